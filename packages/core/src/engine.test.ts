@@ -1,0 +1,138 @@
+import { describe, expect, it } from 'vitest';
+import { createEngine, defineCatalog, definePreset, snapshotFor } from './index.js';
+
+const catalog = defineCatalog({ flows: ['read', 'write'] });
+const preset = definePreset({
+  key: 'mini',
+  name: 'Mini',
+  description: 'test preset',
+  catalog,
+  rootKind: 'org',
+  scopeKinds: [
+    { key: 'org', name: 'Org', parents: [] },
+    { key: 'ws', name: 'Workspace', parents: ['org', 'ws'] },
+  ],
+  roles: [
+    { key: 'owner', name: 'Owner', permissions: ['*'], slot: 'primary' },
+    { key: 'reader', name: 'Reader', permissions: ['flows.read'], slot: 'primary' },
+    { key: 'writer', name: 'Writer', permissions: ['flows.*', 'roles.assign'], slot: 'primary' },
+  ],
+  defaultRoles: { org: 'reader', ws: 'reader' },
+  ownerRole: 'owner',
+  environments: true,
+  invariants: [{ roleKey: 'owner', at: 'root', min: 1 }],
+  everyUserOwnsAnOrg: false,
+});
+
+const snapshot = snapshotFor(preset, {
+  orgId: 'org_1',
+  revision: 7,
+  scopes: [
+    { id: 'org_1', parentId: null, kind: 'org', name: 'Acme' },
+    { id: 'ws_a', parentId: 'org_1', kind: 'ws', name: 'A' },
+    { id: 'ws_a1', parentId: 'ws_a', kind: 'ws', name: 'A1' },
+    { id: 'ws_b', parentId: 'org_1', kind: 'ws', name: 'B' },
+  ],
+  subjects: [
+    { id: 'usr_owner', type: 'user', active: true },
+    { id: 'usr_w', type: 'user', active: true },
+    { id: 'usr_g', type: 'user', active: true },
+    { id: 'usr_off', type: 'user', active: false },
+    { id: 'grp_1', type: 'group', active: true },
+  ],
+  memberships: [{ groupId: 'grp_1', memberId: 'usr_g' }],
+  assignments: [
+    { id: 'as_1', subjectId: 'usr_owner', roleKey: 'owner', scopeId: 'org_1', environment: null },
+    { id: 'as_2', subjectId: 'usr_w', roleKey: 'writer', scopeId: 'ws_a', environment: null },
+    { id: 'as_3', subjectId: 'grp_1', roleKey: 'writer', scopeId: 'ws_b', environment: 'live' },
+    { id: 'as_4', subjectId: 'usr_off', roleKey: 'owner', scopeId: 'org_1', environment: null },
+  ],
+});
+
+describe('engine basics (C1–C5)', () => {
+  const engine = createEngine(snapshot);
+
+  it('C1 inherits downwards, never upwards or sideways (T3)', () => {
+    expect(engine.can('usr_w', 'flows.write', 'ws_a')).toBe(true);
+    expect(engine.can('usr_w', 'flows.write', 'ws_a1')).toBe(true);
+    expect(engine.can('usr_w', 'flows.write', 'org_1')).toBe(false);
+    expect(engine.can('usr_w', 'flows.write', 'ws_b')).toBe(false);
+  });
+
+  it('T5 environment-limited grants hold only in that environment', () => {
+    expect(engine.can('usr_g', 'flows.write', 'ws_b', 'live')).toBe(true);
+    expect(engine.can('usr_g', 'flows.write', 'ws_b', 'sandbox')).toBe(false);
+    expect(engine.can('usr_g', 'flows.write', 'ws_b')).toBe(false);
+  });
+
+  it('denies with a reason, and deactivated subjects get nothing (M6)', () => {
+    expect(
+      engine.check({ subject: 'usr_off', permission: 'flows.read', scope: 'org_1' }),
+    ).toMatchObject({
+      allowed: false,
+      code: 'inactive_subject',
+    });
+    expect(engine.check({ subject: 'nobody', permission: 'flows.read', scope: 'org_1' }).code).toBe(
+      'unknown_subject',
+    );
+    expect(engine.check({ subject: 'usr_w', permission: 'nope.x', scope: 'org_1' }).code).toBe(
+      'unknown_permission',
+    );
+    const d = engine.check({ subject: 'usr_w', permission: 'flows.write', scope: 'ws_b' });
+    expect(d).toMatchObject({ allowed: false, code: 'no_grant' });
+    expect(d.reason).toContain('flows.write');
+  });
+
+  it('C3 explains the group and inheritance path', () => {
+    const e = engine.explain({
+      subject: 'usr_g',
+      permission: 'flows.read',
+      scope: 'ws_b',
+      environment: 'live',
+    });
+    expect(e.allowed).toBe(true);
+    expect(e.grants).toEqual([
+      {
+        assignmentId: 'as_3',
+        roleKey: 'writer',
+        scopeId: 'ws_b',
+        environment: 'live',
+        viaGroup: 'grp_1',
+        inherited: false,
+      },
+    ]);
+    const inherited = engine.explain({
+      subject: 'usr_w',
+      permission: 'flows.read',
+      scope: 'ws_a1',
+    });
+    expect(inherited.grants[0]).toMatchObject({ scopeId: 'ws_a', inherited: true, viaGroup: null });
+  });
+
+  it('C5 lists scopes with cursor pagination, complete across pages', () => {
+    const p1 = engine.listScopes('usr_owner', 'flows.read', { limit: 3 });
+    expect(p1.items.map((s) => s.id)).toEqual(['org_1', 'ws_a', 'ws_a1']);
+    const p2 = engine.listScopes('usr_owner', 'flows.read', { limit: 3, cursor: p1.nextCursor });
+    expect(p2.items.map((s) => s.id)).toEqual(['ws_b']);
+    expect(p2.nextCursor).toBeNull();
+  });
+
+  it('R6 canAssign refuses escalation and reaching outside', () => {
+    expect(engine.canAssign({ actor: 'usr_w', role: 'reader', scope: 'ws_a1' }).allowed).toBe(true);
+    expect(engine.canAssign({ actor: 'usr_w', role: 'owner', scope: 'ws_a' }).code).toBe(
+      'escalation',
+    );
+    expect(engine.canAssign({ actor: 'usr_w', role: 'reader', scope: 'ws_b' }).code).toBe(
+      'cannot_assign',
+    );
+  });
+
+  it('M7 finds a missing owner', () => {
+    expect(engine.invariantViolations()).toEqual([]);
+    const without = createEngine({
+      ...snapshot,
+      assignments: snapshot.assignments.filter((a) => a.id !== 'as_1'),
+    });
+    expect(without.invariantViolations()[0]).toMatchObject({ roleKey: 'owner', holders: 0 });
+  });
+});

@@ -1,0 +1,185 @@
+/**
+ * The engine: built once from an org snapshot, then answers every permission question with no
+ * I/O. The same code runs on the server and, from a fetched snapshot, in the SDK (C7).
+ */
+import { type AccessSource, accessSources } from './access.js';
+import {
+  type AssignRequest,
+  canAssign,
+  type SlotQuery,
+  slotConflicts,
+} from './assignment-rules.js';
+import { type CheckRequest, precheck } from './check.js';
+import { type Decision, deny, GRANTED } from './decision.js';
+import { type Explanation, explain } from './explain.js';
+import { EngineIndex, type SkippedAssignment } from './internal/engine-index.js';
+import { effectiveMask, hasBit, holdsBit } from './internal/grants.js';
+import { findInvariantViolations, type InvariantViolation } from './invariants.js';
+import {
+  allSubjectsWith,
+  type ListOptions,
+  type ListSubjectsOptions,
+  listScopes,
+  type Page,
+  pageOfSubjects,
+  type ScopeRef,
+  type SubjectAccess,
+} from './listing.js';
+import type { Assignment, Environment, OrgSnapshot, RoleDef } from './snapshot.js';
+
+const SUBJECT_LIST_CACHE = 64;
+
+/**
+ * Answers permission questions for one organization at one revision.
+ *
+ * @example
+ * const engine = createEngine(snapshot);
+ * engine.can('usr_1', 'flows.write', 'ws_3');                       // true | false
+ * engine.check({ subject: 'usr_1', permission: 'flows.write', scope: 'ws_3' });
+ * // { allowed: false, code: 'no_grant', reason: 'usr_1 lacks flows.write on ws_3: holds viewer@org_1, ...' }
+ */
+export class Engine {
+  /** The org this engine answers for. */
+  readonly orgId: string;
+  /** The org revision it reflects (C6). */
+  readonly revision: number;
+  private readonly index: EngineIndex;
+  private readonly subjectLists = new Map<string, SubjectAccess[]>();
+
+  constructor(snapshot: OrgSnapshot) {
+    this.orgId = snapshot.orgId;
+    this.revision = snapshot.revision;
+    this.index = new EngineIndex(snapshot);
+  }
+
+  /** The snapshot it was built from. */
+  get snapshot(): OrgSnapshot {
+    return this.index.snapshot;
+  }
+
+  /** Assignments in the snapshot that take no effect, and why (dangling ids, wrong scope kind). */
+  get skippedAssignments(): readonly SkippedAssignment[] {
+    return this.index.skipped;
+  }
+
+  /** Bytes of grant masks held (benchmark figure). */
+  get maskBytes(): number {
+    return this.index.maskBytes;
+  }
+
+  /**
+   * The hot path (C1): true when `subject` may do `permission` at `scope`. Positional arguments
+   * and a boolean answer so a check allocates nothing; `check()` says why.
+   */
+  can(subject: string, permission: string, scope: string, environment?: Environment): boolean {
+    const rec = this.index.subjects.get(subject);
+    if (rec === undefined || !rec.active) return false;
+    const bit = this.index.permBit.get(permission);
+    if (bit === undefined) return false;
+    const s = this.index.tree.indexOf(scope);
+    if (s === undefined) return false;
+    return holdsBit(this.index, rec, bit, s, environment);
+  }
+
+  /** C1 with a reason: `{ allowed, code, reason }`. */
+  check(req: CheckRequest): Decision {
+    const early = precheck(this.index, req);
+    if (early) return early;
+    if (this.can(req.subject, req.permission, req.scope, req.environment)) return GRANTED;
+    const env = req.environment ? ` in ${req.environment}` : '';
+    return deny(
+      'no_grant',
+      `${req.subject} has no role granting ${req.permission} on ${req.scope} or above${env}`,
+    );
+  }
+
+  /** C2: one decision per request, in order. */
+  checkMany(requests: readonly CheckRequest[]): Decision[] {
+    return requests.map((r) => this.check(r));
+  }
+
+  /** C3: the assignment, group and inheritance path that grants, or why nothing does. */
+  explain(req: CheckRequest): Explanation {
+    return explain(this.index, req, (r) => precheck(this.index, r));
+  }
+
+  /**
+   * C4: every permission the subject holds at the scope (own, through groups, inherited), in
+   * catalog order. Empty for unknown or deactivated subjects and unknown scopes.
+   */
+  effectivePermissions(subject: string, scope: string, environment?: Environment): string[] {
+    const rec = this.index.subjects.get(subject);
+    const s = this.index.tree.indexOf(scope);
+    if (!rec?.active || s === undefined) return [];
+    const mask = effectiveMask(this.index, rec, s, environment);
+    return this.index.permNames.filter((_, bit) => hasBit(mask, bit));
+  }
+
+  /** Every assignment reaching the subject at the scope, in any environment (member lists). */
+  accessAt(subject: string, scope: string): AccessSource[] {
+    const s = this.index.tree.indexOf(scope);
+    if (s === undefined || !this.index.subjects.has(subject)) return [];
+    return accessSources(this.index, subject, s);
+  }
+
+  /** C5: scopes where the subject has the permission, sorted by id, one page per call. */
+  listScopes(subject: string, permission: string, options: ListOptions = {}): Page<ScopeRef> {
+    const bit = this.index.permBit.get(permission);
+    if (bit === undefined) return { items: [], nextCursor: null };
+    return listScopes(this.index, subject, bit, options);
+  }
+
+  /**
+   * C5 / T3: subjects with the permission on the scope, sorted by id, marked `direct` ("Member")
+   * or `inherited` with their sources.
+   */
+  listSubjects(
+    scope: string,
+    permission: string,
+    options: ListSubjectsOptions = {},
+  ): Page<SubjectAccess> {
+    const bit = this.index.permBit.get(permission);
+    const s = this.index.tree.indexOf(scope);
+    if (bit === undefined || s === undefined) return pageOfSubjects([], options);
+    const key = `${s}\u0000${bit}\u0000${options.environment ?? ''}`;
+    let all = this.subjectLists.get(key);
+    if (!all) {
+      all = allSubjectsWith(this.index, s, bit, options.environment);
+      if (this.subjectLists.size >= SUBJECT_LIST_CACHE) {
+        this.subjectLists.delete(this.subjectLists.keys().next().value!);
+      }
+      this.subjectLists.set(key, all);
+    }
+    return pageOfSubjects(all, options);
+  }
+
+  /** R6: may the actor give this role at this scope? */
+  canAssign(req: AssignRequest): Decision {
+    return canAssign(this.index, req);
+  }
+
+  /** R5: assignments the new one would collide with in its exclusive slot. */
+  slotConflicts(q: SlotQuery): Assignment[] {
+    return slotConflicts(this.index, q);
+  }
+
+  /** M7: invariants the snapshot breaks (empty when all hold). */
+  invariantViolations(): InvariantViolation[] {
+    return findInvariantViolations(this.index.snapshot);
+  }
+
+  /** A role by key. */
+  role(key: string): RoleDef | undefined {
+    return this.index.roles.get(key);
+  }
+
+  /** True when the scope id exists in this org. */
+  hasScope(scope: string): boolean {
+    return this.index.tree.indexOf(scope) !== undefined;
+  }
+}
+
+/** Builds an engine from a snapshot. Throws `ScopeTreeError` when the scopes are not one tree. */
+export function createEngine(snapshot: OrgSnapshot): Engine {
+  return new Engine(snapshot);
+}

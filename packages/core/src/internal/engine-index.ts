@@ -1,0 +1,188 @@
+/**
+ * The engine's index, built once from a snapshot: permission bit positions, one bitset per role,
+ * the indexed scope tree, and per subject a map from scope to grant masks (own assignments and
+ * those of its groups, folded in). A check is then a walk up the scope's ancestors with one map
+ * lookup and one bit test each.
+ */
+import { expandPatterns } from '../permission.js';
+import { ScopeTree } from '../scope-tree.js';
+import type {
+  Assignment,
+  Environment,
+  OrgSnapshot,
+  RoleDef,
+  SubjectInfo,
+  SubjectType,
+} from '../snapshot.js';
+
+/** Grant masks are stored per environment selector: 0 both, 1 live, 2 sandbox. */
+export const ENV_SLOTS = 3;
+
+/** Environment selector of an assignment or a check. */
+export function envSlot(env: Environment | null | undefined): number {
+  return env === 'live' ? 1 : env === 'sandbox' ? 2 : 0;
+}
+
+/** A subject with its folded grants. */
+export interface SubjectRecord {
+  readonly info: SubjectInfo;
+  readonly type: SubjectType;
+  readonly active: boolean;
+  /** scope index → offset of its ENV_SLOTS × words masks in `EngineIndex.masks`. */
+  readonly grants: Map<number, number>;
+}
+
+/** Why an assignment in the snapshot takes no effect; reported, never silently dropped. */
+export interface SkippedAssignment {
+  readonly assignment: Assignment;
+  readonly problem: string;
+}
+
+/** The built index. Immutable once constructed. */
+export class EngineIndex {
+  readonly snapshot: OrgSnapshot;
+  readonly permBit = new Map<string, number>();
+  readonly permNames: string[];
+  /** 32-bit words per permission bitset. */
+  readonly words: number;
+  readonly roles = new Map<string, RoleDef>();
+  readonly roleMasks = new Map<string, Uint32Array>();
+  readonly tree: ScopeTree;
+  readonly subjects = new Map<string, SubjectRecord>();
+  /** memberId → groups it belongs to. */
+  readonly groupsOf = new Map<string, string[]>();
+  /** groupId → its members. */
+  readonly membersOf = new Map<string, string[]>();
+  /** subjectId → its own assignments that take effect. */
+  readonly assignmentsOf = new Map<string, Assignment[]>();
+  /** scope index → assignments placed there that take effect. */
+  readonly assignmentsAt = new Map<number, Assignment[]>();
+  readonly skipped: SkippedAssignment[] = [];
+  /** Unknown permissions named by roles (kept for tools; they grant nothing). */
+  readonly unknownRolePermissions: Array<{ roleKey: string; permission: string }> = [];
+  masks: Uint32Array;
+  private used = 0;
+
+  constructor(snapshot: OrgSnapshot) {
+    this.snapshot = snapshot;
+    this.permNames = snapshot.permissions.map((p) => p.name);
+    this.permNames.forEach((name, i) => {
+      this.permBit.set(name, i);
+    });
+    this.words = Math.max(1, Math.ceil(this.permNames.length / 32));
+    for (const role of snapshot.roles) {
+      this.roles.set(role.key, role);
+      const { names, unknown } = expandPatterns(snapshot.permissions, role.permissions);
+      for (const u of unknown)
+        this.unknownRolePermissions.push({ roleKey: role.key, permission: u });
+      const mask = new Uint32Array(this.words);
+      for (const name of names) {
+        const bit = this.permBit.get(name)!;
+        mask[bit >>> 5]! |= 1 << (bit & 31);
+      }
+      this.roleMasks.set(role.key, mask);
+    }
+    this.tree = new ScopeTree(snapshot.scopes);
+    for (const info of snapshot.subjects) {
+      this.subjects.set(info.id, {
+        info,
+        type: info.type,
+        active: info.active,
+        grants: new Map(),
+      });
+    }
+    for (const m of snapshot.memberships) {
+      const member = this.subjects.get(m.memberId);
+      if (!member || member.type === 'group' || this.subjects.get(m.groupId)?.type !== 'group') {
+        continue;
+      }
+      push(this.groupsOf, m.memberId, m.groupId);
+      push(this.membersOf, m.groupId, m.memberId);
+    }
+    this.masks = new Uint32Array(
+      Math.max(16, snapshot.assignments.length * ENV_SLOTS * this.words),
+    );
+    for (const a of snapshot.assignments) this.apply(a);
+  }
+
+  /** Why an assignment would take no effect, or null when it is sound. */
+  problemOf(a: Assignment): string | null {
+    const subject = this.subjects.get(a.subjectId);
+    if (!subject) return `unknown subject ${a.subjectId}`;
+    const role = this.roles.get(a.roleKey);
+    if (!role) return `unknown role ${a.roleKey}`;
+    const scope = this.tree.indexOf(a.scopeId);
+    if (scope === undefined) return `unknown scope ${a.scopeId}`;
+    const kind = this.tree.nodes[scope]!.kind;
+    if (role.scopeKinds && !role.scopeKinds.includes(kind)) {
+      return `role ${role.key} cannot be held at a ${kind}`;
+    }
+    if (subject.type === 'group' && !this.groupMayHoldAt(subject.info, scope)) {
+      return `group ${subject.info.id} is limited to other scopes than ${a.scopeId}`;
+    }
+    return null;
+  }
+
+  /** True when a group's scope limits (seed 003 tenant groups) include the scope. */
+  groupMayHoldAt(group: SubjectInfo, scope: number): boolean {
+    if (!group.limitedTo) return true;
+    for (const limit of group.limitedTo) {
+      const l = this.tree.indexOf(limit);
+      if (l !== undefined && this.tree.isWithin(scope, l)) return true;
+    }
+    return false;
+  }
+
+  private apply(a: Assignment): void {
+    const problem = this.problemOf(a);
+    if (problem) {
+      this.skipped.push({ assignment: a, problem });
+      return;
+    }
+    const scope = this.tree.indexOf(a.scopeId)!;
+    push(this.assignmentsOf, a.subjectId, a);
+    push(this.assignmentsAt, scope, a);
+    const mask = this.roleMasks.get(a.roleKey)!;
+    const slot = envSlot(a.environment);
+    const subject = this.subjects.get(a.subjectId)!;
+    this.orInto(subject, scope, slot, mask);
+    if (subject.type === 'group' && subject.active) {
+      for (const memberId of this.membersOf.get(subject.info.id) ?? []) {
+        this.orInto(this.subjects.get(memberId)!, scope, slot, mask);
+      }
+    }
+  }
+
+  private orInto(subject: SubjectRecord, scope: number, slot: number, mask: Uint32Array): void {
+    let offset = subject.grants.get(scope);
+    if (offset === undefined) {
+      offset = this.allocate();
+      subject.grants.set(scope, offset);
+    }
+    const base = offset + slot * this.words;
+    for (let w = 0; w < this.words; w++) this.masks[base + w]! |= mask[w]!;
+  }
+
+  private allocate(): number {
+    const size = ENV_SLOTS * this.words;
+    if (this.used + size > this.masks.length) {
+      const bigger = new Uint32Array(this.masks.length * 2);
+      bigger.set(this.masks);
+      this.masks = bigger;
+    }
+    const offset = this.used;
+    this.used += size;
+    return offset;
+  }
+
+  /** Bytes held by the grant masks (for the benchmark's memory figure). */
+  get maskBytes(): number {
+    return this.used * 4;
+  }
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}

@@ -1,0 +1,68 @@
+/**
+ * The hot path: does a subject hold a permission bit at a scope (or above it) in an environment?
+ */
+
+import type { Environment } from '../snapshot.js';
+import { type EngineIndex, envSlot, type SubjectRecord } from './engine-index.js';
+
+/**
+ * True when the subject's folded grants include `bit` at `scope` or any ancestor, for the
+ * environment (`undefined`: grants for both environments only).
+ */
+export function holdsBit(
+  index: EngineIndex,
+  subject: SubjectRecord,
+  bit: number,
+  scope: number,
+  environment: Environment | null | undefined,
+): boolean {
+  const words = index.words;
+  const word = bit >>> 5;
+  const flag = 1 << (bit & 31);
+  const envOffset = envSlot(environment) * words + word;
+  const checkEnv = envOffset !== word;
+  const masks = index.masks;
+  const parent = index.tree.parent;
+  const grants = subject.grants;
+  for (let s = scope; s !== -1; s = parent[s]!) {
+    const offset = grants.get(s);
+    if (offset === undefined) continue;
+    if ((masks[offset + word]! & flag) !== 0) return true;
+    if (checkEnv && (masks[offset + envOffset]! & flag) !== 0) return true;
+  }
+  return false;
+}
+
+/** The union of a subject's grants at a scope and above, for an environment, as a bitset. */
+export function effectiveMask(
+  index: EngineIndex,
+  subject: SubjectRecord,
+  scope: number,
+  environment: Environment | null | undefined,
+): Uint32Array {
+  const words = index.words;
+  const out = new Uint32Array(words);
+  const env = envSlot(environment);
+  for (let s = scope; s !== -1; s = index.tree.parent[s]!) {
+    const offset = subject.grants.get(s);
+    if (offset === undefined) continue;
+    for (let w = 0; w < words; w++) {
+      out[w]! |= index.masks[offset + w]!;
+      if (env !== 0) out[w]! |= index.masks[offset + env * words + w]!;
+    }
+  }
+  return out;
+}
+
+/** True when bit `bit` is set in a bitset. */
+export function hasBit(mask: Uint32Array, bit: number): boolean {
+  return (mask[bit >>> 5]! & (1 << (bit & 31))) !== 0;
+}
+
+/** True when an assignment's environment covers the asked one (`undefined` asks for both). */
+export function envCovers(
+  assigned: Environment | null,
+  asked: Environment | null | undefined,
+): boolean {
+  return assigned === null || assigned === asked;
+}

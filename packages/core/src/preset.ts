@@ -1,0 +1,139 @@
+/**
+ * Presets (R2): a catalog, built-in roles, scope kinds, default roles and invariants that
+ * reproduce one product's team management. One preset per seed in `shared/seeds/`.
+ */
+import type { Catalog, PermissionPattern } from './permission.js';
+import { expandPatterns } from './permission.js';
+import type {
+  Assignment,
+  GroupMembership,
+  OrgSnapshot,
+  RequiredRoleInvariant,
+  RoleDef,
+  ScopeNode,
+  SubjectInfo,
+} from './snapshot.js';
+
+/** A kind of scope and the kinds it may sit under (the root kind has none). */
+export interface ScopeKindDef {
+  readonly key: string;
+  readonly name: string;
+  /** Kinds this kind may be created under; empty for the root kind. */
+  readonly parents: readonly string[];
+}
+
+/** A role as declared in code: permissions are type-checked against the catalog. */
+export interface RoleDecl<P extends string> {
+  readonly key: string;
+  readonly name: string;
+  readonly description?: string;
+  readonly permissions: readonly PermissionPattern<P>[];
+  readonly slot?: string | null;
+  readonly scopeKinds?: readonly string[] | null;
+}
+
+/** A ready model of one product's team management. */
+export interface Preset {
+  readonly key: string;
+  readonly name: string;
+  readonly description: string;
+  readonly catalog: Catalog;
+  /** The kind of the root scope (the organization itself). */
+  readonly rootKind: string;
+  readonly scopeKinds: readonly ScopeKindDef[];
+  readonly roles: readonly RoleDef[];
+  /** Role given when an invitation names none, per scope kind (M1); null: a role must be named. */
+  readonly defaultRoles: Readonly<Record<string, string | null>>;
+  /** The role the organization's creator receives at the root. */
+  readonly ownerRole: string;
+  /** True when assignments may be limited to Live or Sandbox (seed 003). */
+  readonly environments: boolean;
+  readonly invariants: readonly RequiredRoleInvariant[];
+  /** Seed 004: every user must own at least one organization. */
+  readonly everyUserOwnsAnOrg: boolean;
+}
+
+/** What `definePreset` takes; role permissions are checked against the catalog's type. */
+export interface PresetDecl<P extends string> extends Omit<Preset, 'catalog' | 'roles'> {
+  readonly catalog: Catalog<P>;
+  readonly roles: readonly RoleDecl<NoInfer<P>>[];
+}
+
+/** Thrown when a preset or custom role is inconsistent. */
+export class PresetError extends Error {
+  override name = 'PresetError';
+}
+
+/**
+ * Declares a preset and validates it: roles name only catalog permissions, role scope kinds
+ * and default roles exist, invariants name real roles.
+ *
+ * @example
+ * const preset = definePreset({ key: 'mini', catalog, roles: [{ key: 'owner', name: 'Owner', permissions: ['*'] }], ... });
+ */
+export function definePreset<P extends string>(decl: PresetDecl<P>): Preset {
+  const roles: RoleDef[] = decl.roles.map((r) => ({
+    key: r.key,
+    name: r.name,
+    ...(r.description === undefined ? {} : { description: r.description }),
+    permissions: [...r.permissions],
+    slot: r.slot ?? null,
+    scopeKinds: r.scopeKinds ?? null,
+    builtIn: true,
+  }));
+  const preset: Preset = { ...decl, catalog: decl.catalog as Catalog, roles };
+  validatePreset(preset);
+  return preset;
+}
+
+function validatePreset(p: Preset): void {
+  const kinds = new Set(p.scopeKinds.map((k) => k.key));
+  if (!kinds.has(p.rootKind)) throw new PresetError(`${p.key}: root kind ${p.rootKind} undeclared`);
+  const keys = new Set<string>();
+  for (const r of p.roles) {
+    if (keys.has(r.key)) throw new PresetError(`${p.key}: role ${r.key} declared twice`);
+    keys.add(r.key);
+    const { unknown } = expandPatterns(p.catalog.permissions, r.permissions);
+    if (unknown.length)
+      throw new PresetError(`${p.key}: role ${r.key} names ${unknown.join(', ')}`);
+    for (const k of r.scopeKinds ?? []) {
+      if (!kinds.has(k)) throw new PresetError(`${p.key}: role ${r.key} names scope kind ${k}`);
+    }
+  }
+  for (const [kind, role] of Object.entries(p.defaultRoles)) {
+    if (!kinds.has(kind)) throw new PresetError(`${p.key}: default role for unknown kind ${kind}`);
+    if (role !== null && !keys.has(role)) throw new PresetError(`${p.key}: default role ${role}`);
+  }
+  if (!keys.has(p.ownerRole)) throw new PresetError(`${p.key}: owner role ${p.ownerRole}`);
+  for (const inv of p.invariants) {
+    if (!keys.has(inv.roleKey)) throw new PresetError(`${p.key}: invariant on ${inv.roleKey}`);
+  }
+}
+
+/** The organization's state, as the snapshot builder takes it. */
+export interface OrgState {
+  readonly orgId: string;
+  readonly revision?: number;
+  readonly scopes: readonly ScopeNode[];
+  readonly subjects: readonly SubjectInfo[];
+  readonly memberships?: readonly GroupMembership[];
+  readonly assignments: readonly Assignment[];
+  /** The org's custom roles, next to the preset's built-in ones (R3). */
+  readonly customRoles?: readonly RoleDef[];
+}
+
+/** Builds a snapshot of an org that uses a preset. */
+export function snapshotFor(preset: Preset, state: OrgState): OrgSnapshot {
+  return {
+    format: 1,
+    orgId: state.orgId,
+    revision: state.revision ?? 0,
+    permissions: preset.catalog.permissions,
+    roles: [...preset.roles, ...(state.customRoles ?? [])],
+    scopes: state.scopes,
+    subjects: state.subjects,
+    memberships: state.memberships ?? [],
+    assignments: state.assignments,
+    invariants: preset.invariants,
+  };
+}

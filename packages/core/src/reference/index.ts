@@ -1,0 +1,149 @@
+/**
+ * @gatehouse/core/reference — a naive evaluator that answers the engine's questions straight from
+ * the snapshot's arrays, with linear scans and no index. It is slow on purpose and shares no code
+ * with the engine's index: property tests and benchmarks use it as the oracle the engine must
+ * agree with on every answer.
+ */
+import type { Environment, OrgSnapshot, RoleDef, ScopeNode, SubjectInfo } from '../snapshot.js';
+
+/** A reference evaluator over one snapshot. */
+export class ReferenceEvaluator {
+  constructor(readonly snapshot: OrgSnapshot) {}
+
+  private subject(id: string): SubjectInfo | undefined {
+    return this.snapshot.subjects.find((s) => s.id === id);
+  }
+
+  private scope(id: string): ScopeNode | undefined {
+    return this.snapshot.scopes.find((s) => s.id === id);
+  }
+
+  private role(key: string): RoleDef | undefined {
+    return this.snapshot.roles.find((r) => r.key === key);
+  }
+
+  /** The scope ids from `id` up to the root. */
+  ancestors(id: string): string[] {
+    const out: string[] = [];
+    let cur = this.scope(id);
+    while (cur) {
+      out.push(cur.id);
+      cur = cur.parentId === null ? undefined : this.scope(cur.parentId);
+    }
+    return out;
+  }
+
+  /** True when scope `a` is `b` or below it. */
+  within(a: string, b: string): boolean {
+    return this.ancestors(a).includes(b);
+  }
+
+  /** True when the role carries the permission (through `*`, `module.*` or by name). */
+  roleGrants(roleKey: string, permission: string): boolean {
+    const role = this.role(roleKey);
+    if (!role || !this.snapshot.permissions.some((p) => p.name === permission)) return false;
+    const module = permission.split('.')[0];
+    return role.permissions.some((p) => p === '*' || p === permission || p === `${module}.*`);
+  }
+
+  /** True when an assignment of this role to this subject at this scope takes effect at all. */
+  assignmentSound(subjectId: string, roleKey: string, scopeId: string): boolean {
+    const subject = this.subject(subjectId);
+    const role = this.role(roleKey);
+    const scope = this.scope(scopeId);
+    if (!subject || !role || !scope) return false;
+    if (role.scopeKinds && !role.scopeKinds.includes(scope.kind)) return false;
+    if (subject.type === 'group' && subject.limitedTo) {
+      return subject.limitedTo.some((l) => this.scope(l) && this.within(scopeId, l));
+    }
+    return true;
+  }
+
+  /** The holders whose assignments count for a subject: itself and its active groups. */
+  holders(subjectId: string): string[] {
+    const subject = this.subject(subjectId);
+    if (!subject) return [];
+    const out = [subjectId];
+    if (subject.type === 'group') return out;
+    for (const m of this.snapshot.memberships) {
+      if (m.memberId !== subjectId) continue;
+      const g = this.subject(m.groupId);
+      if (g?.type === 'group' && g.active) out.push(g.id);
+    }
+    return out;
+  }
+
+  /** C1. */
+  check(subject: string, permission: string, scope: string, env?: Environment): boolean {
+    if (!this.subject(subject)?.active || !this.scope(scope)) return false;
+    const holders = this.holders(subject);
+    const path = this.ancestors(scope);
+    return this.snapshot.assignments.some(
+      (a) =>
+        holders.includes(a.subjectId) &&
+        path.includes(a.scopeId) &&
+        (a.environment === null || a.environment === env) &&
+        this.assignmentSound(a.subjectId, a.roleKey, a.scopeId) &&
+        this.roleGrants(a.roleKey, permission),
+    );
+  }
+
+  /** C4, in catalog order. */
+  effectivePermissions(subject: string, scope: string, env?: Environment): string[] {
+    return this.snapshot.permissions
+      .map((p) => p.name)
+      .filter((p) => this.check(subject, p, scope, env));
+  }
+
+  /** C5: every scope id where the subject has the permission, sorted. */
+  scopesWith(subject: string, permission: string, env?: Environment): string[] {
+    return this.snapshot.scopes
+      .map((s) => s.id)
+      .filter((s) => this.check(subject, permission, s, env))
+      .sort();
+  }
+
+  /**
+   * C5 / T3: every subject with the permission on the scope, sorted, with `direct` when a granting
+   * assignment (own or through a group) sits on the scope itself.
+   */
+  subjectsWith(
+    scope: string,
+    permission: string,
+    env?: Environment,
+  ): Array<{ subjectId: string; membership: 'direct' | 'inherited' }> {
+    const out: Array<{ subjectId: string; membership: 'direct' | 'inherited' }> = [];
+    for (const s of [...this.snapshot.subjects].sort((a, b) => (a.id < b.id ? -1 : 1))) {
+      if (!this.check(s.id, permission, scope, env)) continue;
+      const holders = this.holders(s.id);
+      const direct = this.snapshot.assignments.some(
+        (a) =>
+          holders.includes(a.subjectId) &&
+          a.scopeId === scope &&
+          (a.environment === null || a.environment === env) &&
+          this.assignmentSound(a.subjectId, a.roleKey, a.scopeId) &&
+          this.roleGrants(a.roleKey, permission),
+      );
+      out.push({ subjectId: s.id, membership: direct ? 'direct' : 'inherited' });
+    }
+    return out;
+  }
+
+  /** R6, the rule stated plainly: `roles.assign` and every permission of the role, per environment. */
+  canAssign(actor: string, roleKey: string, scope: string, env: Environment | null): boolean {
+    const role = this.role(roleKey);
+    const node = this.scope(scope);
+    if (!role || !node) return false;
+    if (role.scopeKinds && !role.scopeKinds.includes(node.kind)) return false;
+    const holdsEverywhere = (p: string) =>
+      env
+        ? this.check(actor, p, scope, env)
+        : this.check(actor, p, scope) ||
+          (this.check(actor, p, scope, 'live') && this.check(actor, p, scope, 'sandbox'));
+    if (!holdsEverywhere('roles.assign')) return false;
+    return this.snapshot.permissions
+      .map((p) => p.name)
+      .filter((p) => this.roleGrants(roleKey, p))
+      .every(holdsEverywhere);
+  }
+}
