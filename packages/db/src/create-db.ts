@@ -1,0 +1,94 @@
+/**
+ * `createDb()`: PostgreSQL when given a `postgres://` URL, otherwise PGlite in a data folder or
+ * in memory. Both speak the same SQL through Kysely's PostgreSQL compiler.
+ */
+import { Kysely } from 'kysely';
+import { pgliteDialect } from './dialects/pglite.js';
+import { postgresDialect } from './dialects/postgres.js';
+import { migrateToLatest } from './migrate.js';
+import type { Database } from './schema.js';
+
+/** The database handle every package passes around. */
+export type DB = Kysely<Database>;
+
+/** A notification listener: called with each payload sent on the channel. */
+export type Listener = (payload: string) => void;
+
+/** A database and what the rest of the system needs beside queries. */
+export interface Gatedb {
+  readonly db: DB;
+  readonly kind: 'postgres' | 'pglite';
+  /** LISTEN on a channel; resolves to an unsubscribe function. */
+  listen(channel: string, listener: Listener): Promise<() => Promise<void>>;
+  close(): Promise<void>;
+}
+
+/** Where the data lives. */
+export interface CreateDbOptions {
+  /** `postgres://…` selects a PostgreSQL server. */
+  readonly url?: string | undefined;
+  /** PGlite data folder; omitted means in memory. Ignored when `url` is set. */
+  readonly dataDir?: string | undefined;
+  /** Run migrations before returning; default true. */
+  readonly migrate?: boolean;
+  /** pg pool size. */
+  readonly poolSize?: number;
+}
+
+/**
+ * Opens the database and (by default) migrates it.
+ *
+ * @example
+ * const { db, close } = await createDb({ url: process.env.DATABASE_URL, dataDir: '.gatehouse/data' });
+ */
+export async function createDb(options: CreateDbOptions = {}): Promise<Gatedb> {
+  let handle: Gatedb;
+  if (options.url && /^postgres(ql)?:\/\//.test(options.url)) {
+    const { dialect, pool } = postgresDialect({
+      url: options.url,
+      ...(options.poolSize ? { max: options.poolSize } : {}),
+    });
+    const db = new Kysely<Database>({ dialect });
+    handle = {
+      db,
+      kind: 'postgres',
+      async listen(channel, listener) {
+        const client = await pool.connect();
+        client.on('notification', (msg) => {
+          if (msg.channel === channel) listener(msg.payload ?? '');
+        });
+        await client.query(`LISTEN ${quoteIdent(channel)}`);
+        return async () => {
+          await client.query(`UNLISTEN ${quoteIdent(channel)}`).catch(() => {});
+          client.release();
+        };
+      },
+      close: () => db.destroy(),
+    };
+  } else if (options.url) {
+    throw new Error(
+      `DATABASE_URL must start with postgres:// or postgresql://, got "${options.url}"`,
+    );
+  } else {
+    const { dialect, pglite } = await pgliteDialect({ dataDir: options.dataDir });
+    const db = new Kysely<Database>({ dialect });
+    handle = {
+      db,
+      kind: 'pglite',
+      async listen(channel, listener) {
+        const unsub = await pglite.listen(channel, listener);
+        return async () => unsub();
+      },
+      async close() {
+        await db.destroy();
+        if (!pglite.closed) await pglite.close();
+      },
+    };
+  }
+  if (options.migrate !== false) await migrateToLatest(handle.db as Kysely<unknown>);
+  return handle;
+}
+
+function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}

@@ -1,0 +1,19 @@
+/** PGlite dialect: PostgreSQL in WebAssembly, in a data folder or in memory. */
+import { PGlite } from '@electric-sql/pglite';
+import { PGliteDialect } from 'kysely';
+
+/** Options for the embedded database. */
+export interface PGliteOptions {
+  /** A data folder; omitted or `memory://` for an in-memory database. */
+  readonly dataDir?: string | undefined;
+}
+
+/** A Kysely dialect over one PGlite instance, and the instance (for LISTEN and close). */
+export async function pgliteDialect(
+  options: PGliteOptions,
+): Promise<{ dialect: PGliteDialect; pglite: PGlite }> {
+  const pglite = await PGlite.create(options.dataDir ?? 'memory://', {
+    parsers: { 20: (v: string) => Number(v) },
+  });
+  return { dialect: new PGliteDialect({ pglite }), pglite };
+}

@@ -1,0 +1,14 @@
+/** @gatehouse/db — Gatehouse's storage: schema types, migrations and `createDb()`. */
+
+export type { Insertable, Kysely, Selectable, Transaction } from 'kysely';
+export { sql } from 'kysely';
+export {
+  type CreateDbOptions,
+  createDb,
+  type DB,
+  type Gatedb,
+  type Listener,
+} from './create-db.js';
+export { ID_PREFIXES, type IdKind, isId, newId } from './ids.js';
+export { type MigrateResult, migrateToLatest } from './migrate.js';
+export type * from './schema.js';

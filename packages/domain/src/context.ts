@@ -1,0 +1,37 @@
+/**
+ * Who is calling, and from where. Every use case takes a `Caller`; the audit entry names the
+ * actor, who they act for, the source and the request id.
+ */
+
+/** Where a change came from (A1). */
+export type Source = 'api' | 'scim' | 'sso' | 'console' | 'cli' | 'system';
+
+/** The authenticated principal. */
+export type Principal =
+  /** The instance admin key: creates orgs and their first credentials; passes every check. */
+  | { readonly kind: 'instance_admin' }
+  /** An org API client: a subject with its own roles (K1). */
+  | { readonly kind: 'client'; readonly orgId: string; readonly clientId: string }
+  /** The system itself (seeding, migrations). */
+  | { readonly kind: 'system' };
+
+/** A principal, optionally acting for a user (then both must be allowed), plus request facts. */
+export interface Caller {
+  readonly principal: Principal;
+  /** A user id the call is made on behalf of. */
+  readonly onBehalfOf?: string | undefined;
+  readonly source: Source;
+  readonly requestId?: string | undefined;
+}
+
+/** The id the audit log records for a principal. */
+export function principalId(p: Principal): string {
+  switch (p.kind) {
+    case 'instance_admin':
+      return 'instance_admin';
+    case 'system':
+      return 'system';
+    case 'client':
+      return p.clientId;
+  }
+}

@@ -1,0 +1,28 @@
+/** Reads: tenant isolation, then the caller (and the user it acts for) must hold a permission. */
+import type { Engine } from '@gatehouse/core';
+import type { Caller } from './context.js';
+import { forbidden } from './errors.js';
+import { actingSubjects, assertOrgAccess } from './org-write.js';
+import type { Services } from './services.js';
+
+/**
+ * The org's engine (at least at `minRevision`), after checking that the caller may read
+ * `permission` at `scopeId`. The instance admin passes; an API client of another org gets
+ * NOT_FOUND.
+ */
+export async function authorizeRead(
+  s: Services,
+  caller: Caller,
+  orgId: string,
+  permission: string,
+  scopeId: string,
+  minRevision?: number,
+): Promise<Engine> {
+  assertOrgAccess(caller, orgId);
+  const engine = await s.engines.get(orgId, minRevision);
+  for (const subject of actingSubjects(caller, engine)) {
+    const d = engine.check({ subject, permission, scope: scopeId });
+    if (!d.allowed) throw forbidden(d.reason);
+  }
+  return engine;
+}

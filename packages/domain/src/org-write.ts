@@ -1,0 +1,242 @@
+/**
+ * The unit of work every change of access goes through (DESIGN "The way a write flows"), as one
+ * transaction: lock the org row and bump its revision → load the pre-write engine → the use case
+ * authorizes, validates and writes → invariants are re-checked → audit entries → outbox events
+ * → NOTIFY (delivered on commit). Any error rolls back everything.
+ */
+import { createEngine, type Engine, type Environment, type Preset } from '@gatehouse/core';
+import { type Database, sql, type Transaction } from '@gatehouse/db';
+import { type AuditInput, appendAudit } from './audit.js';
+import { type Caller, principalId } from './context.js';
+import { REVISION_CHANNEL } from './engine-cache.js';
+import { DomainError, forbidden, invariant, notFound } from './errors.js';
+import { presetOrThrow } from './presets.js';
+import type { Services } from './services.js';
+import { loadSnapshot } from './snapshot-loader.js';
+
+/** What a use case gets inside its transaction. */
+export interface OrgWrite {
+  readonly trx: Transaction<Database>;
+  readonly orgId: string;
+  /** The revision this write will commit as. */
+  readonly revision: number;
+  /** The org's state before this write. */
+  readonly engine: Engine;
+  /** The org's preset. */
+  readonly preset: Preset;
+  readonly caller: Caller;
+  /** Throws FORBIDDEN unless the caller (and the user it acts for) holds `permission` at `scope`. */
+  authorize(permission: string, scopeId: string, environment?: Environment): void;
+  /** Throws FORBIDDEN unless the caller may give (or take) `role` at `scope` (R6). */
+  authorizeAssign(q: {
+    role: string;
+    scopeId: string;
+    subjectId?: string;
+    environment?: Environment | null;
+  }): void;
+  /** Records an audit entry, written at the end of the transaction. */
+  audit(entry: AuditInput): void;
+  /** Queues an outbox event, written at the end of the transaction. */
+  emit(type: string, payload: Record<string, unknown>): void;
+}
+
+/** The result of a write: what the use case returned and the revision it committed as (C6). */
+export interface WriteResult<T> {
+  readonly result: T;
+  readonly revision: number;
+}
+
+/** canAssign denials that mean the request itself is wrong, whoever asks. */
+const MODEL_CODES = new Set([
+  'unknown_role',
+  'unknown_scope',
+  'role_not_allowed_here',
+  'outside_group_limits',
+]);
+
+/** Runs `fn` as one write on `orgId`. `prepare` runs first in the same transaction (org creation). */
+export async function orgWrite<T>(
+  services: Services,
+  caller: Caller,
+  orgId: string,
+  fn: (w: OrgWrite) => Promise<T>,
+  options: { prepare?: (trx: Transaction<Database>) => Promise<void> } = {},
+): Promise<WriteResult<T>> {
+  const out = await services.db.transaction().execute(async (trx) => {
+    await options.prepare?.(trx);
+    return runOrgWrite(services, trx, caller, orgId, fn);
+  });
+  services.engines.noteRevision(orgId, out.revision);
+  return out;
+}
+
+async function runOrgWrite<T>(
+  services: Services,
+  trx: Transaction<Database>,
+  caller: Caller,
+  orgId: string,
+  fn: (w: OrgWrite) => Promise<T>,
+): Promise<WriteResult<T>> {
+  assertOrgAccess(caller, orgId);
+  {
+    const bumped = await trx
+      .updateTable('orgs')
+      .set((eb) => ({ revision: eb('revision', '+', 1), updated_at: new Date() }))
+      .where('id', '=', orgId)
+      .returning(['revision', 'preset'])
+      .executeTakeFirst();
+    if (!bumped) throw notFound(`organization ${orgId}`);
+    const revision = bumped.revision;
+    const engine = await engineBefore(services, trx, orgId, revision - 1);
+    const preset = presetOrThrow(bumped.preset);
+    const holdersBefore = new Map<string, number>();
+    for (const inv of preset.invariants) {
+      holdersBefore.set(inv.roleKey, await countRootHolders(trx, orgId, inv.roleKey));
+    }
+    const audits: AuditInput[] = [];
+    const events: Array<{ type: string; payload: Record<string, unknown> }> = [];
+    const actors = actingSubjects(caller, engine);
+    const w: OrgWrite = {
+      trx,
+      orgId,
+      revision,
+      engine,
+      preset,
+      caller,
+      authorize(permission, scopeId, environment) {
+        for (const subject of actors) {
+          const d = engine.check({ subject, permission, scope: scopeId, environment });
+          if (!d.allowed) throw forbidden(d.reason);
+        }
+      },
+      authorizeAssign(q) {
+        // A subject created in this very write is not in the pre-write engine yet; group limits
+        // only matter for existing groups.
+        const subject = q.subjectId && engine.hasSubject(q.subjectId) ? q.subjectId : undefined;
+        const ask = (actor: string) =>
+          engine.canAssign({
+            actor,
+            role: q.role,
+            scope: q.scopeId,
+            environment: q.environment ?? null,
+            subject,
+          });
+        for (const actor of actors.length > 0 ? actors : ['']) {
+          const d = ask(actor);
+          if (d.allowed) continue;
+          if (MODEL_CODES.has(d.code)) throw new DomainError('INVALID', d.reason);
+          // Instance admin and system pass every actor check (their probe actor is '').
+          if (actors.length > 0) throw forbidden(d.reason);
+        }
+      },
+      audit: (e) => audits.push(e),
+      emit: (type, payload) => events.push({ type, payload }),
+    };
+    const result = await fn(w);
+    for (const inv of preset.invariants) {
+      const before = holdersBefore.get(inv.roleKey)!;
+      const after = await countRootHolders(trx, orgId, inv.roleKey);
+      if (after < inv.min && after < before) {
+        throw invariant(
+          `the organization must keep at least ${inv.min} active ${inv.roleKey}; this change would leave ${after}`,
+        );
+      }
+    }
+    await appendAudit(
+      trx,
+      {
+        orgId,
+        actorId: principalId(caller.principal),
+        actorLabel: await principalLabel(trx, caller),
+        onBehalfOf: caller.onBehalfOf ?? null,
+        source: caller.source,
+        requestId: caller.requestId ?? null,
+        revision,
+      },
+      audits,
+    );
+    if (events.length > 0) {
+      await trx
+        .insertInto('outbox')
+        .values(
+          events.map((e) => ({
+            org_id: orgId,
+            type: e.type,
+            payload: JSON.stringify({ ...e.payload, orgId, revision }),
+            revision,
+          })),
+        )
+        .execute();
+    }
+    await sql`select pg_notify(${REVISION_CHANNEL}, ${`${orgId}:${revision}`})`.execute(trx);
+    return { result, revision };
+  }
+}
+
+/** Tenant isolation: an API client only ever reaches its own org (as NOT_FOUND, leaking nothing). */
+export function assertOrgAccess(caller: Caller, orgId: string): void {
+  const p = caller.principal;
+  if (p.kind === 'client' && p.orgId !== orgId) throw notFound(`organization ${orgId}`);
+}
+
+/** The engine subjects that must be allowed: the client, and the user it acts for. */
+export function actingSubjects(caller: Caller, engine: Engine): string[] {
+  const out: string[] = [];
+  if (caller.principal.kind === 'client') out.push(caller.principal.clientId);
+  if (caller.onBehalfOf) {
+    if (!engine.snapshot.subjects.some((s) => s.id === caller.onBehalfOf && s.type === 'user')) {
+      throw forbidden(`user ${caller.onBehalfOf} is not a member of this organization`);
+    }
+    out.push(caller.onBehalfOf);
+  }
+  return out;
+}
+
+async function engineBefore(
+  services: Services,
+  trx: Transaction<Database>,
+  orgId: string,
+  revision: number,
+): Promise<Engine> {
+  const cached = services.engines.peek(orgId);
+  if (cached && cached.revision === revision) return cached;
+  const snap = await loadSnapshot(trx, orgId);
+  const engine = createEngine({ ...snap, revision });
+  services.engines.offer(engine);
+  return engine;
+}
+
+/** Active users holding `roleKey` at the org root, directly or through a group. */
+export async function countRootHolders(
+  trx: Transaction<Database>,
+  orgId: string,
+  roleKey: string,
+): Promise<number> {
+  const { rows } = await sql<{ n: number }>`
+    select count(distinct u)::int as n from (
+      select a.subject_id as u
+        from assignments a
+        join members m on m.org_id = a.org_id and m.user_id = a.subject_id
+       where a.org_id = ${orgId} and a.role_key = ${roleKey} and a.scope_id = ${orgId}
+         and a.environment is null and a.subject_type = 'user' and m.status = 'active'
+      union
+      select gm.member_id as u
+        from assignments a
+        join group_members gm on gm.org_id = a.org_id and gm.group_id = a.subject_id
+        join members m on m.org_id = a.org_id and m.user_id = gm.member_id
+       where a.org_id = ${orgId} and a.role_key = ${roleKey} and a.scope_id = ${orgId}
+         and a.environment is null and a.subject_type = 'group' and m.status = 'active'
+    ) holders`.execute(trx);
+  return rows[0]?.n ?? 0;
+}
+
+async function principalLabel(trx: Transaction<Database>, caller: Caller): Promise<string | null> {
+  const p = caller.principal;
+  if (p.kind !== 'client') return null;
+  const row = await trx
+    .selectFrom('api_clients')
+    .select('name')
+    .where('id', '=', p.clientId)
+    .executeTakeFirst();
+  return row?.name ?? null;
+}

@@ -1,0 +1,22 @@
+/**
+ * Secrets (API keys, tokens, links): random, shown once, stored as SHA-256 hashes, compared in
+ * constant time. They carry 256 bits of entropy, so a fast hash is the right one.
+ */
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+
+/** A new random secret, URL-safe. */
+export function newSecret(bytes = 32): string {
+  return randomBytes(bytes).toString('base64url');
+}
+
+/** The stored form of a secret. */
+export function hashSecret(secret: string): string {
+  return createHash('sha256').update(secret).digest('hex');
+}
+
+/** Constant-time comparison of a presented secret with a stored hash. */
+export function secretMatches(secret: string, storedHash: string): boolean {
+  const a = Buffer.from(hashSecret(secret), 'hex');
+  const b = Buffer.from(storedHash, 'hex');
+  return a.length === b.length && timingSafeEqual(a, b);
+}

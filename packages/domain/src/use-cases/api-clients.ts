@@ -1,0 +1,224 @@
+/** API clients (K1): bearer keys of an org with their own roles; the secret is shown once and stored hashed. */
+import { type ApiClientRow, newId } from '@gatehouse/db';
+import type { Caller } from '../context.js';
+import { DomainError, invalid, notFound } from '../errors.js';
+import { authorizeRead } from '../org-read.js';
+import { type OrgWrite, orgWrite, type WriteResult } from '../org-write.js';
+import { hashSecret, newSecret, secretMatches } from '../secrets.js';
+import type { Services } from '../services.js';
+import {
+  type AssignmentView,
+  assertNoSlotClash,
+  assignmentView,
+  grantRole,
+  type RoleAt,
+} from './grants.js';
+
+/** An API client as the API shows it (never its secret). */
+export interface ApiClientView {
+  readonly id: string;
+  readonly name: string;
+  /** The key's last four characters, to tell keys apart. */
+  readonly secretHint: string;
+  readonly createdAt: string;
+  readonly rotatedAt: string | null;
+  readonly revokedAt: string | null;
+  readonly lastUsedAt: string | null;
+  readonly roles: readonly AssignmentView[];
+}
+
+/** A newly issued key: `key` is shown this once and never stored. */
+export interface IssuedKey {
+  readonly client: ApiClientView;
+  readonly key: string;
+}
+
+const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
+
+function view(r: ApiClientRow, roles: readonly AssignmentView[]): ApiClientView {
+  return {
+    id: r.id,
+    name: r.name,
+    secretHint: r.secret_hint,
+    createdAt: new Date(r.created_at).toISOString(),
+    rotatedAt: iso(r.rotated_at),
+    revokedAt: iso(r.revoked_at),
+    lastUsedAt: iso(r.last_used_at),
+    roles,
+  };
+}
+
+function issue(clientId: string): { key: string; hash: string; hint: string } {
+  const key = `${clientId}.${newSecret()}`;
+  return { key, hash: hashSecret(key), hint: key.slice(-4) };
+}
+
+async function rolesOf(w: OrgWrite, id: string): Promise<AssignmentView[]> {
+  const rows = await w.trx
+    .selectFrom('assignments')
+    .selectAll()
+    .where('org_id', '=', w.orgId)
+    .where('subject_id', '=', id)
+    .orderBy('id')
+    .execute();
+  return rows.map(assignmentView);
+}
+
+/** K1: creates an API client with roles (`apiClients.manage` at the root; each role under R6). */
+export async function createApiClient(
+  s: Services,
+  caller: Caller,
+  orgId: string,
+  input: { name: string; roles: readonly RoleAt[] },
+): Promise<WriteResult<IssuedKey>> {
+  return orgWrite(s, caller, orgId, async (w) => {
+    w.authorize('apiClients.manage', orgId);
+    if (!input.name.trim()) throw invalid('name must not be empty');
+    assertNoSlotClash(w, input.roles);
+    const id = newId('apiClient');
+    const { key, hash, hint } = issue(id);
+    const row = await w.trx
+      .insertInto('api_clients')
+      .values({
+        org_id: orgId,
+        id,
+        name: input.name.trim(),
+        secret_hash: hash,
+        secret_hint: hint,
+        rotated_at: null,
+        revoked_at: null,
+        last_used_at: null,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    w.audit({
+      action: 'Created',
+      entityType: 'api_client',
+      entityId: id,
+      scopeId: orgId,
+      after: { name: row.name },
+    });
+    w.emit('api_client.created', { clientId: id, name: row.name });
+    for (const r of input.roles) await grantRole(w, { id, type: 'client' }, r);
+    return { client: view(row, await rolesOf(w, id)), key };
+  });
+}
+
+async function loadClient(w: OrgWrite, id: string): Promise<ApiClientRow> {
+  const row = await w.trx
+    .selectFrom('api_clients')
+    .selectAll()
+    .where('org_id', '=', w.orgId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+  if (!row) throw notFound(`API client ${id}`);
+  return row;
+}
+
+/** K1: issues a new secret; the old one stops working at once. */
+export async function rotateApiClient(
+  s: Services,
+  caller: Caller,
+  orgId: string,
+  clientId: string,
+): Promise<WriteResult<IssuedKey>> {
+  return orgWrite(s, caller, orgId, async (w) => {
+    w.authorize('apiClients.manage', orgId);
+    const before = await loadClient(w, clientId);
+    if (before.revoked_at) throw invalid(`API client ${clientId} is revoked`);
+    const { key, hash, hint } = issue(clientId);
+    const row = await w.trx
+      .updateTable('api_clients')
+      .set({ secret_hash: hash, secret_hint: hint, rotated_at: new Date() })
+      .where('org_id', '=', orgId)
+      .where('id', '=', clientId)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    w.audit({
+      action: 'SecretRotated',
+      entityType: 'api_client',
+      entityId: clientId,
+      scopeId: orgId,
+    });
+    w.emit('api_client.rotated', { clientId });
+    return { client: view(row, await rolesOf(w, clientId)), key };
+  });
+}
+
+/** K1: revokes a client: its key stops working and every check for it is denied. */
+export async function revokeApiClient(
+  s: Services,
+  caller: Caller,
+  orgId: string,
+  clientId: string,
+): Promise<WriteResult<ApiClientView>> {
+  return orgWrite(s, caller, orgId, async (w) => {
+    w.authorize('apiClients.manage', orgId);
+    const before = await loadClient(w, clientId);
+    if (before.revoked_at) return view(before, await rolesOf(w, clientId));
+    const row = await w.trx
+      .updateTable('api_clients')
+      .set({ revoked_at: new Date() })
+      .where('org_id', '=', orgId)
+      .where('id', '=', clientId)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    w.audit({ action: 'Revoked', entityType: 'api_client', entityId: clientId, scopeId: orgId });
+    w.emit('api_client.revoked', { clientId });
+    return view(row, await rolesOf(w, clientId));
+  });
+}
+
+/** K1: the org's API clients with their roles and last use (`apiClients.read`). */
+export async function listApiClients(
+  s: Services,
+  caller: Caller,
+  orgId: string,
+): Promise<ApiClientView[]> {
+  await authorizeRead(s, caller, orgId, 'apiClients.read', orgId);
+  const rows = await s.db
+    .selectFrom('api_clients')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .orderBy('id')
+    .execute();
+  const roles = await s.db
+    .selectFrom('assignments')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('subject_type', '=', 'client')
+    .execute();
+  return rows.map((r) => view(r, roles.filter((a) => a.subject_id === r.id).map(assignmentView)));
+}
+
+/** How often `last_used_at` is written at most, per client. */
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+/**
+ * Resolves a bearer API key to its client, or throws UNAUTHENTICATED. Records last use at most
+ * once a minute.
+ */
+export async function authenticateApiKey(
+  s: Services,
+  key: string,
+): Promise<{ orgId: string; clientId: string; name: string }> {
+  const dot = key.indexOf('.');
+  const id = dot > 0 ? key.slice(0, dot) : '';
+  const row = id.startsWith('cli_')
+    ? await s.db.selectFrom('api_clients').selectAll().where('id', '=', id).executeTakeFirst()
+    : undefined;
+  if (!row || !secretMatches(key, row.secret_hash)) {
+    throw new DomainError('UNAUTHENTICATED', 'invalid API key');
+  }
+  if (row.revoked_at) throw new DomainError('UNAUTHENTICATED', `API client ${id} is revoked`);
+  const now = Date.now();
+  if (!row.last_used_at || now - new Date(row.last_used_at).getTime() > LAST_USED_RESOLUTION_MS) {
+    await s.db
+      .updateTable('api_clients')
+      .set({ last_used_at: new Date(now) })
+      .where('org_id', '=', row.org_id)
+      .where('id', '=', id)
+      .execute();
+  }
+  return { orgId: row.org_id, clientId: row.id, name: row.name };
+}
