@@ -1,76 +1,62 @@
 /**
- * `pnpm start`: for now, a demo of the engine on the Flowcode preset (seed 001) that prints
- * decisions. The next step (issue 3) makes this the Gatehouse server.
+ * `pnpm start`: starts Gatehouse on PGlite in `.gatehouse/` (or PostgreSQL with DATABASE_URL),
+ * seeds a demo organization on first start, prints the URL, the demo org and keys, and shuts
+ * down cleanly on SIGINT/SIGTERM.
  */
-import { createEngine, flowcodePreset, snapshotFor } from '@gatehouse/core';
+import { pino } from 'pino';
+import { configFromEnv } from './config.js';
+import { startServer } from './server.js';
 
-const engine = createEngine(
-  snapshotFor(flowcodePreset, {
-    orgId: 'org_demo',
-    scopes: [
-      { id: 'org_demo', parentId: null, kind: 'organization', name: 'Demo Inc.' },
-      { id: 'ws_marketing', parentId: 'org_demo', kind: 'workspace', name: 'Marketing' },
-      { id: 'ws_sales', parentId: 'org_demo', kind: 'workspace', name: 'Sales' },
-    ],
-    subjects: [
-      { id: 'usr_ada', type: 'user', active: true, label: 'ada@demo.test' },
-      { id: 'usr_bob', type: 'user', active: true, label: 'bob@demo.test' },
-      { id: 'usr_cy', type: 'user', active: true, label: 'cy@demo.test' },
-    ],
-    assignments: [
-      {
-        id: 'as_1',
-        subjectId: 'usr_ada',
-        roleKey: 'org_admin',
-        scopeId: 'org_demo',
-        environment: null,
-      },
-      {
-        id: 'as_2',
-        subjectId: 'usr_bob',
-        roleKey: 'org_user',
-        scopeId: 'org_demo',
-        environment: null,
-      },
-      {
-        id: 'as_3',
-        subjectId: 'usr_bob',
-        roleKey: 'workspace_viewer',
-        scopeId: 'ws_marketing',
-        environment: null,
-      },
-      {
-        id: 'as_4',
-        subjectId: 'usr_bob',
-        roleKey: 'flows_manager',
-        scopeId: 'ws_marketing',
-        environment: null,
-      },
-      {
-        id: 'as_5',
-        subjectId: 'usr_cy',
-        roleKey: 'workspace_admin',
-        scopeId: 'ws_sales',
-        environment: null,
-      },
-    ],
-  }),
-);
+const config = configFromEnv();
+const logger = pino({ level: config.logLevel });
+const started = Date.now();
+const server = await startServer(config, logger).catch((err: unknown) => {
+  logger.fatal({ err }, 'Gatehouse failed to start');
+  process.exit(1);
+});
 
-const questions: Array<[string, string, string]> = [
-  ['usr_ada', 'flows.write', 'ws_sales'],
-  ['usr_bob', 'flows.write', 'ws_marketing'],
-  ['usr_bob', 'flows.write', 'ws_sales'],
-  ['usr_bob', 'org.update', 'org_demo'],
-  ['usr_cy', 'members.invite', 'ws_sales'],
-  ['usr_cy', 'members.invite', 'ws_marketing'],
+const lines = [
+  '',
+  `Gatehouse is running at ${server.url}  (API: ${server.url}/trpc)`,
+  `  database: ${config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `PGlite in ${config.dataDir ?? 'memory'}`}`,
 ];
-console.log('Gatehouse engine demo — Flowcode preset (seed 001)\n');
-for (const [subject, permission, scope] of questions) {
-  const e = engine.explain({ subject, permission, scope });
-  console.log(
-    `${e.allowed ? 'ALLOW' : 'DENY '} ${subject} ${permission} @ ${scope}\n       ${e.reason}`,
-  );
+if (server.generatedAdminKey) {
+  lines.push(`  instance admin key (shown once, stored hashed): ${server.generatedAdminKey}`);
+} else if (!config.adminKey) {
+  lines.push('  instance admin key: printed on first start (or set GATEHOUSE_ADMIN_KEY)');
 }
-const visible = engine.listScopes('usr_bob', 'scopes.read').items.map((s) => s.name);
-console.log(`\nusr_bob (Organization User) sees workspaces: ${visible.join(', ')}`);
+if (server.demo) {
+  lines.push(
+    `  demo organization: ${server.demo.orgId} (slug "${server.demo.slug}", preset flowcode)`,
+    `  demo API client key (org Admin; shown once): ${server.demo.clientKey}`,
+    '',
+    '  try:',
+    `    pnpm gatehouse --url ${server.url} --key ${server.demo.clientKey} check --org ${server.demo.orgId} \\`,
+    `      --subject <usr_…> --permission flows.write --scope ${server.demo.orgId}`,
+  );
+} else {
+  const demo = await server.gatedb.db
+    .selectFrom('orgs')
+    .select(['id', 'slug'])
+    .where('slug', '=', 'demo')
+    .executeTakeFirst();
+  if (demo) lines.push(`  demo organization: ${demo.id} (its key was printed on first start)`);
+}
+lines.push(`  ready in ${Date.now() - started} ms — Ctrl-C to stop`, '');
+console.log(lines.join('\n'));
+
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    server.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  });
+}

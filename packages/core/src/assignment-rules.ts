@@ -49,16 +49,12 @@ export function canAssign(index: EngineIndex, req: AssignRequest): Decision {
   const actor = index.subjects.get(req.actor);
   if (!actor) return deny('unknown_subject', `unknown actor ${req.actor}`);
   if (!actor.active) return deny('inactive_subject', `${req.actor} is deactivated`);
-  const envs: Array<Environment | undefined> = req.environment
-    ? [req.environment]
-    : [undefined, 'live', 'sandbox'];
-  // With no environment the assignment covers both: the actor must hold each permission in both
-  // (a both-environments grant, or a live grant and a sandbox grant).
-  const masks = envs.map((e) => effectiveMask(index, actor, scope, e));
-  const held = (bit: number) =>
-    req.environment
-      ? hasBit(masks[0]!, bit)
-      : hasBit(masks[0]!, bit) || (hasBit(masks[1]!, bit) && hasBit(masks[2]!, bit));
+  // The actor must hold each permission for every check the new assignment would answer. With
+  // no environment it answers checks without one too, which count only both-environments grants:
+  // a live grant plus a sandbox grant is not enough (the receiver would get more than the actor).
+  // Holding it without an environment implies holding it in live and in sandbox.
+  const mask = effectiveMask(index, actor, scope, req.environment ?? undefined);
+  const held = (bit: number) => hasBit(mask, bit);
   const assignBit = index.permBit.get(ASSIGN_PERMISSION);
   if (assignBit === undefined || !held(assignBit)) {
     return deny('cannot_assign', `${req.actor} lacks ${ASSIGN_PERMISSION} on ${req.scope}`);

@@ -127,6 +127,43 @@ describe('engine basics (C1–C5)', () => {
     );
   });
 
+  it('R6 a live grant plus a sandbox grant does not let an actor give a both-environments role', () => {
+    // Regression (found by the R6 property test): canAssign with no environment accepted an actor
+    // holding roles.assign and the role's permissions only through a live grant and a sandbox
+    // grant. The new assignment would hold on checks without an environment too, where the actor
+    // itself is denied (they count only both-environments grants): an escalation.
+    const split = createEngine({
+      ...snapshot,
+      assignments: [
+        ...snapshot.assignments,
+        {
+          id: 'as_5',
+          subjectId: 'grp_1',
+          roleKey: 'writer',
+          scopeId: 'ws_b',
+          environment: 'sandbox',
+        },
+      ],
+    });
+    // usr_g holds writer on ws_b in live and in sandbox, but not without an environment.
+    expect(split.can('usr_g', 'flows.read', 'ws_b', 'live')).toBe(true);
+    expect(split.can('usr_g', 'flows.read', 'ws_b', 'sandbox')).toBe(true);
+    expect(split.can('usr_g', 'flows.read', 'ws_b')).toBe(false);
+    expect(split.canAssign({ actor: 'usr_g', role: 'reader', scope: 'ws_b' })).toMatchObject({
+      allowed: false,
+      code: 'cannot_assign',
+    });
+    expect(
+      split.canAssign({ actor: 'usr_g', role: 'reader', scope: 'ws_b', environment: null }).allowed,
+    ).toBe(false);
+    // Each environment on its own is still fine.
+    for (const environment of ['live', 'sandbox'] as const) {
+      expect(
+        split.canAssign({ actor: 'usr_g', role: 'reader', scope: 'ws_b', environment }).allowed,
+      ).toBe(true);
+    }
+  });
+
   it('M7 finds a missing owner', () => {
     expect(engine.invariantViolations()).toEqual([]);
     const without = createEngine({

@@ -173,6 +173,25 @@ export class Engine {
     return this.index.roles.get(key);
   }
 
+  /** True when the subject id exists in this org (any type, active or not). */
+  hasSubject(subject: string): boolean {
+    return this.index.subjects.has(subject);
+  }
+
+  /** The scope and every scope below it (ids); empty for an unknown scope. */
+  scopesBelow(scope: string): string[] {
+    const s = this.index.tree.indexOf(scope);
+    if (s === undefined) return [];
+    const out: string[] = [];
+    const stack = [s];
+    while (stack.length > 0) {
+      const cur = stack.pop()!;
+      out.push(this.index.tree.nodes[cur]!.id);
+      stack.push(...this.index.tree.childrenOf(cur));
+    }
+    return out;
+  }
+
   /** True when the scope id exists in this org. */
   hasScope(scope: string): boolean {
     return this.index.tree.indexOf(scope) !== undefined;

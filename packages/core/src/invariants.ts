@@ -21,11 +21,16 @@ export function requiredRoleHolders(snapshot: OrgSnapshot, roleKey: string): str
   const root = snapshot.scopes.find((s) => s.parentId === null);
   if (!root) return [];
   const subjects = new Map(snapshot.subjects.map((s) => [s.id, s]));
+  const role = snapshot.roles.find((r) => r.key === roleKey);
+  // An assignment the engine skips grants nothing, so it holds nothing up: a role that cannot
+  // be held at the root kind, or a group limited to scopes that exclude the root.
+  if (!role || (role.scopeKinds && !role.scopeKinds.includes(root.kind))) return [];
   const holders = new Set<string>();
   for (const a of snapshot.assignments) {
     if (a.roleKey !== roleKey || a.scopeId !== root.id || a.environment !== null) continue;
     const s = subjects.get(a.subjectId);
     if (!s?.active) continue;
+    if (s.type === 'group' && s.limitedTo && !s.limitedTo.includes(root.id)) continue;
     if (s.type === 'user') holders.add(s.id);
     if (s.type === 'group') {
       for (const m of snapshot.memberships) {

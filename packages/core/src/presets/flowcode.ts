@@ -12,7 +12,10 @@ export const flowcodeCatalog = defineCatalog({
   assets: ['write'],
   analytics: ['read'],
   brandKits: { actions: ['manage'], description: 'Brand assets, colors and styles' },
-  audience: { actions: ['read', 'export'], description: 'Audience data collected in a workspace' },
+  audience: {
+    actions: ['read', 'manage', 'export'],
+    description: 'Audience data collected in a workspace',
+  },
   integrations: { actions: ['read', 'manage'], description: 'CRM and CDP apps' },
 });
 
@@ -107,7 +110,7 @@ export const flowcodePreset = definePreset({
       key: 'audience_viewer',
       name: 'Audience Viewer',
       description: 'View, manage and export audience data in the workspace',
-      permissions: ['audience.read', 'audience.export'],
+      permissions: ['audience.read', 'audience.manage', 'audience.export'],
       scopeKinds: workspace,
     },
   ],

@@ -129,17 +129,19 @@ export class ReferenceEvaluator {
     return out;
   }
 
-  /** R6, the rule stated plainly: `roles.assign` and every permission of the role, per environment. */
+  /**
+   * R6, the rule stated plainly: `roles.assign` and every permission of the role, in every
+   * environment the assignment covers (no environment: checks without one, live and sandbox).
+   */
   canAssign(actor: string, roleKey: string, scope: string, env: Environment | null): boolean {
     const role = this.role(roleKey);
     const node = this.scope(scope);
     if (!role || !node) return false;
     if (role.scopeKinds && !role.scopeKinds.includes(node.kind)) return false;
-    const holdsEverywhere = (p: string) =>
-      env
-        ? this.check(actor, p, scope, env)
-        : this.check(actor, p, scope) ||
-          (this.check(actor, p, scope, 'live') && this.check(actor, p, scope, 'sandbox'));
+    // Every check the assignment would answer: with no environment, checks without one as well
+    // as live and sandbox ones.
+    const covered: Array<Environment | undefined> = env ? [env] : [undefined, 'live', 'sandbox'];
+    const holdsEverywhere = (p: string) => covered.every((e) => this.check(actor, p, scope, e));
     if (!holdsEverywhere('roles.assign')) return false;
     return this.snapshot.permissions
       .map((p) => p.name)

@@ -1,4 +1,5 @@
 /** PGlite dialect: PostgreSQL in WebAssembly, in a data folder or in memory. */
+import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { PGliteDialect } from 'kysely';
 
@@ -12,6 +13,9 @@ export interface PGliteOptions {
 export async function pgliteDialect(
   options: PGliteOptions,
 ): Promise<{ dialect: PGliteDialect; pglite: PGlite }> {
+  if (options.dataDir && !options.dataDir.startsWith('memory://')) {
+    mkdirSync(options.dataDir, { recursive: true });
+  }
   const pglite = await PGlite.create(options.dataDir ?? 'memory://', {
     parsers: { 20: (v: string) => Number(v) },
   });

@@ -1,0 +1,33 @@
+/** The API as Express middleware, mounted by the server at `/trpc`. */
+import type { Services } from '@gatehouse/domain';
+import { createExpressMiddleware } from '@trpc/server/adapters/express';
+import type { RequestHandler } from 'express';
+import { type AuthOptions, resolveCaller } from './auth.js';
+import { appRouter } from './root.js';
+import type { ApiContext } from './trpc.js';
+
+/** Options of the API middleware. */
+export interface ApiOptions extends AuthOptions {
+  readonly services: Services;
+  /** Called with unexpected (500) errors, for the server's log. */
+  readonly onInternalError?: (error: unknown, path: string | undefined) => void;
+}
+
+/**
+ * The tRPC handler. Mount it: `app.use('/trpc', createApiHandler({ services }))`.
+ */
+export function createApiHandler(options: ApiOptions): RequestHandler {
+  return createExpressMiddleware({
+    router: appRouter,
+    maxBatchSize: 100,
+    allowMethodOverride: true,
+    async createContext({ req }): Promise<ApiContext> {
+      const { caller, error } = await resolveCaller(options.services, req.headers, options);
+      return { services: options.services, caller, authError: error };
+    },
+    onError({ error, path }) {
+      if (error.code === 'INTERNAL_SERVER_ERROR')
+        options.onInternalError?.(error.cause ?? error, path);
+    },
+  });
+}

@@ -1,0 +1,28 @@
+/** The API's root router; its type is all the SDK imports from this app. */
+import { apiClientsRouter } from './routers/api-clients.js';
+import { assignmentsRouter } from './routers/assignments.js';
+import { auditRouter } from './routers/audit.js';
+import { authzRouter } from './routers/authz.js';
+import { groupsRouter } from './routers/groups.js';
+import { membersRouter } from './routers/members.js';
+import { orgsRouter } from './routers/orgs.js';
+import { rolesRouter } from './routers/roles.js';
+import { scopesRouter } from './routers/scopes.js';
+import { publicProcedure, router } from './trpc.js';
+
+/** Every procedure Gatehouse serves at `/trpc`. */
+export const appRouter = router({
+  health: publicProcedure.query(() => ({ ok: true as const })),
+  orgs: router(orgsRouter),
+  scopes: router(scopesRouter),
+  members: router(membersRouter),
+  roles: router(rolesRouter),
+  assignments: router(assignmentsRouter),
+  groups: router(groupsRouter),
+  apiClients: router(apiClientsRouter),
+  authz: router(authzRouter),
+  audit: router(auditRouter),
+});
+
+/** The router's type, for typed clients. */
+export type AppRouter = typeof appRouter;

@@ -1,0 +1,52 @@
+/** Groups and teams (G1, G2). */
+import {
+  addGroupMembers,
+  createGroup,
+  deleteGroup,
+  listGroups,
+  removeGroupMembers,
+  updateGroup,
+} from '@gatehouse/domain';
+import type { TRPCRouterRecord } from '@trpc/server';
+import { z } from 'zod';
+import { anyId, idOf, orgId } from '../schemas.js';
+import { authedProcedure } from '../trpc.js';
+
+const groupId = idOf('grp');
+const fields = {
+  description: z.string().max(2000).nullish(),
+  avatarUrl: z.string().url().max(2000).nullish(),
+  limitedTo: z.array(anyId).max(1000).nullish(),
+};
+const members = z.object({ orgId, groupId, memberIds: z.array(anyId).min(1).max(1000) });
+
+export const groupsRouter = {
+  list: authedProcedure
+    .input(z.object({ orgId }))
+    .query(({ ctx, input }) => listGroups(ctx.services, ctx.caller, input.orgId)),
+  create: authedProcedure
+    .input(z.object({ orgId, name: z.string().min(1).max(200), ...fields }))
+    .mutation(({ ctx, input: { orgId: id, ...rest } }) =>
+      createGroup(ctx.services, ctx.caller, id, rest),
+    ),
+  update: authedProcedure
+    .input(z.object({ orgId, groupId, name: z.string().min(1).max(200).optional(), ...fields }))
+    .mutation(({ ctx, input: { orgId: id, ...rest } }) =>
+      updateGroup(ctx.services, ctx.caller, id, rest),
+    ),
+  delete: authedProcedure
+    .input(z.object({ orgId, groupId }))
+    .mutation(({ ctx, input }) =>
+      deleteGroup(ctx.services, ctx.caller, input.orgId, input.groupId),
+    ),
+  addMembers: authedProcedure
+    .input(members)
+    .mutation(({ ctx, input: { orgId: id, ...rest } }) =>
+      addGroupMembers(ctx.services, ctx.caller, id, rest),
+    ),
+  removeMembers: authedProcedure
+    .input(members)
+    .mutation(({ ctx, input: { orgId: id, ...rest } }) =>
+      removeGroupMembers(ctx.services, ctx.caller, id, rest),
+    ),
+} satisfies TRPCRouterRecord;

@@ -1,0 +1,79 @@
+/**
+ * tRPC setup: the request context (services and the authenticated caller), domain errors mapped
+ * to tRPC codes in one place, and the procedures routers build on.
+ */
+import { type Caller, DomainError, type Services } from '@gatehouse/domain';
+import { initTRPC, TRPCError } from '@trpc/server';
+import { ZodError } from 'zod';
+
+/** What every procedure sees. */
+export interface ApiContext {
+  readonly services: Services;
+  /** Null when no valid bearer key came with the request. */
+  readonly caller: Caller | null;
+  /** Why authentication failed, when a key was presented but refused. */
+  readonly authError: string | null;
+}
+
+const CODE_MAP = {
+  NOT_FOUND: 'NOT_FOUND',
+  FORBIDDEN: 'FORBIDDEN',
+  UNAUTHENTICATED: 'UNAUTHORIZED',
+  CONFLICT: 'CONFLICT',
+  INVARIANT: 'PRECONDITION_FAILED',
+  INVALID: 'BAD_REQUEST',
+} as const satisfies Record<DomainError['code'], TRPCError['code']>;
+
+/** Maps a domain error to its tRPC error (the one place this happens for the API). */
+export function toTRPCError(e: unknown): unknown {
+  if (e instanceof DomainError) {
+    return new TRPCError({ code: CODE_MAP[e.code], message: e.message, cause: e });
+  }
+  return e;
+}
+
+const t = initTRPC.context<ApiContext>().create({
+  errorFormatter({ shape, error }) {
+    const cause = error.cause;
+    const message =
+      cause instanceof ZodError
+        ? `invalid input: ${cause.issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`).join('; ')}`
+        : shape.message;
+    return {
+      ...shape,
+      message,
+      data: {
+        ...shape.data,
+        // Domain code (INVARIANT, INVALID, ...) and details, for programs.
+        domainCode: cause instanceof DomainError ? cause.code : null,
+        details: cause instanceof DomainError ? (cause.details ?? null) : null,
+        // Zod's issues, flattened: which field was wrong and why.
+        zodError: cause instanceof ZodError ? cause.flatten() : null,
+      },
+    };
+  },
+});
+
+const mapErrors = t.middleware(async ({ next }) => {
+  const res = await next();
+  if (!res.ok && res.error.cause instanceof DomainError) {
+    throw toTRPCError(res.error.cause);
+  }
+  return res;
+});
+
+/** Builds routers. */
+export const router = t.router;
+/** Anyone may call; domain errors are mapped. */
+export const publicProcedure = t.procedure.use(mapErrors);
+/** Requires a valid bearer key; `ctx.caller` is then set. */
+export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
+  if (!ctx.caller) {
+    throw new TRPCError({
+      code: 'UNAUTHORIZED',
+      message:
+        ctx.authError ?? 'send "Authorization: Bearer <instance admin key or API client key>"',
+    });
+  }
+  return next({ ctx: { ...ctx, caller: ctx.caller } });
+});

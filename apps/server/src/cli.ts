@@ -1,0 +1,153 @@
+#!/usr/bin/env node
+/**
+ * The `gatehouse` command line (X3): bootstrap an instance through a running server.
+ *
+ *   gatehouse [--url URL] [--key KEY] [--json] <command> [options]
+ *
+ * URL and key default to GATEHOUSE_URL (http://127.0.0.1:4000) and GATEHOUSE_ADMIN_KEY.
+ */
+import { parseArgs } from 'node:util';
+import { createDb, migrateToLatest } from '@gatehouse/db';
+import { createGatehouse } from '@gatehouse/sdk';
+import { configFromEnv } from './config.js';
+
+const USAGE = `usage: gatehouse [--url URL] [--key KEY] [--json] <command>
+
+commands:
+  org create --name NAME --preset PRESET [--slug SLUG] [--owner-email EMAIL]
+  org list
+  api-client create --org ORG --role ROLE [--scope SCOPE] [--name NAME]
+  check --org ORG --subject SUBJECT --permission PERM --scope SCOPE [--env live|sandbox]
+  migrate                      (runs against DATABASE_URL or the PGlite data folder)
+
+environment: GATEHOUSE_URL, GATEHOUSE_ADMIN_KEY, DATABASE_URL, GATEHOUSE_DATA_DIR`;
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    url: { type: 'string' },
+    key: { type: 'string' },
+    json: { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
+    name: { type: 'string' },
+    preset: { type: 'string' },
+    slug: { type: 'string' },
+    'owner-email': { type: 'string' },
+    org: { type: 'string' },
+    role: { type: 'string' },
+    scope: { type: 'string' },
+    subject: { type: 'string' },
+    permission: { type: 'string' },
+    env: { type: 'string' },
+  },
+});
+
+function fail(message: string, code = 2): never {
+  console.error(`gatehouse: ${message}`);
+  process.exit(code);
+}
+
+function need(name: keyof typeof values): string {
+  const v = values[name];
+  if (typeof v !== 'string' || v === '') fail(`--${name} is required\n\n${USAGE}`);
+  return v;
+}
+
+function print(human: string, data: unknown): void {
+  console.log(values.json ? JSON.stringify(data, null, 2) : human);
+}
+
+function client() {
+  const url = values.url ?? process.env.GATEHOUSE_URL ?? 'http://127.0.0.1:4000';
+  const apiKey = values.key ?? process.env.GATEHOUSE_ADMIN_KEY;
+  if (!apiKey) fail('a key is required: --key KEY or GATEHOUSE_ADMIN_KEY');
+  return createGatehouse({ url, apiKey }).api;
+}
+
+async function run(): Promise<void> {
+  const cmd = positionals.join(' ');
+  if (values.help || cmd === '') return console.log(USAGE);
+  switch (cmd) {
+    case 'org create': {
+      const email = values['owner-email'];
+      const { result, revision } = await client().orgs.create.mutate({
+        name: need('name'),
+        preset: need('preset'),
+        ...(values.slug ? { slug: values.slug } : {}),
+        ...(email ? { owner: { email } } : {}),
+      });
+      return print(
+        `created ${result.id} (slug ${result.slug}, preset ${result.preset}) at revision ${revision}`,
+        { ...result, revision },
+      );
+    }
+    case 'org list': {
+      const items = [];
+      let cursor: string | null = null;
+      do {
+        const page: Awaited<ReturnType<ReturnType<typeof client>['orgs']['list']['query']>> =
+          await client().orgs.list.query({ cursor, limit: 100 });
+        items.push(...page.items);
+        cursor = page.nextCursor;
+      } while (cursor);
+      return print(
+        items.map((o) => `${o.id}  ${o.slug}  ${o.preset}  ${o.name}`).join('\n') ||
+          '(no organizations)',
+        items,
+      );
+    }
+    case 'api-client create': {
+      const orgId = need('org');
+      const { result, revision } = await client().apiClients.create.mutate({
+        orgId,
+        name: values.name ?? 'cli',
+        roles: [{ role: need('role'), ...(values.scope ? { scopeId: values.scope } : {}) }],
+      });
+      return print(
+        `created API client ${result.client.id}\nkey (shown once, store it now): ${result.key}`,
+        { ...result, revision },
+      );
+    }
+    case 'check': {
+      const env = values.env;
+      if (env !== undefined && env !== 'live' && env !== 'sandbox')
+        fail('--env must be live or sandbox');
+      const { result, revision } = await client().authz.explain.query({
+        orgId: need('org'),
+        subject: need('subject'),
+        permission: need('permission'),
+        scope: need('scope'),
+        ...(env ? { environment: env } : {}),
+      });
+      print(`${result.allowed ? 'ALLOW' : 'DENY'}: ${result.reason} (revision ${revision})`, {
+        ...result,
+        revision,
+      });
+      if (!result.allowed) process.exitCode = 1;
+      return;
+    }
+    case 'migrate': {
+      const config = configFromEnv();
+      const g = await createDb({
+        url: config.databaseUrl,
+        dataDir: config.dataDir,
+        migrate: false,
+      });
+      try {
+        const { applied } = await migrateToLatest(g.db as never);
+        return print(applied.length ? `applied: ${applied.join(', ')}` : 'already up to date', {
+          applied,
+        });
+      } finally {
+        await g.close();
+      }
+    }
+    default:
+      fail(`unknown command "${cmd}"\n\n${USAGE}`);
+  }
+}
+
+run().catch((e: unknown) => {
+  const err = e as { message?: string; data?: { code?: string } };
+  fail(`${err.data?.code ? `${err.data.code}: ` : ''}${err.message ?? String(e)}`, 1);
+});

@@ -1,0 +1,48 @@
+/**
+ * The demo organization seeded on first start: a Flowcode-style org with two workspaces, a few
+ * members and an API client whose key is printed once.
+ */
+import {
+  addMember,
+  type Caller,
+  createApiClient,
+  createOrg,
+  createScope,
+  type Services,
+} from '@gatehouse/domain';
+
+/** What the demo seed created; the key is shown once. */
+export interface DemoSeed {
+  readonly orgId: string;
+  readonly slug: string;
+  readonly clientKey: string;
+}
+
+const system: Caller = { principal: { kind: 'system' }, source: 'system', requestId: 'seed' };
+
+/** Seeds the demo org when the database has no organization yet; returns null otherwise. */
+export async function seedDemo(s: Services): Promise<DemoSeed | null> {
+  const any = await s.db.selectFrom('orgs').select('id').limit(1).executeTakeFirst();
+  if (any) return null;
+  const { result: org } = await createOrg(s, system, {
+    name: 'Demo Inc.',
+    slug: 'demo',
+    preset: 'flowcode',
+    owner: { email: 'ada@demo.gatehouse.test', name: 'Ada Admin' },
+  });
+  const { result: marketing } = await createScope(s, system, org.id, {
+    kind: 'workspace',
+    name: 'Marketing',
+  });
+  await createScope(s, system, org.id, { kind: 'workspace', name: 'Sales' });
+  await addMember(s, system, org.id, {
+    email: 'bob@demo.gatehouse.test',
+    name: 'Bob Builder',
+    roles: [{ role: 'org_user' }, { role: 'workspace_editor', scopeId: marketing.id }],
+  });
+  const { result: client } = await createApiClient(s, system, org.id, {
+    name: 'demo backend',
+    roles: [{ role: 'org_admin' }],
+  });
+  return { orgId: org.id, slug: org.slug, clientKey: client.key };
+}

@@ -1,0 +1,558 @@
+/**
+ * Property tests: the engine must give the same answer as the naive reference evaluator
+ * (`src/reference`) on random organizations — random scope trees (deep chains included),
+ * catalogs, roles with `*` / `module.*` patterns, groups with scope limits, inactive subjects,
+ * environment-limited and unsound assignments.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { createEngine, type Engine } from './engine.js';
+import { defineCatalog, type ModuleSpecs } from './permission.js';
+import { ReferenceEvaluator } from './reference/index.js';
+import type {
+  Assignment,
+  Environment,
+  GroupMembership,
+  OrgSnapshot,
+  RoleDef,
+  ScopeNode,
+  SubjectInfo,
+} from './snapshot.js';
+
+/** Runs per property; raise with `PROP_RUNS=10000 npx vitest run engine.property` for a soak. */
+const RUNS = Number(process.env.PROP_RUNS ?? 200);
+
+// ---------------------------------------------------------------------------------------------
+// Random organizations. Everything is drawn as plain numbers and resolved by index, so that
+// fast-check shrinks to small, readable counterexamples.
+// ---------------------------------------------------------------------------------------------
+
+/** Product modules a random catalog picks from (next to Gatehouse's 27 admin permissions). */
+const MODULE_POOL: ModuleSpecs = {
+  flows: ['read', 'write', 'delete'],
+  cases: ['view', 'close'],
+  reports: ['read', 'export', 'share', 'schedule'],
+  kyc: { actions: ['view', 'delete'], sensitive: ['delete'] },
+  billing: ['view'],
+  // 30 actions: with it the catalog passes 64 permissions, so grant bitsets take three words.
+  ops: Array.from({ length: 30 }, (_, i) => `a${i}`),
+};
+const MODULE_NAMES = Object.keys(MODULE_POOL);
+const KIND_POOL = ['org', 'ws', 'team'];
+const SCOPE_PREFIXES = ['s', 'S', 'ws_', 'a-'];
+const ENVS: ReadonlyArray<Environment | null> = [null, 'live', 'sandbox'];
+const CHECK_ENVS: ReadonlyArray<Environment | undefined> = [undefined, 'live', 'sandbox'];
+
+const UNKNOWN_SUBJECT = 'ghost';
+const UNKNOWN_SCOPE = 'nowhere';
+const UNKNOWN_ROLE = 'no_such_role';
+
+const scopeSpec = fc.record({ parent: fc.nat(), chain: fc.boolean(), kind: fc.nat() });
+const roleSpec = fc.record({
+  patterns: fc.array(fc.nat(), { maxLength: 6 }),
+  description: fc.option(fc.string(), { nil: undefined }),
+  star: fc.boolean(),
+  slot: fc.constantFrom(null, 'primary', 'addon'),
+  anyKind: fc.boolean(),
+  kinds: fc.array(fc.nat(), { maxLength: 3 }),
+});
+const assignmentSpec = fc.record({
+  subject: fc.nat(),
+  role: fc.nat(),
+  scope: fc.nat(),
+  env: fc.nat({ max: 2 }),
+  /** 0: points at an unknown subject, role or scope (taken as no effect). */
+  dangling: fc.nat({ max: 19 }),
+});
+
+const orgSpec = fc.record({
+  modules: fc.subarray(MODULE_NAMES),
+  kindCount: fc.integer({ min: 2, max: 3 }),
+  /** 0 random tree, 1 mostly a chain, 2 one deep chain, 3 shallow and wide. */
+  shape: fc.nat({ max: 3 }),
+  scopePrefix: fc.nat(),
+  scopeOrder: fc.array(fc.nat(), { maxLength: 39 }),
+  scopes: fc.array(scopeSpec, { maxLength: 39, size: 'max' }),
+  roles: fc.array(roleSpec, { minLength: 1, maxLength: 6 }),
+  subjects: fc.array(
+    fc.record({
+      type: fc.constantFrom<SubjectInfo['type']>('user', 'user', 'client', 'group', 'group'),
+      inactive: fc.nat({ max: 5 }),
+      limited: fc.boolean(),
+      limits: fc.array(fc.nat(), { maxLength: 3 }),
+      label: fc.option(fc.string(), { nil: undefined }),
+    }),
+    { minLength: 1, maxLength: 10, size: 'max' },
+  ),
+  memberships: fc.array(fc.record({ group: fc.nat(), member: fc.nat(), odd: fc.nat({ max: 9 }) }), {
+    maxLength: 12,
+    size: 'max',
+  }),
+  assignments: fc.array(assignmentSpec, { maxLength: 25, size: 'max' }),
+});
+
+type OrgSpec = typeof orgSpec extends fc.Arbitrary<infer T> ? T : never;
+type AssignmentSpec = typeof assignmentSpec extends fc.Arbitrary<infer T> ? T : never;
+
+/** Picks `list[n mod length]`. */
+function pick<T>(list: readonly T[], n: number): T {
+  return list[n % list.length]!;
+}
+
+/** Builds a snapshot from a spec. */
+function buildOrg(spec: OrgSpec): OrgSnapshot {
+  const { permissions } = defineCatalog(
+    Object.fromEntries(spec.modules.map((m) => [m, MODULE_POOL[m]!])) as ModuleSpecs,
+  );
+  const kinds = KIND_POOL.slice(0, spec.kindCount);
+
+  // Mixed-case and punctuated ids, so that id order differs from tree and insertion order.
+  const scopeId = (n: number) => `${pick(SCOPE_PREFIXES, spec.scopePrefix + n * 3)}${n}`;
+  const scopes: ScopeNode[] = [{ id: scopeId(0), parentId: null, kind: kinds[0]!, name: 'Org' }];
+  spec.scopes.forEach((s, i) => {
+    const n = i + 1;
+    const parent =
+      spec.shape === 2 || (spec.shape === 1 && (s.chain || s.parent % 4 !== 0))
+        ? n - 1
+        : spec.shape === 3
+          ? s.parent % Math.min(n, 3)
+          : s.chain
+            ? n - 1
+            : s.parent % n;
+    scopes.push({
+      id: scopeId(n),
+      parentId: scopeId(parent),
+      kind: pick(kinds, s.kind),
+      name: `S${n}`,
+    });
+  });
+  // Snapshot order need not be tree order: move scopes around (children before parents too).
+  for (let i = 0; i < spec.scopeOrder.length && scopes.length > 1; i++) {
+    const a = i % scopes.length;
+    const b = spec.scopeOrder[i]! % scopes.length;
+    [scopes[a], scopes[b]] = [scopes[b]!, scopes[a]!];
+  }
+  const scopeIds = scopes.map((s) => s.id);
+
+  const modules = [...new Set(permissions.map((p) => p.module))];
+  const patterns = [
+    ...permissions.map((p) => p.name),
+    ...modules.map((m) => `${m}.*`),
+    'ghost.*',
+    'ghost.read',
+  ];
+  const roles: RoleDef[] = spec.roles.map((r, i) => ({
+    key: `r${i}`,
+    name: `Role ${i}`,
+    ...(r.description === undefined ? {} : { description: r.description }),
+    permissions: [...(r.star ? ['*'] : []), ...r.patterns.map((p) => pick(patterns, p))],
+    slot: r.slot,
+    scopeKinds: r.anyKind ? null : r.kinds.map((k) => pick([...kinds, 'elsewhere'], k)),
+    builtIn: i % 2 === 0,
+  }));
+
+  const subjects: SubjectInfo[] = spec.subjects.map((s, i) => {
+    const prefix = s.type === 'user' ? 'u' : s.type === 'client' ? 'c' : 'g';
+    const info: SubjectInfo = {
+      id: `${prefix}${i}`,
+      type: s.type,
+      active: s.inactive !== 0,
+      ...(s.label === undefined ? {} : { label: s.label }),
+      ...(s.type === 'group'
+        ? {
+            limitedTo: s.limited
+              ? s.limits.map((l) => pick([...scopeIds, UNKNOWN_SCOPE], l))
+              : null,
+          }
+        : {}),
+    };
+    return info;
+  });
+  const groups = subjects.filter((s) => s.type === 'group').map((s) => s.id);
+  const members = subjects.filter((s) => s.type !== 'group').map((s) => s.id);
+  // Mostly group → user/client; a few invalid ones (group in group, unknown ids), which count
+  // for nothing.
+  const all = subjects.map((s) => s.id);
+  const memberships: GroupMembership[] = spec.memberships.map((m) =>
+    m.odd === 0 || !groups.length || !members.length
+      ? { groupId: pick([...all, UNKNOWN_SUBJECT], m.group), memberId: pick(all, m.member) }
+      : m.odd === 1
+        ? { groupId: pick(groups, m.group), memberId: UNKNOWN_SUBJECT }
+        : { groupId: pick(groups, m.group), memberId: pick(members, m.member) },
+  );
+
+  const snapshot: OrgSnapshot = {
+    format: 1,
+    orgId: 'org_prop',
+    revision: 1,
+    permissions,
+    roles,
+    scopes,
+    subjects,
+    memberships,
+    assignments: [],
+    invariants: [],
+  };
+  return {
+    ...snapshot,
+    assignments: spec.assignments.map((a, i) => resolveAssignment(snapshot, a, `a${i}`)),
+  };
+}
+
+/** An assignment drawn from the snapshot's subjects, roles and scopes (sound or not). */
+function resolveAssignment(snapshot: OrgSnapshot, a: AssignmentSpec, id: string): Assignment {
+  const dangling = a.dangling === 0;
+  const subjects = snapshot.subjects.map((s) => s.id);
+  const roles = snapshot.roles.map((r) => r.key);
+  const scopes = snapshot.scopes.map((s) => s.id);
+  return {
+    id,
+    subjectId: pick(dangling ? [...subjects, UNKNOWN_SUBJECT] : subjects, a.subject),
+    roleKey: pick(dangling ? [...roles, UNKNOWN_ROLE] : roles, a.role),
+    scopeId: pick(dangling ? [...scopes, UNKNOWN_SCOPE] : scopes, a.scope),
+    environment: pick(ENVS, a.env),
+  };
+}
+
+/** A question drawn by index; the candidate lists include unknown ids. */
+const querySpec = fc.record({
+  subject: fc.nat(),
+  permission: fc.nat(),
+  scope: fc.nat(),
+  env: fc.nat({ max: 2 }),
+  role: fc.nat(),
+  assignEnv: fc.nat({ max: 3 }),
+  receiver: fc.nat(),
+  limit: fc.integer({ min: 1, max: 5 }),
+});
+type QuerySpec = typeof querySpec extends fc.Arbitrary<infer T> ? T : never;
+
+interface Query {
+  subject: string;
+  permission: string;
+  scope: string;
+  env: Environment | undefined;
+  role: string;
+  /** `undefined` (omitted) means both environments, as `null` does. */
+  assignEnv: Environment | null | undefined;
+  /** Subject receiving the role in canAssign (unknown ids included). */
+  receiver: string;
+  limit: number;
+}
+
+function resolveQuery(snapshot: OrgSnapshot, q: QuerySpec): Query {
+  return {
+    subject: pick([...snapshot.subjects.map((s) => s.id), UNKNOWN_SUBJECT], q.subject),
+    permission: pick([...snapshot.permissions.map((p) => p.name), 'nope.x', '*'], q.permission),
+    scope: pick([...snapshot.scopes.map((s) => s.id), UNKNOWN_SCOPE], q.scope),
+    env: pick(CHECK_ENVS, q.env),
+    role: pick([...snapshot.roles.map((r) => r.key), UNKNOWN_ROLE], q.role),
+    assignEnv: pick([...ENVS, undefined], q.assignEnv),
+    receiver: pick([...snapshot.subjects.map((s) => s.id), UNKNOWN_SUBJECT], q.receiver),
+    limit: q.limit,
+  };
+}
+
+const org = orgSpec.map(buildOrg);
+const orgAndQueries = fc.tuple(org, fc.array(querySpec, { minLength: 1, maxLength: 15 }));
+
+interface World {
+  snapshot: OrgSnapshot;
+  engine: Engine;
+  ref: ReferenceEvaluator;
+  queries: Query[];
+}
+
+function world([snapshot, specs]: [OrgSnapshot, QuerySpec[]]): World {
+  return {
+    snapshot,
+    engine: createEngine(snapshot),
+    ref: new ReferenceEvaluator(snapshot),
+    queries: specs.map((q) => resolveQuery(snapshot, q)),
+  };
+}
+
+/** Checks a property for every generated org and its queries. */
+function forAllQueries(body: (w: World, q: Query) => void, numRuns = RUNS): void {
+  fc.assert(
+    fc.property(orgAndQueries, (input) => {
+      const w = world(input);
+      for (const q of w.queries) body(w, q);
+    }),
+    { numRuns },
+  );
+}
+
+/** Every environment an assignment with `env` grants in, as check arguments. */
+function coveredBy(env: Environment | null | undefined): Array<Environment | undefined> {
+  return env ? [env] : [undefined, 'live', 'sandbox'];
+}
+
+function allScopePages(engine: Engine, subject: string, permission: string, q: Query): string[] {
+  const out: string[] = [];
+  let cursor: string | null = null;
+  for (let guard = 0; guard < 1000; guard++) {
+    const page = engine.listScopes(subject, permission, {
+      limit: q.limit,
+      cursor,
+      environment: q.env,
+    });
+    expect(page.items.length).toBeLessThanOrEqual(q.limit);
+    out.push(...page.items.map((s) => s.id));
+    if (page.nextCursor === null) return out;
+    expect(page.items.length).toBe(q.limit);
+    cursor = page.nextCursor;
+  }
+  throw new Error('listScopes never ended');
+}
+
+function allSubjectPages(
+  engine: Engine,
+  scope: string,
+  permission: string,
+  q: Query,
+): Array<{ subjectId: string; membership: 'direct' | 'inherited' }> {
+  const out: Array<{ subjectId: string; membership: 'direct' | 'inherited' }> = [];
+  let cursor: string | null = null;
+  for (let guard = 0; guard < 1000; guard++) {
+    const page = engine.listSubjects(scope, permission, {
+      limit: q.limit,
+      cursor,
+      environment: q.env,
+    });
+    expect(page.items.length).toBeLessThanOrEqual(q.limit);
+    out.push(...page.items.map((s) => ({ subjectId: s.subjectId, membership: s.membership })));
+    if (page.nextCursor === null) return out;
+    expect(page.items.length).toBe(q.limit);
+    cursor = page.nextCursor;
+  }
+  throw new Error('listSubjects never ended');
+}
+
+// ---------------------------------------------------------------------------------------------
+
+// Generous per-test timeout: a property runs its RUNS orgs (PROP_RUNS=10000 for a soak).
+describe('engine agrees with the reference evaluator (properties)', {
+  timeout: Math.max(30_000, RUNS * 30),
+}, () => {
+  it('generates varied orgs (sanity check of the generator)', () => {
+    const samples = fc.sample(org, { numRuns: 200, seed: 42 });
+    expect(samples.some((s) => s.scopes.length >= 20)).toBe(true);
+    expect(samples.some((s) => s.subjects.some((x) => !x.active))).toBe(true);
+    expect(samples.some((s) => s.subjects.some((x) => x.limitedTo?.length))).toBe(true);
+    expect(samples.some((s) => s.permissions.length > 32)).toBe(true);
+    expect(samples.some((s) => s.permissions.length > 64)).toBe(true);
+    const depth = (s: OrgSnapshot) =>
+      Math.max(...s.scopes.map((x) => new ReferenceEvaluator(s).ancestors(x.id).length));
+    expect(samples.some((s) => depth(s) >= 20)).toBe(true);
+    expect(samples.some((s) => s.scopes.length >= 10 && depth(s) <= 4)).toBe(true);
+    expect(samples.some((s) => createEngine(s).skippedAssignments.length > 0)).toBe(true);
+    expect(samples.some((s) => s.roles.some((r) => r.permissions.includes('*')))).toBe(true);
+  });
+
+  it('C1 check agrees with the reference evaluator', () => {
+    forAllQueries(({ engine, ref }, q) => {
+      const expected = ref.check(q.subject, q.permission, q.scope, q.env);
+      expect(engine.can(q.subject, q.permission, q.scope, q.env)).toBe(expected);
+      const d = engine.check({
+        subject: q.subject,
+        permission: q.permission,
+        scope: q.scope,
+        environment: q.env,
+      });
+      expect(d.allowed).toBe(expected);
+      expect(d.code === 'granted').toBe(expected);
+    });
+  });
+
+  it('T5 environment-limited grants stay in their environment; unlimited ones hold in both', () => {
+    forAllQueries(({ engine, ref }, q) => {
+      const none = engine.can(q.subject, q.permission, q.scope);
+      const live = engine.can(q.subject, q.permission, q.scope, 'live');
+      const sandbox = engine.can(q.subject, q.permission, q.scope, 'sandbox');
+      expect([none, live, sandbox]).toEqual([
+        ref.check(q.subject, q.permission, q.scope),
+        ref.check(q.subject, q.permission, q.scope, 'live'),
+        ref.check(q.subject, q.permission, q.scope, 'sandbox'),
+      ]);
+      if (none) expect(live && sandbox).toBe(true);
+    });
+  });
+
+  it('C2 checkMany equals mapping check', () => {
+    fc.assert(
+      fc.property(orgAndQueries, (input) => {
+        const { engine, queries } = world(input);
+        const requests = queries.map((q) => ({
+          subject: q.subject,
+          permission: q.permission,
+          scope: q.scope,
+          environment: q.env,
+        }));
+        expect(engine.checkMany(requests)).toEqual(requests.map((r) => engine.check(r)));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('C3 explain agrees with the reference and its grants really grant', () => {
+    let viaGroups = 0;
+    forAllQueries(({ snapshot, engine, ref }, q) => {
+      const req = {
+        subject: q.subject,
+        permission: q.permission,
+        scope: q.scope,
+        environment: q.env,
+      };
+      const e = engine.explain(req);
+      expect(e.allowed).toBe(ref.check(q.subject, q.permission, q.scope, q.env));
+      if (!e.allowed) {
+        expect(e.grants).toEqual([]);
+        return;
+      }
+      expect(e.grants.length).toBeGreaterThan(0);
+      const path = ref.ancestors(q.scope);
+      for (const g of e.grants) {
+        expect(ref.roleGrants(g.roleKey, q.permission)).toBe(true);
+        expect(path).toContain(g.scopeId);
+        expect(g.inherited).toBe(g.scopeId !== q.scope);
+        expect(g.environment === null || g.environment === q.env).toBe(true);
+        const a = snapshot.assignments.find((x) => x.id === g.assignmentId);
+        expect(a).toMatchObject({ roleKey: g.roleKey, scopeId: g.scopeId });
+        if (g.viaGroup === null) {
+          expect(a?.subjectId).toBe(q.subject);
+        } else {
+          viaGroups++;
+          expect(a?.subjectId).toBe(g.viaGroup);
+          const group = snapshot.subjects.find((s) => s.id === g.viaGroup);
+          expect(group).toMatchObject({ type: 'group', active: true });
+          expect(
+            snapshot.memberships.some((m) => m.groupId === g.viaGroup && m.memberId === q.subject),
+          ).toBe(true);
+        }
+      }
+    });
+    expect(viaGroups).toBeGreaterThan(RUNS / 20);
+  });
+
+  it('C4 effectivePermissions agrees with the reference', () => {
+    forAllQueries(({ engine, ref }, q) => {
+      expect(engine.effectivePermissions(q.subject, q.scope, q.env)).toEqual(
+        ref.effectivePermissions(q.subject, q.scope, q.env),
+      );
+    });
+  });
+
+  it('C5 listScopes walked page by page yields exactly the reference scopes', () => {
+    let multiPage = 0;
+    forAllQueries(({ engine, ref }, q) => {
+      const walked = allScopePages(engine, q.subject, q.permission, q);
+      expect(walked).toEqual(ref.scopesWith(q.subject, q.permission, q.env));
+      if (walked.length > q.limit) multiPage++;
+    });
+    expect(multiPage).toBeGreaterThan(RUNS / 20);
+  });
+
+  it('C5 / T3 listSubjects walked page by page yields exactly the reference subjects, direct or inherited', () => {
+    const seen = { multiPage: 0, inherited: 0 };
+    forAllQueries(({ engine, ref }, q) => {
+      const walked = allSubjectPages(engine, q.scope, q.permission, q);
+      expect(walked).toEqual(ref.subjectsWith(q.scope, q.permission, q.env));
+      if (walked.length > q.limit) seen.multiPage++;
+      if (walked.some((s) => s.membership === 'inherited')) seen.inherited++;
+    });
+    expect(seen.multiPage).toBeGreaterThan(RUNS / 20);
+    expect(seen.inherited).toBeGreaterThan(RUNS / 20);
+  });
+
+  it('R6 canAssign agrees with the reference', () => {
+    forAllQueries(({ snapshot, engine, ref }, q) => {
+      const req = { actor: q.subject, role: q.role, scope: q.scope, environment: q.assignEnv };
+      const expected = ref.canAssign(q.subject, q.role, q.scope, q.assignEnv ?? null);
+      expect(engine.canAssign(req).allowed).toBe(expected);
+      // Naming the receiver adds its checks: it must exist, and a group must be allowed there.
+      const receiver = snapshot.subjects.find((s) => s.id === q.receiver);
+      const receivable =
+        receiver !== undefined &&
+        (receiver.type !== 'group' || ref.assignmentSound(q.receiver, q.role, q.scope));
+      expect(engine.canAssign({ ...req, subject: q.receiver }).allowed).toBe(
+        expected && receivable,
+      );
+    });
+  });
+
+  it('R6 canAssign never lets an actor grant a permission it lacks there', () => {
+    let allowedCount = 0;
+    forAllQueries(({ snapshot, engine, ref }, q) => {
+      const allowed = engine.canAssign({
+        actor: q.subject,
+        role: q.role,
+        scope: q.scope,
+        environment: q.assignEnv,
+      }).allowed;
+      if (!allowed) return;
+      allowedCount++;
+      for (const p of snapshot.permissions) {
+        if (p.name !== 'roles.assign' && !ref.roleGrants(q.role, p.name)) continue;
+        for (const env of coveredBy(q.assignEnv)) {
+          expect(engine.can(q.subject, p.name, q.scope, env), `${p.name} ${env}`).toBe(true);
+          expect(ref.check(q.subject, p.name, q.scope, env), `${p.name} ${env}`).toBe(true);
+        }
+      }
+    });
+    // Not vacuous: plenty of generated requests are allowed.
+    expect(allowedCount).toBeGreaterThan(RUNS / 20);
+  });
+
+  it('C7 the snapshot survives JSON and an engine built from the copy answers identically', () => {
+    forAllQueries(({ snapshot, engine }, q) => {
+      const copy = JSON.parse(JSON.stringify(snapshot)) as OrgSnapshot;
+      expect(copy).toEqual(snapshot);
+      const again = createEngine(copy);
+      const req = {
+        subject: q.subject,
+        permission: q.permission,
+        scope: q.scope,
+        environment: q.env,
+      };
+      expect(again.check(req)).toEqual(engine.check(req));
+      expect(again.explain(req)).toEqual(engine.explain(req));
+      expect(again.effectivePermissions(q.subject, q.scope, q.env)).toEqual(
+        engine.effectivePermissions(q.subject, q.scope, q.env),
+      );
+      expect(allScopePages(again, q.subject, q.permission, q)).toEqual(
+        allScopePages(engine, q.subject, q.permission, q),
+      );
+      expect(again.listSubjects(q.scope, q.permission, { environment: q.env })).toEqual(
+        engine.listSubjects(q.scope, q.permission, { environment: q.env }),
+      );
+      const assign = { actor: q.subject, role: q.role, scope: q.scope, environment: q.assignEnv };
+      expect(again.canAssign(assign)).toEqual(engine.canAssign(assign));
+      expect(again.skippedAssignments).toEqual(engine.skippedAssignments);
+    }, 100);
+  });
+
+  it('C1 grants are additive: adding an assignment never turns an allowed check into a denied one', () => {
+    fc.assert(
+      fc.property(orgAndQueries, assignmentSpec, (input, extra) => {
+        const before = world(input);
+        const added = resolveAssignment(before.snapshot, extra, 'a_extra');
+        const grown = {
+          ...before.snapshot,
+          assignments: [...before.snapshot.assignments, added],
+        };
+        const after = createEngine(grown);
+        const afterRef = new ReferenceEvaluator(grown);
+        for (const q of before.queries) {
+          if (before.engine.can(q.subject, q.permission, q.scope, q.env)) {
+            expect(after.can(q.subject, q.permission, q.scope, q.env)).toBe(true);
+          }
+          if (before.ref.check(q.subject, q.permission, q.scope, q.env)) {
+            expect(afterRef.check(q.subject, q.permission, q.scope, q.env)).toBe(true);
+          }
+        }
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});
