@@ -17,6 +17,7 @@ import {
   revokeApiClient,
   rotateApiClient,
   setMemberRoles,
+  setMemberStatus,
   updateOrg,
 } from './index.js';
 import { createServices, type Services } from './services.js';
@@ -242,6 +243,32 @@ describe.each(testBackends())('domain use cases on $name', (backend) => {
       scope: org.id,
     });
     expect(after.result.allowed).toBe(true);
+  });
+
+  it('M6 deactivate denies every check from that revision on; reactivate restores; last owner stays', async () => {
+    const { org, client } = await orgWithAdminClient();
+    const caller = asClient(org.id, client.id);
+    const { result: m } = await addMember(s, caller, org.id, {
+      email: 'leaver@acme.test',
+      roles: [{ role: 'developer' }],
+    });
+    const ask = { subject: m.userId, permission: 'webhooks.manage', scope: org.id };
+    const off = await setMemberStatus(s, caller, org.id, {
+      userId: m.userId,
+      status: 'deactivated',
+    });
+    expect((await authz.check(s, caller, org.id, ask, off.revision)).result.code).toBe(
+      'inactive_subject',
+    );
+    const on = await setMemberStatus(s, caller, org.id, { userId: m.userId, status: 'active' });
+    expect((await authz.check(s, caller, org.id, ask, on.revision)).result.allowed).toBe(true);
+    const engine = await s.engines.get(org.id);
+    const owner = engine.snapshot.subjects.find((x) => x.type === 'user' && x.id !== m.userId)!;
+    await expect(
+      setMemberStatus(s, caller, org.id, { userId: owner.id, status: 'deactivated' }),
+    ).rejects.toMatchObject({
+      code: 'INVARIANT',
+    });
   });
 
   it('M7 two admins demoting the last two owners at the same moment: exactly one wins', async () => {

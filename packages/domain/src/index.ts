@@ -20,6 +20,7 @@ export * as authz from './use-cases/authz.js';
 export type { AssignmentView, RoleAt } from './use-cases/grants.js';
 export * from './use-cases/groups.js';
 export * from './use-cases/instance.js';
+export * from './use-cases/lifecycle.js';
 export * from './use-cases/members.js';
 export * from './use-cases/orgs.js';
 export { normalizeEmail } from './use-cases/people.js';

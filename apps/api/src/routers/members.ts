@@ -1,5 +1,11 @@
 /** Members (M5). */
-import { addMember, listMembers, removeMember, setMemberRoles } from '@gatehouse/domain';
+import {
+  addMember,
+  listMembers,
+  removeMember,
+  setMemberRoles,
+  setMemberStatus,
+} from '@gatehouse/domain';
 import type { TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
 import { anyId, cursor, environment, idOf, limit, orgId, roleAt } from '../schemas.js';
@@ -39,12 +45,20 @@ export const membersRouter = {
     .mutation(({ ctx, input: { orgId: id, ...rest } }) =>
       removeMember(ctx.services, ctx.caller, id, rest),
     ),
-  list: authedProcedure
-    .input(z.object({ orgId, cursor, limit }))
-    .query(({ ctx, input }) =>
-      listMembers(ctx.services, ctx.caller, input.orgId, {
-        cursor: input.cursor ?? undefined,
-        limit: input.limit,
-      }),
+  deactivate: authedProcedure
+    .input(z.object({ orgId, userId }))
+    .mutation(({ ctx, input: { orgId: id, userId: u } }) =>
+      setMemberStatus(ctx.services, ctx.caller, id, { userId: u, status: 'deactivated' }),
     ),
+  reactivate: authedProcedure
+    .input(z.object({ orgId, userId }))
+    .mutation(({ ctx, input: { orgId: id, userId: u } }) =>
+      setMemberStatus(ctx.services, ctx.caller, id, { userId: u, status: 'active' }),
+    ),
+  list: authedProcedure.input(z.object({ orgId, cursor, limit })).query(({ ctx, input }) =>
+    listMembers(ctx.services, ctx.caller, input.orgId, {
+      cursor: input.cursor ?? undefined,
+      limit: input.limit,
+    }),
+  ),
 } satisfies TRPCRouterRecord;

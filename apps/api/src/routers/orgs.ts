@@ -22,14 +22,12 @@ export const orgsRouter = {
   get: authedProcedure
     .input(z.object({ orgId }))
     .query(({ ctx, input }) => getOrg(ctx.services, ctx.caller, input.orgId)),
-  list: authedProcedure
-    .input(z.object({ cursor, limit }).optional())
-    .query(({ ctx, input }) =>
-      listOrgs(ctx.services, ctx.caller, {
-        cursor: input?.cursor ?? undefined,
-        limit: input?.limit,
-      }),
-    ),
+  list: authedProcedure.input(z.object({ cursor, limit }).optional()).query(({ ctx, input }) =>
+    listOrgs(ctx.services, ctx.caller, {
+      cursor: input?.cursor ?? undefined,
+      limit: input?.limit,
+    }),
+  ),
   update: authedProcedure
     .input(
       z.object({

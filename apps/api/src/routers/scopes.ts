@@ -36,12 +36,10 @@ export const scopesRouter = {
     .mutation(({ ctx, input: { orgId: id, ...rest } }) =>
       deleteScope(ctx.services, ctx.caller, id, rest),
     ),
-  list: authedProcedure
-    .input(z.object({ orgId, cursor, limit }))
-    .query(({ ctx, input }) =>
-      listScopes(ctx.services, ctx.caller, input.orgId, {
-        cursor: input.cursor ?? undefined,
-        limit: input.limit,
-      }),
-    ),
+  list: authedProcedure.input(z.object({ orgId, cursor, limit })).query(({ ctx, input }) =>
+    listScopes(ctx.services, ctx.caller, input.orgId, {
+      cursor: input.cursor ?? undefined,
+      limit: input.limit,
+    }),
+  ),
 } satisfies TRPCRouterRecord;
