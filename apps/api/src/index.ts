@@ -1,5 +1,11 @@
 /** @gatehouse/api — tRPC routers, auth and the Express handler. */
 export { type ApiOptions, createApiHandler } from './app.js';
+export {
+  AUDIT_CSV_COLUMNS,
+  createAuditExportHandler,
+  csvField,
+  csvRecord,
+} from './audit-export.js';
 export { type AuthOptions, ON_BEHALF_OF_HEADER, REQUEST_ID_HEADER, resolveCaller } from './auth.js';
 export { type AppRouter, appRouter } from './root.js';
 export { type ApiContext, toTRPCError } from './trpc.js';

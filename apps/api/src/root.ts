@@ -4,9 +4,11 @@ import { assignmentsRouter } from './routers/assignments.js';
 import { auditRouter } from './routers/audit.js';
 import { authzRouter } from './routers/authz.js';
 import { groupsRouter } from './routers/groups.js';
+import { invitationsRouter } from './routers/invitations.js';
 import { membersRouter } from './routers/members.js';
 import { orgsRouter } from './routers/orgs.js';
 import { rolesRouter } from './routers/roles.js';
+import { scimTokensRouter } from './routers/scim-tokens.js';
 import { scopesRouter } from './routers/scopes.js';
 import { publicProcedure, router } from './trpc.js';
 
@@ -16,12 +18,14 @@ export const appRouter = router({
   orgs: router(orgsRouter),
   scopes: router(scopesRouter),
   members: router(membersRouter),
+  invitations: router(invitationsRouter),
   roles: router(rolesRouter),
   assignments: router(assignmentsRouter),
   groups: router(groupsRouter),
   apiClients: router(apiClientsRouter),
   authz: router(authzRouter),
   audit: router(auditRouter),
+  scimTokens: router(scimTokensRouter),
 });
 
 /** The router's type, for typed clients. */

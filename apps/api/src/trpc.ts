@@ -39,11 +39,13 @@ const t = initTRPC.context<ApiContext>().create({
       cause instanceof ZodError
         ? `invalid input: ${cause.issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`).join('; ')}`
         : shape.message;
+    // Never ship a server stack trace to clients, whatever NODE_ENV says.
+    const { stack: _stack, ...data } = shape.data;
     return {
       ...shape,
       message,
       data: {
-        ...shape.data,
+        ...data,
         // Domain code (INVARIANT, INVALID, ...) and details, for programs.
         domainCode: cause instanceof DomainError ? cause.code : null,
         details: cause instanceof DomainError ? (cause.details ?? null) : null,

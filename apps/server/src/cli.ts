@@ -17,7 +17,12 @@ commands:
   org create --name NAME --preset PRESET [--slug SLUG] [--owner-email EMAIL]
   org list
   api-client create --org ORG --role ROLE [--scope SCOPE] [--name NAME]
+  scim-token create --org ORG [--name NAME]     (the token is shown once)
+  scim-token rotate --org ORG --token TOKEN_ID
+  scim-token revoke --org ORG --token TOKEN_ID
   check --org ORG --subject SUBJECT --permission PERM --scope SCOPE [--env live|sandbox]
+  audit verify --org ORG       (recomputes the audit hash chain; exit code 1 when broken)
+  audit prune --org ORG        (deletes entries older than the org's auditRetentionDays)
   migrate                      (runs against DATABASE_URL or the PGlite data folder)
 
 environment: GATEHOUSE_URL, GATEHOUSE_ADMIN_KEY, DATABASE_URL, GATEHOUSE_DATA_DIR`;
@@ -39,6 +44,7 @@ const { values, positionals } = parseArgs({
     subject: { type: 'string' },
     permission: { type: 'string' },
     env: { type: 'string' },
+    token: { type: 'string' },
   },
 });
 
@@ -108,6 +114,33 @@ async function run(): Promise<void> {
         { ...result, revision },
       );
     }
+    case 'scim-token create':
+    case 'scim-token rotate': {
+      const orgId = need('org');
+      const base = (values.url ?? process.env.GATEHOUSE_URL ?? 'http://127.0.0.1:4000').replace(
+        /\/+$/,
+        '',
+      );
+      const { result, revision } =
+        cmd === 'scim-token create'
+          ? await client().scimTokens.create.mutate({
+              orgId,
+              name: values.name ?? 'SCIM directory',
+            })
+          : await client().scimTokens.rotate.mutate({ orgId, tokenId: need('token') });
+      const scimUrl = `${base}/scim/v2`;
+      return print(
+        `SCIM token ${result.scimToken.id} for ${orgId}\nSCIM URL: ${scimUrl}\ntoken (shown once, store it now): ${result.token}`,
+        { ...result, scimUrl, revision },
+      );
+    }
+    case 'scim-token revoke': {
+      const { result, revision } = await client().scimTokens.revoke.mutate({
+        orgId: need('org'),
+        tokenId: need('token'),
+      });
+      return print(`revoked SCIM token ${result.id}`, { ...result, revision });
+    }
     case 'check': {
       const env = values.env;
       if (env !== undefined && env !== 'live' && env !== 'sandbox')
@@ -125,6 +158,27 @@ async function run(): Promise<void> {
       });
       if (!result.allowed) process.exitCode = 1;
       return;
+    }
+    case 'audit verify': {
+      const v = await client().audit.verify.query({ orgId: need('org') });
+      const from = v.checkpoint ? ` from the signed checkpoint at ${v.checkpoint.seq}` : '';
+      print(
+        v.ok
+          ? `OK: ${v.checked} entries verified${from} (seq ${v.fromSeq}–${v.toSeq}), head ${v.headHash}`
+          : `BROKEN at entry ${v.broken!.seq}${v.broken!.entryId ? ` (${v.broken!.entryId})` : ''}: ${v.broken!.message} [${v.broken!.reason}]; ${v.checked} entries verified before it${from}`,
+        v,
+      );
+      if (!v.ok) process.exitCode = 1;
+      return;
+    }
+    case 'audit prune': {
+      const { result, revision } = await client().audit.prune.mutate({ orgId: need('org') });
+      return print(
+        result.retentionDays === null
+          ? 'no retention set (org setting auditRetentionDays); nothing pruned'
+          : `pruned ${result.pruned} entries${result.throughSeq ? ` through seq ${result.throughSeq}` : ''} (retention ${result.retentionDays} days) at revision ${revision}`,
+        { ...result, revision },
+      );
     }
     case 'migrate': {
       const config = configFromEnv();

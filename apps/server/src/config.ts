@@ -1,5 +1,6 @@
 /** Server configuration from the environment, validated once at start-up. */
 import { resolve } from 'node:path';
+import type { EmailDeliveryTuning } from './email-delivery.js';
 
 /** Everything the server process reads from its environment. */
 export interface ServerConfig {
@@ -13,9 +14,22 @@ export interface ServerConfig {
   /** Seed a demo organization on first start. */
   readonly seedDemo: boolean;
   readonly logLevel: string;
+  /** Base URL of links in emails (`GATEHOUSE_PUBLIC_URL`); default the server's own URL. */
+  readonly publicUrl?: string | undefined;
+  /** `smtp://…` or `smtps://…` (`SMTP_URL`); unset: emails go to the log (and stay in the table). */
+  readonly smtpUrl?: string | undefined;
+  /** Sender of emails (`GATEHOUSE_MAIL_FROM`). */
+  readonly mailFrom?: string | undefined;
+  /** People sign in with passwords (`GATEHOUSE_PASSWORDS=1`): accepting an invitation sets one. */
+  readonly passwords?: boolean | undefined;
+  /** Email delivery tuning (tests): poll interval, retry backoff, attempts, lease. */
+  readonly emailDelivery?: EmailDeliveryTuning | undefined;
 }
 
-/** Reads `HOST`, `PORT`, `DATABASE_URL`, `GATEHOUSE_DATA_DIR`, `GATEHOUSE_ADMIN_KEY`, `GATEHOUSE_DEMO`, `LOG_LEVEL`. */
+/**
+ * Reads `HOST`, `PORT`, `DATABASE_URL`, `GATEHOUSE_DATA_DIR`, `GATEHOUSE_ADMIN_KEY`, `GATEHOUSE_DEMO`,
+ * `LOG_LEVEL`, `GATEHOUSE_PUBLIC_URL`, `SMTP_URL`, `GATEHOUSE_MAIL_FROM`, `GATEHOUSE_PASSWORDS`.
+ */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const port = Number(env.PORT ?? 4000);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
@@ -30,5 +44,25 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     adminKey: env.GATEHOUSE_ADMIN_KEY || undefined,
     seedDemo: env.GATEHOUSE_DEMO !== '0',
     logLevel: env.LOG_LEVEL ?? 'info',
+    publicUrl: urlFromEnv(env, 'GATEHOUSE_PUBLIC_URL', ['http:', 'https:']),
+    smtpUrl: urlFromEnv(env, 'SMTP_URL', ['smtp:', 'smtps:']),
+    mailFrom: env.GATEHOUSE_MAIL_FROM || undefined,
+    passwords: /^(1|true|yes)$/i.test(env.GATEHOUSE_PASSWORDS ?? ''),
   };
+}
+
+function urlFromEnv(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  protocols: readonly string[],
+): string | undefined {
+  const value = env[name];
+  if (!value) return undefined;
+  const protocol = URL.canParse(value) ? new URL(value).protocol : null;
+  if (!protocol || !protocols.includes(protocol)) {
+    const allowed = protocols.map((p) => `${p}//`).join(' or ');
+    // The value is not echoed: SMTP_URL may carry a password.
+    throw new Error(`${name} must be a URL starting with ${allowed}`);
+  }
+  return value;
 }

@@ -4,13 +4,15 @@
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createApiHandler } from '@gatehouse/api';
-import { createDb, type Gatedb } from '@gatehouse/db';
+import { createApiHandler, createAuditExportHandler } from '@gatehouse/api';
+import { createDb, type Gatedb, sql } from '@gatehouse/db';
 import { createServices, ensureAdminKey, REVISION_CHANNEL, type Services } from '@gatehouse/domain';
+import { createScimHandler } from '@gatehouse/scim';
 import express from 'express';
 import { type Logger, pino } from 'pino';
 import type { ServerConfig } from './config.js';
 import { type DemoSeed, seedDemo } from './demo.js';
+import { DEFAULT_MAIL_FROM, type EmailDelivery, startEmailDelivery } from './email-delivery.js';
 
 /** A running server. */
 export interface RunningServer {
@@ -22,6 +24,8 @@ export interface RunningServer {
   readonly generatedAdminKey: string | null;
   /** The demo org, on the first start only. */
   readonly demo: DemoSeed | null;
+  /** The email delivery worker (SMTP, or the log when `smtpUrl` is unset). */
+  readonly emails: EmailDelivery;
   close(): Promise<void>;
 }
 
@@ -31,13 +35,37 @@ export async function startServer(
   logger: Logger = pino({ level: config.logLevel }),
 ): Promise<RunningServer> {
   const gatedb = await createDb({ url: config.databaseUrl, dataDir: config.dataDir });
-  const services = createServices(gatedb.db);
+  // Links in emails use the public URL, by default this server's own (known once it listens).
+  let selfUrl = '';
+  const services = createServices(gatedb.db, {
+    publicUrl: () =>
+      config.publicUrl ?? selfUrl.replace(/\/\/(0\.0\.0\.0|\[::\]):/, '//localhost:'),
+    passwords: config.passwords ?? false,
+  });
   const unlisten = await gatedb.listen(REVISION_CHANNEL, (p) => services.engines.onNotify(p));
+  // PGlite has no autovacuum: without fresh statistics the planner turns index lookups (the
+  // invariant count every write runs) into nested scans as tables grow (0.4 ms → 700 ms at 2k
+  // members). PostgreSQL's autovacuum does this by itself.
+  const analyzer =
+    gatedb.kind === 'pglite'
+      ? setInterval(() => {
+          sql`analyze`.execute(gatedb.db).catch(() => undefined);
+        }, 20_000).unref()
+      : undefined;
   const generatedAdminKey = await ensureAdminKey(services, config.adminKey);
   const demo = config.seedDemo ? await seedDemo(services) : null;
 
   const app = express();
   app.disable('x-powered-by');
+  // SCIM 2.0 (S1–S7) parses its own bodies and answers every error in SCIM's shape: before JSON.
+  app.use(
+    '/scim/v2',
+    createScimHandler({
+      services,
+      publicUrl: config.publicUrl,
+      onInternalError: (err) => logger.error({ err, path: '/scim/v2' }, 'internal error'),
+    }),
+  );
   app.use(express.json({ limit: '5mb' }));
   app.get('/health', (_req, res) => {
     res.json({ ok: true });
@@ -48,6 +76,15 @@ export async function startServer(
       services,
       adminKey: config.adminKey,
       onInternalError: (err, path) => logger.error({ err, path }, 'internal error'),
+    }),
+  );
+  // A2: the audit log streamed as CSV or NDJSON (same bearer keys as /trpc).
+  app.get(
+    '/audit/export',
+    createAuditExportHandler({
+      services,
+      adminKey: config.adminKey,
+      onInternalError: (err) => logger.error({ err, path: '/audit/export' }, 'internal error'),
     }),
   );
   // Malformed JSON bodies and other errors before tRPC: a clear 400, never a stack trace.
@@ -66,13 +103,22 @@ export async function startServer(
   });
   const { port } = server.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  selfUrl = `http://${host}:${port}`;
+  const emails = await startEmailDelivery({
+    gatedb,
+    logger,
+    smtpUrl: config.smtpUrl,
+    from: config.mailFrom ?? DEFAULT_MAIL_FROM,
+    tuning: config.emailDelivery,
+  });
   let closed = false;
   return {
-    url: `http://${host}:${port}`,
+    url: selfUrl,
     services,
     gatedb,
     generatedAdminKey,
     demo,
+    emails,
     async close() {
       if (closed) return;
       closed = true;
@@ -80,6 +126,8 @@ export async function startServer(
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      await emails.stop();
+      clearInterval(analyzer);
       await unlisten();
       await gatedb.close();
     },

@@ -59,6 +59,15 @@ describe('engine basics (C1–C5)', () => {
     expect(engine.can('usr_w', 'flows.write', 'ws_b')).toBe(false);
   });
 
+  it('C1 forSubject answers like can(), and denies unknown or deactivated subjects', () => {
+    const w = engine.forSubject('usr_w');
+    expect(w.can('flows.write', 'ws_a1')).toBe(true);
+    expect(w.can('flows.write', 'ws_b')).toBe(false);
+    expect(w.can('nope.x', 'ws_a')).toBe(false);
+    expect(engine.forSubject('usr_off').can('flows.read', 'org_1')).toBe(false);
+    expect(engine.forSubject('nobody').can('flows.read', 'org_1')).toBe(false);
+  });
+
   it('T5 environment-limited grants hold only in that environment', () => {
     expect(engine.can('usr_g', 'flows.write', 'ws_b', 'live')).toBe(true);
     expect(engine.can('usr_g', 'flows.write', 'ws_b', 'sandbox')).toBe(false);

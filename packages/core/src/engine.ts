@@ -13,7 +13,7 @@ import { type CheckRequest, precheck } from './check.js';
 import { type Decision, deny, GRANTED } from './decision.js';
 import { type Explanation, explain } from './explain.js';
 import { EngineIndex, type SkippedAssignment } from './internal/engine-index.js';
-import { effectiveMask, hasBit, holdsBit } from './internal/grants.js';
+import { effectiveMask, hasBit, holdsBit, scanBit } from './internal/grants.js';
 import { findInvariantViolations, type InvariantViolation } from './invariants.js';
 import {
   allSubjectsWith,
@@ -28,6 +28,13 @@ import {
 import type { Assignment, Environment, OrgSnapshot, RoleDef } from './snapshot.js';
 
 const SUBJECT_LIST_CACHE = 64;
+
+/** Checks for one subject, resolved once (see `Engine.forSubject`). */
+export interface SubjectChecker {
+  can(permission: string, scope: string, environment?: Environment): boolean;
+}
+
+const DENY_ALL: SubjectChecker = Object.freeze({ can: () => false });
 
 /**
  * Answers permission questions for one organization at one revision.
@@ -72,13 +79,32 @@ export class Engine {
    * and a boolean answer so a check allocates nothing; `check()` says why.
    */
   can(subject: string, permission: string, scope: string, environment?: Environment): boolean {
-    const rec = this.index.subjects.get(subject);
-    if (rec === undefined || !rec.active) return false;
-    const bit = this.index.permBit.get(permission);
+    const index = this.index;
+    const code = index.hot.get(subject);
+    if (code === undefined || code === -1) return false;
+    const bit = index.permBit.get(permission);
     if (bit === undefined) return false;
-    const s = this.index.tree.indexOf(scope);
+    const s = index.tree.indexOf(scope);
     if (s === undefined) return false;
-    return holdsBit(this.index, rec, bit, s, environment);
+    if (code >= 0) return scanBit(index, code >>> 4, code & 15, bit, s, environment);
+    return holdsBit(index, index.walkers[-code - 2]!, bit, s, environment);
+  }
+
+  /**
+   * The subject resolved once, for many checks in one request: `engine.forSubject(userId)
+   * .can('flows.write', scopeId)` skips the subject lookup on every call.
+   */
+  forSubject(subject: string): SubjectChecker {
+    const rec = this.index.subjects.get(subject);
+    const index = this.index;
+    if (rec === undefined || !rec.active) return DENY_ALL;
+    return {
+      can(permission, scope, environment) {
+        const bit = index.permBit.get(permission);
+        const s = index.tree.indexOf(scope);
+        return bit !== undefined && s !== undefined && holdsBit(index, rec, bit, s, environment);
+      },
+    };
   }
 
   /** C1 with a reason: `{ allowed, code, reason }`. */

@@ -18,8 +18,10 @@ export class ScopeTree {
   /** Index of the root scope (the organization). */
   readonly root: number;
   private readonly byId = new Map<string, number>();
-  private readonly pre: Int32Array;
-  private readonly post: Int32Array;
+  /** Pre-order number per scope index: `b` is within `a` iff pre[a] <= pre[b] < post[a]. */
+  readonly pre: Int32Array;
+  /** One past the last pre-order number of the scope's subtree. */
+  readonly post: Int32Array;
   private readonly children: number[][];
   /** Scope indexes ordered by id, for stable cursors. */
   readonly sortedById: Int32Array;

@@ -3,6 +3,7 @@
  * in memory. Both speak the same SQL through Kysely's PostgreSQL compiler.
  */
 import { Kysely } from 'kysely';
+import { resilientListen } from './dialects/pg-listener.js';
 import { pgliteDialect } from './dialects/pglite.js';
 import { postgresDialect } from './dialects/postgres.js';
 import { migrateToLatest } from './migrate.js';
@@ -11,7 +12,10 @@ import type { Database } from './schema.js';
 /** The database handle every package passes around. */
 export type DB = Kysely<Database>;
 
-/** A notification listener: called with each payload sent on the channel. */
+/**
+ * A notification listener: called with each payload sent on the channel, and with `*` when
+ * notices may have been missed (the LISTEN connection was lost and re-established).
+ */
 export type Listener = (payload: string) => void;
 
 /** A database and what the rest of the system needs beside queries. */
@@ -52,17 +56,7 @@ export async function createDb(options: CreateDbOptions = {}): Promise<Gatedb> {
     handle = {
       db,
       kind: 'postgres',
-      async listen(channel, listener) {
-        const client = await pool.connect();
-        client.on('notification', (msg) => {
-          if (msg.channel === channel) listener(msg.payload ?? '');
-        });
-        await client.query(`LISTEN ${quoteIdent(channel)}`);
-        return async () => {
-          await client.query(`UNLISTEN ${quoteIdent(channel)}`).catch(() => {});
-          client.release();
-        };
-      },
+      listen: (channel, listener) => resilientListen(pool, channel, listener),
       close: () => db.destroy(),
     };
   } else if (options.url) {
@@ -87,8 +81,4 @@ export async function createDb(options: CreateDbOptions = {}): Promise<Gatedb> {
   }
   if (options.migrate !== false) await migrateToLatest(handle.db as Kysely<unknown>);
   return handle;
-}
-
-function quoteIdent(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
 }

@@ -153,6 +153,31 @@ describe.each(testBackends())('storage on $name', (backend) => {
   });
 });
 
+describe.runIf(process.env.DATABASE_URL)('LISTEN on PostgreSQL', () => {
+  // Regression: a LISTEN connection ended by the server (restart, failover, idle timeout) had no
+  // 'error' listener, which crashed the process, and was never re-established.
+  it('C6 survives the server ending its connection, reports missed notices and listens again', async () => {
+    const backend = testBackends().find((b) => b.name === 'postgres')!;
+    const g = await backend.open();
+    try {
+      const got: string[] = [];
+      const stop = await g.listen('gh_resilient', (p) => got.push(p));
+      await sql`select pg_terminate_backend(pid) from pg_stat_activity
+                 where query ilike 'LISTEN%' and datname = current_database()`.execute(g.db);
+      const until = Date.now() + 10_000;
+      while (Date.now() < until && !got.includes('after')) {
+        await sql`select pg_notify('gh_resilient', 'after')`.execute(g.db);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      await stop();
+      expect(got).toContain('*');
+      expect(got).toContain('after');
+    } finally {
+      await g.close();
+    }
+  });
+});
+
 describe('ids', () => {
   it('are prefixed and sort by creation time', async () => {
     const a = newId('user');

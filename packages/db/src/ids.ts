@@ -15,6 +15,9 @@ export const ID_PREFIXES = {
   apiClient: 'cli',
   audit: 'aud',
   instanceKey: 'ink',
+  invitation: 'inv',
+  email: 'eml',
+  scimToken: 'sct',
   request: 'req',
 } as const;
 

@@ -1,6 +1,13 @@
 /** @gatehouse/db — Gatehouse's storage: schema types, migrations and `createDb()`. */
 
-export type { Insertable, Kysely, Selectable, Transaction } from 'kysely';
+export type {
+  ExpressionBuilder,
+  Insertable,
+  Kysely,
+  Selectable,
+  SelectQueryBuilder,
+  Transaction,
+} from 'kysely';
 export { sql } from 'kysely';
 export {
   type CreateDbOptions,
@@ -9,6 +16,7 @@ export {
   type Gatedb,
   type Listener,
 } from './create-db.js';
+export { MISSED_NOTICES } from './dialects/pg-listener.js';
 export { ID_PREFIXES, type IdKind, isId, newId } from './ids.js';
 export { type MigrateResult, migrateToLatest } from './migrate.js';
 export type * from './schema.js';

@@ -54,6 +54,10 @@ export interface MembersTable {
   user_id: string;
   status: 'active' | 'deactivated';
   external_id: string | null;
+  /** SCIM `userName` (S1); set only for members the org's directory provisioned or adopted. */
+  scim_user_name: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The SCIM User document as the directory sent it (core + enterprise extension). */
+  scim_doc: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
   created_at: CreatedAt;
   updated_at: Timestamp;
 }
@@ -67,6 +71,8 @@ export interface GroupsTable {
   avatar_url: string | null;
   limited_to: string[] | null;
   external_id: string | null;
+  /** Created by the org's SCIM directory: only these are SCIM `/Groups` (S1, G3). */
+  scim_managed: Generated<boolean>;
   created_at: CreatedAt;
   updated_at: Timestamp;
 }
@@ -158,6 +164,99 @@ export interface InstanceKeysTable {
   created_at: CreatedAt;
 }
 
+/** A role an invitation gives on acceptance (stored in `invitations.roles`). */
+export interface InvitationRole {
+  role: string;
+  scopeId: string;
+  environment: 'live' | 'sandbox' | null;
+}
+
+/** Invitations by email (M1–M3); "expired" is computed from `expires_at`. */
+export interface InvitationsTable {
+  org_id: string;
+  id: string;
+  email: string;
+  email_lower: string;
+  name: string | null;
+  scope_id: string;
+  roles: Json<InvitationRole[]>;
+  status: 'pending' | 'accepted' | 'revoked';
+  /** SHA-256 of the one-time link's token; never the token itself. */
+  token_hash: string;
+  /** Hashes of links a resend replaced, so a stale link gets a clear error. */
+  replaced_token_hashes: ColumnType<string[], string[] | undefined, string[]>;
+  expires_at: Timestamp;
+  invited_by: string;
+  created_at: CreatedAt;
+  last_sent_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  resend_count: Generated<number>;
+  accepted_at: Date | null;
+  accepted_user_id: string | null;
+  revoked_at: Date | null;
+}
+
+/** The email outbox: written with the change that sends it, delivered by the server's worker. */
+export interface EmailsTable {
+  id: string;
+  org_id: string | null;
+  to_address: string;
+  subject: string;
+  text: string;
+  html: string | null;
+  /** `invitation`, ... */
+  kind: string;
+  /** The entity the email is about (an invitation id). */
+  ref_id: string | null;
+  /** `logged`: no SMTP server configured, the message went to the server log. */
+  status: ColumnType<
+    'pending' | 'sent' | 'logged' | 'failed' | 'cancelled',
+    'pending' | undefined,
+    'pending' | 'sent' | 'logged' | 'failed' | 'cancelled'
+  >;
+  created_at: CreatedAt;
+  next_attempt_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  /** A delivery worker's lease on the row; others skip it until then. */
+  locked_until: Date | null;
+  sent_at: Date | null;
+  attempts: Generated<number>;
+  last_error: string | null;
+}
+
+/**
+ * A signed checkpoint left by audit retention (A4): entries up to `seq` were deleted; `hash` is
+ * the deleted entry `seq`'s hash, which the next entry's `prev_hash` must equal. The HMAC
+ * `signature` (instance audit signing key, `key_id` names it) covers org, seq, hash, pruned, at.
+ */
+export interface AuditCheckpointsTable {
+  org_id: string;
+  seq: number;
+  hash: string;
+  pruned: number;
+  at: Timestamp;
+  key_id: string;
+  signature: string;
+}
+
+/** Instance-wide secrets generated on first use (the audit signing key). */
+export interface InstanceSecretsTable {
+  id: string;
+  secret: string;
+  created_at: CreatedAt;
+}
+
+/** SCIM directory tokens (S4): one or more bearer tokens per org, stored hashed. */
+export interface ScimTokensTable {
+  org_id: string;
+  id: string;
+  name: string;
+  secret_hash: string;
+  secret_hint: string;
+  created_at: CreatedAt;
+  rotated_at: Date | null;
+  revoked_at: Date | null;
+  last_used_at: Date | null;
+}
+
 /** The database, as Kysely sees it. */
 export interface Database {
   orgs: OrgsTable;
@@ -172,6 +271,11 @@ export interface Database {
   audit_log: AuditLogTable;
   outbox: OutboxTable;
   instance_keys: InstanceKeysTable;
+  scim_tokens: ScimTokensTable;
+  audit_checkpoints: AuditCheckpointsTable;
+  instance_secrets: InstanceSecretsTable;
+  invitations: InvitationsTable;
+  emails: EmailsTable;
 }
 
 /** Row types, for callers that pass rows around. */
@@ -183,7 +287,11 @@ export type GroupRow = Selectable<GroupsTable>;
 export type RoleRow = Selectable<RolesTable>;
 export type AssignmentRow = Selectable<AssignmentsTable>;
 export type ApiClientRow = Selectable<ApiClientsTable>;
+export type ScimTokenRow = Selectable<ScimTokensTable>;
 export type AuditRow = Selectable<AuditLogTable>;
+export type AuditCheckpointRow = Selectable<AuditCheckpointsTable>;
 export type OutboxRow = Selectable<OutboxTable>;
+export type InvitationRow = Selectable<InvitationsTable>;
+export type EmailRow = Selectable<EmailsTable>;
 export type NewAuditRow = Insertable<AuditLogTable>;
 export type OrgUpdate = Updateable<OrgsTable>;

@@ -80,8 +80,8 @@ export async function appendAudit(
   trx: Transaction<Database>,
   stamp: AuditStamp,
   entries: readonly AuditInput[],
-): Promise<void> {
-  if (entries.length === 0) return;
+): Promise<Array<{ seq: number; id: string; hash: string }>> {
+  if (entries.length === 0) return [];
   const { audit_seq } = await trx
     .updateTable('orgs')
     .set((eb) => ({ audit_seq: eb('audit_seq', '+', entries.length) }))
@@ -96,7 +96,8 @@ export async function appendAudit(
     .orderBy('seq', 'desc')
     .limit(1)
     .executeTakeFirst();
-  let prev = last?.hash ?? GENESIS_HASH;
+  // After retention pruned every entry, the chain continues from the signed checkpoint.
+  let prev = last?.hash ?? (await checkpointHash(trx, stamp.orgId)) ?? GENESIS_HASH;
   const at = new Date();
   const rows = entries.map((e) => {
     seq += 1;
@@ -124,4 +125,17 @@ export async function appendAudit(
     return { ...row, hash };
   });
   await trx.insertInto('audit_log').values(rows).execute();
+  return rows.map((r) => ({ seq: r.seq, id: r.id, hash: r.hash }));
+}
+
+/** The hash the newest retention checkpoint left (the last pruned entry's), if any. */
+async function checkpointHash(trx: Transaction<Database>, orgId: string): Promise<string | null> {
+  const cp = await trx
+    .selectFrom('audit_checkpoints')
+    .select('hash')
+    .where('org_id', '=', orgId)
+    .orderBy('seq', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return cp?.hash ?? null;
 }

@@ -13,7 +13,12 @@ export type Principal =
   /** An org API client: a subject with its own roles (K1). */
   | { readonly kind: 'client'; readonly orgId: string; readonly clientId: string }
   /** The system itself (seeding, migrations). */
-  | { readonly kind: 'system' };
+  | { readonly kind: 'system' }
+  /**
+   * An org's SCIM directory (S4), authorized by its token alone: like the system, but only
+   * within its own org. Audited with source `scim` and the token id as actor.
+   */
+  | { readonly kind: 'scim'; readonly orgId: string; readonly tokenId: string };
 
 /** A principal, optionally acting for a user (then both must be allowed), plus request facts. */
 export interface Caller {
@@ -33,5 +38,7 @@ export function principalId(p: Principal): string {
       return 'system';
     case 'client':
       return p.clientId;
+    case 'scim':
+      return p.tokenId;
   }
 }

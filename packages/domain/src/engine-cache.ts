@@ -4,7 +4,7 @@
  * `gatehouse_revisions` with payload `orgId:revision`.
  */
 import { createEngine, type Engine } from '@gatehouse/core';
-import type { DB } from '@gatehouse/db';
+import { type DB, MISSED_NOTICES } from '@gatehouse/db';
 import { DomainError, notFound } from './errors.js';
 import { loadSnapshot } from './snapshot-loader.js';
 
@@ -19,6 +19,8 @@ export class EngineCache {
   private readonly loading = new Map<string, Promise<Engine>>();
   /** Engines built so far (for tests and metrics). */
   builds = 0;
+  /** Moves when notices may have been missed: caches keyed on revisions must start over. */
+  epoch = 0;
 
   constructor(private readonly db: DB) {}
 
@@ -29,6 +31,12 @@ export class EngineCache {
 
   /** Handles a NOTIFY payload `orgId:revision`; ignores malformed ones. */
   onNotify(payload: string): void {
+    if (payload === MISSED_NOTICES) {
+      // Notices may have been lost while LISTEN was down: rebuild every engine on next use.
+      this.engines.clear();
+      this.epoch++;
+      return;
+    }
     const i = payload.lastIndexOf(':');
     const rev = Number(payload.slice(i + 1));
     if (i > 0 && Number.isInteger(rev)) this.noteRevision(payload.slice(0, i), rev);
@@ -74,6 +82,11 @@ export class EngineCache {
       );
     }
     return engine;
+  }
+
+  /** The highest revision of the org heard of in this process (writes, NOTIFY, loads). */
+  knownRevision(orgId: string): number | undefined {
+    return this.latest.get(orgId);
   }
 
   /** The cached engine, whatever its revision. */

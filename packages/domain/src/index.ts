@@ -3,26 +3,55 @@
  * check invariants, write, audit, outbox, revision bump.
  */
 export { type AuditInput, entryHash, GENESIS_HASH } from './audit.js';
+export { appendSyntheticAudit } from './audit-fixtures.js';
+export {
+  AUDIT_SIGNING_KEY_ENV,
+  auditSigningKey,
+  checkpointSignatureValid,
+  signCheckpoint,
+} from './audit-signing.js';
 export { type Caller, type Principal, principalId, type Source } from './context.js';
+export {
+  type ClaimedEmail,
+  type DeliveryOptions,
+  type DeliveryRound,
+  deliverDueEmails,
+  EMAIL_CHANNEL,
+  type EmailTransport,
+  type OutgoingEmail,
+  queueEmail,
+  redactLinks,
+  retryDelayMs,
+} from './emails.js';
 export { EngineCache, REVISION_CHANNEL } from './engine-cache.js';
 export { DomainError, DomainErrorCode, isUniqueViolation } from './errors.js';
 export { authorizeRead } from './org-read.js';
 export { type OrgWrite, orgWrite, type WriteResult } from './org-write.js';
+export { hashPassword, verifyPassword } from './passwords.js';
 export { presetOrThrow } from './presets.js';
 export { hashSecret, newSecret, secretMatches } from './secrets.js';
-export { createServices, type Services } from './services.js';
+export { createServices, type ServiceOptions, type Services } from './services.js';
 export { loadSnapshot } from './snapshot-loader.js';
+export * from './use-cases/accept-invitation.js';
 export * from './use-cases/api-clients.js';
 export * from './use-cases/assignments.js';
+export * from './use-cases/audit-integrity.js';
 export * from './use-cases/audit-log.js';
 export type { AtRevision } from './use-cases/authz.js';
 export * as authz from './use-cases/authz.js';
+export * from './use-cases/directory.js';
 export type { AssignmentView, RoleAt } from './use-cases/grants.js';
+export * from './use-cases/group-reads.js';
 export * from './use-cases/groups.js';
 export * from './use-cases/instance.js';
+export * from './use-cases/invitations.js';
 export * from './use-cases/lifecycle.js';
 export * from './use-cases/members.js';
 export * from './use-cases/orgs.js';
 export { normalizeEmail } from './use-cases/people.js';
 export * from './use-cases/roles.js';
+export * from './use-cases/scim-groups.js';
+export * from './use-cases/scim-tokens.js';
+export * from './use-cases/scim-users.js';
 export * from './use-cases/scopes.js';
+export * from './use-cases/users.js';

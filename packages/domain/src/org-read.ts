@@ -1,7 +1,7 @@
 /** Reads: tenant isolation, then the caller (and the user it acts for) must hold a permission. */
 import type { Engine } from '@gatehouse/core';
 import type { Caller } from './context.js';
-import { forbidden } from './errors.js';
+import { forbidden, notFound } from './errors.js';
 import { actingSubjects, assertOrgAccess } from './org-write.js';
 import type { Services } from './services.js';
 
@@ -20,6 +20,7 @@ export async function authorizeRead(
 ): Promise<Engine> {
   assertOrgAccess(caller, orgId);
   const engine = await s.engines.get(orgId, minRevision);
+  if (!engine.hasScope(scopeId)) throw notFound(`scope ${scopeId}`);
   for (const subject of actingSubjects(caller, engine)) {
     const d = engine.check({ subject, permission, scope: scopeId });
     if (!d.allowed) throw forbidden(d.reason);

@@ -104,6 +104,8 @@ async function runOrgWrite<T>(
       preset,
       caller,
       authorize(permission, scopeId, environment) {
+        // An unknown scope is NOT_FOUND for everyone, before any permission question.
+        if (!engine.hasScope(scopeId)) throw notFound(`scope ${scopeId}`);
         for (const subject of actors) {
           const d = engine.check({ subject, permission, scope: scopeId, environment });
           if (!d.allowed) throw forbidden(d.reason);
@@ -173,10 +175,15 @@ async function runOrgWrite<T>(
   }
 }
 
-/** Tenant isolation: an API client only ever reaches its own org (as NOT_FOUND, leaking nothing). */
+/**
+ * Tenant isolation: an API client or SCIM directory only ever reaches its own org (as NOT_FOUND,
+ * leaking nothing).
+ */
 export function assertOrgAccess(caller: Caller, orgId: string): void {
   const p = caller.principal;
-  if (p.kind === 'client' && p.orgId !== orgId) throw notFound(`organization ${orgId}`);
+  if ((p.kind === 'client' || p.kind === 'scim') && p.orgId !== orgId) {
+    throw notFound(`organization ${orgId}`);
+  }
 }
 
 /** The engine subjects that must be allowed: the client, and the user it acts for. */
@@ -232,6 +239,15 @@ export async function countRootHolders(
 
 async function principalLabel(trx: Transaction<Database>, caller: Caller): Promise<string | null> {
   const p = caller.principal;
+  if (p.kind === 'scim') {
+    const token = await trx
+      .selectFrom('scim_tokens')
+      .select('name')
+      .where('org_id', '=', p.orgId)
+      .where('id', '=', p.tokenId)
+      .executeTakeFirst();
+    return token ? `SCIM: ${token.name}` : 'SCIM';
+  }
   if (p.kind !== 'client') return null;
   const row = await trx
     .selectFrom('api_clients')

@@ -2,13 +2,34 @@
 import type { DB } from '@gatehouse/db';
 import { EngineCache } from './engine-cache.js';
 
+/** Deployment settings some use cases need (links in emails, password policy, the clock). */
+export interface ServiceOptions {
+  /**
+   * Base URL of links sent by email (`GATEHOUSE_PUBLIC_URL`); a function when it is only known
+   * once the server listens. Default `http://127.0.0.1:4000`.
+   */
+  readonly publicUrl?: string | (() => string) | undefined;
+  /** True when the deployment signs people in with passwords: accepting an invitation sets one. */
+  readonly passwords?: boolean | undefined;
+  /** The clock for expiry (tests move it); default `() => new Date()`. */
+  readonly now?: (() => Date) | undefined;
+  /**
+   * HMAC key signing audit retention checkpoints (`GATEHOUSE_AUDIT_SIGNING_KEY`, at least 32
+   * characters). Unset: that environment variable, else a key generated once and stored in
+   * `instance_secrets` (see audit-signing.ts for what each choice protects against).
+   */
+  readonly auditSigningKey?: string | undefined;
+}
+
 /** Shared dependencies of the use cases. */
 export interface Services {
   readonly db: DB;
   readonly engines: EngineCache;
+  /** Deployment settings; absent means the defaults. */
+  readonly options?: ServiceOptions | undefined;
 }
 
 /** Services over a database. */
-export function createServices(db: DB): Services {
-  return { db, engines: new EngineCache(db) };
+export function createServices(db: DB, options: ServiceOptions = {}): Services {
+  return { db, engines: new EngineCache(db), options };
 }

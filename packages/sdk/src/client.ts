@@ -4,14 +4,23 @@
  */
 import type { AppRouter } from '@gatehouse/api';
 import { createTRPCClient, httpBatchLink, type TRPCClient } from '@trpc/client';
+import {
+  type AuditExportEntry,
+  type AuditExportQuery,
+  auditEntries,
+  fetchAuditExport,
+} from './audit-export.js';
 import { LocalChecker } from './local.js';
 
 /** Connection options. */
 export interface GatehouseOptions {
   /** Server base URL, e.g. `http://127.0.0.1:4000`. */
   readonly url: string;
-  /** The instance admin key or an org API client key. */
-  readonly apiKey: string;
+  /**
+   * The instance admin key or an org API client key. Leave it out for the public procedures
+   * only (`invitations.accept`, `health`).
+   */
+  readonly apiKey?: string | undefined;
   /** Act for this user: both the key's client and the user must be allowed (audited as both). */
   readonly onBehalfOf?: string | undefined;
   /** Sent as `X-Request-Id` (recorded in the audit log). */
@@ -31,6 +40,18 @@ export interface Gatehouse {
    * server, with no further round trips.
    */
   loadSnapshot(orgId: string, minRevision?: number): Promise<LocalChecker>;
+  /**
+   * A2: the streamed audit export (`GET /audit/export`) as a fetch `Response`, e.g. to pipe
+   * `response.body` into a file. Throws unless the server answers 200.
+   */
+  exportAudit(query: AuditExportQuery): Promise<Response>;
+  /**
+   * A2: every matching audit entry, oldest first, parsed from the NDJSON export as it streams.
+   *
+   * @example
+   * for await (const e of gh.auditEntries({ orgId, entityType: 'member' })) console.log(e.seq, e.action);
+   */
+  auditEntries(query: Omit<AuditExportQuery, 'format'>): AsyncIterable<AuditExportEntry>;
 }
 
 /**
@@ -52,7 +73,7 @@ export function createGatehouse(options: GatehouseOptions): Gatehouse {
         ...(options.fetch ? { fetch: options.fetch } : {}),
         headers() {
           return {
-            authorization: `Bearer ${options.apiKey}`,
+            ...(options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {}),
             ...(options.onBehalfOf ? { 'x-gatehouse-on-behalf-of': options.onBehalfOf } : {}),
             ...(options.requestId ? { 'x-request-id': options.requestId() } : {}),
           };
@@ -67,5 +88,7 @@ export function createGatehouse(options: GatehouseOptions): Gatehouse {
       const snapshot = await api.authz.snapshot.query({ orgId, minRevision });
       return new LocalChecker(snapshot);
     },
+    exportAudit: (query) => fetchAuditExport(options, query),
+    auditEntries: (query) => auditEntries(options, query),
   };
 }

@@ -3,8 +3,28 @@ import type { AppRouter } from '@gatehouse/api';
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 
 export { TRPCClientError } from '@trpc/client';
+export type { AuditExportEntry, AuditExportQuery } from './audit-export.js';
 export { createGatehouse, type Gatehouse, type GatehouseOptions } from './client.js';
 export { LocalChecker } from './local.js';
+export {
+  createScimClient,
+  SCIM_ENTERPRISE_URN,
+  SCIM_GROUP_URN,
+  SCIM_USER_URN,
+  type ScimClient,
+  type ScimClientOptions,
+  ScimError,
+  type ScimGroup,
+  type ScimListOptions,
+  type ScimListResponse,
+  type ScimMeta,
+  type ScimMultiValue,
+  type ScimPatchOperation,
+  type ScimResourceClient,
+  type ScimUser,
+  type ScimWriteOptions,
+  scimFilter,
+} from './scim.js';
 export type { AppRouter };
 /** Inputs of every procedure: `RouterInputs['authz']['check']`. */
 export type RouterInputs = inferRouterInputs<AppRouter>;

@@ -1,32 +1,82 @@
-/** The audit log (A1, A2 basic filters). */
-import { listAudit } from '@gatehouse/domain';
+/**
+ * The audit log (A1–A4): filtered pages, product events, chain verification and retention.
+ * The streamed CSV / NDJSON export is a plain HTTP route, `GET /audit/export` (audit-export.ts).
+ */
+import { listAudit, pruneAudit, recordAuditEvent, verifyAuditChain } from '@gatehouse/domain';
 import type { TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
 import { anyId, limit, orgId } from '../schemas.js';
 import { authedProcedure } from '../trpc.js';
 
+/** The filters shared by `audit.list` and the export route (A2). */
+export const auditFilters = {
+  /** Part of an actor's email or API client name, or an exact actor id. */
+  actor: z.string().min(1).max(320).optional(),
+  actorId: anyId.optional(),
+  action: z.string().max(200).optional(),
+  entityType: z.string().max(200).optional(),
+  entityId: z.string().min(1).max(200).optional(),
+  scopeId: anyId.optional(),
+  from: z.iso.datetime({ offset: true }).optional(),
+  to: z.iso.datetime({ offset: true }).optional(),
+};
+
+/** ISO strings to dates. */
+export function auditQuery<T extends { from?: string | undefined; to?: string | undefined }>(
+  input: T,
+): Omit<T, 'from' | 'to'> & { from: Date | undefined; to: Date | undefined } {
+  const { from, to, ...rest } = input;
+  return {
+    ...rest,
+    from: from ? new Date(from) : undefined,
+    to: to ? new Date(to) : undefined,
+  };
+}
+
+const json = z.unknown().optional();
+
 export const auditRouter = {
+  /** A1/A2: entries matching the filters, newest first; `cursor` is the previous `nextCursor`. */
   list: authedProcedure
     .input(
       z.object({
         orgId,
-        actorId: anyId.optional(),
-        action: z.string().max(100).optional(),
-        entityType: z.string().max(100).optional(),
-        entityId: anyId.optional(),
-        scopeId: anyId.optional(),
-        from: z.iso.datetime({ offset: true }).optional(),
-        to: z.iso.datetime({ offset: true }).optional(),
-        cursor: z.string().regex(/^\d+$/).nullish(),
+        ...auditFilters,
+        cursor: z
+          .string()
+          .regex(/^\d{1,15}$/)
+          .nullish(),
         limit,
       }),
     )
-    .query(({ ctx, input: { orgId: id, from, to, cursor, ...rest } }) =>
+    .query(({ ctx, input: { orgId: id, cursor, ...rest } }) =>
       listAudit(ctx.services, ctx.caller, id, {
-        ...rest,
-        from: from ? new Date(from) : undefined,
-        to: to ? new Date(to) : undefined,
+        ...auditQuery(rest),
         cursor: cursor ?? undefined,
       }),
     ),
+  /** A3: the integrating product records its own event (`audit.write` at the scope). */
+  record: authedProcedure
+    .input(
+      z.object({
+        orgId,
+        action: z.string().min(1).max(200),
+        entityType: z.string().min(1).max(200),
+        entityId: z.string().min(1).max(200),
+        scopeId: anyId.optional(),
+        before: json,
+        after: json,
+      }),
+    )
+    .mutation(({ ctx, input: { orgId: id, ...rest } }) =>
+      recordAuditEvent(ctx.services, ctx.caller, id, rest),
+    ),
+  /** A4: recomputes the chain (from the signed retention checkpoint) and names the first break. */
+  verify: authedProcedure
+    .input(z.object({ orgId }))
+    .query(({ ctx, input }) => verifyAuditChain(ctx.services, ctx.caller, input.orgId)),
+  /** A4: deletes entries older than the org setting `auditRetentionDays`, leaving a checkpoint. */
+  prune: authedProcedure
+    .input(z.object({ orgId }))
+    .mutation(({ ctx, input }) => pruneAudit(ctx.services, ctx.caller, input.orgId)),
 } satisfies TRPCRouterRecord;

@@ -3,6 +3,9 @@ import {
   addGroupMembers,
   createGroup,
   deleteGroup,
+  getGroup,
+  groupsOfMember,
+  listGroupMembers,
   listGroups,
   removeGroupMembers,
   updateGroup,
@@ -24,6 +27,29 @@ export const groupsRouter = {
   list: authedProcedure
     .input(z.object({ orgId }))
     .query(({ ctx, input }) => listGroups(ctx.services, ctx.caller, input.orgId)),
+  /** G1/G2: one group with the roles it gives per scope and environment. */
+  get: authedProcedure
+    .input(z.object({ orgId, groupId }))
+    .query(({ ctx, input }) => getGroup(ctx.services, ctx.caller, input.orgId, input.groupId)),
+  /** G1: a group's members (users and API clients), keyset-paginated by member id. */
+  members: authedProcedure
+    .input(
+      z.object({
+        orgId,
+        groupId,
+        cursor: anyId.nullish(),
+        limit: z.number().int().min(1).max(1000).optional(),
+      }),
+    )
+    .query(({ ctx, input: { orgId: id, cursor, ...rest } }) =>
+      listGroupMembers(ctx.services, ctx.caller, id, { ...rest, cursor: cursor ?? undefined }),
+    ),
+  /** G1: the groups a user or API client belongs to, with their roles. */
+  ofMember: authedProcedure
+    .input(z.object({ orgId, memberId: anyId }))
+    .query(({ ctx, input }) =>
+      groupsOfMember(ctx.services, ctx.caller, input.orgId, input.memberId),
+    ),
   create: authedProcedure
     .input(z.object({ orgId, name: z.string().min(1).max(200), ...fields }))
     .mutation(({ ctx, input: { orgId: id, ...rest } }) =>

@@ -1,14 +1,16 @@
-/** Members (M5). */
+/** Members (M4 directory, M5, M6 lifecycle, T6 overview). */
 import {
   addMember,
-  listMembers,
+  directoryOverview,
+  listDirectory,
   removeMember,
   setMemberRoles,
   setMemberStatus,
+  updateUser,
 } from '@gatehouse/domain';
 import type { TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
-import { anyId, cursor, environment, idOf, limit, orgId, roleAt } from '../schemas.js';
+import { anyId, environment, idOf, orgId, roleAt } from '../schemas.js';
 import { authedProcedure } from '../trpc.js';
 
 const userId = idOf('usr');
@@ -55,10 +57,40 @@ export const membersRouter = {
     .mutation(({ ctx, input: { orgId: id, userId: u } }) =>
       setMemberStatus(ctx.services, ctx.caller, id, { userId: u, status: 'active' }),
     ),
-  list: authedProcedure.input(z.object({ orgId, cursor, limit })).query(({ ctx, input }) =>
-    listMembers(ctx.services, ctx.caller, input.orgId, {
-      cursor: input.cursor ?? undefined,
-      limit: input.limit,
-    }),
-  ),
+  /** M4: the directory of the org or of a scope (members and pending invitations). */
+  list: authedProcedure
+    .input(
+      z.object({
+        orgId,
+        scopeId: anyId.optional(),
+        search: z.string().max(320).optional(),
+        status: z.enum(['active', 'deactivated', 'pending']).optional(),
+        role: z.string().min(1).max(100).optional(),
+        groupId: idOf('grp').optional(),
+        membership: z.enum(['direct', 'inherited']).optional(),
+        sort: z.enum(['id', 'email']).optional(),
+        cursor: z.string().max(2000).nullish(),
+        limit: z.number().int().min(1).max(500).optional(),
+      }),
+    )
+    .query(({ ctx, input: { orgId: id, cursor: c, ...rest } }) =>
+      listDirectory(ctx.services, ctx.caller, id, { ...rest, cursor: c ?? undefined }),
+    ),
+  /** T6: members per status and scope, pending invitations, active in 30 days, last logins. */
+  overview: authedProcedure
+    .input(z.object({ orgId }))
+    .query(({ ctx, input }) => directoryOverview(ctx.services, ctx.caller, input.orgId)),
+  /** M6: edit a member's name or email (CONFLICT when the email belongs to someone else). */
+  update: authedProcedure
+    .input(
+      z.object({
+        orgId,
+        userId,
+        name: z.string().max(200).nullish(),
+        email: z.string().min(3).max(320).optional(),
+      }),
+    )
+    .mutation(({ ctx, input: { orgId: id, ...rest } }) =>
+      updateUser(ctx.services, ctx.caller, id, rest),
+    ),
 } satisfies TRPCRouterRecord;

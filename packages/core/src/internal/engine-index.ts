@@ -23,6 +23,12 @@ export function envSlot(env: Environment | null | undefined): number {
   return env === 'live' ? 1 : env === 'sandbox' ? 2 : 0;
 }
 
+/**
+ * Subjects with at most this many grant scopes are checked by scanning their packed entries;
+ * more (an admin of hundreds of workspaces) walk the scope's ancestors through `grants`.
+ */
+export const SCAN_LIMIT = 12;
+
 /** A subject with its folded grants. */
 export interface SubjectRecord {
   readonly info: SubjectInfo;
@@ -30,6 +36,9 @@ export interface SubjectRecord {
   readonly active: boolean;
   /** scope index → offset of its ENV_SLOTS × words masks in `EngineIndex.masks`. */
   readonly grants: Map<number, number>;
+  /** Its packed entries in `EngineIndex.entries`: [start, end) in entry units; -1 when walking. */
+  start: number;
+  end: number;
 }
 
 /** Why an assignment in the snapshot takes no effect; reported, never silently dropped. */
@@ -61,6 +70,21 @@ export class EngineIndex {
   /** Unknown permissions named by roles (kept for tools; they grant nothing). */
   readonly unknownRolePermissions: Array<{ roleKey: string; permission: string }> = [];
   masks: Uint32Array;
+  /**
+   * Packed grants, one entry per (subject, scope): [pre, post, masks (ENV_SLOTS × words)]. A
+   * subject's entries are contiguous, so a check reads one or two cache lines instead of one map
+   * lookup per ancestor scope; that is what keeps per-check cost flat as orgs grow.
+   */
+  entries: Uint32Array = new Uint32Array(0);
+  /**
+   * The hot path's subject table: id → a small integer, so a check touches no record object.
+   * `>= 0`: packed, `start * 16 + count`; `-1`: inactive; `<= -2`: walk `walkers[-code - 2]`.
+   */
+  readonly hot = new Map<string, number>();
+  /** Subjects with more than SCAN_LIMIT grant scopes (checked by walking ancestors). */
+  readonly walkers: SubjectRecord[] = [];
+  /** 32-bit words per packed entry. */
+  readonly stride: number;
   private used = 0;
 
   constructor(snapshot: OrgSnapshot) {
@@ -89,6 +113,8 @@ export class EngineIndex {
         type: info.type,
         active: info.active,
         grants: new Map(),
+        start: 0,
+        end: 0,
       });
     }
     for (const m of snapshot.memberships) {
@@ -103,6 +129,41 @@ export class EngineIndex {
       Math.max(16, snapshot.assignments.length * ENV_SLOTS * this.words),
     );
     for (const a of snapshot.assignments) this.apply(a);
+    this.stride = 2 + ENV_SLOTS * this.words;
+    this.pack();
+  }
+
+  private pack(): void {
+    let total = 0;
+    for (const rec of this.subjects.values()) {
+      if (rec.grants.size <= SCAN_LIMIT) total += rec.grants.size;
+    }
+    const stride = this.stride;
+    const size = ENV_SLOTS * this.words;
+    const entries = new Uint32Array(total * stride);
+    let at = 0;
+    for (const rec of this.subjects.values()) {
+      if (rec.grants.size > SCAN_LIMIT) {
+        rec.start = -1;
+        rec.end = -1;
+        continue;
+      }
+      rec.start = at;
+      for (const [scope, offset] of rec.grants) {
+        const base = at * stride;
+        entries[base] = this.tree.pre[scope]!;
+        entries[base + 1] = this.tree.post[scope]!;
+        entries.set(this.masks.subarray(offset, offset + size), base + 2);
+        at++;
+      }
+      rec.end = at;
+    }
+    this.entries = entries;
+    for (const [id, rec] of this.subjects) {
+      if (!rec.active) this.hot.set(id, -1);
+      else if (rec.start >= 0) this.hot.set(id, rec.start * 16 + (rec.end - rec.start));
+      else this.hot.set(id, -2 - (this.walkers.push(rec) - 1));
+    }
   }
 
   /** Why an assignment would take no effect, or null when it is sound. */

@@ -21,6 +21,18 @@ export function holdsBit(
   const flag = 1 << (bit & 31);
   const envOffset = envSlot(environment) * words + word;
   const checkEnv = envOffset !== word;
+  if (subject.start >= 0) {
+    // Packed scan: is the scope inside one of the subject's grant scopes, with the bit set?
+    const entries = index.entries;
+    const stride = index.stride;
+    const pre = index.tree.pre[scope]!;
+    for (let e = subject.start * stride, end = subject.end * stride; e < end; e += stride) {
+      if (pre < entries[e]! || pre >= entries[e + 1]!) continue;
+      if ((entries[e + 2 + word]! & flag) !== 0) return true;
+      if (checkEnv && (entries[e + 2 + envOffset]! & flag) !== 0) return true;
+    }
+    return false;
+  }
   const masks = index.masks;
   const parent = index.tree.parent;
   const grants = subject.grants;
@@ -29,6 +41,33 @@ export function holdsBit(
     if (offset === undefined) continue;
     if ((masks[offset + word]! & flag) !== 0) return true;
     if (checkEnv && (masks[offset + envOffset]! & flag) !== 0) return true;
+  }
+  return false;
+}
+
+/**
+ * The packed scan on its own: entries [start, start + count) of `index.entries`, for the
+ * allocation-free `Engine.can` hot path.
+ */
+export function scanBit(
+  index: EngineIndex,
+  start: number,
+  count: number,
+  bit: number,
+  scope: number,
+  environment: Environment | null | undefined,
+): boolean {
+  const entries = index.entries;
+  const stride = index.stride;
+  const word = bit >>> 5;
+  const flag = 1 << (bit & 31);
+  const env = envSlot(environment);
+  const envWord = 2 + env * index.words + word;
+  const pre = index.tree.pre[scope]!;
+  for (let e = start * stride, end = (start + count) * stride; e < end; e += stride) {
+    if (pre < entries[e]! || pre >= entries[e + 1]!) continue;
+    if ((entries[e + 2 + word]! & flag) !== 0) return true;
+    if (env !== 0 && (entries[e + envWord]! & flag) !== 0) return true;
   }
   return false;
 }

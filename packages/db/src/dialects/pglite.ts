@@ -1,6 +1,7 @@
 /** PGlite dialect: PostgreSQL in WebAssembly, in a data folder or in memory. */
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { PGliteDialect } from 'kysely';
 
 /** Options for the embedded database. */
@@ -18,6 +19,8 @@ export async function pgliteDialect(
   }
   const pglite = await PGlite.create(options.dataDir ?? 'memory://', {
     parsers: { 20: (v: string) => Number(v) },
+    // Trigram indexes for the member directory's email search (migration 0003).
+    extensions: { pg_trgm },
   });
   return { dialect: new PGliteDialect({ pglite }), pglite };
 }

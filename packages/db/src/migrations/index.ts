@@ -1,8 +1,14 @@
 /** The migrations, listed statically so they run the same from src (tsx, vitest) and dist. */
 import type { Migration } from 'kysely/migration';
 import * as m0001 from './0001_initial.js';
+import * as m0002Invitations from './0002_invitations.js';
+import * as m0003DirectoryAudit from './0003_directory_audit.js';
+import * as m0004Scim from './0004_scim.js';
 
 /** Every migration by name, in order. */
 export const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
+  '0002_invitations': m0002Invitations,
+  '0003_directory_audit': m0003DirectoryAudit,
+  '0004_scim': m0004Scim,
 };

@@ -4,7 +4,7 @@
  */
 import type { Caller } from '../context.js';
 import { notFound } from '../errors.js';
-import { orgWrite, type WriteResult } from '../org-write.js';
+import { type OrgWrite, orgWrite, type WriteResult } from '../org-write.js';
 import type { Services } from '../services.js';
 import { type MemberView, memberView } from './members.js';
 
@@ -16,34 +16,42 @@ export async function setMemberStatus(
   input: { userId: string; status: 'active' | 'deactivated' },
 ): Promise<WriteResult<MemberView>> {
   return orgWrite(s, caller, orgId, async (w) => {
-    w.authorize('members.update', orgId);
-    const before = await w.trx
-      .selectFrom('members')
-      .select('status')
-      .where('org_id', '=', orgId)
-      .where('user_id', '=', input.userId)
-      .executeTakeFirst();
-    if (!before) throw notFound(`member ${input.userId}`);
-    if (before.status !== input.status) {
-      await w.trx
-        .updateTable('members')
-        .set({ status: input.status, updated_at: new Date() })
-        .where('org_id', '=', orgId)
-        .where('user_id', '=', input.userId)
-        .execute();
-      const action = input.status === 'deactivated' ? 'Deactivated' : 'Reactivated';
-      w.audit({
-        action,
-        entityType: 'member',
-        entityId: input.userId,
-        scopeId: orgId,
-        before: { status: before.status },
-        after: { status: input.status },
-      });
-      w.emit(input.status === 'deactivated' ? 'member.deactivated' : 'member.reactivated', {
-        userId: input.userId,
-      });
-    }
+    await applyMemberStatus(w, input.userId, input.status);
     return memberView(w, input.userId);
   });
+}
+
+/**
+ * The status change inside a write, shared with SCIM deprovisioning (S5): `members.update` at
+ * the root, audited, an outbox event; no-op when the status is already `status`.
+ */
+export async function applyMemberStatus(
+  w: OrgWrite,
+  userId: string,
+  status: 'active' | 'deactivated',
+): Promise<void> {
+  w.authorize('members.update', w.orgId);
+  const before = await w.trx
+    .selectFrom('members')
+    .select('status')
+    .where('org_id', '=', w.orgId)
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
+  if (!before) throw notFound(`member ${userId}`);
+  if (before.status === status) return;
+  await w.trx
+    .updateTable('members')
+    .set({ status, updated_at: new Date() })
+    .where('org_id', '=', w.orgId)
+    .where('user_id', '=', userId)
+    .execute();
+  w.audit({
+    action: status === 'deactivated' ? 'Deactivated' : 'Reactivated',
+    entityType: 'member',
+    entityId: userId,
+    scopeId: w.orgId,
+    before: { status: before.status },
+    after: { status },
+  });
+  w.emit(status === 'deactivated' ? 'member.deactivated' : 'member.reactivated', { userId });
 }

@@ -5,6 +5,7 @@ import { conflict, forbidden, invalid, isUniqueViolation, notFound } from '../er
 import { assertOrgAccess, orgWrite, type WriteResult } from '../org-write.js';
 import { presetOrThrow } from '../presets.js';
 import type { Services } from '../services.js';
+import { retentionDays } from './audit-integrity.js';
 import { ensureMember } from './people.js';
 
 /** An organization as the API shows it. */
@@ -81,7 +82,7 @@ export async function createOrg(
   caller: Caller,
   input: CreateOrgInput,
 ): Promise<WriteResult<OrgView>> {
-  if (caller.principal.kind === 'client') {
+  if (caller.principal.kind === 'client' || caller.principal.kind === 'scim') {
     throw forbidden('only the instance admin key can create organizations');
   }
   const preset = presetOrThrow(input.preset);
@@ -225,6 +226,7 @@ export async function updateOrg(
         if (v === null) delete settings[k];
         else settings[k] = v;
       }
+      retentionDays(settings); // A4: auditRetentionDays must be whole days, 1–36500
       const after = await w.trx
         .updateTable('orgs')
         .set({
@@ -289,7 +291,9 @@ export async function listOrgs(
     .selectAll()
     .orderBy('id')
     .limit(limit + 1);
-  if (caller.principal.kind === 'client') q = q.where('id', '=', caller.principal.orgId);
+  if (caller.principal.kind === 'client' || caller.principal.kind === 'scim') {
+    q = q.where('id', '=', caller.principal.orgId);
+  }
   if (opts.cursor) q = q.where('id', '>', opts.cursor);
   const rows = await q.execute();
   const items = rows.slice(0, limit).map(orgView);

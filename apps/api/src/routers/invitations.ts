@@ -1,0 +1,69 @@
+/**
+ * Invitations (M1–M3). `accept` is public: the one-time token from the email is the credential,
+ * so it needs no API key. (The link in the email points at `/invitations/accept?token=…` on the
+ * public URL; a product's own page there calls this procedure.)
+ */
+import {
+  acceptInvitation,
+  inviteMember,
+  listInvitations,
+  resendInvitation,
+  revokeInvitation,
+} from '@gatehouse/domain';
+import type { TRPCRouterRecord } from '@trpc/server';
+import { z } from 'zod';
+import { anyId, cursor, idOf, limit, orgId, roleAt } from '../schemas.js';
+import { authedProcedure, publicProcedure } from '../trpc.js';
+
+const invitationId = idOf('inv');
+
+export const invitationsRouter = {
+  invite: authedProcedure
+    .input(
+      z.object({
+        orgId,
+        email: z.string().min(3).max(320),
+        name: z.string().max(200).optional(),
+        /** The scope the person is invited into; default the organization. */
+        scopeId: anyId.optional(),
+        /** Default: the preset's default role for that scope's kind. */
+        roles: z.array(roleAt).max(100).optional(),
+      }),
+    )
+    .mutation(({ ctx, input: { orgId: id, ...rest } }) =>
+      inviteMember(ctx.services, ctx.caller, id, rest),
+    ),
+  list: authedProcedure
+    .input(
+      z.object({
+        orgId,
+        scopeId: anyId.optional(),
+        status: z.enum(['pending', 'accepted', 'revoked', 'expired']).optional(),
+        email: z.string().min(1).max(320).optional(),
+        cursor,
+        limit,
+      }),
+    )
+    .query(({ ctx, input: { orgId: id, cursor: c, ...rest } }) =>
+      listInvitations(ctx.services, ctx.caller, id, { ...rest, cursor: c ?? undefined }),
+    ),
+  resend: authedProcedure
+    .input(z.object({ orgId, invitationId }))
+    .mutation(({ ctx, input }) =>
+      resendInvitation(ctx.services, ctx.caller, input.orgId, input.invitationId),
+    ),
+  revoke: authedProcedure
+    .input(z.object({ orgId, invitationId }))
+    .mutation(({ ctx, input }) =>
+      revokeInvitation(ctx.services, ctx.caller, input.orgId, input.invitationId),
+    ),
+  accept: publicProcedure
+    .input(
+      z.object({
+        token: z.string().min(16).max(200),
+        name: z.string().min(1).max(200).optional(),
+        password: z.string().max(256).optional(),
+      }),
+    )
+    .mutation(({ ctx, input }) => acceptInvitation(ctx.services, input)),
+} satisfies TRPCRouterRecord;

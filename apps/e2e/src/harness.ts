@@ -1,0 +1,231 @@
+/**
+ * What every end-to-end test file shares: the backends to run on, a real server started
+ * in-process on port 0, SDK clients for it, and helpers to assert on tRPC errors. Tests reach the
+ * server only over HTTP (the SDK, or the CLI binary), never through domain functions.
+ */
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { freshPostgresDatabase } from '@gatehouse/db/testing';
+import { type AppRouter, createGatehouse, type Gatehouse, TRPCClientError } from '@gatehouse/sdk';
+import { type RunningServer, startServer } from '@gatehouse/server';
+import { expect } from 'vitest';
+
+/** A database backend a test file runs its suites on. */
+export interface Backend {
+  readonly name: 'pglite' | 'postgres';
+}
+
+/** PGlite (in memory) always; PostgreSQL too when `DATABASE_URL` is set (CI). */
+export const backends: readonly Backend[] = process.env.DATABASE_URL
+  ? [{ name: 'pglite' }, { name: 'postgres' }]
+  : [{ name: 'pglite' }];
+
+/** The built server entry points, for tests that start processes. */
+export const serverDist = {
+  main: fileURLToPath(new URL('../../server/dist/main.js', import.meta.url)),
+  cli: fileURLToPath(new URL('../../server/dist/cli.js', import.meta.url)),
+};
+
+/** A fresh random instance admin key. */
+export const newAdminKey = () => `test-admin-key-${randomBytes(12).toString('hex')}`;
+
+/** A server started for one test file. */
+export interface TestServer {
+  readonly backend: Backend;
+  readonly url: string;
+  readonly adminKey: string;
+  readonly server: RunningServer;
+  /** An SDK client with the instance admin key. */
+  readonly admin: Gatehouse;
+  /** An SDK client with any key. */
+  connect(apiKey: string, onBehalfOf?: string): Gatehouse;
+  /** Closes the server, then drops its PostgreSQL database (if any). */
+  close(): Promise<void>;
+}
+
+/** Starts a server on a fresh database of `backend` (in-memory PGlite, or a new PG database). */
+export async function startTestServer(backend: Backend): Promise<TestServer> {
+  const db =
+    backend.name === 'postgres'
+      ? await freshPostgresDatabase(process.env.DATABASE_URL as string)
+      : undefined;
+  const adminKey = newAdminKey();
+  let server: RunningServer;
+  try {
+    server = await startServer({
+      host: '127.0.0.1',
+      port: 0,
+      databaseUrl: db?.url,
+      dataDir: undefined,
+      adminKey,
+      seedDemo: false,
+      logLevel: 'silent',
+    });
+  } catch (e) {
+    await db?.drop();
+    throw e;
+  }
+  const connect = (apiKey: string, onBehalfOf?: string) =>
+    createGatehouse({ url: server.url, apiKey, onBehalfOf });
+  return {
+    backend,
+    url: server.url,
+    adminKey,
+    server,
+    admin: connect(adminKey),
+    connect,
+    async close() {
+      try {
+        await server.close();
+      } finally {
+        await db?.drop();
+      }
+    },
+  };
+}
+
+/** The parts of a tRPC error a test asserts on. */
+export interface CallError {
+  /** tRPC code: `NOT_FOUND`, `FORBIDDEN`, `BAD_REQUEST`, ... */
+  readonly code: string;
+  /** The domain error code (`INVARIANT`, `INVALID`, ...), or null for input validation errors. */
+  readonly domainCode: string | null;
+  readonly httpStatus: number;
+  readonly message: string;
+}
+
+/**
+ * Awaits a call that must fail and returns its tRPC error. A call that succeeds, or fails with
+ * something other than a tRPC error, fails the test with what it returned.
+ */
+export async function failure(call: Promise<unknown>): Promise<CallError> {
+  let value: unknown;
+  try {
+    value = await call;
+  } catch (e) {
+    if (!(e instanceof TRPCClientError)) throw e;
+    const data = (e as TRPCClientError<AppRouter>).data;
+    return {
+      code: data?.code ?? 'UNKNOWN',
+      domainCode: data?.domainCode ?? null,
+      httpStatus: data?.httpStatus ?? 0,
+      message: e.message,
+    };
+  }
+  throw new Error(`expected the call to fail, but it returned ${JSON.stringify(value)}`);
+}
+
+/** Largest of the revisions seen, for `minRevision`. */
+export class RevisionTracker {
+  private max = 0;
+  /** Records a write's revision and returns the write's result. */
+  note<T>(write: { result: T; revision: number }): T {
+    if (write.revision > this.max) this.max = write.revision;
+    return write.result;
+  }
+  get latest(): number {
+    return this.max;
+  }
+}
+
+/** An org created by the instance admin with its owner and an owner-equivalent API client. */
+export interface OrgFixture {
+  readonly orgId: string;
+  readonly ownerUserId: string;
+  readonly clientId: string;
+  readonly clientKey: string;
+  /** SDK client with the owner-equivalent API client's key. */
+  readonly gh: Gatehouse;
+  readonly revisions: RevisionTracker;
+}
+
+/**
+ * Creates an org with `preset`, an owner (the preset's owner role at the root, given by org
+ * creation) and an API client holding `clientRole` at the root.
+ */
+export async function createOrgFixture(
+  t: TestServer,
+  opts: { name: string; preset: string; clientRole: string; ownerEmail?: string },
+): Promise<OrgFixture> {
+  const revisions = new RevisionTracker();
+  const suffix = randomBytes(4).toString('hex');
+  const ownerEmail = opts.ownerEmail ?? `owner-${suffix}@example.com`;
+  const org = revisions.note(
+    await t.admin.api.orgs.create.mutate({
+      name: opts.name,
+      preset: opts.preset,
+      owner: { email: ownerEmail, name: 'Owner' },
+    }),
+  );
+  const issued = revisions.note(
+    await t.admin.api.apiClients.create.mutate({
+      orgId: org.id,
+      name: `${opts.name} owner client`,
+      roles: [{ role: opts.clientRole }],
+    }),
+  );
+  const gh = t.connect(issued.key);
+  const members = await gh.api.members.list.query({ orgId: org.id });
+  const owner = members.items.find((m) => m.email === ownerEmail);
+  if (!owner?.userId) throw new Error(`owner ${ownerEmail} is not listed as a member`);
+  return {
+    orgId: org.id,
+    ownerUserId: owner.userId,
+    clientId: issued.client.id,
+    clientKey: issued.key,
+    gh,
+    revisions,
+  };
+}
+
+/** A unique email for a test user. */
+export const email = (who: string) => `${who}-${randomBytes(4).toString('hex')}@example.com`;
+
+/** One cell of a seed's table: a subject's permissions at a scope, all allowed or all denied. */
+export interface Cell {
+  /** Names the cell in a failure: "Developer — Manage webhooks". */
+  readonly label: string;
+  readonly subject: string;
+  readonly scope: string;
+  readonly permissions: readonly string[];
+  readonly expected: boolean;
+  readonly environment?: 'live' | 'sandbox' | undefined;
+}
+
+/**
+ * Checks every cell with ONE `authz.checkMany` call at `minRevision` and asserts each of them:
+ * an allowed cell holds every one of its permissions, a denied cell holds none. Returns the
+ * number of single checks made.
+ */
+export async function expectCells(
+  gh: Gatehouse,
+  orgId: string,
+  minRevision: number,
+  cells: readonly Cell[],
+): Promise<number> {
+  const checks = cells.flatMap((c) =>
+    c.permissions.map((permission) => ({
+      subject: c.subject,
+      permission,
+      scope: c.scope,
+      ...(c.environment ? { environment: c.environment } : {}),
+    })),
+  );
+  const { revision, result } = await gh.api.authz.checkMany.query({ orgId, minRevision, checks });
+  expect(revision).toBeGreaterThanOrEqual(minRevision);
+  expect(result).toHaveLength(checks.length);
+  const wrong: string[] = [];
+  let i = 0;
+  for (const c of cells) {
+    for (const p of c.permissions) {
+      const d = result[i++]!;
+      if (d.allowed !== c.expected) {
+        wrong.push(
+          `${c.label}: ${p}${c.environment ? ` (${c.environment})` : ''} was ${d.allowed ? 'allowed' : `denied (${d.reason})`}`,
+        );
+      }
+    }
+  }
+  expect(wrong).toEqual([]);
+  return checks.length;
+}

@@ -1,0 +1,101 @@
+/**
+ * `createScimHandler()`: SCIM 2.0 (RFC 7643, RFC 7644) as an Express router, mounted by the
+ * server at `/scim/v2`. scimmy-routers serves discovery (`/ServiceProviderConfig`,
+ * `/ResourceTypes`, `/Schemas`) and single resources through the handlers in
+ * `./scimmy-handlers.ts`; lists, searches and PATCH are served first by `./routes.ts`.
+ */
+import type { Services } from '@gatehouse/domain';
+import express, { type NextFunction, type Request, type Response, Router } from 'express';
+import SCIMMY from 'scimmy';
+import SCIMMYRouters from 'scimmy-routers';
+import { scimError, sendError } from './errors.js';
+import { authenticate, fixQuery, fixResponses, parseBody } from './http.js';
+import { MAX_RESULTS } from './list.js';
+import { scimRoutes } from './routes.js';
+import { declareResources } from './schema.js';
+import { installHandlers } from './scimmy-handlers.js';
+import { normalizeUserBody } from './user-doc.js';
+
+/** Options of the SCIM handler. */
+export interface ScimOptions {
+  readonly services: Services;
+  /** The public origin (`https://gatehouse.example.com`) for `meta.location`; default: the request's. */
+  readonly publicUrl?: string | undefined;
+  /** Called with unexpected (500) errors, for the server's log. */
+  readonly onInternalError?: (error: unknown) => void;
+}
+
+/**
+ * What the ServiceProviderConfig advertises (RFC 7643 §5): only what works. PATCH, filters
+ * (in SQL, up to 1000 per page), sorting and ETags do; bulk and password changes do not.
+ */
+function configure(): void {
+  SCIMMY.Config.set({
+    documentationUri: 'https://datatracker.ietf.org/doc/html/rfc7644',
+    patch: true,
+    bulk: false,
+    filter: { supported: true, maxResults: MAX_RESULTS },
+    changePassword: false,
+    sort: true,
+    etag: true,
+    authenticationSchemes: [],
+  });
+  SCIMMY.Config.set({
+    authenticationSchemes: [
+      {
+        type: 'oauthbearertoken',
+        name: 'OAuth Bearer Token',
+        description: 'A per-organization SCIM token: "Authorization: Bearer <token>"',
+        specUri: 'https://datatracker.ietf.org/doc/html/rfc6750',
+        primary: true,
+      },
+    ],
+  });
+}
+
+/**
+ * The SCIM endpoint. Mount it before any other body parser:
+ * `app.use('/scim/v2', createScimHandler({ services }))`.
+ */
+export function createScimHandler(options: ScimOptions): Router {
+  declareResources();
+  installHandlers();
+  const onInternalError = options.onInternalError ?? (() => {});
+  const scimmy = new SCIMMYRouters({
+    type: 'bearer',
+    // Authentication already happened (below); /Me has no user behind a directory token.
+    handler: () => undefined as unknown as string,
+    context: (req: Request) => (req.res as Response).locals.scim,
+    baseUri: (req: Request) => `${req.protocol}://${req.get('host')}`,
+  });
+  configure();
+
+  const router = Router();
+  router.use(fixQuery);
+  router.use(parseBody);
+  router.use(
+    authenticate({ services: options.services, publicUrl: options.publicUrl, onInternalError }),
+  );
+  router.all('/Me', (req, res, next) => {
+    if (req.method === 'GET') return next();
+    // P17(b): scimmy-routers' `/Me$` route never matches on Express 5.
+    sendError(res, scimError(501, null, 'Endpoint Not Implemented'));
+  });
+  router.use(scimRoutes());
+  router.use('/Users', (req, _res, next) => {
+    if (req.method === 'POST' || req.method === 'PUT') req.body = normalizeUserBody(req.body);
+    next();
+  });
+  router.use(fixResponses);
+  router.use(scimmy as unknown as express.RequestHandler);
+  // P18: scimmy-routers answers a 5xx and then calls next(err); errors before it land here too.
+  router.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const status = (err as { status?: number }).status;
+    if (res.headersSent) {
+      if ((status ?? 500) >= 500 && status !== 501) onInternalError(err);
+      return;
+    }
+    if (sendError(res, err)) onInternalError(err);
+  });
+  return router;
+}

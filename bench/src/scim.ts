@@ -1,0 +1,388 @@
+/**
+ * `pnpm --filter @gatehouse/bench bench:scim` (or `pnpm bench:scim` from `bench/`): SCIM 2.0
+ * ingest and filter lookups against the real server over HTTP (S1–S3).
+ *
+ * 1. Ingest: `--users` POST /Users (default 10,000) with `--concurrency` requests in flight,
+ *    then `--groups` POST /Groups (default 200) with `--members` members each: users/s,
+ *    groups/s, memberships/s and the p50/p99 of one request.
+ * 2. Lookups at `--total` users (default 100,000): the users beyond the ingested ones are
+ *    bulk-inserted in SQL (same document shape), then each filter runs `--lookups` times over
+ *    HTTP: p50/p99/max per filter, every one in the database.
+ *
+ * PGlite in memory by default; a fresh database on the PostgreSQL server when DATABASE_URL is
+ * set. Prints a table and writes bench/results/scim.json.
+ *
+ *   node dist/scim.js [--users 10000] [--groups 200] [--members 50] [--total 100000]
+ *     [--lookups 300] [--concurrency 4]
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { sql } from '@gatehouse/db';
+import { freshPostgresDatabase } from '@gatehouse/db/testing';
+import {
+  createGatehouse,
+  createScimClient,
+  ScimError,
+  type ScimUser,
+  scimFilter,
+} from '@gatehouse/sdk';
+import { configFromEnv, startServer } from '@gatehouse/server';
+
+const { values } = parseArgs({
+  args: process.argv.slice(2).filter((a) => a !== '--'),
+  options: {
+    users: { type: 'string', default: '10000' },
+    groups: { type: 'string', default: '200' },
+    members: { type: 'string', default: '50' },
+    total: { type: 'string', default: '100000' },
+    lookups: { type: 'string', default: '300' },
+    concurrency: { type: 'string', default: '4' },
+  },
+});
+const USERS = Number(values.users);
+const GROUPS = Number(values.groups);
+const MEMBERS = Number(values.members);
+const TOTAL = Math.max(Number(values.total), USERS);
+const LOOKUPS = Number(values.lookups);
+const CONCURRENCY = Number(values.concurrency);
+const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
+const ADMIN_KEY = 'bench-scim-admin-key-0123456789abcdef0123';
+const DEPARTMENTS = [
+  'Engineering',
+  'Sales',
+  'Marketing',
+  'Support',
+  'Finance',
+  'Legal',
+  'HR',
+  'Ops',
+];
+
+/** Deterministic PRNG (mulberry32): the same run picks the same users. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const quantile = (sorted: number[], q: number) =>
+  sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]! : Number.NaN;
+const fmt = (n: number, d = 1) =>
+  Number.isFinite(n)
+    ? n.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d })
+    : '—';
+
+/** Runs `task(i)` for i in [0, n) with `limit` in flight; returns each task's latency in ms. */
+async function pool(
+  n: number,
+  limit: number,
+  task: (i: number) => Promise<void>,
+): Promise<number[]> {
+  const latencies = new Array<number>(n);
+  let next = 0;
+  const worker = async () => {
+    for (;;) {
+      const i = next++;
+      if (i >= n) return;
+      const t = performance.now();
+      await task(i);
+      latencies[i] = performance.now() - t;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, n) }, worker));
+  return latencies.sort((x, y) => x - y);
+}
+
+function user(i: number): ScimUser {
+  const name = `user${i}@bench.example`;
+  return {
+    schemas: ['urn:ietf:params:scim:schemas:core:2.0:User', ENTERPRISE],
+    userName: name,
+    externalId: `ext-${i}`,
+    displayName: `User ${i}`,
+    name: { givenName: `Given${i}`, familyName: `Family${i % 1000}` },
+    active: true,
+    emails: [{ value: name, type: 'work', primary: true }],
+    [ENTERPRISE]: {
+      employeeNumber: String(100000 + i),
+      department: DEPARTMENTS[i % DEPARTMENTS.length],
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const baseUrl = process.env.DATABASE_URL;
+  const fresh = baseUrl ? await freshPostgresDatabase(baseUrl) : undefined;
+  const server = await startServer(
+    configFromEnv({
+      PORT: '0',
+      GATEHOUSE_DATA_DIR: 'memory',
+      ...(fresh ? { DATABASE_URL: fresh.url } : {}),
+      GATEHOUSE_ADMIN_KEY: ADMIN_KEY,
+      GATEHOUSE_DEMO: '0',
+      LOG_LEVEL: 'warn',
+    }),
+  );
+  const backend = fresh ? 'postgres' : 'pglite';
+  try {
+    const admin = createGatehouse({ url: server.url, apiKey: ADMIN_KEY });
+    const { result: org } = await admin.api.orgs.create.mutate({
+      name: 'SCIM bench',
+      preset: 'flowcode',
+      owner: { email: 'owner@bench.example' },
+    });
+    const { result: issued } = await admin.api.scimTokens.create.mutate({
+      orgId: org.id,
+      name: 'bench',
+    });
+    // PGlite runs in this process's thread: a long statement (bulk seeding, a snapshot load)
+    // stalls the event loop, and the keep-alive timers of client and server can then fire in
+    // either order. An idempotent GET whose connection dropped is retried once; creates are
+    // retried below the way an IdP does.
+    let retries = 0;
+    const retryingFetch: typeof fetch = async (input, init) => {
+      try {
+        return await fetch(input, init);
+      } catch (e) {
+        if ((init?.method ?? 'GET') !== 'GET') throw e;
+        retries++;
+        return fetch(input, init);
+      }
+    };
+    const scim = createScimClient({ url: server.url, token: issued.token, fetch: retryingFetch });
+    console.log(
+      `SCIM bench on ${backend}: ${USERS} users, ${GROUPS} groups × ${MEMBERS} members, lookups at ${TOTAL} users`,
+    );
+
+    // 1. Ingest over HTTP.
+    const ids: string[] = new Array(USERS);
+    /**
+     * As an IdP does: a request whose connection dropped is retried, and a 409 on the retry
+     * means the first attempt went through (found again by userName). Server and client share
+     * this process's event loop, so a long pause can race the keep-alive timeouts.
+     */
+    const create = async (i: number): Promise<string> => {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return (await scim.users.create(user(i))).id!;
+        } catch (e) {
+          if (e instanceof ScimError && e.status === 409 && attempt > 0) {
+            const found = await scim.users.list({
+              filter: scimFilter.eq('userName', user(i).userName),
+            });
+            return found.Resources[0]!.id!;
+          }
+          if (e instanceof ScimError || attempt >= 3) throw e;
+          retries++;
+        }
+      }
+    };
+    let t0 = performance.now();
+    const userLat = await pool(USERS, CONCURRENCY, async (i) => {
+      ids[i] = await create(i);
+      if ((i + 1) % 1000 === 0) process.stdout.write(`  ${i + 1} users\r`);
+    });
+    const usersSec = (performance.now() - t0) / 1000;
+    const rand = prng(42);
+    t0 = performance.now();
+    const groupLat = await pool(GROUPS, CONCURRENCY, async (g) => {
+      const members = new Set<string>();
+      while (members.size < Math.min(MEMBERS, USERS)) members.add(ids[Math.floor(rand() * USERS)]!);
+      const group = {
+        displayName: `Group ${g}`,
+        externalId: `grp-${g}`,
+        members: [...members].map((value) => ({ value })),
+      };
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await scim.groups.create(group);
+          return;
+        } catch (e) {
+          if (e instanceof ScimError && e.status === 409 && attempt > 0) return; // it went through
+          if (e instanceof ScimError || attempt >= 3) throw e;
+          retries++;
+        }
+      }
+    });
+    const groupsSec = (performance.now() - t0) / 1000;
+    const ingest = {
+      users: USERS,
+      usersSeconds: usersSec,
+      usersPerSecond: USERS / usersSec,
+      userP50ms: quantile(userLat, 0.5),
+      userP99ms: quantile(userLat, 0.99),
+      groups: GROUPS,
+      membersPerGroup: MEMBERS,
+      groupsSeconds: groupsSec,
+      groupsPerSecond: GROUPS / groupsSec,
+      membershipsPerSecond: (GROUPS * MEMBERS) / groupsSec,
+      groupP50ms: quantile(groupLat, 0.5),
+      groupP99ms: quantile(groupLat, 0.99),
+      /** Requests retried after a dropped connection (client-side, see `retryingFetch`). */
+      retries,
+    };
+    console.log(
+      `ingest: ${fmt(ingest.usersPerSecond)} users/s (p50 ${fmt(ingest.userP50ms)} ms, p99 ${fmt(ingest.userP99ms)} ms); ` +
+        `${fmt(ingest.groupsPerSecond)} groups/s, ${fmt(ingest.membershipsPerSecond, 0)} memberships/s`,
+    );
+
+    // 2. Grow the directory to TOTAL users in SQL, the same document shape as `user(i)`.
+    const db = server.gatedb.db;
+    t0 = performance.now();
+    for (let from = USERS; from < TOTAL; from += 20_000) {
+      const to = Math.min(TOTAL, from + 20_000) - 1;
+      await sql`insert into users (id, email, email_lower, name, updated_at)
+        select 'usr_bench' || lpad(i::text, 8, '0'), 'user' || i || '@bench.example',
+               'user' || i || '@bench.example', 'User ' || i, now()
+          from generate_series(${from}::int, ${to}::int) i`.execute(db);
+      await sql`insert into members (org_id, user_id, status, external_id, scim_user_name, scim_doc, updated_at)
+        select ${org.id}, 'usr_bench' || lpad(i::text, 8, '0'), 'active', 'ext-' || i,
+               'user' || i || '@bench.example',
+               jsonb_build_object(
+                 'schemas', jsonb_build_array('urn:ietf:params:scim:schemas:core:2.0:User', ${ENTERPRISE}::text),
+                 'displayName', 'User ' || i,
+                 'name', jsonb_build_object('givenName', 'Given' || i, 'familyName', 'Family' || (i % 1000)),
+                 'emails', jsonb_build_array(jsonb_build_object('value', 'user' || i || '@bench.example', 'type', 'work', 'primary', true)),
+                 ${ENTERPRISE}::text, jsonb_build_object('employeeNumber', (100000 + i)::text,
+                   'department', (array['Engineering','Sales','Marketing','Support','Finance','Legal','HR','Ops'])[(i % 8) + 1])),
+               clock_timestamp() - make_interval(secs => ${TOTAL}::int - i)
+          from generate_series(${from}::int, ${to}::int) i`.execute(db);
+    }
+    await sql`analyze members`.execute(db);
+    await sql`analyze users`.execute(db);
+    const seedSec = (performance.now() - t0) / 1000;
+    const count = (await scim.users.list({ count: 0 })).totalResults;
+    console.log(
+      `directory: ${count} SCIM users (${TOTAL - USERS} seeded in SQL in ${fmt(seedSec)} s)`,
+    );
+
+    // 3. Filter lookups over HTTP.
+    const pick = prng(7);
+    const anyUser = () => Math.floor(pick() * TOTAL);
+    const recent = new Date(Date.now() - 60_000).toISOString();
+    const filters: Array<{ name: string; filter: () => string; count?: number; expect?: number }> =
+      [
+        {
+          name: 'userName eq',
+          filter: () => scimFilter.eq('userName', `USER${anyUser()}@bench.example`),
+          expect: 1,
+        },
+        {
+          name: 'externalId eq',
+          filter: () => scimFilter.eq('externalId', `ext-${anyUser()}`),
+          expect: 1,
+        },
+        {
+          name: 'id eq',
+          filter: () => scimFilter.eq('id', ids[Math.floor(pick() * USERS)]!),
+          expect: 1,
+        },
+        {
+          name: 'enterprise employeeNumber eq',
+          filter: () => scimFilter.eq(`${ENTERPRISE}:employeeNumber`, String(100000 + anyUser())),
+          expect: 1,
+        },
+        {
+          name: 'userName eq and active eq true',
+          filter: () =>
+            scimFilter.and(
+              scimFilter.eq('userName', `user${anyUser()}@bench.example`),
+              scimFilter.eq('active', true),
+            ),
+          expect: 1,
+        },
+        {
+          name: 'department eq (page of 100)',
+          filter: () =>
+            scimFilter.eq(`${ENTERPRISE}:department`, DEPARTMENTS[Math.floor(pick() * 8)]!),
+          count: 100,
+        },
+        {
+          name: 'meta.lastModified gt (page of 100)',
+          filter: () => scimFilter.gt('meta.lastModified', recent),
+          count: 100,
+        },
+        {
+          name: 'emails[type eq "work" and value eq …]',
+          filter: () =>
+            scimFilter.valuePath(
+              'emails',
+              `type eq "work" and value eq "user${anyUser()}@bench.example"`,
+            ),
+          expect: 1,
+        },
+        {
+          name: 'displayName sw (page of 100)',
+          filter: () => scimFilter.sw('displayName', `User 9${Math.floor(pick() * 10)}`),
+          count: 100,
+        },
+      ];
+    const lookups = [];
+    for (const f of filters) {
+      const n = f.name.startsWith('emails') ? Math.max(10, Math.floor(LOOKUPS / 10)) : LOOKUPS;
+      await scim.users.list({ filter: f.filter(), count: f.count ?? 10 }); // warm-up
+      const samples: number[] = [];
+      let total = 0;
+      for (let i = 0; i < n; i++) {
+        const filter = f.filter();
+        const t = performance.now();
+        const page = await scim.users.list({ filter, count: f.count ?? 10 });
+        samples.push(performance.now() - t);
+        total = page.totalResults;
+        if (f.expect !== undefined && page.totalResults !== f.expect) {
+          throw new Error(`${filter}: ${page.totalResults} results, expected ${f.expect}`);
+        }
+      }
+      samples.sort((x, y) => x - y);
+      const r = {
+        filter: f.name,
+        lookups: n,
+        totalResults: total,
+        p50ms: quantile(samples, 0.5),
+        p99ms: quantile(samples, 0.99),
+        maxms: samples[samples.length - 1]!,
+      };
+      lookups.push(r);
+      console.log(
+        `  ${r.filter.padEnd(42)} p50 ${fmt(r.p50ms).padStart(7)} ms  p99 ${fmt(r.p99ms).padStart(7)} ms  (${n} lookups, ${total} matches)`,
+      );
+    }
+
+    const result = {
+      at: new Date().toISOString(),
+      backend,
+      node: process.version,
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model ?? '',
+      /** 1/5/15-minute load averages at the end (other processes share the CPUs). */
+      loadAverage: os.loadavg().map((l) => Math.round(l * 100) / 100),
+      concurrency: CONCURRENCY,
+      ingest,
+      directoryUsers: count,
+      lookups,
+      /** All requests retried after a dropped connection, ingest and lookups. */
+      retries,
+    };
+    const dir = fileURLToPath(new URL('../results/', import.meta.url));
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(
+      `${dir}scim${backend === 'postgres' ? '-postgres' : ''}.json`,
+      `${JSON.stringify(result, null, 2)}\n`,
+    );
+  } finally {
+    await server.close();
+    await fresh?.drop();
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -1,0 +1,210 @@
+/**
+ * SCIM directory tokens (S4): bearer tokens an org's identity provider provisions with. Created,
+ * rotated and revoked by holders of `scim.manage` at the org root; the token is shown once and
+ * stored as a SHA-256 hash (DESIGN "Secrets"). A token reaches its own org only.
+ */
+import { newId, type ScimTokenRow } from '@gatehouse/db';
+import type { Caller } from '../context.js';
+import { DomainError, invalid, notFound } from '../errors.js';
+import { authorizeRead } from '../org-read.js';
+import { type OrgWrite, orgWrite, type WriteResult } from '../org-write.js';
+import { hashSecret, newSecret, secretMatches } from '../secrets.js';
+import type { Services } from '../services.js';
+
+/** A SCIM token as the API shows it (never the secret). */
+export interface ScimTokenView {
+  readonly id: string;
+  readonly orgId: string;
+  readonly name: string;
+  /** The token's last four characters, to tell tokens apart. */
+  readonly secretHint: string;
+  readonly createdAt: string;
+  readonly rotatedAt: string | null;
+  readonly revokedAt: string | null;
+  readonly lastUsedAt: string | null;
+}
+
+/** A newly issued token: `token` is shown this once and never stored. */
+export interface IssuedScimToken {
+  readonly scimToken: ScimTokenView;
+  readonly token: string;
+}
+
+const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
+
+function view(r: ScimTokenRow): ScimTokenView {
+  return {
+    id: r.id,
+    orgId: r.org_id,
+    name: r.name,
+    secretHint: r.secret_hint,
+    createdAt: new Date(r.created_at).toISOString(),
+    rotatedAt: iso(r.rotated_at),
+    revokedAt: iso(r.revoked_at),
+    lastUsedAt: iso(r.last_used_at),
+  };
+}
+
+function issue(tokenId: string): { token: string; hash: string; hint: string } {
+  const token = `${tokenId}.${newSecret()}`;
+  return { token, hash: hashSecret(token), hint: token.slice(-4) };
+}
+
+async function loadToken(w: OrgWrite, id: string): Promise<ScimTokenRow> {
+  const row = await w.trx
+    .selectFrom('scim_tokens')
+    .selectAll()
+    .where('org_id', '=', w.orgId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+  if (!row) throw notFound(`SCIM token ${id}`);
+  return row;
+}
+
+/**
+ * S4: issues a SCIM token for the org (`scim.manage` at the root).
+ *
+ * @example
+ * const { result } = await createScimToken(services, caller, orgId, { name: 'Entra ID' });
+ * // hand result.token to the identity provider, with the URL `${base}/scim/v2`
+ */
+export async function createScimToken(
+  s: Services,
+  caller: Caller,
+  orgId: string,
+  input: { name?: string | undefined } = {},
+): Promise<WriteResult<IssuedScimToken>> {
+  return orgWrite(s, caller, orgId, async (w) => {
+    w.authorize('scim.manage', orgId);
+    const name = (input.name ?? 'SCIM directory').trim();
+    if (!name) throw invalid('name must not be empty');
+    const id = newId('scimToken');
+    const { token, hash, hint } = issue(id);
+    const row = await w.trx
+      .insertInto('scim_tokens')
+      .values({
+        org_id: orgId,
+        id,
+        name,
+        secret_hash: hash,
+        secret_hint: hint,
+        rotated_at: null,
+        revoked_at: null,
+        last_used_at: null,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    w.audit({
+      action: 'Created',
+      entityType: 'scim_token',
+      entityId: id,
+      scopeId: orgId,
+      after: { name },
+    });
+    w.emit('scim_token.created', { tokenId: id, name });
+    return { scimToken: view(row), token };
+  });
+}
+
+/** S4: replaces a token's secret; the old one stops working at once. */
+export async function rotateScimToken(
+  s: Services,
+  caller: Caller,
+  orgId: string,
+  tokenId: string,
+): Promise<WriteResult<IssuedScimToken>> {
+  return orgWrite(s, caller, orgId, async (w) => {
+    w.authorize('scim.manage', orgId);
+    const before = await loadToken(w, tokenId);
+    if (before.revoked_at) throw invalid(`SCIM token ${tokenId} is revoked`);
+    const { token, hash, hint } = issue(tokenId);
+    const row = await w.trx
+      .updateTable('scim_tokens')
+      .set({ secret_hash: hash, secret_hint: hint, rotated_at: new Date() })
+      .where('org_id', '=', orgId)
+      .where('id', '=', tokenId)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    w.audit({
+      action: 'SecretRotated',
+      entityType: 'scim_token',
+      entityId: tokenId,
+      scopeId: orgId,
+    });
+    w.emit('scim_token.rotated', { tokenId });
+    return { scimToken: view(row), token };
+  });
+}
+
+/** S4: revokes a token; requests with it are refused from then on. Idempotent. */
+export async function revokeScimToken(
+  s: Services,
+  caller: Caller,
+  orgId: string,
+  tokenId: string,
+): Promise<WriteResult<ScimTokenView>> {
+  return orgWrite(s, caller, orgId, async (w) => {
+    w.authorize('scim.manage', orgId);
+    const before = await loadToken(w, tokenId);
+    if (before.revoked_at) return view(before);
+    const row = await w.trx
+      .updateTable('scim_tokens')
+      .set({ revoked_at: new Date() })
+      .where('org_id', '=', orgId)
+      .where('id', '=', tokenId)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    w.audit({ action: 'Revoked', entityType: 'scim_token', entityId: tokenId, scopeId: orgId });
+    w.emit('scim_token.revoked', { tokenId });
+    return view(row);
+  });
+}
+
+/** S4: the org's SCIM tokens (`scim.manage`). */
+export async function listScimTokens(
+  s: Services,
+  caller: Caller,
+  orgId: string,
+): Promise<ScimTokenView[]> {
+  await authorizeRead(s, caller, orgId, 'scim.manage', orgId);
+  const rows = await s.db
+    .selectFrom('scim_tokens')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .orderBy('id')
+    .execute();
+  return rows.map(view);
+}
+
+/** How often `last_used_at` is written at most, per token. */
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+/**
+ * Resolves a presented SCIM bearer token to its org, or throws UNAUTHENTICATED (revoked,
+ * rotated away, unknown or malformed). Compared in constant time; records last use at most
+ * once a minute.
+ */
+export async function authenticateScimToken(
+  s: Services,
+  token: string,
+): Promise<{ orgId: string; tokenId: string; name: string }> {
+  const dot = token.indexOf('.');
+  const id = dot > 0 && dot <= 64 ? token.slice(0, dot) : '';
+  const row = /^sct_[0-9a-z]{1,60}$/.test(id)
+    ? await s.db.selectFrom('scim_tokens').selectAll().where('id', '=', id).executeTakeFirst()
+    : undefined;
+  if (!row || token.length > 200 || !secretMatches(token, row.secret_hash)) {
+    throw new DomainError('UNAUTHENTICATED', 'invalid SCIM token');
+  }
+  if (row.revoked_at) throw new DomainError('UNAUTHENTICATED', `SCIM token ${id} is revoked`);
+  const now = Date.now();
+  if (!row.last_used_at || now - new Date(row.last_used_at).getTime() > LAST_USED_RESOLUTION_MS) {
+    await s.db
+      .updateTable('scim_tokens')
+      .set({ last_used_at: new Date(now) })
+      .where('org_id', '=', row.org_id)
+      .where('id', '=', id)
+      .execute();
+  }
+  return { orgId: row.org_id, tokenId: row.id, name: row.name };
+}
