@@ -101,6 +101,11 @@ export async function startServer(
     const s = app.listen(config.port, config.host, () => resolve(s));
     s.once('error', reject);
   });
+  // Idle keep-alive sockets stay open longer than clients' reuse window (and than a PGlite query
+  // that blocks the event loop), so a client never sends on a socket the server is closing
+  // (that race surfaced as ECONNRESET under load).
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   const { port } = server.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   selfUrl = `http://${host}:${port}`;
