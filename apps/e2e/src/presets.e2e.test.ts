@@ -8,6 +8,7 @@
  * `packages/core/src/presets/`; a ✅ cell must hold every one of them, a ❌ cell none.
  */
 import { idvCapabilities, idwiseFeatures } from '@gatehouse/core';
+import { idnowSeedTable } from '@gatehouse/core/reference';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   backends,
@@ -36,93 +37,8 @@ describe.each(backends)('presets end to end on $name', (backend) => {
   // -------------------------------------------------------------------------------------------
   describe('seed 000 (IDnow): Editor / Developer / Viewer', () => {
     type Role = 'editor' | 'developer' | 'viewer';
-    /** Seed 000 "Quick reference of team role permissions", row for row (12 × 3 = 36 cells). */
-    const table: ReadonlyArray<{ action: string; permissions: string[] } & Record<Role, Mark>> = [
-      {
-        action: 'View flows and content',
-        permissions: ['flows.read'],
-        editor: '✅',
-        developer: '✅',
-        viewer: '✅',
-      },
-      {
-        action: 'Start sessions',
-        permissions: ['sessions.start'],
-        editor: '✅',
-        developer: '✅',
-        viewer: '✅',
-      },
-      {
-        action: 'View session',
-        permissions: ['sessions.read'],
-        editor: '✅',
-        developer: '✅',
-        viewer: '✅',
-      },
-      {
-        action: 'View session history',
-        permissions: ['sessions.history'],
-        editor: '✅',
-        developer: '✅',
-        viewer: '✅',
-      },
-      {
-        action: 'View analytics',
-        permissions: ['analytics.read'],
-        editor: '✅',
-        developer: '✅',
-        viewer: '✅',
-      },
-      {
-        action: 'View session details',
-        permissions: ['sessions.details'],
-        editor: '✅',
-        developer: '✅',
-        viewer: '✅',
-      },
-      {
-        action: 'Create/edit/delete flows',
-        permissions: ['flows.write'],
-        editor: '✅',
-        developer: '❌',
-        viewer: '❌',
-      },
-      {
-        action: 'Configure flow settings',
-        permissions: ['flows.configure'],
-        editor: '✅',
-        developer: '❌',
-        viewer: '❌',
-      },
-      {
-        action: 'Manage API clients',
-        permissions: ['apiClients.read', 'apiClients.manage'],
-        editor: '✅',
-        developer: '✅',
-        viewer: '❌',
-      },
-      {
-        action: 'Manage webhooks',
-        permissions: ['webhooks.read', 'webhooks.manage'],
-        editor: '✅',
-        developer: '✅',
-        viewer: '❌',
-      },
-      {
-        action: 'Add/remove team members',
-        permissions: ['members.invite', 'members.remove'],
-        editor: '✅',
-        developer: '❌',
-        viewer: '❌',
-      },
-      {
-        action: 'Assign roles',
-        permissions: ['roles.assign'],
-        editor: '✅',
-        developer: '❌',
-        viewer: '❌',
-      },
-    ];
+    /** Seed 000 "Quick reference of team role permissions" (12 × 3 = 36 cells), shared with core. */
+    const table = idnowSeedTable;
     let fx: OrgFixture;
     const users = {} as Record<Role | 'newcomer', string>;
 

@@ -20,3 +20,12 @@ export function secretMatches(secret: string, storedHash: string): boolean {
   const b = Buffer.from(storedHash, 'hex');
   return a.length === b.length && timingSafeEqual(a, b);
 }
+
+/**
+ * A bearer credential for a stored record: `<id>.<secret>`, so the id finds the row and the
+ * SHA-256 of the whole string is what gets stored; `hint` is its last four characters.
+ */
+export function issueCredential(id: string): { secret: string; hash: string; hint: string } {
+  const secret = `${id}.${newSecret()}`;
+  return { secret, hash: hashSecret(secret), hint: secret.slice(-4) };
+}

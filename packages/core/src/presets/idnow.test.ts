@@ -6,109 +6,13 @@ import { describe, expect, it } from 'vitest';
 import { createEngine } from '../engine.js';
 import type { PermissionOf } from '../permission.js';
 import { snapshotFor } from '../preset.js';
+import { idnowSeedTable } from '../reference/seeds.js';
 import type { Assignment, SubjectInfo } from '../snapshot.js';
 import { type idnowCatalog, idnowPreset } from './idnow.js';
 
 type Permission = PermissionOf<typeof idnowCatalog>;
 type Role = 'editor' | 'developer' | 'viewer';
-type Cell = '✅' | '❌';
-
-/** One row of the seed's table: its wording, the permissions that express it, its three cells. */
-interface TableRow {
-  readonly action: string;
-  readonly permissions: readonly Permission[];
-  readonly editor: Cell;
-  readonly developer: Cell;
-  readonly viewer: Cell;
-}
-
-/** Seed 000 "Quick reference of team role permissions", row for row. */
-const table: readonly TableRow[] = [
-  {
-    action: 'View flows and content',
-    permissions: ['flows.read'],
-    editor: '✅',
-    developer: '✅',
-    viewer: '✅',
-  },
-  {
-    action: 'Start sessions',
-    permissions: ['sessions.start'],
-    editor: '✅',
-    developer: '✅',
-    viewer: '✅',
-  },
-  {
-    action: 'View session',
-    permissions: ['sessions.read'],
-    editor: '✅',
-    developer: '✅',
-    viewer: '✅',
-  },
-  {
-    action: 'View session history',
-    permissions: ['sessions.history'],
-    editor: '✅',
-    developer: '✅',
-    viewer: '✅',
-  },
-  {
-    action: 'View analytics',
-    permissions: ['analytics.read'],
-    editor: '✅',
-    developer: '✅',
-    viewer: '✅',
-  },
-  {
-    action: 'View session details',
-    permissions: ['sessions.details'],
-    editor: '✅',
-    developer: '✅',
-    viewer: '✅',
-  },
-  {
-    action: 'Create/edit/delete flows',
-    permissions: ['flows.write'],
-    editor: '✅',
-    developer: '❌',
-    viewer: '❌',
-  },
-  {
-    action: 'Configure flow settings',
-    permissions: ['flows.configure'],
-    editor: '✅',
-    developer: '❌',
-    viewer: '❌',
-  },
-  {
-    action: 'Manage API clients',
-    permissions: ['apiClients.read', 'apiClients.manage'],
-    editor: '✅',
-    developer: '✅',
-    viewer: '❌',
-  },
-  {
-    action: 'Manage webhooks',
-    permissions: ['webhooks.read', 'webhooks.manage'],
-    editor: '✅',
-    developer: '✅',
-    viewer: '❌',
-  },
-  {
-    action: 'Add/remove team members',
-    permissions: ['members.invite', 'members.remove'],
-    editor: '✅',
-    developer: '❌',
-    viewer: '❌',
-  },
-  {
-    action: 'Assign roles',
-    permissions: ['roles.assign'],
-    editor: '✅',
-    developer: '❌',
-    viewer: '❌',
-  },
-];
+const table = idnowSeedTable;
 
 const roles: readonly Role[] = ['editor', 'developer', 'viewer'];
 const roleName: Record<Role, string> = {

@@ -4,7 +4,7 @@ import type { Caller } from '../context.js';
 import { DomainError, invalid, notFound } from '../errors.js';
 import { authorizeRead } from '../org-read.js';
 import { type OrgWrite, orgWrite, type WriteResult } from '../org-write.js';
-import { hashSecret, newSecret, secretMatches } from '../secrets.js';
+import { hashSecret, issueCredential, secretMatches } from '../secrets.js';
 import type { Services } from '../services.js';
 import {
   type AssignmentView,
@@ -48,9 +48,9 @@ function view(r: ApiClientRow, roles: readonly AssignmentView[]): ApiClientView 
   };
 }
 
-function issue(clientId: string): { key: string; hash: string; hint: string } {
-  const key = `${clientId}.${newSecret()}`;
-  return { key, hash: hashSecret(key), hint: key.slice(-4) };
+function issue(id: string): { key: string; hash: string; hint: string } {
+  const { secret, hash, hint } = issueCredential(id);
+  return { key: secret, hash, hint };
 }
 
 async function rolesOf(w: OrgWrite, id: string): Promise<AssignmentView[]> {

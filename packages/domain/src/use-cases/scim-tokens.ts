@@ -8,7 +8,7 @@ import type { Caller } from '../context.js';
 import { DomainError, invalid, notFound } from '../errors.js';
 import { authorizeRead } from '../org-read.js';
 import { type OrgWrite, orgWrite, type WriteResult } from '../org-write.js';
-import { hashSecret, newSecret, secretMatches } from '../secrets.js';
+import { hashSecret, issueCredential, secretMatches } from '../secrets.js';
 import type { Services } from '../services.js';
 
 /** A SCIM token as the API shows it (never the secret). */
@@ -45,9 +45,9 @@ function view(r: ScimTokenRow): ScimTokenView {
   };
 }
 
-function issue(tokenId: string): { token: string; hash: string; hint: string } {
-  const token = `${tokenId}.${newSecret()}`;
-  return { token, hash: hashSecret(token), hint: token.slice(-4) };
+function issue(id: string): { token: string; hash: string; hint: string } {
+  const { secret, hash, hint } = issueCredential(id);
+  return { token: secret, hash, hint };
 }
 
 async function loadToken(w: OrgWrite, id: string): Promise<ScimTokenRow> {
