@@ -8,7 +8,7 @@ import { type DirectoryGroup, loadDirectoryGroup, versionOf } from '@gatehouse/d
 import { type RawBuilder, sql } from 'kysely';
 import { groupContext, sortExpression } from './filter/resources.js';
 import { compileFilter } from './filter/sql.js';
-import type { ListParams } from './list.js';
+import { type ListParams, SELECTIVE } from './list.js';
 import { excludes, type Projection, project } from './projection.js';
 import { GROUP_URN, schemas } from './schema.js';
 
@@ -117,7 +117,9 @@ export async function listGroups(
   const dir = sql.raw(params.descending ? 'desc' : 'asc');
   const order = params.sortBy
     ? sql`${sortExpression(groupContext(), params.sortBy)} ${dir} nulls last, g.id asc`
-    : sql`g.id asc`;
+    : total <= SELECTIVE
+      ? sql`g.id || '' asc`
+      : sql`g.id asc`;
   const { rows } = await sql<GroupRow>`
     select g.id, g.name, g.external_id, g.created_at, g.updated_at,
            (extract(epoch from g.updated_at) * 1000000)::bigint::text as micros

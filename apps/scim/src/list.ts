@@ -14,6 +14,13 @@ export const MAX_RESULTS = 1000;
 /** Page size when `count` is absent. */
 export const DEFAULT_COUNT = 100;
 
+/**
+ * Below this many matches, pages are ordered by an expression (`id || ''`) rather than the
+ * primary key: otherwise the planner may walk the whole org in id order looking for the few
+ * rows a selective filter (`userName eq …`) matches, instead of using that filter's index.
+ */
+export const SELECTIVE = 5000;
+
 /** Parsed list parameters. */
 export interface ListParams extends Projection {
   readonly filter: FilterNode | undefined;

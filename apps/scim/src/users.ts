@@ -7,7 +7,7 @@ import { type DirectoryUser, loadDirectoryUser, versionOf } from '@gatehouse/dom
 import { type RawBuilder, sql } from 'kysely';
 import { sortExpression, userContext } from './filter/resources.js';
 import { compileFilter } from './filter/sql.js';
-import type { ListParams } from './list.js';
+import { type ListParams, SELECTIVE } from './list.js';
 import { excludes, type Projection, project } from './projection.js';
 import { schemas } from './schema.js';
 import { renderUser, type UserGroupRef } from './user-doc.js';
@@ -110,7 +110,9 @@ export async function listUsers(
   const dir = sql.raw(params.descending ? 'desc' : 'asc');
   const order = params.sortBy
     ? sql`${sortExpression(userContext(), params.sortBy)} ${dir} nulls last, m.user_id asc`
-    : sql`m.user_id asc`;
+    : total <= SELECTIVE
+      ? sql`m.user_id || '' asc`
+      : sql`m.user_id asc`;
   const { rows } = await sql<UserRow>`
     select m.user_id, m.scim_user_name, m.external_id, m.scim_doc, m.status, m.created_at,
            m.updated_at, (extract(epoch from m.updated_at) * 1000000)::bigint::text as micros

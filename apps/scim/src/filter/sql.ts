@@ -143,7 +143,9 @@ function compareScalar(s: Scalar, op: CompareOp, v: Literal, path: string): Sql 
     invalid(`"${op} null" is not a comparison; use "pr" or "eq null"`);
   }
   if (op === 'ne') return sql`not coalesce(${comparePositive(s, 'eq', v, path)}, false)`;
-  return sql`coalesce(${comparePositive(s, op, v, path)}, false)`;
+  // Left bare (NULL when absent, which WHERE treats as false) so indexes on the expression
+  // apply; only negations need two-valued logic, and they wrap in coalesce.
+  return comparePositive(s, op, v, path);
 }
 
 function elementSub(o: { elements: Elements; sub: AttrDef | null }, path: string): AttrDef | null {
@@ -155,7 +157,10 @@ function elementSub(o: { elements: Elements; sub: AttrDef | null }, path: string
   return value;
 }
 
-/** Compiles `node` in `ctx` to a SQL boolean that is never NULL. */
+/**
+ * Compiles `node` in `ctx` to a SQL condition. It may be NULL where an attribute is absent
+ * (false in WHERE); `not` and `ne` coalesce first, so absent attributes satisfy them.
+ */
 export function compileFilter(node: FilterNode, ctx: CompileContext): Sql {
   switch (node.kind) {
     case 'and':
@@ -163,7 +168,7 @@ export function compileFilter(node: FilterNode, ctx: CompileContext): Sql {
     case 'or':
       return sql`(${compileFilter(node.left, ctx)} or ${compileFilter(node.right, ctx)})`;
     case 'not':
-      return sql`(not ${compileFilter(node.expr, ctx)})`;
+      return sql`(not coalesce(${compileFilter(node.expr, ctx)}, false))`;
     case 'present': {
       const o = ctx.operand(node.path);
       if (o.kind === 'scalar') return present(o.scalar);
