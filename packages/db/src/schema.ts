@@ -195,6 +195,20 @@ export interface InvitationsTable {
   revoked_at: Date | null;
 }
 
+/**
+ * The snapshot journal (filled by triggers): the key of every snapshot row that changed, with
+ * the org revision it changed at. Engines catch up from it instead of reloading the org.
+ */
+export interface SnapshotChangesTable {
+  org_id: string;
+  revision: ColumnType<number, number | bigint, never>;
+  /** scope | member | group | client | assignment | role | membership | org */
+  entity: string;
+  /** The row's id (memberships: `groupId memberId`). */
+  key: string;
+  created_at: Generated<Date>;
+}
+
 /** The email outbox: written with the change that sends it, delivered by the server's worker. */
 export interface EmailsTable {
   id: string;
@@ -276,6 +290,7 @@ export interface Database {
   instance_secrets: InstanceSecretsTable;
   invitations: InvitationsTable;
   emails: EmailsTable;
+  snapshot_changes: SnapshotChangesTable;
 }
 
 /** Row types, for callers that pass rows around. */

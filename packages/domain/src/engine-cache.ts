@@ -4,9 +4,9 @@
  * `gatehouse_revisions` with payload `orgId:revision`.
  */
 import { createEngine, type Engine } from '@gatehouse/core';
-import { type DB, MISSED_NOTICES } from '@gatehouse/db';
+import { type Database, type DB, MISSED_NOTICES, type Transaction } from '@gatehouse/db';
 import { DomainError, notFound } from './errors.js';
-import { loadSnapshot } from './snapshot-loader.js';
+import { catchUp, loadTimed } from './snapshot-delta.js';
 
 /** The channel revision notices travel on. */
 export const REVISION_CHANNEL = 'gatehouse_revisions';
@@ -17,8 +17,12 @@ export class EngineCache {
   /** Highest revision heard of per org (from writes here or NOTIFY). */
   private readonly latest = new Map<string, number>();
   private readonly loading = new Map<string, Promise<Engine>>();
+  /** Database time each engine's snapshot reflects (for the journal's coverage). */
+  private readonly asOf = new WeakMap<Engine, number>();
   /** Engines built so far (for tests and metrics). */
   builds = 0;
+  /** Of those, built from the whole org rather than caught up through the journal. */
+  fullLoads = 0;
   /** Moves when notices may have been missed: caches keyed on revisions must start over. */
   epoch = 0;
 
@@ -94,20 +98,48 @@ export class EngineCache {
     return this.engines.get(orgId);
   }
 
-  /** Keeps an engine built elsewhere (inside a write transaction) if it is newer. */
+  /** Keeps an engine built elsewhere if it is newer. */
   offer(engine: Engine): void {
     const cur = this.engines.get(engine.orgId);
     if (!cur || cur.revision < engine.revision) this.engines.set(engine.orgId, engine);
   }
 
+  /**
+   * The org's engine at the revision `trx` sees (labelled `asRevision` when given): the cached
+   * engine caught up through the snapshot journal when it can be, else built from a full load.
+   * Offered to the cache.
+   */
+  async build(trx: Transaction<Database>, orgId: string, asRevision?: number): Promise<Engine> {
+    const epoch = this.epoch;
+    const cached = this.engines.get(orgId);
+    const at = cached && this.asOf.get(cached);
+    let timed =
+      cached && at !== undefined
+        ? await catchUp(trx, orgId, { snapshot: cached.snapshot, at }, asRevision)
+        : null;
+    if (timed && cached && timed.snapshot === cached.snapshot) return cached;
+    if (!timed) {
+      timed = await loadTimed(trx, orgId);
+      this.fullLoads++;
+    }
+    const snapshot =
+      asRevision === undefined ? timed.snapshot : { ...timed.snapshot, revision: asRevision };
+    const engine = createEngine(snapshot);
+    this.builds++;
+    this.asOf.set(engine, timed.at);
+    // Notices missed while building: the cache started over; keep the engine out of it.
+    if (epoch === this.epoch) this.offer(engine);
+    return engine;
+  }
+
   private load(orgId: string): Promise<Engine> {
     let p = this.loading.get(orgId);
     if (!p) {
-      p = loadSnapshot(this.db, orgId)
-        .then((snap) => {
-          const engine = createEngine(snap);
-          this.builds++;
-          this.offer(engine);
+      p = this.db
+        .transaction()
+        .setIsolationLevel('repeatable read')
+        .execute((trx) => this.build(trx, orgId))
+        .then((engine) => {
           this.noteRevision(orgId, engine.revision);
           return engine;
         })

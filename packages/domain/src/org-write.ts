@@ -4,7 +4,7 @@
  * authorizes, validates and writes → invariants are re-checked → audit entries → outbox events
  * → NOTIFY (delivered on commit). Any error rolls back everything.
  */
-import { createEngine, type Engine, type Environment, type Preset } from '@gatehouse/core';
+import type { Engine, Environment, Preset } from '@gatehouse/core';
 import { type Database, sql, type Transaction } from '@gatehouse/db';
 import { type AuditInput, appendAudit } from './audit.js';
 import { type Caller, principalId } from './context.js';
@@ -12,7 +12,10 @@ import { REVISION_CHANNEL } from './engine-cache.js';
 import { DomainError, forbidden, invariant, notFound } from './errors.js';
 import { presetOrThrow } from './presets.js';
 import type { Services } from './services.js';
-import { loadSnapshot } from './snapshot-loader.js';
+import { pruneJournal } from './snapshot-delta.js';
+
+/** Every this many revisions, a write prunes its org's old snapshot-journal entries. */
+const JOURNAL_PRUNE_EVERY = 250;
 
 /** What a use case gets inside its transaction. */
 export interface OrgWrite {
@@ -170,6 +173,8 @@ async function runOrgWrite<T>(
         )
         .execute();
     }
+    // The snapshot journal keeps an hour; an occasional writer trims it.
+    if (revision % JOURNAL_PRUNE_EVERY === 0) await pruneJournal(trx, orgId);
     await sql`select pg_notify(${REVISION_CHANNEL}, ${`${orgId}:${revision}`})`.execute(trx);
     return { result, revision };
   }
@@ -207,10 +212,7 @@ async function engineBefore(
 ): Promise<Engine> {
   const cached = services.engines.peek(orgId);
   if (cached && cached.revision === revision) return cached;
-  const snap = await loadSnapshot(trx, orgId);
-  const engine = createEngine({ ...snap, revision });
-  services.engines.offer(engine);
-  return engine;
+  return services.engines.build(trx, orgId, revision);
 }
 
 /** Active users holding `roleKey` at the org root, directly or through a group. */
@@ -219,21 +221,27 @@ export async function countRootHolders(
   orgId: string,
   roleKey: string,
 ): Promise<number> {
+  // The holders are found from the few assignments of the role at the root first (a
+  // materialized CTE), then checked against members by primary key: the plan stays small even
+  // where table statistics are stale (PGlite has no autovacuum).
   const { rows } = await sql<{ n: number }>`
-    select count(distinct u)::int as n from (
+    with holders as materialized (
       select a.subject_id as u
         from assignments a
-        join members m on m.org_id = a.org_id and m.user_id = a.subject_id
        where a.org_id = ${orgId} and a.role_key = ${roleKey} and a.scope_id = ${orgId}
-         and a.environment is null and a.subject_type = 'user' and m.status = 'active'
+         and a.environment is null and a.subject_type = 'user'
       union
       select gm.member_id as u
         from assignments a
         join group_members gm on gm.org_id = a.org_id and gm.group_id = a.subject_id
-        join members m on m.org_id = a.org_id and m.user_id = gm.member_id
        where a.org_id = ${orgId} and a.role_key = ${roleKey} and a.scope_id = ${orgId}
-         and a.environment is null and a.subject_type = 'group' and m.status = 'active'
-    ) holders`.execute(trx);
+         and a.environment is null and a.subject_type = 'group'
+    )
+    select count(*)::int as n from holders h
+     where exists (select 1 from members m
+                    where m.org_id = ${orgId} and m.user_id = h.u and m.status = 'active')`.execute(
+    trx,
+  );
   return rows[0]?.n ?? 0;
 }
 

@@ -4,6 +4,7 @@ import * as m0001 from './0001_initial.js';
 import * as m0002Invitations from './0002_invitations.js';
 import * as m0003DirectoryAudit from './0003_directory_audit.js';
 import * as m0004Scim from './0004_scim.js';
+import * as m0005SnapshotJournal from './0005_snapshot_journal.js';
 
 /** Every migration by name, in order. */
 export const migrations: Record<string, Migration> = {
@@ -11,4 +12,5 @@ export const migrations: Record<string, Migration> = {
   '0002_invitations': m0002Invitations,
   '0003_directory_audit': m0003DirectoryAudit,
   '0004_scim': m0004Scim,
+  '0005_snapshot_journal': m0005SnapshotJournal,
 };

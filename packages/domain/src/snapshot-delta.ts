@@ -1,0 +1,141 @@
+/**
+ * Catching an org snapshot up through the snapshot journal (migration 0005): read the keys of
+ * the rows that changed since the snapshot's revision, re-read just those rows, and patch them
+ * into the snapshot. A write on a 10k-member org then reads a handful of rows instead of the
+ * whole org. Falls back to a full load (returns null) when the journal may not cover the gap.
+ */
+import type { GroupMembership, OrgSnapshot, ScopeNode, SubjectInfo } from '@gatehouse/core';
+import { type Database, type DB, sql, type Transaction } from '@gatehouse/db';
+import { loadSnapshot, readers } from './snapshot-loader.js';
+
+type Q = DB | Transaction<Database>;
+
+/** Journal entries are pruned once older than this. */
+export const JOURNAL_KEEP_MS = 60 * 60_000;
+/** A snapshot read longer ago than this (database clock) is reloaded in full. */
+export const JOURNAL_TRUST_MS = 30 * 60_000;
+/** Beyond this many changed rows a full load is as cheap; load in full. */
+export const MAX_DELTA_KEYS = 20_000;
+
+/** A snapshot and the database time it reflects (for the journal's coverage). */
+export interface TimedSnapshot {
+  readonly snapshot: OrgSnapshot;
+  /** Database clock (ms since epoch) at the start of the transaction that read it. */
+  readonly at: number;
+}
+
+/** The database clock, in ms since the epoch, at the start of the current transaction. */
+export async function databaseNow(db: Q): Promise<number> {
+  const { rows } = await sql<{
+    ms: number;
+  }>`select (extract(epoch from now()) * 1000)::float8 as ms`.execute(db);
+  return rows[0]!.ms;
+}
+
+/** A full load, timed. Run it in a transaction for a consistent read. */
+export async function loadTimed(db: Q, orgId: string): Promise<TimedSnapshot> {
+  const at = await databaseNow(db);
+  return { snapshot: await loadSnapshot(db, orgId), at };
+}
+
+/**
+ * `base` brought up to the org's current revision by the journal, or null when only a full
+ * load will do (base too old, too many changes, or a preset change). Run it in a transaction.
+ * `asRevision` labels the result when the transaction has already bumped the org's revision
+ * but not yet written (a write reading its pre-write state).
+ */
+export async function catchUp(
+  db: Q,
+  orgId: string,
+  base: TimedSnapshot,
+  asRevision?: number,
+): Promise<TimedSnapshot | null> {
+  const { rows: head } = await sql<{ revision: number; ms: number }>`
+    select revision, (extract(epoch from now()) * 1000)::float8 as ms
+      from orgs where id = ${orgId}`.execute(db);
+  const row = head[0];
+  if (!row) return null;
+  const org = { ms: row.ms, revision: asRevision ?? row.revision };
+  if (org.ms - base.at > JOURNAL_TRUST_MS) return null;
+  // Nothing newer to read (or this transaction sees an older state than the snapshot).
+  if (org.revision <= base.snapshot.revision) return base;
+  const changes = await db
+    .selectFrom('snapshot_changes')
+    .select(['entity', 'key'])
+    .distinct()
+    .where('org_id', '=', orgId)
+    .where('revision', '>=', base.snapshot.revision)
+    .limit(MAX_DELTA_KEYS + 1)
+    .execute();
+  if (changes.length > MAX_DELTA_KEYS) return null;
+  const keys = new Map<string, string[]>();
+  for (const c of changes) {
+    if (c.entity === 'org') return null;
+    const list = keys.get(c.entity);
+    if (list) list.push(c.key);
+    else keys.set(c.entity, [c.key]);
+  }
+  const read = <K extends keyof typeof readers>(kind: K) => {
+    const k = keys.get(kind);
+    return k ? (readers[kind](db, orgId, k) as ReturnType<(typeof readers)[K]>) : undefined;
+  };
+  const [scopes, members, groups, clients, memberships, assignments, roles] = await Promise.all([
+    read('scope'),
+    read('member'),
+    read('group'),
+    read('client'),
+    read('membership'),
+    read('assignment'),
+    read('role'),
+  ]);
+  const snap = base.snapshot;
+  const changed = (kind: string) => new Set(keys.get(kind) ?? []);
+  const subjectKinds: Record<SubjectInfo['type'], Set<string>> = {
+    user: changed('member'),
+    group: changed('group'),
+    client: changed('client'),
+  };
+  const membershipKeys = changed('membership');
+  const scopeKeys = changed('scope');
+  const assignmentKeys = changed('assignment');
+  const roleKeys = changed('role');
+  const snapshot: OrgSnapshot = {
+    ...snap,
+    revision: org.revision,
+    scopes: replace<ScopeNode>(snap.scopes, scopes, (s) => scopeKeys.has(s.id)),
+    subjects: replace<SubjectInfo>(
+      snap.subjects,
+      [...(members ?? []), ...(groups ?? []), ...(clients ?? [])],
+      (s) => subjectKinds[s.type].has(s.id),
+      members || groups || clients ? true : undefined,
+    ),
+    memberships: replace<GroupMembership>(snap.memberships, memberships, (m) =>
+      membershipKeys.has(`${m.groupId} ${m.memberId}`),
+    ),
+    assignments: replace(snap.assignments, assignments, (a) => assignmentKeys.has(a.id)),
+    roles: replace(snap.roles, roles, (r) => !r.builtIn && roleKeys.has(r.key)),
+  };
+  return { snapshot, at: org.ms };
+}
+
+/** `list` without the changed items, plus their current rows; `list` itself when untouched. */
+function replace<T>(
+  list: readonly T[],
+  fresh: readonly T[] | undefined,
+  isChanged: (item: T) => boolean,
+  touched: true | undefined = fresh ? true : undefined,
+): readonly T[] {
+  if (!touched) return list;
+  const out = list.filter((x) => !isChanged(x));
+  for (const x of fresh ?? []) out.push(x);
+  return out;
+}
+
+/** Deletes an org's journal entries older than JOURNAL_KEEP_MS. */
+export async function pruneJournal(db: Q, orgId: string): Promise<void> {
+  await db
+    .deleteFrom('snapshot_changes')
+    .where('org_id', '=', orgId)
+    .where('created_at', '<', sql<Date>`now() - make_interval(secs => ${JOURNAL_KEEP_MS / 1000})`)
+    .execute();
+}
