@@ -29,6 +29,7 @@ import {
   scimFilter,
 } from '@gatehouse/sdk';
 import { configFromEnv, startServer } from '@gatehouse/server';
+import { scimmyFilterLookups } from './scimmy-peer.js';
 
 const { values } = parseArgs({
   args: process.argv.slice(2).filter((a) => a !== '--'),
@@ -355,6 +356,53 @@ async function main(): Promise<void> {
       );
     }
 
+    // 4. The peer: SCIMMY's in-memory filter over the same 100k documents (no HTTP, no DB).
+    const { rows: docRows } = await sql<{
+      user_id: string;
+      scim_user_name: string;
+      external_id: string | null;
+      scim_doc: Record<string, unknown>;
+    }>`select user_id, scim_user_name, external_id, scim_doc from members
+        where org_id = ${org.id} and scim_user_name is not null`.execute(server.gatedb.db);
+    const docs = docRows.map((r) => ({
+      ...r.scim_doc,
+      id: r.user_id,
+      userName: r.scim_user_name,
+      externalId: r.external_id,
+    }));
+    const peerRuns = Math.max(10, Math.floor(LOOKUPS / 10));
+    const peerFilters: Array<{ name: string; filter: () => string }> = [
+      {
+        name: 'userName eq',
+        filter: () => scimFilter.eq('userName', `user${anyUser()}@bench.example`),
+      },
+      { name: 'externalId eq', filter: () => scimFilter.eq('externalId', `ext-${anyUser()}`) },
+      {
+        name: 'emails[type eq "work" and value eq …]',
+        filter: () =>
+          scimFilter.valuePath(
+            'emails',
+            `type eq "work" and value eq "user${anyUser()}@bench.example"`,
+          ),
+      },
+    ];
+    console.log(
+      `peer: SCIMMY's in-memory filter over the same ${docs.length} documents, in process`,
+    );
+    const peer = [];
+    for (const f of peerFilters) {
+      const r = {
+        filter: f.name,
+        runs: peerRuns,
+        ...scimmyFilterLookups(docs, f.filter, peerRuns),
+      };
+      const ours = lookups.find((l) => l.filter === f.name);
+      peer.push({ ...r, p99Ratio: ours ? r.p99ms / ours.p99ms : null });
+      console.log(
+        `  ${r.filter.padEnd(42)} p50 ${fmt(r.p50ms).padStart(7)} ms  p99 ${fmt(r.p99ms).padStart(7)} ms  (${r.matches} matches)${ours ? `  Gatehouse p99 is ${fmt(r.p99ms / ours.p99ms)}× faster` : ''}`,
+      );
+    }
+
     const result = {
       at: new Date().toISOString(),
       backend,
@@ -367,6 +415,8 @@ async function main(): Promise<void> {
       ingest,
       directoryUsers: count,
       lookups,
+      /** SCIMMY's in-memory filter over the same documents (p99Ratio: its p99 / Gatehouse's). */
+      peer,
       /** All requests retried after a dropped connection, ingest and lookups. */
       retries,
     };

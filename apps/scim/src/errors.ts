@@ -97,8 +97,10 @@ export function toScimError(e: unknown): { error: ScimError; internal: boolean }
     };
   }
   const code = (e as { code?: unknown })?.code;
-  if (typeof code === 'string' && /^(22|54)/.test(code)) {
-    // PostgreSQL data exceptions (class 22) and limits (54): the input was out of range.
+  if (typeof code === 'string' && code.startsWith('22')) {
+    // PostgreSQL data exceptions (class 22): the input was out of range. Limits (class 54) stay
+    // 500s: input cannot reach them past the filter and body limits, so one is a server fault,
+    // and identity providers retry a 5xx but drop a change answered with a 4xx.
     return {
       error: scimError(400, 'invalidValue', 'a value is out of range or malformed'),
       internal: false,

@@ -53,6 +53,15 @@ function configure(): void {
   });
 }
 
+/** RFC 7643 §3: `schemas`, when sent, is an array of URNs (SCIMMY ignores a Group's string). */
+function checkSchemas(body: unknown): void {
+  if (!body || typeof body !== 'object' || Array.isArray(body) || !('schemas' in body)) return;
+  const list = (body as { schemas: unknown }).schemas;
+  if (!Array.isArray(list) || list.some((x) => typeof x !== 'string')) {
+    throw scimError(400, 'invalidSyntax', '"schemas" is an array of schema URNs');
+  }
+}
+
 /**
  * The SCIM endpoint. Mount it before any other body parser:
  * `app.use('/scim/v2', createScimHandler({ services }))`.
@@ -82,8 +91,11 @@ export function createScimHandler(options: ScimOptions): Router {
     sendError(res, scimError(501, null, 'Endpoint Not Implemented'));
   });
   router.use(scimRoutes());
-  router.use('/Users', (req, _res, next) => {
-    if (req.method === 'POST' || req.method === 'PUT') req.body = normalizeUserBody(req.body);
+  router.use(['/Users', '/Groups'], (req, _res, next) => {
+    if (req.method === 'POST' || req.method === 'PUT') {
+      checkSchemas(req.body);
+      if (/\/users$/i.test(req.baseUrl)) req.body = normalizeUserBody(req.body);
+    }
     next();
   });
   router.use(fixResponses);

@@ -113,7 +113,7 @@ const patchUser: Handler = async (req, res, ctx) => {
     if (!cur) throw scimError(404, null, `user ${id} not found`);
     precondition(ctx, cur.version);
     const patched = applyUserPatch(patchableUser(cur), ops);
-    const input = toDirectoryInput(coerceUser(normalizeUserBody(patched)));
+    const input = toDirectoryInput(coerceUser(normalizeUserBody(patched)), cur.active);
     const unchanged =
       input.userName === cur.userName &&
       input.externalId === cur.externalId &&

@@ -64,18 +64,19 @@ export function installHandlers(): void {
 
   SCIMMY.Resources.User.ingress(
     guarded(2, async (resource: Identified, instance: unknown, ctx: ScimContext) => {
-      const input = toDirectoryInput(plain(instance));
       let written: Awaited<ReturnType<typeof provisionDirectoryUser>>;
       if (resource.id) {
         const cur = await loadDirectoryUser(ctx.db, ctx.orgId, resource.id);
         if (!cur) throw notFound('user', resource.id);
         const ifVersion = precondition(ctx, cur.version);
+        const input = toDirectoryInput(plain(instance), cur.active);
         written = await replaceDirectoryUser(ctx.services, ctx.caller, ctx.orgId, {
           userId: resource.id,
           input,
           ifVersion,
         });
       } else {
+        const input = toDirectoryInput(plain(instance));
         written = await provisionDirectoryUser(ctx.services, ctx.caller, ctx.orgId, input);
       }
       setRevision(ctx, written.revision);

@@ -35,7 +35,9 @@ export function normalizeValue(attr: AttrDef, v: unknown, asElement = false): un
   if (v === null || v === undefined) return v;
   if (attr.multiValued && !asElement) {
     const list = Array.isArray(v) ? v : [v];
-    return list.map((el) => normalizeValue(attr, el, true));
+    return list
+      .filter((el) => el !== null && el !== undefined)
+      .map((el) => normalizeValue(attr, el, true));
   }
   if (attr.type === 'boolean') return booleanish(v);
   if (attr.type === 'complex') {
@@ -51,6 +53,9 @@ export function normalizeValue(attr: AttrDef, v: unknown, asElement = false): un
       }
       return out;
     }
+    // SCIMMY would turn `[1]` or `5` into an empty `{}` element and store it.
+    if (asElement)
+      throw scimError(400, 'invalidValue', `each value of "${attr.name}" is an object`);
   }
   return v;
 }
@@ -78,9 +83,10 @@ export function normalizeUserBody(body: unknown): unknown {
     if (!key) continue;
     const ext = out[key];
     delete out[key];
-    if (ext && typeof ext === 'object' && !Array.isArray(ext)) {
-      out[urn] = normalizeObject(attrs, ext as Record<string, unknown>);
+    if (!ext || typeof ext !== 'object' || Array.isArray(ext)) {
+      throw scimError(400, 'invalidValue', `"${urn}" takes an object of attributes`);
     }
+    out[urn] = normalizeObject(attrs, ext as Record<string, unknown>);
   }
   return out;
 }
@@ -130,8 +136,15 @@ function displayNameOf(doc: Record<string, unknown>): string | null {
   return parts.length ? parts.join(' ').trim() : null;
 }
 
-/** Maps a validated User document to the domain's input. */
-export function toDirectoryInput(coerced: Record<string, unknown>): DirectoryUserInput {
+/**
+ * Maps a validated User document to the domain's input. A document without `active` keeps
+ * `activeDefault`: true for a new user, the current state on PUT and PATCH (S5: access changes
+ * only when the directory says so, never because an attribute was left out or removed).
+ */
+export function toDirectoryInput(
+  coerced: Record<string, unknown>,
+  activeDefault = true,
+): DirectoryUserInput {
   const userName = typeof coerced.userName === 'string' ? coerced.userName.trim() : '';
   if (!userName) throw scimError(400, 'invalidValue', 'userName is required');
   if (userName.length > 256)
@@ -158,7 +171,7 @@ export function toDirectoryInput(coerced: Record<string, unknown>): DirectoryUse
     externalId,
     email: pickEmail(doc, userName),
     name: name && name.length > 200 ? name.slice(0, 200) : name,
-    active: coerced.active === undefined ? true : coerced.active === true,
+    active: typeof coerced.active === 'boolean' ? coerced.active : activeDefault,
     doc,
   };
 }

@@ -23,6 +23,8 @@ export class EngineCache {
   builds = 0;
   /** Of those, built from the whole org rather than caught up through the journal. */
   fullLoads = 0;
+  /** Revisions this process has seen orgs move by (writes here and NOTIFY): a write counter. */
+  revisionsSeen = 0;
   /** Moves when notices may have been missed: caches keyed on revisions must start over. */
   epoch = 0;
 
@@ -30,7 +32,11 @@ export class EngineCache {
 
   /** Records that `orgId` reached `revision` (called after commits and on NOTIFY). */
   noteRevision(orgId: string, revision: number): void {
-    if (revision > (this.latest.get(orgId) ?? 0)) this.latest.set(orgId, revision);
+    const before = this.latest.get(orgId) ?? 0;
+    if (revision > before) {
+      this.latest.set(orgId, revision);
+      if (before > 0) this.revisionsSeen += revision - before;
+    }
   }
 
   /** Handles a NOTIFY payload `orgId:revision`; ignores malformed ones. */

@@ -4,7 +4,7 @@
  * Both read rows through the same per-entity readers below, so they cannot disagree.
  */
 import { type OrgSnapshot, type RoleDef, snapshotFor } from '@gatehouse/core';
-import type { Database, DB, Transaction } from '@gatehouse/db';
+import { type Database, type DB, sql, type Transaction } from '@gatehouse/db';
 import { notFound } from './errors.js';
 import { presetOrThrow } from './presets.js';
 
@@ -85,13 +85,11 @@ export const readers = {
       .where('org_id', '=', orgId);
     if (keys) {
       if (keys.length === 0) return [];
-      const pairs = keys.map((k) => k.split(' ') as [string, string]);
-      q = q.where((eb) =>
-        eb(
-          eb.refTuple('group_id', 'member_id'),
-          'in',
-          pairs.map(([g, m]) => eb.tuple(g, m)),
-        ),
+      // Two array parameters whatever the number of pairs (a 10k-member PATCH journals 10k).
+      const groupIds = keys.map((k) => k.slice(0, k.indexOf(' ')));
+      const memberIds = keys.map((k) => k.slice(k.indexOf(' ') + 1));
+      q = q.where(
+        sql<boolean>`(group_id, member_id) in (select * from unnest(${groupIds}::text[], ${memberIds}::text[]))`,
       );
     }
     return (await q.execute()).map((m) => ({ groupId: m.group_id, memberId: m.member_id }));
@@ -133,7 +131,10 @@ export const readers = {
     })),
 };
 
-/** Narrows a query to `keys` on `column` (all rows when `keys` is undefined). */
+/**
+ * Narrows a query to `keys` on `column` (all rows when `keys` is undefined), as one array
+ * parameter: an IN list of thousands of keys exceeds bind-parameter and parser limits.
+ */
 // biome-ignore lint/suspicious/noExplicitAny: one helper for seven differently typed builders.
 function filterKeys<B extends { where: (...a: any[]) => any }>(
   q: B,
@@ -141,8 +142,7 @@ function filterKeys<B extends { where: (...a: any[]) => any }>(
   keys: readonly string[] | undefined,
 ): B {
   if (!keys) return q;
-  // An empty IN list is invalid SQL; no keys means no rows.
-  return q.where(column, 'in', keys.length > 0 ? keys : ['\u0000']) as B;
+  return q.where(sql<boolean>`${sql.ref(column)} = any(${[...keys]}::text[])`) as B;
 }
 
 /** The org row a snapshot is built against. */

@@ -37,7 +37,7 @@ describe.each(backends())('Microsoft Entra ID request sequence on $name', (backe
     await env?.close();
   });
 
-  it('GET /Users?filter=userName eq "…" finds nothing yet', async () => {
+  it('S2 GET /Users?filter=userName eq "…" finds nothing yet', async () => {
     const a = await org.raw(
       'GET',
       `/Users?filter=${encodeURIComponent(`userName eq "${userName}"`)}`,
@@ -46,7 +46,7 @@ describe.each(backends())('Microsoft Entra ID request sequence on $name', (backe
     expect(a.body).toMatchObject({ totalResults: 0, Resources: [] });
   });
 
-  it('POST /Users with the Create User body', async () => {
+  it('S1 POST /Users with the Create User body', async () => {
     const a = await org.raw('POST', '/Users', {
       schemas: [USER_URN, ENTERPRISE_URN],
       externalId: '0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef',
@@ -79,7 +79,7 @@ describe.each(backends())('Microsoft Entra ID request sequence on $name', (backe
     managerId = mgr.body.id;
   });
 
-  it('GET /Users?filter=userName eq "…" (any case) and externalId eq "…" find it; a retried POST is 409', async () => {
+  it('S2 S6 GET /Users?filter=userName eq "…" (any case) and externalId eq "…" find it; a retried POST is 409', async () => {
     for (const f of [
       `userName eq "${userName.toUpperCase()}"`,
       'externalId eq "0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef"',
@@ -94,7 +94,7 @@ describe.each(backends())('Microsoft Entra ID request sequence on $name', (backe
     expect((await org.raw('GET', `/Users/${userId}`)).status).toBe(200);
   });
 
-  it('PATCH Update User [multi-valued properties] with "Replace"', async () => {
+  it('S3 PATCH Update User [multi-valued properties] with "Replace"', async () => {
     const a = await org.raw('PATCH', `/Users/${userId}`, {
       schemas: [PATCH_URN],
       Operations: [
@@ -113,7 +113,7 @@ describe.each(backends())('Microsoft Entra ID request sequence on $name', (backe
     expect(a.body.name.familyName).toBe('updatedFamilyName');
   });
 
-  it('PATCH "Add" to emails[type eq "work"].value on a user without a work email creates it', async () => {
+  it('S3 PATCH "Add" to emails[type eq "work"].value on a user without a work email creates it', async () => {
     const u = await org.scim.users.create({ userName: 'nowork@testuser.com' });
     const a = await org.raw('PATCH', `/Users/${u.id}`, {
       schemas: [PATCH_URN],
@@ -127,7 +127,7 @@ describe.each(backends())('Microsoft Entra ID request sequence on $name', (backe
     expect(a.body.title).toBe('tester');
   });
 
-  it('PATCH Update User [single-valued properties]: userName', async () => {
+  it('S3 PATCH Update User [single-valued properties]: userName', async () => {
     const renamed = '5b50642d-79fc-4410-9e90-4c077cdd1a59@testuser.com';
     const a = await org.raw('PATCH', `/Users/${userId}`, op('Replace', 'userName', renamed));
     expect(a.status).toBe(200);
@@ -139,7 +139,7 @@ describe.each(backends())('Microsoft Entra ID request sequence on $name', (backe
     expect(found.body.totalResults).toBe(1);
   });
 
-  it('PATCH the manager as a bare id, then as [{ $ref: null, value }], then remove it', async () => {
+  it('S3 PATCH the manager as a bare id, then as [{ $ref: null, value }], then remove it', async () => {
     let a = await org.raw(
       'PATCH',
       `/Users/${userId}`,
@@ -167,7 +167,7 @@ describe.each(backends())('Microsoft Entra ID request sequence on $name', (backe
     expect(a.body.displayName).toBe('Test User');
   });
 
-  it('PATCH with null values clears attributes', async () => {
+  it('S3 PATCH with null values clears attributes', async () => {
     let a = await org.raw('PATCH', `/Users/${userId}`, op('Replace', 'title', 'Boss'));
     expect(a.body.title).toBe('Boss');
     a = await org.raw('PATCH', `/Users/${userId}`, {
@@ -181,7 +181,7 @@ describe.each(backends())('Microsoft Entra ID request sequence on $name', (backe
     expect(a.body.displayName).toBeUndefined();
   });
 
-  it('PATCH active "False" (string) deactivates, "True" reactivates, boolean false deactivates', async () => {
+  it('S3 S5 PATCH active "False" (string) deactivates, "True" reactivates, boolean false deactivates', async () => {
     let a = await org.raw('PATCH', `/Users/${userId}`, op('Replace', 'active', 'False'));
     expect(a.status).toBe(200);
     expect(a.body.active).toBe(false);
@@ -194,7 +194,7 @@ describe.each(backends())('Microsoft Entra ID request sequence on $name', (backe
     expect(r.headers.get('x-gatehouse-revision')).toBeNull();
   });
 
-  it('Groups: lookup by displayName (members excluded), POST with the Microsoft schema, GET', async () => {
+  it('S1 S2 Groups: lookup by displayName (members excluded), POST with the Microsoft schema, GET', async () => {
     const q = `/Groups?excludedAttributes=members&filter=${encodeURIComponent('displayName eq "displayName"')}`;
     expect((await org.raw('GET', q)).body.totalResults).toBe(0);
     const a = await org.raw('POST', '/Groups', {
@@ -220,7 +220,7 @@ describe.each(backends())('Microsoft Entra ID request sequence on $name', (backe
     expect(found.body.Resources[0].members).toBeUndefined();
   });
 
-  it('PATCH Update Group [add members], [remove members], [non-member attributes]', async () => {
+  it('S3 G3 PATCH Update Group [add members], [remove members], [non-member attributes]', async () => {
     let a = await org.raw(
       'PATCH',
       `/Groups/${groupId}`,
@@ -254,7 +254,7 @@ describe.each(backends())('Microsoft Entra ID request sequence on $name', (backe
     ]);
   });
 
-  it('DELETE group and user: 204, then 404', async () => {
+  it('S1 S5 DELETE group and user: 204, then 404', async () => {
     expect((await org.raw('DELETE', `/Groups/${groupId}`)).status).toBe(204);
     expect((await org.raw('GET', `/Groups/${groupId}`)).status).toBe(404);
     expect((await org.raw('DELETE', `/Users/${userId}`)).status).toBe(204);

@@ -144,6 +144,9 @@ describe.each(backends())('S2 filters on $name', (backend) => {
     ['emails[not (type eq "work")]', ['alice', 'carol']],
     ['emails.value ew ".org"', ['alice', 'bob']],
     ['emails co "HOME.ORG"', ['alice']],
+    // emails.value and emails.type are caseExact false (RFC 7643 §4.1.2)
+    ['emails.value eq "ALICE@EXAMPLE.COM"', ['alice']],
+    ['emails[type eq "WORK" and value eq "Bob@Builder.org"]', ['bob']],
     ['emails.type eq "home"', ['alice', 'carol']],
     ['emails pr', ['alice', 'bob', 'carol', 'dave']],
     ['emails[primary eq true]', ['alice', 'bob']],
@@ -179,8 +182,10 @@ describe.each(backends())('S2 filters on $name', (backend) => {
     expect(await users('meta.lastModified gt "2000-01-01T00:00:00Z"')).toHaveLength(4);
   });
 
-  it('S2 id eq, and groups[value eq …]', async () => {
+  it('S2 id eq (case-exact), and groups[value eq …]', async () => {
     expect(await users(`id eq "${ids.bob}"`)).toEqual(['bob']);
+    expect(await users(`id eq "${ids.bob!.toUpperCase()}"`)).toEqual([]);
+    expect(await users(`id ne "${ids.bob}" and id sw "usr_"`)).toEqual(['alice', 'carol', 'dave']);
     expect(await users(`groups[value eq "${groupId}"]`)).toEqual(['alice', 'carol']);
   });
 

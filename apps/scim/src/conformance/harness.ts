@@ -5,7 +5,8 @@
  * HTTP helper for the requests an SDK would never send.
  *
  * `@gatehouse/server` is resolved from its build (vitest alias, tsconfig `paths`): it depends on
- * this package, so declaring it back would be a dependency cycle for turbo.
+ * this package, so declaring it back would be a dependency cycle for turbo. The server logs
+ * nothing unless `SCIM_TEST_LOG` names a pino level (`SCIM_TEST_LOG=error` shows 500s' causes).
  */
 import { testBackends } from '@gatehouse/db/testing';
 import { createGatehouse, createScimClient, type Gatehouse, type ScimClient } from '@gatehouse/sdk';
@@ -111,7 +112,7 @@ export async function startEnv(backend: Backend): Promise<Env> {
       ...(db.url ? { DATABASE_URL: db.url } : {}),
       GATEHOUSE_ADMIN_KEY: ADMIN_KEY,
       GATEHOUSE_DEMO: '0',
-      LOG_LEVEL: 'silent',
+      LOG_LEVEL: process.env.SCIM_TEST_LOG ?? 'silent',
     }),
   );
   const admin = createGatehouse({ url: server.url, apiKey: ADMIN_KEY });

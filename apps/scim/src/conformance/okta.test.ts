@@ -31,7 +31,7 @@ describe.each(backends())('Okta SCIM 2.0 test flow on $name', (backend) => {
     await env?.close();
   });
 
-  it('GET /Users?startIndex=1&count=2 and /Groups?startIndex=1&count=100 answer ListResponses', async () => {
+  it('S2 GET /Users?startIndex=1&count=2 and /Groups?startIndex=1&count=100 answer ListResponses', async () => {
     const u = await org.raw('GET', '/Users?startIndex=1&count=2');
     expect(u.status).toBe(200);
     expect(u.body).toMatchObject({
@@ -44,7 +44,7 @@ describe.each(backends())('Okta SCIM 2.0 test flow on $name', (backend) => {
     expect(g.body.Resources).toEqual([]);
   });
 
-  it('GET /Users?filter=userName eq "…"&startIndex=1&count=100 finds no one, then POST creates', async () => {
+  it('S1 S2 GET /Users?filter=userName eq "…"&startIndex=1&count=100 finds no one, then POST creates', async () => {
     const q = `/Users?filter=${encodeURIComponent(`userName eq "${userName}"`)}&startIndex=1&count=100`;
     expect((await org.raw('GET', q)).body.totalResults).toBe(0);
     const a = await org.raw('POST', '/Users', {
@@ -73,7 +73,7 @@ describe.each(backends())('Okta SCIM 2.0 test flow on $name', (backend) => {
     expect(found.body.Resources[0].id).toBe(userId);
   });
 
-  it('GET /Users/{id} returns the user; an unknown id is 404; userName lookup is case-insensitive', async () => {
+  it('S1 S2 S6 GET /Users/{id} returns the user; an unknown id is 404; userName lookup is case-insensitive', async () => {
     const a = await org.raw('GET', `/Users/${userId}`);
     expect(a.body).toMatchObject({
       id: userId,
@@ -88,13 +88,13 @@ describe.each(backends())('Okta SCIM 2.0 test flow on $name', (backend) => {
     expect(upper.body.totalResults).toBe(1);
   });
 
-  it('POST of an existing userName is 409 uniqueness', async () => {
+  it('S6 POST of an existing userName is 409 uniqueness', async () => {
     const a = await org.raw('POST', '/Users', { schemas: [USER_URN], userName, active: true });
     expect(a.status).toBe(409);
     expect(a.body.scimType).toBe('uniqueness');
   });
 
-  it('PUT /Users/{id} replaces the profile (Okta sends id, password and groups back)', async () => {
+  it('S1 S3 PUT /Users/{id} replaces the profile (Okta sends id, password and groups back)', async () => {
     const a = await org.raw('PUT', `/Users/${userId}`, {
       schemas: [USER_URN],
       id: userId,
@@ -113,7 +113,7 @@ describe.each(backends())('Okta SCIM 2.0 test flow on $name', (backend) => {
     expect((await org.scim.users.get(userId)).displayName).toBe('Another User');
   });
 
-  it('PATCH replace with no path and {active:false} deactivates; {active:true} reactivates', async () => {
+  it('S3 S5 PATCH replace with no path and {active:false} deactivates; {active:true} reactivates', async () => {
     let a = await org.raw('PATCH', `/Users/${userId}`, {
       schemas: [PATCH_URN],
       Operations: [{ op: 'replace', value: { active: false } }],
@@ -129,7 +129,7 @@ describe.each(backends())('Okta SCIM 2.0 test flow on $name', (backend) => {
     expect(a.body.active).toBe(true);
   });
 
-  it('group push: POST, rename (value carries the id), replace members, remove members[value eq …]', async () => {
+  it('S3 G3 group push: POST, rename (value carries the id), replace members, remove members[value eq …]', async () => {
     for (const n of ['second', 'third']) {
       second.push((await org.scim.users.create({ userName: `${n}@okta.local` })).id!);
     }
@@ -182,7 +182,7 @@ describe.each(backends())('Okta SCIM 2.0 test flow on $name', (backend) => {
     expect(g.members?.map((m) => m.value)).toEqual([second[1]]);
   });
 
-  it('PUT /Groups/{id} replaces name and members; DELETE removes the group', async () => {
+  it('S1 S3 PUT /Groups/{id} replaces name and members; DELETE removes the group', async () => {
     const a = await org.raw('PUT', `/Groups/${groupId}`, {
       schemas: [GROUP_URN],
       id: groupId,
