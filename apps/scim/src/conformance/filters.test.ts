@@ -233,6 +233,9 @@ describe.each(backends())('S2 filters on $name', (backend) => {
       'meta.version eq "x"',
       'urn:unknown:schema:attr eq "x"',
       'emails[nope eq "x"]',
+      'userName gt 5',
+      'externalId eq 123',
+      'emails[value eq true]',
       'userName eq "a" or or userName eq "b"',
       `${'('.repeat(40)}userName pr${')'.repeat(40)}`,
       Array(300).fill('userName eq "x"').join(' or '),
@@ -248,5 +251,7 @@ describe.each(backends())('S2 filters on $name', (backend) => {
     }
     const g = await org.raw('GET', `/Groups?filter=${encodeURIComponent('userName eq "x"')}`);
     expect(g.body.scimType).toBe('invalidFilter');
+    const m = await org.raw('GET', `/Groups?filter=${encodeURIComponent('members[value gt 5]')}`);
+    expect(m.body.scimType).toBe('invalidFilter');
   });
 });

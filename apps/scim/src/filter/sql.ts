@@ -118,7 +118,9 @@ function comparePositive(s: Scalar, op: Exclude<CompareOp, 'ne'>, v: Literal, pa
       return sql`${left} ${SQL_OPS[op]} ${v}::numeric`;
     }
     default: {
-      if (typeof v === 'boolean') invalid(`"${path}" is a string; compare it with a string`);
+      // A number against a string would compare as text: `members[value gt 5]` matches every
+      // member id ("usr_…" > "5"), and a PATCH remove with it would empty the group.
+      if (typeof v !== 'string') invalid(`"${path}" is a string; compare it with a string`);
       if (s.type === 'binary' && op !== 'eq')
         invalid(`"${op}" does not apply to the binary "${path}"`);
       const text = String(v);
