@@ -4,7 +4,13 @@
  * into the snapshot. A write on a 10k-member org then reads a handful of rows instead of the
  * whole org. Falls back to a full load (returns null) when the journal may not cover the gap.
  */
-import type { GroupMembership, OrgSnapshot, ScopeNode, SubjectInfo } from '@gatehouse/core';
+import type {
+  Assignment,
+  GroupMembership,
+  OrgSnapshot,
+  ScopeNode,
+  SubjectInfo,
+} from '@gatehouse/core';
 import { type Database, type DB, sql, type Transaction } from '@gatehouse/db';
 import { loadSnapshot, readers } from './snapshot-loader.js';
 
@@ -22,6 +28,11 @@ export interface TimedSnapshot {
   readonly snapshot: OrgSnapshot;
   /** Database clock (ms since epoch) at the start of the transaction that read it. */
   readonly at: number;
+  /**
+   * Set on a catch-up: ids of the subjects whose row, assignments (before or after) or group
+   * memberships (either side) changed, for `deriveEngine`.
+   */
+  readonly affected?: ReadonlySet<string>;
 }
 
 /** The database clock, in ms since the epoch, at the start of the current transaction. */
@@ -99,6 +110,15 @@ export async function catchUp(
   const scopeKeys = changed('scope');
   const assignmentKeys = changed('assignment');
   const roleKeys = changed('role');
+  // Every subject whose row, assignments or memberships changed (before or after).
+  const affected = new Set<string>();
+  for (const kind of ['member', 'group', 'client'])
+    for (const k of keys.get(kind) ?? []) affected.add(k);
+  const touchAssignment = (a: Assignment) => affected.add(a.subjectId);
+  const touchMembership = (m: GroupMembership) => {
+    affected.add(m.groupId);
+    affected.add(m.memberId);
+  };
   const snapshot: OrgSnapshot = {
     ...snap,
     revision: org.revision,
@@ -107,15 +127,24 @@ export async function catchUp(
       snap.subjects,
       [...(members ?? []), ...(groups ?? []), ...(clients ?? [])],
       (s) => subjectKinds[s.type].has(s.id),
+      undefined,
       members || groups || clients ? true : undefined,
     ),
-    memberships: replace<GroupMembership>(snap.memberships, memberships, (m) =>
-      membershipKeys.has(`${m.groupId} ${m.memberId}`),
+    memberships: replace<GroupMembership>(
+      snap.memberships,
+      memberships,
+      (m) => membershipKeys.has(`${m.groupId} ${m.memberId}`),
+      touchMembership,
     ),
-    assignments: replace(snap.assignments, assignments, (a) => assignmentKeys.has(a.id)),
+    assignments: replace(
+      snap.assignments,
+      assignments,
+      (a) => assignmentKeys.has(a.id),
+      touchAssignment,
+    ),
     roles: replace(snap.roles, roles, (r) => !r.builtIn && roleKeys.has(r.key)),
   };
-  return { snapshot, at: org.ms };
+  return { snapshot, at: org.ms, affected };
 }
 
 /** `list` without the changed items, plus their current rows; `list` itself when untouched. */
@@ -123,11 +152,19 @@ function replace<T>(
   list: readonly T[],
   fresh: readonly T[] | undefined,
   isChanged: (item: T) => boolean,
+  touch?: (item: T) => void,
   touched: true | undefined = fresh ? true : undefined,
 ): readonly T[] {
   if (!touched) return list;
-  const out = list.filter((x) => !isChanged(x));
-  for (const x of fresh ?? []) out.push(x);
+  const out: T[] = [];
+  for (const x of list) {
+    if (!isChanged(x)) out.push(x);
+    else touch?.(x);
+  }
+  for (const x of fresh ?? []) {
+    out.push(x);
+    touch?.(x);
+  }
   return out;
 }
 
