@@ -2,7 +2,7 @@
 import type { Services } from '@gatehouse/domain';
 import { createExpressMiddleware } from '@trpc/server/adapters/express';
 import type { RequestHandler } from 'express';
-import { type AuthOptions, resolveCaller } from './auth.js';
+import { type AuthOptions, REQUEST_ID_HEADER, resolveCaller } from './auth.js';
 import { appRouter } from './root.js';
 import type { ApiContext } from './trpc.js';
 
@@ -23,7 +23,17 @@ export function createApiHandler(options: ApiOptions): RequestHandler {
     allowMethodOverride: true,
     async createContext({ req }): Promise<ApiContext> {
       const { caller, error } = await resolveCaller(options.services, req.headers, options);
-      return { services: options.services, caller, authError: error };
+      const requestId = req.headers[REQUEST_ID_HEADER];
+      return {
+        services: options.services,
+        caller,
+        authError: error,
+        request: {
+          requestId: caller?.requestId ?? (typeof requestId === 'string' ? requestId : undefined),
+          userAgent: req.headers['user-agent'],
+          ip: req.ip ?? req.socket.remoteAddress,
+        },
+      };
     },
     onError({ error, path }) {
       if (error.code === 'INTERNAL_SERVER_ERROR')

@@ -1,14 +1,18 @@
 /**
- * Who is calling: `Authorization: Bearer <key>` is the instance admin key or an org API client
- * key; `X-Gatehouse-On-Behalf-Of: usr_…` names the user the call is made for (both must then be
- * allowed, and the audit names both); `X-Request-Id` is echoed into the audit log.
+ * Who is calling: `Authorization: Bearer <key>` is the instance admin key, an org API client
+ * key, or a user's session token (`ses_…`, from `sessions.login`: the user of one org, checked
+ * as themselves); `X-Gatehouse-On-Behalf-Of: usr_…` names the user a key's call is made for
+ * (both must then be allowed, and the audit names both); `X-Request-Id` is echoed into the
+ * audit log.
  */
 import { randomUUID } from 'node:crypto';
 import {
   authenticateApiKey,
+  authenticateSession,
   type Caller,
   DomainError,
   isAdminKey,
+  isSessionToken,
   type Services,
   type Source,
 } from '@gatehouse/domain';
@@ -44,6 +48,7 @@ export async function resolveCaller(
   const key = m[1]!;
   const requestId = (header(headers, REQUEST_ID_HEADER) ?? `req_${randomUUID()}`).slice(0, 200);
   const onBehalfOf = header(headers, ON_BEHALF_OF_HEADER) || undefined;
+  if (isSessionToken(key)) return sessionCaller(services, key, onBehalfOf, source, requestId);
   if (await isAdminKey(services, key, options.adminKey)) {
     return {
       caller: { principal: { kind: 'instance_admin' }, onBehalfOf, source, requestId },
@@ -61,6 +66,29 @@ export async function resolveCaller(
       },
       error: null,
     };
+  } catch (e) {
+    if (e instanceof DomainError) return { caller: null, error: e.message };
+    throw e;
+  }
+}
+
+/** A session token's caller: the user itself; naming another user to act for is refused. */
+async function sessionCaller(
+  services: Services,
+  token: string,
+  onBehalfOf: string | undefined,
+  source: Source,
+  requestId: string,
+): Promise<{ caller: Caller | null; error: string | null }> {
+  try {
+    const { principal } = await authenticateSession(services, token);
+    if (onBehalfOf && onBehalfOf !== principal.userId) {
+      return {
+        caller: null,
+        error: `a user session acts only as its own user; drop the ${ON_BEHALF_OF_HEADER} header`,
+      };
+    }
+    return { caller: { principal, source, requestId }, error: null };
   } catch (e) {
     if (e instanceof DomainError) return { caller: null, error: e.message };
     throw e;

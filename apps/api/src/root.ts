@@ -10,6 +10,7 @@ import { orgsRouter } from './routers/orgs.js';
 import { rolesRouter } from './routers/roles.js';
 import { scimTokensRouter } from './routers/scim-tokens.js';
 import { scopesRouter } from './routers/scopes.js';
+import { sessionsRouter } from './routers/sessions.js';
 import { publicProcedure, router } from './trpc.js';
 
 /** Every procedure Gatehouse serves at `/trpc`. */
@@ -26,6 +27,7 @@ export const appRouter = router({
   authz: router(authzRouter),
   audit: router(auditRouter),
   scimTokens: router(scimTokensRouter),
+  sessions: router(sessionsRouter),
 });
 
 /** The router's type, for typed clients. */

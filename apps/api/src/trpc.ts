@@ -13,6 +13,12 @@ export interface ApiContext {
   readonly caller: Caller | null;
   /** Why authentication failed, when a key was presented but refused. */
   readonly authError: string | null;
+  /** Facts about the request, for public procedures that record them (login). */
+  readonly request?: {
+    readonly requestId?: string | undefined;
+    readonly userAgent?: string | undefined;
+    readonly ip?: string | undefined;
+  };
 }
 
 const CODE_MAP = {
@@ -74,7 +80,8 @@ export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
     throw new TRPCError({
       code: 'UNAUTHORIZED',
       message:
-        ctx.authError ?? 'send "Authorization: Bearer <instance admin key or API client key>"',
+        ctx.authError ??
+        'send "Authorization: Bearer <instance admin key, API client key or session token>"',
     });
   }
   return next({ ctx: { ...ctx, caller: ctx.caller } });

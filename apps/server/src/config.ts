@@ -24,11 +24,19 @@ export interface ServerConfig {
   readonly passwords?: boolean | undefined;
   /** Email delivery tuning (tests): poll interval, retry backoff, attempts, lease. */
   readonly emailDelivery?: EmailDeliveryTuning | undefined;
+  /**
+   * Time between automatic audit retention passes (`GATEHOUSE_AUDIT_PRUNE_INTERVAL_SECONDS`);
+   * default an hour; 0 turns the worker off.
+   */
+  readonly auditPruneIntervalMs?: number | undefined;
+  /** How long a user session lasts (`GATEHOUSE_SESSION_TTL_MINUTES`); default 12 hours. */
+  readonly sessionTtlMs?: number | undefined;
 }
 
 /**
  * Reads `HOST`, `PORT`, `DATABASE_URL`, `GATEHOUSE_DATA_DIR`, `GATEHOUSE_ADMIN_KEY`, `GATEHOUSE_DEMO`,
- * `LOG_LEVEL`, `GATEHOUSE_PUBLIC_URL`, `SMTP_URL`, `GATEHOUSE_MAIL_FROM`, `GATEHOUSE_PASSWORDS`.
+ * `LOG_LEVEL`, `GATEHOUSE_PUBLIC_URL`, `SMTP_URL`, `GATEHOUSE_MAIL_FROM`, `GATEHOUSE_PASSWORDS`,
+ * `GATEHOUSE_AUDIT_PRUNE_INTERVAL_SECONDS`, `GATEHOUSE_SESSION_TTL_MINUTES`.
  */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const port = Number(env.PORT ?? 4000);
@@ -48,7 +56,25 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     smtpUrl: urlFromEnv(env, 'SMTP_URL', ['smtp:', 'smtps:']),
     mailFrom: env.GATEHOUSE_MAIL_FROM || undefined,
     passwords: /^(1|true|yes)$/i.test(env.GATEHOUSE_PASSWORDS ?? ''),
+    auditPruneIntervalMs: msFromEnv(env, 'GATEHOUSE_AUDIT_PRUNE_INTERVAL_SECONDS', 1000, 0),
+    sessionTtlMs: msFromEnv(env, 'GATEHOUSE_SESSION_TTL_MINUTES', 60_000, 1),
   };
+}
+
+/** A duration of at least `min` units of `unitMs`, in milliseconds; undefined when unset. */
+function msFromEnv(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  unitMs: number,
+  min: number,
+): number | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < min) {
+    throw new Error(`${name} must be a number of at least ${min}, got "${raw}"`);
+  }
+  return Math.round(n * unitMs);
 }
 
 function urlFromEnv(

@@ -1,4 +1,10 @@
 /** @gatehouse/server — starting Gatehouse in-process (tests, embedding). */
+export {
+  type AuditRetention,
+  type AuditRetentionOptions,
+  DEFAULT_AUDIT_PRUNE_INTERVAL_MS,
+  startAuditRetention,
+} from './audit-retention.js';
 export { configFromEnv, type ServerConfig } from './config.js';
 export { type DemoSeed, seedDemo } from './demo.js';
 export {

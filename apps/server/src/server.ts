@@ -10,9 +10,17 @@ import { createServices, ensureAdminKey, REVISION_CHANNEL, type Services } from 
 import { createScimHandler } from '@gatehouse/scim';
 import express from 'express';
 import { type Logger, pino } from 'pino';
+import {
+  type AuditRetention,
+  DEFAULT_AUDIT_PRUNE_INTERVAL_MS,
+  startAuditRetention,
+} from './audit-retention.js';
 import type { ServerConfig } from './config.js';
 import { type DemoSeed, seedDemo } from './demo.js';
 import { DEFAULT_MAIL_FROM, type EmailDelivery, startEmailDelivery } from './email-delivery.js';
+
+/** PGlite: writes between two ANALYZE runs (checked every 20 s). */
+const ANALYZE_AFTER_WRITES = 500;
 
 /** A running server. */
 export interface RunningServer {
@@ -26,6 +34,8 @@ export interface RunningServer {
   readonly demo: DemoSeed | null;
   /** The email delivery worker (SMTP, or the log when `smtpUrl` is unset). */
   readonly emails: EmailDelivery;
+  /** The audit retention worker (off when its interval is 0). */
+  readonly auditRetention: AuditRetention;
   close(): Promise<void>;
 }
 
@@ -41,14 +51,18 @@ export async function startServer(
     publicUrl: () =>
       config.publicUrl ?? selfUrl.replace(/\/\/(0\.0\.0\.0|\[::\]):/, '//localhost:'),
     passwords: config.passwords ?? false,
+    sessionTtlMs: config.sessionTtlMs,
   });
   const unlisten = await gatedb.listen(REVISION_CHANNEL, (p) => services.engines.onNotify(p));
-  // PGlite has no autovacuum: without fresh statistics the planner turns index lookups (the
-  // invariant count every write runs) into nested scans as tables grow (0.4 ms → 700 ms at 2k
-  // members). PostgreSQL's autovacuum does this by itself.
+  // PGlite has no autovacuum: without fresh statistics the planner can pick nested scans as
+  // tables grow. PostgreSQL's autovacuum does this by itself. ANALYZE blocks PGlite (it runs in
+  // this thread; about a second at 100k members), so it runs only after enough writes.
+  let analyzedAt = services.engines.revisionsSeen;
   const analyzer =
     gatedb.kind === 'pglite'
       ? setInterval(() => {
+          if (services.engines.revisionsSeen - analyzedAt < ANALYZE_AFTER_WRITES) return;
+          analyzedAt = services.engines.revisionsSeen;
           sql`analyze`.execute(gatedb.db).catch(() => undefined);
         }, 20_000).unref()
       : undefined;
@@ -116,6 +130,11 @@ export async function startServer(
     from: config.mailFrom ?? DEFAULT_MAIL_FROM,
     tuning: config.emailDelivery,
   });
+  const auditRetention = startAuditRetention({
+    services,
+    logger,
+    intervalMs: config.auditPruneIntervalMs ?? DEFAULT_AUDIT_PRUNE_INTERVAL_MS,
+  });
   let closed = false;
   return {
     url: selfUrl,
@@ -124,6 +143,7 @@ export async function startServer(
     generatedAdminKey,
     demo,
     emails,
+    auditRetention,
     async close() {
       if (closed) return;
       closed = true;
@@ -132,6 +152,7 @@ export async function startServer(
         server.closeAllConnections();
       });
       await emails.stop();
+      await auditRetention.stop();
       clearInterval(analyzer);
       await unlisten();
       await gatedb.close();

@@ -19,6 +19,7 @@ export const ID_PREFIXES = {
   email: 'eml',
   scimToken: 'sct',
   request: 'req',
+  session: 'ses',
 } as const;
 
 /** A kind of id. */

@@ -271,6 +271,32 @@ export interface ScimTokensTable {
   last_used_at: Date | null;
 }
 
+/**
+ * User sessions: a login to one org. Only the SHA-256 of the token (`ses_<id>.<secret>`) is
+ * stored; `revoked_at` is set by logout, an admin's revoke, deactivation or removal.
+ */
+export interface SessionsTable {
+  org_id: string;
+  id: string;
+  user_id: string;
+  token_hash: string;
+  created_at: CreatedAt;
+  expires_at: Timestamp;
+  last_used_at: Date | null;
+  revoked_at: Date | null;
+  user_agent: string | null;
+  ip: string | null;
+}
+
+/** A periodic job's claim, shared by the server processes (see migration 0007). */
+export interface JobClaimsTable {
+  name: string;
+  locked_by: string | null;
+  locked_until: Date | null;
+  last_started_at: Timestamp;
+  last_finished_at: Date | null;
+}
+
 /** The database, as Kysely sees it. */
 export interface Database {
   orgs: OrgsTable;
@@ -291,6 +317,8 @@ export interface Database {
   invitations: InvitationsTable;
   emails: EmailsTable;
   snapshot_changes: SnapshotChangesTable;
+  sessions: SessionsTable;
+  job_claims: JobClaimsTable;
 }
 
 /** Row types, for callers that pass rows around. */
@@ -303,6 +331,7 @@ export type RoleRow = Selectable<RolesTable>;
 export type AssignmentRow = Selectable<AssignmentsTable>;
 export type ApiClientRow = Selectable<ApiClientsTable>;
 export type ScimTokenRow = Selectable<ScimTokensTable>;
+export type SessionRow = Selectable<SessionsTable>;
 export type AuditRow = Selectable<AuditLogTable>;
 export type AuditCheckpointRow = Selectable<AuditCheckpointsTable>;
 export type OutboxRow = Selectable<OutboxTable>;

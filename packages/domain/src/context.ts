@@ -18,7 +18,17 @@ export type Principal =
    * An org's SCIM directory (S4), authorized by its token alone: like the system, but only
    * within its own org. Audited with source `scim` and the token id as actor.
    */
-  | { readonly kind: 'scim'; readonly orgId: string; readonly tokenId: string };
+  | { readonly kind: 'scim'; readonly orgId: string; readonly tokenId: string }
+  /**
+   * A user signed in to one org with a session token: acts as the user itself (the engine checks
+   * the user's own permissions), within that org only. Audited with the user as actor.
+   */
+  | {
+      readonly kind: 'user';
+      readonly orgId: string;
+      readonly userId: string;
+      readonly sessionId: string;
+    };
 
 /** A principal, optionally acting for a user (then both must be allowed), plus request facts. */
 export interface Caller {
@@ -40,5 +50,12 @@ export function principalId(p: Principal): string {
       return p.clientId;
     case 'scim':
       return p.tokenId;
+    case 'user':
+      return p.userId;
   }
+}
+
+/** The one org a principal is bound to (API client, SCIM directory, user session), or null. */
+export function principalOrg(p: Principal): string | null {
+  return p.kind === 'client' || p.kind === 'scim' || p.kind === 'user' ? p.orgId : null;
 }

@@ -10,7 +10,7 @@ export {
   checkpointSignatureValid,
   signCheckpoint,
 } from './audit-signing.js';
-export { type Caller, type Principal, principalId, type Source } from './context.js';
+export { type Caller, type Principal, principalId, principalOrg, type Source } from './context.js';
 export {
   type ClaimedEmail,
   type DeliveryOptions,
@@ -25,6 +25,7 @@ export {
 } from './emails.js';
 export { EngineCache, REVISION_CHANNEL } from './engine-cache.js';
 export { DomainError, DomainErrorCode, isUniqueViolation } from './errors.js';
+export { claimJob, finishJob, type JobClaimOptions, renewJob } from './jobs.js';
 export { authorizeRead } from './org-read.js';
 export { type OrgWrite, orgWrite, type WriteResult } from './org-write.js';
 export { hashPassword, verifyPassword } from './passwords.js';
@@ -37,6 +38,7 @@ export * from './use-cases/api-clients.js';
 export * from './use-cases/assignments.js';
 export * from './use-cases/audit-integrity.js';
 export * from './use-cases/audit-log.js';
+export * from './use-cases/audit-retention.js';
 export type { AtRevision } from './use-cases/authz.js';
 export * as authz from './use-cases/authz.js';
 export * from './use-cases/directory.js';
@@ -46,6 +48,7 @@ export * from './use-cases/groups.js';
 export * from './use-cases/instance.js';
 export * from './use-cases/invitations.js';
 export * from './use-cases/lifecycle.js';
+export * from './use-cases/login.js';
 export * from './use-cases/members.js';
 export * from './use-cases/orgs.js';
 export { normalizeEmail } from './use-cases/people.js';
@@ -54,4 +57,11 @@ export * from './use-cases/scim-groups.js';
 export * from './use-cases/scim-tokens.js';
 export * from './use-cases/scim-users.js';
 export * from './use-cases/scopes.js';
+export * from './use-cases/session-auth.js';
+export {
+  type ListSessionsOptions,
+  listSessions,
+  revokeSession,
+  type SessionView,
+} from './use-cases/sessions.js';
 export * from './use-cases/users.js';

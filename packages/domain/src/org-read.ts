@@ -7,8 +7,8 @@ import type { Services } from './services.js';
 
 /**
  * The org's engine (at least at `minRevision`), after checking that the caller may read
- * `permission` at `scopeId`. The instance admin passes; an API client of another org gets
- * NOT_FOUND.
+ * `permission` at `scopeId`. The instance admin passes; an API client, SCIM directory or user
+ * session of another org gets NOT_FOUND; a user session is checked as its user.
  */
 export async function authorizeRead(
   s: Services,

@@ -181,19 +181,28 @@ async function runOrgWrite<T>(
 }
 
 /**
- * Tenant isolation: an API client or SCIM directory only ever reaches its own org (as NOT_FOUND,
- * leaking nothing).
+ * Tenant isolation: an API client, SCIM directory or user session only ever reaches its own org
+ * (as NOT_FOUND, leaking nothing).
  */
 export function assertOrgAccess(caller: Caller, orgId: string): void {
   const p = caller.principal;
-  if ((p.kind === 'client' || p.kind === 'scim') && p.orgId !== orgId) {
+  if ((p.kind === 'client' || p.kind === 'scim' || p.kind === 'user') && p.orgId !== orgId) {
     throw notFound(`organization ${orgId}`);
   }
 }
 
-/** The engine subjects that must be allowed: the client, and the user it acts for. */
+/**
+ * The engine subjects that must be allowed: the client, and the user it acts for; a user session
+ * is checked as its user, and only as them.
+ */
 export function actingSubjects(caller: Caller, engine: Engine): string[] {
   const out: string[] = [];
+  if (caller.principal.kind === 'user') {
+    if (caller.onBehalfOf && caller.onBehalfOf !== caller.principal.userId) {
+      throw forbidden('a user session acts only as its own user');
+    }
+    return [caller.principal.userId];
+  }
   if (caller.principal.kind === 'client') out.push(caller.principal.clientId);
   if (caller.onBehalfOf) {
     if (!engine.snapshot.subjects.some((s) => s.id === caller.onBehalfOf && s.type === 'user')) {

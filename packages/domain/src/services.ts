@@ -11,6 +11,8 @@ export interface ServiceOptions {
   readonly publicUrl?: string | (() => string) | undefined;
   /** True when the deployment signs people in with passwords: accepting an invitation sets one. */
   readonly passwords?: boolean | undefined;
+  /** How long a user session lasts after login (`GATEHOUSE_SESSION_TTL_MINUTES`); default 12 h. */
+  readonly sessionTtlMs?: number | undefined;
   /** The clock for expiry (tests move it); default `() => new Date()`. */
   readonly now?: (() => Date) | undefined;
   /**

@@ -21,6 +21,11 @@ export interface GatehouseOptions {
    * only (`invitations.accept`, `health`).
    */
   readonly apiKey?: string | undefined;
+  /**
+   * A user's session token from `api.sessions.login` (`ses_…`): calls are made as that user, in
+   * the org they logged in to. Used when `apiKey` is not given.
+   */
+  readonly sessionToken?: string | undefined;
   /** Act for this user: both the key's client and the user must be allowed (audited as both). */
   readonly onBehalfOf?: string | undefined;
   /** Sent as `X-Request-Id` (recorded in the audit log). */
@@ -35,6 +40,8 @@ export interface Gatehouse {
   readonly api: TRPCClient<AppRouter>;
   /** A client that acts for `userId` (header `X-Gatehouse-On-Behalf-Of`). */
   asUser(userId: string): Gatehouse;
+  /** A client for a user's session token, e.g. the `token` that `api.sessions.login` returned. */
+  withSession(sessionToken: string): Gatehouse;
   /**
    * C7: fetches the org snapshot and returns a local checker running the same engine as the
    * server, with no further round trips.
@@ -63,6 +70,7 @@ export interface Gatehouse {
  * if (!result.allowed) throw new Error(result.reason);
  */
 export function createGatehouse(options: GatehouseOptions): Gatehouse {
+  const bearer = options.apiKey ?? options.sessionToken;
   const api = createTRPCClient<AppRouter>({
     links: [
       httpBatchLink({
@@ -73,7 +81,7 @@ export function createGatehouse(options: GatehouseOptions): Gatehouse {
         ...(options.fetch ? { fetch: options.fetch } : {}),
         headers() {
           return {
-            ...(options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {}),
+            ...(bearer ? { authorization: `Bearer ${bearer}` } : {}),
             ...(options.onBehalfOf ? { 'x-gatehouse-on-behalf-of': options.onBehalfOf } : {}),
             ...(options.requestId ? { 'x-request-id': options.requestId() } : {}),
           };
@@ -84,11 +92,13 @@ export function createGatehouse(options: GatehouseOptions): Gatehouse {
   return {
     api,
     asUser: (userId) => createGatehouse({ ...options, onBehalfOf: userId }),
+    withSession: (sessionToken) =>
+      createGatehouse({ ...options, apiKey: undefined, onBehalfOf: undefined, sessionToken }),
     async loadSnapshot(orgId, minRevision) {
       const snapshot = await api.authz.snapshot.query({ orgId, minRevision });
       return new LocalChecker(snapshot);
     },
-    exportAudit: (query) => fetchAuditExport(options, query),
-    auditEntries: (query) => auditEntries(options, query),
+    exportAudit: (query) => fetchAuditExport({ ...options, apiKey: bearer }, query),
+    auditEntries: (query) => auditEntries({ ...options, apiKey: bearer }, query),
   };
 }

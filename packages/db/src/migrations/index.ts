@@ -5,6 +5,8 @@ import * as m0002Invitations from './0002_invitations.js';
 import * as m0003DirectoryAudit from './0003_directory_audit.js';
 import * as m0004Scim from './0004_scim.js';
 import * as m0005SnapshotJournal from './0005_snapshot_journal.js';
+import * as m0006Sessions from './0006_sessions.js';
+import * as m0007JobClaims from './0007_job_claims.js';
 
 /** Every migration by name, in order. */
 export const migrations: Record<string, Migration> = {
@@ -13,4 +15,6 @@ export const migrations: Record<string, Migration> = {
   '0003_directory_audit': m0003DirectoryAudit,
   '0004_scim': m0004Scim,
   '0005_snapshot_journal': m0005SnapshotJournal,
+  '0006_sessions': m0006Sessions,
+  '0007_job_claims': m0007JobClaims,
 };

@@ -1,12 +1,14 @@
 /**
  * User lifecycle in an org (M6): deactivate (every check for them is denied from that revision
- * on; the last Owner cannot be deactivated) and reactivate (their assignments hold again).
+ * on, and their sessions in the org end in the same write; the last Owner cannot be
+ * deactivated) and reactivate (their assignments hold again; they log in anew).
  */
 import type { Caller } from '../context.js';
 import { notFound } from '../errors.js';
 import { type OrgWrite, orgWrite, type WriteResult } from '../org-write.js';
 import type { Services } from '../services.js';
 import { type MemberView, memberView } from './members.js';
+import { endSessionsOf } from './sessions.js';
 
 /** Sets a member's status (`members.update` at the root). Idempotent. */
 export async function setMemberStatus(
@@ -23,7 +25,8 @@ export async function setMemberStatus(
 
 /**
  * The status change inside a write, shared with SCIM deprovisioning (S5): `members.update` at
- * the root, audited, an outbox event; no-op when the status is already `status`.
+ * the root, audited, an outbox event, and on deactivation the member's sessions in the org end;
+ * no-op when the status is already `status`.
  */
 export async function applyMemberStatus(
   w: OrgWrite,
@@ -54,4 +57,5 @@ export async function applyMemberStatus(
     after: { status },
   });
   w.emit(status === 'deactivated' ? 'member.deactivated' : 'member.reactivated', { userId });
+  if (status === 'deactivated') await endSessionsOf(w, userId, 'member deactivated');
 }

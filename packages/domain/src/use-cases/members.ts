@@ -2,7 +2,6 @@
 import type { AssignmentRow } from '@gatehouse/db';
 import type { Caller } from '../context.js';
 import { notFound } from '../errors.js';
-import { authorizeRead } from '../org-read.js';
 import { type OrgWrite, orgWrite, type WriteResult } from '../org-write.js';
 import type { Services } from '../services.js';
 import {
@@ -14,6 +13,7 @@ import {
   revokeAssignment,
 } from './grants.js';
 import { ensureMember } from './people.js';
+import { endSessionsOf } from './sessions.js';
 
 /** A member as the API shows it. */
 export interface MemberView {
@@ -108,7 +108,8 @@ export interface RemoveMemberInput {
 
 /**
  * M5: removes the member's own assignments at a scope and below, or removes them from the org
- * (assignments, group memberships, membership). Refused when it would leave no Owner (M7).
+ * (assignments, group memberships, membership, and their sessions in the org end). Refused when
+ * it would leave no Owner (M7).
  */
 export async function removeMember(
   s: Services,
@@ -149,47 +150,10 @@ export async function removeMember(
         scopeId: orgId,
       });
       w.emit('member.removed', { userId: input.userId });
+      await endSessionsOf(w, input.userId, 'member removed');
     }
     return { removed: rows.length };
   });
-}
-
-/** M4 (basic): members of the org with their own roles, by user id, keyset-paginated. */
-export async function listMembers(
-  s: Services,
-  caller: Caller,
-  orgId: string,
-  opts: { cursor?: string | undefined; limit?: number | undefined } = {},
-): Promise<{ items: MemberView[]; nextCursor: string | null }> {
-  await authorizeRead(s, caller, orgId, 'members.read', orgId);
-  const limit = opts.limit ?? 100;
-  let q = s.db
-    .selectFrom('members')
-    .innerJoin('users', 'users.id', 'members.user_id')
-    .select(['members.user_id', 'members.status', 'users.email', 'users.name'])
-    .where('members.org_id', '=', orgId)
-    .orderBy('members.user_id')
-    .limit(limit + 1);
-  if (opts.cursor) q = q.where('members.user_id', '>', opts.cursor);
-  const rows = await q.execute();
-  const page = rows.slice(0, limit);
-  const ids = page.map((r) => r.user_id);
-  const assignments = ids.length
-    ? await s.db
-        .selectFrom('assignments')
-        .selectAll()
-        .where('org_id', '=', orgId)
-        .where('subject_id', 'in', ids)
-        .execute()
-    : [];
-  const items = page.map((r) => ({
-    userId: r.user_id,
-    email: r.email,
-    name: r.name,
-    status: r.status,
-    roles: assignments.filter((a) => a.subject_id === r.user_id).map(assignmentView),
-  }));
-  return { items, nextCursor: rows.length > limit ? items[items.length - 1]!.userId : null };
 }
 
 async function requireMember(w: OrgWrite, userId: string): Promise<void> {

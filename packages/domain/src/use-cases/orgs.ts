@@ -1,6 +1,6 @@
 /** Organizations (T1): create with a preset, update, read, list. */
 import { type Database, newId, type Transaction } from '@gatehouse/db';
-import type { Caller } from '../context.js';
+import { type Caller, principalOrg } from '../context.js';
 import { conflict, forbidden, invalid, isUniqueViolation, notFound } from '../errors.js';
 import { assertOrgAccess, orgWrite, type WriteResult } from '../org-write.js';
 import { presetOrThrow } from '../presets.js';
@@ -82,7 +82,7 @@ export async function createOrg(
   caller: Caller,
   input: CreateOrgInput,
 ): Promise<WriteResult<OrgView>> {
-  if (caller.principal.kind === 'client' || caller.principal.kind === 'scim') {
+  if (principalOrg(caller.principal) !== null) {
     throw forbidden('only the instance admin key can create organizations');
   }
   const preset = presetOrThrow(input.preset);
@@ -279,7 +279,7 @@ export async function getOrg(s: Services, caller: Caller, orgId: string): Promis
   return orgView(row);
 }
 
-/** Organizations the caller can see: all for the instance admin, its own for an API client. */
+/** Organizations the caller can see: all for the instance admin, its own for an org-bound caller. */
 export async function listOrgs(
   s: Services,
   caller: Caller,
@@ -291,9 +291,8 @@ export async function listOrgs(
     .selectAll()
     .orderBy('id')
     .limit(limit + 1);
-  if (caller.principal.kind === 'client' || caller.principal.kind === 'scim') {
-    q = q.where('id', '=', caller.principal.orgId);
-  }
+  const own = principalOrg(caller.principal);
+  if (own !== null) q = q.where('id', '=', own);
   if (opts.cursor) q = q.where('id', '>', opts.cursor);
   const rows = await q.execute();
   const items = rows.slice(0, limit).map(orgView);

@@ -1,0 +1,52 @@
+/**
+ * User sessions (DESIGN "Who is calling"). `login` is public: email, password and the org to sign
+ * in to give a session token (`ses_…`), shown once, sent afterwards as `Authorization: Bearer`.
+ * A failed login is UNAUTHORIZED with one message whatever was wrong. `me` and `logout` are for
+ * the session itself; `list` and `revoke` for the org's admins (a user may see and end their own).
+ */
+import { listSessions, login, logout, revokeSession, whoAmI } from '@gatehouse/domain';
+import type { TRPCRouterRecord } from '@trpc/server';
+import { z } from 'zod';
+import { idOf, limit, orgId } from '../schemas.js';
+import { authedProcedure, publicProcedure } from '../trpc.js';
+
+const sessionId = idOf('ses');
+
+/** The `sessions` procedures. */
+export const sessionsRouter = {
+  login: publicProcedure
+    .input(
+      z.object({
+        email: z.string().min(3).max(320),
+        password: z.string().min(1).max(256),
+        orgId,
+      }),
+    )
+    .mutation(({ ctx, input }) =>
+      login(
+        ctx.services,
+        { ...input, userAgent: ctx.request?.userAgent, ip: ctx.request?.ip },
+        { requestId: ctx.request?.requestId },
+      ),
+    ),
+  logout: authedProcedure.mutation(({ ctx }) => logout(ctx.services, ctx.caller)),
+  me: authedProcedure.query(({ ctx }) => whoAmI(ctx.services, ctx.caller)),
+  list: authedProcedure
+    .input(
+      z.object({
+        orgId,
+        userId: idOf('usr').optional(),
+        activeOnly: z.boolean().optional(),
+        cursor: idOf('ses').nullish(),
+        limit,
+      }),
+    )
+    .query(({ ctx, input: { orgId: id, cursor: c, ...rest } }) =>
+      listSessions(ctx.services, ctx.caller, id, { ...rest, cursor: c ?? undefined }),
+    ),
+  revoke: authedProcedure
+    .input(z.object({ orgId, sessionId }))
+    .mutation(({ ctx, input }) =>
+      revokeSession(ctx.services, ctx.caller, input.orgId, input.sessionId),
+    ),
+} satisfies TRPCRouterRecord;

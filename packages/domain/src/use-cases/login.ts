@@ -1,0 +1,153 @@
+/**
+ * Users log in to one org with email and password and get a session token (DESIGN "Who is
+ * calling"); they log out by ending it. Both are writes of that org, audited with the user as
+ * actor. A failed login says the same thing whatever was wrong (unknown email, wrong password,
+ * no password, not a member, deactivated), and takes about the same time, so it tells nobody
+ * who has an account.
+ */
+import { newId } from '@gatehouse/db';
+import type { Caller, Source } from '../context.js';
+import { DomainError, invalid } from '../errors.js';
+import { orgWrite, type WriteResult } from '../org-write.js';
+import { hashPassword, PASSWORD_MAX, verifyPassword } from '../passwords.js';
+import { issueCredential } from '../secrets.js';
+import type { Services } from '../services.js';
+import { clock } from './invitation-rows.js';
+import { normalizeEmail } from './people.js';
+import { loadSession, type SessionView, sessionView } from './sessions.js';
+
+/** How long a session lasts when the deployment does not say: 12 hours. */
+export const DEFAULT_SESSION_TTL_MS = 12 * 60 * 60 * 1000;
+
+/** Input of `login`. */
+export interface LoginInput {
+  readonly email: string;
+  readonly password: string;
+  /** The org to sign in to: the session reaches this org only. */
+  readonly orgId: string;
+  /** Recorded with the session, to tell a user's sessions apart. */
+  readonly userAgent?: string | undefined;
+  readonly ip?: string | undefined;
+}
+
+/** A new session: `token` is shown this once and never stored. */
+export interface LoginResult {
+  readonly token: string;
+  readonly session: SessionView;
+}
+
+/** The one answer to every failed login. */
+function loginFailed(): DomainError {
+  return new DomainError(
+    'UNAUTHENTICATED',
+    'login failed: wrong email or password, or no access to this organization',
+  );
+}
+
+/** A hash to verify against when there is no user, so a miss costs as much as a wrong password. */
+let decoy: Promise<string> | undefined;
+const decoyHash = () => {
+  decoy ??= hashPassword('decoy password, never matches anything');
+  return decoy;
+};
+
+/**
+ * Logs a user in to `orgId`: checks the password (outside the transaction: scrypt is slow), then
+ * in one write re-checks that they are an active member, stores the session (token hashed),
+ * records the login time and audits `LoggedIn`. Refused with one UNAUTHENTICATED error.
+ *
+ * @example
+ * const { result } = await login(s, { email: 'ana@acme.test', password, orgId });
+ * const caller = (await authenticateSession(s, result.token)).caller;
+ */
+export async function login(
+  s: Services,
+  input: LoginInput,
+  opts: { requestId?: string | undefined; source?: Source | undefined } = {},
+): Promise<WriteResult<LoginResult>> {
+  const { lower } = normalizeEmail(input.email);
+  if (input.password.length > PASSWORD_MAX) throw loginFailed();
+  const found = await s.db
+    .selectFrom('users')
+    .leftJoin('members', (j) =>
+      j.onRef('members.user_id', '=', 'users.id').on('members.org_id', '=', input.orgId),
+    )
+    .select(['users.id', 'users.password_hash', 'members.status'])
+    .where('users.email_lower', '=', lower)
+    .executeTakeFirst();
+  const matches = await verifyPassword(input.password, found?.password_hash ?? (await decoyHash()));
+  if (!found?.password_hash || !matches || found.status !== 'active') throw loginFailed();
+  const userId = found.id;
+  const sessionId = newId('session');
+  const caller: Caller = {
+    principal: { kind: 'user', orgId: input.orgId, userId, sessionId },
+    source: opts.source ?? 'api',
+    requestId: opts.requestId,
+  };
+  return orgWrite(s, caller, input.orgId, async (w) => {
+    // Deactivation takes the org lock too: this sees the status as of now.
+    const member = await w.trx
+      .selectFrom('members')
+      .select('status')
+      .where('org_id', '=', w.orgId)
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
+    if (member?.status !== 'active') throw loginFailed();
+    const now = clock(s);
+    const expiresAt = new Date(now.getTime() + (s.options?.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS));
+    const { secret, hash } = issueCredential(sessionId);
+    const userAgent = input.userAgent?.slice(0, 500) || null;
+    const ip = input.ip?.slice(0, 100) || null;
+    await w.trx
+      .insertInto('sessions')
+      .values({
+        org_id: w.orgId,
+        id: sessionId,
+        user_id: userId,
+        token_hash: hash,
+        created_at: now,
+        expires_at: expiresAt,
+        last_used_at: null,
+        revoked_at: null,
+        user_agent: userAgent,
+        ip,
+      })
+      .execute();
+    await w.trx.updateTable('users').set({ last_login_at: now }).where('id', '=', userId).execute();
+    w.audit({
+      action: 'LoggedIn',
+      entityType: 'session',
+      entityId: sessionId,
+      scopeId: w.orgId,
+      after: { userId, expiresAt: expiresAt.toISOString(), userAgent, ip },
+    });
+    w.emit('session.created', { sessionId, userId });
+    return { token: secret, session: sessionView(await loadSession(w, sessionId), now) };
+  });
+}
+
+/** Ends the caller's own session (a user session only); audited `LoggedOut`. Idempotent. */
+export async function logout(s: Services, caller: Caller): Promise<WriteResult<SessionView>> {
+  const p = caller.principal;
+  if (p.kind !== 'user') throw invalid('logout ends a user session; this caller is not one');
+  return orgWrite(s, caller, p.orgId, async (w) => {
+    const row = await loadSession(w, p.sessionId);
+    const now = clock(s);
+    if (row.revoked_at) return sessionView(row, now);
+    await w.trx
+      .updateTable('sessions')
+      .set({ revoked_at: now })
+      .where('org_id', '=', w.orgId)
+      .where('id', '=', p.sessionId)
+      .execute();
+    w.audit({
+      action: 'LoggedOut',
+      entityType: 'session',
+      entityId: p.sessionId,
+      scopeId: w.orgId,
+      after: { userId: p.userId },
+    });
+    w.emit('session.ended', { sessionId: p.sessionId, userId: p.userId });
+    return sessionView({ ...row, revoked_at: now }, now);
+  });
+}
