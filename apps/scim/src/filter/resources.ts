@@ -11,6 +11,7 @@ import {
   type CompileContext,
   type Elements,
   elementContext,
+  likeEscape,
   type Operand,
   type Scalar,
   type Sql,
@@ -50,6 +51,10 @@ function docElements(array: Sql, attr: AttrDef): Elements {
     },
     exists(pred) {
       return sql`exists (select 1 from jsonb_array_elements(case when jsonb_typeof(${array}) = 'array' then ${array} else '[]'::jsonb end) as e(v) where ${pred})`;
+    },
+    // Served by the trigram index on lower((scim_doc -> 'emails')::text) (migration 0008).
+    hint(literal) {
+      return sql`lower((${array})::text) like lower(${`%${likeEscape(literal)}%`})`;
     },
   };
 }

@@ -37,6 +37,12 @@ export interface Elements {
   scalar(sub: AttrDef | null): Scalar;
   /** `EXISTS` an element satisfying `pred`. */
   exists(pred: Sql): Sql;
+  /**
+   * For arrays stored as jsonb: a condition every row with an element whose string value
+   * contains `literal` satisfies (the array's text contains it, case-insensitively), which a
+   * trigram index can serve. Added beside `exists`, it never changes the result.
+   */
+  hint?(literal: string): Sql;
 }
 
 /** What an attribute path denotes in a compile context. */
@@ -190,13 +196,42 @@ export function compileFilter(node: FilterNode, ctx: CompileContext): Sql {
         const eq = compareScalar(scalar, 'eq', node.value, node.path);
         return sql`(not ${o.elements.exists(eq)})`;
       }
-      return o.elements.exists(compareScalar(scalar, node.op, node.value, node.path));
+      const test = o.elements.exists(compareScalar(scalar, node.op, node.value, node.path));
+      const literal = hintable(scalar, node.op, node.value);
+      return literal && o.elements.hint ? sql`(${o.elements.hint(literal)} and ${test})` : test;
     }
     case 'valuePath': {
       const { elements, inner } = ctx.valuePath(node.path);
-      return elements.exists(compileFilter(node.filter, inner));
+      const test = elements.exists(compileFilter(node.filter, inner));
+      const literal = elements.hint ? necessaryLiteral(node.filter, inner) : null;
+      return literal && elements.hint ? sql`(${elements.hint(literal)} and ${test})` : test;
     }
   }
+}
+
+/**
+ * The string a matching element must contain, when `op` on `scalar` needs one: a positive
+ * string comparison (not `ne`, not `gt`…) with a literal of at least 3 characters that JSON
+ * writes as itself (no quote, backslash or control character).
+ */
+function hintable(scalar: Scalar, op: CompareOp, value: Literal): string | null {
+  if (op !== 'eq' && op !== 'co' && op !== 'sw' && op !== 'ew') return null;
+  if (scalar.type !== 'string' && scalar.type !== 'reference') return null;
+  if (typeof value !== 'string' || value.length < 3) return null;
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: JSON escapes exactly these.
+  return /["\\\u0000-\u001f]/.test(value) ? null : value;
+}
+
+/** A literal every element matching `node` contains (the longest of an `and`), or null. */
+function necessaryLiteral(node: FilterNode, ctx: CompileContext): string | null {
+  if (node.kind === 'and') {
+    const a = necessaryLiteral(node.left, ctx);
+    const b = necessaryLiteral(node.right, ctx);
+    return a && b ? (a.length >= b.length ? a : b) : (a ?? b);
+  }
+  if (node.kind !== 'compare') return null;
+  const o = ctx.operand(node.path);
+  return o.kind === 'scalar' ? hintable(o.scalar, node.op, node.value) : null;
 }
 
 /** A context over one element's sub-attributes (inside `attr[...]`, and in PATCH filters). */

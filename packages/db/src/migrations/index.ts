@@ -7,6 +7,7 @@ import * as m0004Scim from './0004_scim.js';
 import * as m0005SnapshotJournal from './0005_snapshot_journal.js';
 import * as m0006Sessions from './0006_sessions.js';
 import * as m0007JobClaims from './0007_job_claims.js';
+import * as m0008ScimEmailsIndex from './0008_scim_emails_index.js';
 
 /** Every migration by name, in order. */
 export const migrations: Record<string, Migration> = {
@@ -17,4 +18,5 @@ export const migrations: Record<string, Migration> = {
   '0005_snapshot_journal': m0005SnapshotJournal,
   '0006_sessions': m0006Sessions,
   '0007_job_claims': m0007JobClaims,
+  '0008_scim_emails_index': m0008ScimEmailsIndex,
 };

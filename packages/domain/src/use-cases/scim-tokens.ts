@@ -8,7 +8,7 @@ import type { Caller } from '../context.js';
 import { DomainError, invalid, notFound } from '../errors.js';
 import { authorizeRead } from '../org-read.js';
 import { type OrgWrite, orgWrite, type WriteResult } from '../org-write.js';
-import { hashSecret, issueCredential, secretMatches } from '../secrets.js';
+import { issueCredential, secretMatches } from '../secrets.js';
 import type { Services } from '../services.js';
 
 /** A SCIM token as the API shows it (never the secret). */
