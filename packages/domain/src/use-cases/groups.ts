@@ -151,7 +151,13 @@ export async function deleteGroup(
   orgId: string,
   groupId: string,
 ): Promise<WriteResult<{ groupId: string }>> {
-  return orgWrite(s, caller, orgId, async (w) => {
+  return orgWrite(s, caller, orgId, (w) => deleteGroupIn(w, groupId));
+}
+
+/** `deleteGroup` inside a write that is already open (SCIM checks its If-Match first). */
+export async function deleteGroupIn(w: OrgWrite, groupId: string): Promise<{ groupId: string }> {
+  const orgId = w.orgId;
+  {
     const g = await loadGroup(w, groupId);
     authorizeGroup(w, g);
     const held = await w.trx
@@ -175,7 +181,7 @@ export async function deleteGroup(
     });
     w.emit('group.deleted', { groupId });
     return { groupId };
-  });
+  }
 }
 
 /** G1: adds users or API clients to a group. */

@@ -117,7 +117,16 @@ export async function removeMember(
   orgId: string,
   input: RemoveMemberInput,
 ): Promise<WriteResult<{ removed: number }>> {
-  return orgWrite(s, caller, orgId, async (w) => {
+  return orgWrite(s, caller, orgId, (w) => removeMemberIn(w, input));
+}
+
+/** `removeMember` inside a write that is already open (SCIM checks its If-Match first). */
+export async function removeMemberIn(
+  w: OrgWrite,
+  input: RemoveMemberInput,
+): Promise<{ removed: number }> {
+  const orgId = w.orgId;
+  {
     const scopeId = input.scopeId ?? orgId;
     if (!w.engine.hasScope(scopeId)) throw notFound(`scope ${scopeId}`);
     w.authorize('members.remove', scopeId);
@@ -153,7 +162,7 @@ export async function removeMember(
       await endSessionsOf(w, input.userId, 'member removed');
     }
     return { removed: rows.length };
-  });
+  }
 }
 
 async function requireMember(w: OrgWrite, userId: string): Promise<void> {

@@ -7,9 +7,9 @@
 import { type Database, type DB, newId, sql, type Transaction } from '@gatehouse/db';
 import type { Caller } from '../context.js';
 import { conflict, invalid, isUniqueViolation, notFound } from '../errors.js';
-import { assertOrgAccess, type OrgWrite, orgWrite, type WriteResult } from '../org-write.js';
+import { type OrgWrite, orgWrite, type WriteResult } from '../org-write.js';
 import type { Services } from '../services.js';
-import { deleteGroup } from './groups.js';
+import { deleteGroupIn } from './groups.js';
 import { type DirectoryConflict, versionOf } from './scim-users.js';
 
 type Q = DB | Transaction<Database>;
@@ -313,9 +313,11 @@ export async function deleteDirectoryGroup(
   orgId: string,
   q: { groupId: string; ifVersion?: string | undefined },
 ): Promise<WriteResult<{ groupId: string }>> {
-  assertOrgAccess(caller, orgId);
-  const cur = await loadDirectoryGroup(s.db, orgId, q.groupId);
-  if (!cur) throw notFound(`group ${q.groupId}`);
-  assertVersion(cur, q.ifVersion);
-  return deleteGroup(s, caller, orgId, q.groupId);
+  return orgWrite(s, caller, orgId, async (w) => {
+    // Checked under the org lock, so a change in between cannot slip past If-Match.
+    const cur = await loadDirectoryGroup(w.trx, orgId, q.groupId);
+    if (!cur) throw notFound(`group ${q.groupId}`);
+    assertVersion(cur, q.ifVersion);
+    return deleteGroupIn(w, q.groupId);
+  });
 }

@@ -7,11 +7,11 @@
 import { type Database, type DB, sql, type Transaction } from '@gatehouse/db';
 import type { Caller } from '../context.js';
 import { conflict, isUniqueViolation, notFound } from '../errors.js';
-import { assertOrgAccess, type OrgWrite, orgWrite, type WriteResult } from '../org-write.js';
+import { type OrgWrite, orgWrite, type WriteResult } from '../org-write.js';
 import type { Services } from '../services.js';
 import { grantRole } from './grants.js';
 import { applyMemberStatus } from './lifecycle.js';
-import { removeMember } from './members.js';
+import { removeMemberIn } from './members.js';
 import { ensureMember, normalizeEmail } from './people.js';
 
 type Q = DB | Transaction<Database>;
@@ -286,9 +286,11 @@ export async function deprovisionDirectoryUser(
   orgId: string,
   q: { userId: string; ifVersion?: string | undefined },
 ): Promise<WriteResult<{ removed: number }>> {
-  assertOrgAccess(caller, orgId);
-  const cur = await loadDirectoryUser(s.db, orgId, q.userId);
-  if (!cur) throw notFound(`user ${q.userId}`);
-  assertVersion(cur, q.ifVersion);
-  return removeMember(s, caller, orgId, { userId: q.userId });
+  return orgWrite(s, caller, orgId, async (w) => {
+    // Checked under the org lock, so a change in between cannot slip past If-Match.
+    const cur = await loadDirectoryUser(w.trx, orgId, q.userId);
+    if (!cur) throw notFound(`user ${q.userId}`);
+    assertVersion(cur, q.ifVersion);
+    return removeMemberIn(w, { userId: q.userId });
+  });
 }
