@@ -12,6 +12,7 @@ import {
 import { type CheckRequest, precheck } from './check.js';
 import { type Decision, deny, GRANTED } from './decision.js';
 import { type Explanation, explain } from './explain.js';
+import { DERIVE_LIMITS, type DeriveLimits, deriveIndex } from './internal/derive.js';
 import { EngineIndex, type SkippedAssignment } from './internal/engine-index.js';
 import { effectiveMask, hasBit, holdsBit, scanBit } from './internal/grants.js';
 import { findInvariantViolations, type InvariantViolation } from './invariants.js';
@@ -36,6 +37,9 @@ export interface SubjectChecker {
 
 const DENY_ALL: SubjectChecker = Object.freeze({ can: () => false });
 
+/** Reads an engine's private index (set up in `Engine`'s static block; for `deriveEngine`). */
+let indexOf: (engine: Engine) => EngineIndex;
+
 /**
  * Answers permission questions for one organization at one revision.
  *
@@ -53,10 +57,18 @@ export class Engine {
   private readonly index: EngineIndex;
   private readonly subjectLists = new Map<string, SubjectAccess[]>();
 
-  constructor(snapshot: OrgSnapshot) {
+  static {
+    indexOf = (engine) => engine.index;
+  }
+
+  /**
+   * Builds the engine for `snapshot`. `index` is internal: an index `deriveEngine` derived for
+   * exactly this snapshot.
+   */
+  constructor(snapshot: OrgSnapshot, index?: EngineIndex) {
     this.orgId = snapshot.orgId;
     this.revision = snapshot.revision;
-    this.index = new EngineIndex(snapshot);
+    this.index = index ?? new EngineIndex(snapshot);
   }
 
   /** The snapshot it was built from. */
@@ -69,7 +81,7 @@ export class Engine {
     return this.index.skipped;
   }
 
-  /** Bytes of grant masks held (benchmark figure). */
+  /** Bytes of live grant masks (benchmark figure; the same for a derived engine as a built one). */
   get maskBytes(): number {
     return this.index.maskBytes;
   }
@@ -80,8 +92,10 @@ export class Engine {
    */
   can(subject: string, permission: string, scope: string, environment?: Environment): boolean {
     const index = this.index;
-    const code = index.hot.get(subject);
-    if (code === undefined || code === -1) return false;
+    const slot = index.slotOf.get(subject);
+    if (slot === undefined) return false;
+    const code = index.codes[slot]!;
+    if (code === -1) return false;
     const bit = index.permBit.get(permission);
     if (bit === undefined) return false;
     const s = index.tree.indexOf(scope);
@@ -227,4 +241,48 @@ export class Engine {
 /** Builds an engine from a snapshot. Throws `ScopeTreeError` when the scopes are not one tree. */
 export function createEngine(snapshot: OrgSnapshot): Engine {
   return new Engine(snapshot);
+}
+
+/**
+ * The engine for `snapshot`, the next state of `previous`'s org, derived from `previous` instead
+ * of built from scratch: only the records of the subjects a write touched are rebuilt (on a
+ * 100k-member org, tens of milliseconds instead of hundreds). It answers every question
+ * exactly as `createEngine(snapshot)` would, and `previous` keeps answering for its own snapshot
+ * (nothing it reads is written), so both may serve requests at once.
+ *
+ * `affected` must hold the id of every subject (user, group, client) whose own row, own
+ * assignments (old or new) or group memberships (both sides: the member and the group) differ
+ * between `previous.snapshot` and `snapshot`. Everything else must be unchanged and in the same
+ * relative order; rows of unaffected subjects must be the very objects of `previous.snapshot`
+ * (patching the snapshot by dropping changed rows and appending their new versions does all
+ * this). `permissions`, `roles` and `scopes` must be the same arrays when they did not change.
+ *
+ * Falls back to `createEngine(snapshot)` when sharing is not safe or not worth it: the catalog,
+ * roles or scopes are other arrays than `previous.snapshot`'s; the affected subjects plus the
+ * members of affected groups whose grants changed exceed a tenth of the org's subjects; the
+ * garbage earlier derives left in `previous` exceeds half (a full build compacts); or the skipped
+ * assignments of unaffected subjects are not the same objects as before.
+ */
+export function deriveEngine(
+  previous: Engine,
+  snapshot: OrgSnapshot,
+  affected: ReadonlySet<string>,
+): Engine {
+  return deriveEngineWith(previous, snapshot, affected, DERIVE_LIMITS);
+}
+
+/** `deriveEngine` with its fallback limits given (internal: tests derive tiny orgs). */
+export function deriveEngineWith(
+  previous: Engine,
+  snapshot: OrgSnapshot,
+  affected: ReadonlySet<string>,
+  limits: DeriveLimits,
+): Engine {
+  const index = deriveIndex(indexOf(previous), snapshot, affected, limits);
+  return new Engine(snapshot, index ?? undefined);
+}
+
+/** An engine's index (internal: tests look at how it was built). */
+export function engineIndex(engine: Engine): EngineIndex {
+  return indexOf(engine);
 }

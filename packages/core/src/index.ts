@@ -10,7 +10,7 @@ export {
 } from './assignment-rules.js';
 export type { CheckRequest } from './check.js';
 export { type Decision, type DecisionCode, deny, GRANTED } from './decision.js';
-export { createEngine, Engine, type SubjectChecker } from './engine.js';
+export { createEngine, deriveEngine, Engine, type SubjectChecker } from './engine.js';
 export type { Explanation } from './explain.js';
 export type { SkippedAssignment } from './internal/engine-index.js';
 export {

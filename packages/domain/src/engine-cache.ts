@@ -3,7 +3,7 @@
  * invalidate directly; writes in other processes arrive by PostgreSQL NOTIFY on
  * `gatehouse_revisions` with payload `orgId:revision`.
  */
-import { createEngine, type Engine } from '@gatehouse/core';
+import { createEngine, deriveEngine, type Engine } from '@gatehouse/core';
 import { type Database, type DB, MISSED_NOTICES, type Transaction } from '@gatehouse/db';
 import { DomainError, notFound } from './errors.js';
 import { catchUp, loadTimed } from './snapshot-delta.js';
@@ -23,6 +23,11 @@ export class EngineCache {
   builds = 0;
   /** Of those, built from the whole org rather than caught up through the journal. */
   fullLoads = 0;
+  /**
+   * Of the caught-up ones, derived from the cached engine (`deriveEngine`: only the subjects
+   * the write touched are rebuilt, unless the write changed roles, scopes or many subjects).
+   */
+  derived = 0;
   /** Revisions this process has seen orgs move by (writes here and NOTIFY): a write counter. */
   revisionsSeen = 0;
   /** Moves when notices may have been missed: caches keyed on revisions must start over. */
@@ -112,8 +117,8 @@ export class EngineCache {
 
   /**
    * The org's engine at the revision `trx` sees (labelled `asRevision` when given): the cached
-   * engine caught up through the snapshot journal when it can be, else built from a full load.
-   * Offered to the cache.
+   * engine caught up through the snapshot journal and derived from it when it can be, else built
+   * from a full load. Offered to the cache.
    */
   async build(trx: Transaction<Database>, orgId: string, asRevision?: number): Promise<Engine> {
     const epoch = this.epoch;
@@ -130,7 +135,13 @@ export class EngineCache {
     }
     const snapshot =
       asRevision === undefined ? timed.snapshot : { ...timed.snapshot, revision: asRevision };
-    const engine = createEngine(snapshot);
+    // The caught-up snapshot keeps every unchanged row of `cached.snapshot` (the very objects)
+    // and the same scope and role arrays when those did not change, as deriveEngine needs.
+    const engine =
+      cached && timed.affected
+        ? deriveEngine(cached, snapshot, timed.affected)
+        : createEngine(snapshot);
+    if (cached && timed.affected) this.derived++;
     this.builds++;
     this.asOf.set(engine, timed.at);
     // Notices missed while building: the cache started over; keep the engine out of it.

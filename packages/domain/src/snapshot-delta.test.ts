@@ -1,4 +1,4 @@
-import { createEngine, type OrgSnapshot } from '@gatehouse/core';
+import { createEngine, type Engine, type OrgSnapshot } from '@gatehouse/core';
 import { type Gatedb, sql } from '@gatehouse/db';
 import { testBackends } from '@gatehouse/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -47,6 +47,31 @@ function canonical(s: OrgSnapshot) {
   };
 }
 
+/**
+ * What an engine answers for every subject at every scope (effective permissions in each
+ * environment, access sources, the scopes each permission reaches) and its invariant violations:
+ * a derived engine must answer as one built from a full load.
+ */
+function answers(engine: Engine, probe: OrgSnapshot, skip: (id: string) => boolean = () => false) {
+  const out: Record<string, unknown> = { violations: engine.invariantViolations() };
+  const perms = probe.permissions.map((p) => p.name);
+  for (const x of probe.subjects) {
+    if (skip(x.id)) continue;
+    for (const scope of probe.scopes) {
+      for (const env of [undefined, 'live', 'sandbox'] as const) {
+        out[`${x.id} ${scope.id} ${env}`] = engine.effectivePermissions(x.id, scope.id, env);
+      }
+      out[`${x.id} ${scope.id} sources`] = engine.accessAt(x.id, scope.id);
+    }
+    for (const p of perms) out[`${x.id} ${p}`] = engine.listScopes(x.id, p, { limit: 1000 });
+  }
+  for (const scope of probe.scopes) {
+    for (const p of perms)
+      out[`${scope.id} ${p}`] = engine.listSubjects(scope.id, p, { limit: 1000 });
+  }
+  return out;
+}
+
 /** Deterministic PRNG (mulberry32). */
 function prng(seed: number): () => number {
   let a = seed >>> 0;
@@ -89,7 +114,21 @@ describe.each(testBackends())('C6 snapshot journal on $name', (backend) => {
     const groups: string[] = [];
     const roles: string[] = [];
     const wsRoles = ['workspace_admin', 'workspace_editor', 'workspace_viewer'];
+    // Enough members that a write touches well under a tenth of the subjects, so engines are
+    // derived (deriveEngine) rather than rebuilt; seeded outside a write, then the walk starts.
+    const tag = Math.floor(Math.random() * 1e9);
+    const uid = sql`'usr_walk' || ${tag} || '_' || i`;
+    await sql`insert into users (id, email, email_lower, name, updated_at)
+      select ${uid}, ${uid} || '@walk.test', ${uid} || '@walk.test', 'W', now()
+        from generate_series(1, 300) i`.execute(g.db);
+    await sql`insert into members (org_id, user_id, status, updated_at)
+      select ${orgId}, ${uid}, 'active', now() from generate_series(1, 300) i`.execute(g.db);
+    await sql`update orgs set revision = revision + 1 where id = ${orgId}`.execute(g.db);
+    for (let i = 1; i <= 300; i += 10) users.push(`usr_walk${tag}_${i}`);
+    // Seeded members the walk never names answer the same throughout: not probed each step.
+    const idle = (id: string) => id.startsWith(`usr_walk${tag}_`) && !users.includes(id);
     const fullBefore = s.engines.fullLoads;
+    const derivedBefore = s.engines.derived;
     const ops: Array<() => Promise<unknown>> = [
       async () => {
         const { result } = await createScope(s, admin, orgId, { kind: 'workspace', name: 'W' });
@@ -190,18 +229,87 @@ describe.each(testBackends())('C6 snapshot journal on $name', (backend) => {
         if (!(e instanceof DomainError)) throw e;
         failed++;
       }
-      if (step % 3 === 0) {
+      {
         // Reads between writes catch up too (not only writes).
         const engine = await s.engines.get(orgId);
-        expect(canonical(engine.snapshot)).toEqual(canonical(await fullEngineSnapshot(orgId)));
+        const full = await fullEngineSnapshot(orgId);
+        expect(canonical(engine.snapshot)).toEqual(canonical(full));
+        // Derived engines (deriveEngine) answer as a fresh build of the full load.
+        expect(answers(engine, full, idle)).toEqual(answers(createEngine(full), full, idle));
       }
     }
     const engine = await s.engines.get(orgId);
-    expect(canonical(engine.snapshot)).toEqual(canonical(await fullEngineSnapshot(orgId)));
-    // The journal really served: no full reloads after the org existed.
+    const full = await fullEngineSnapshot(orgId);
+    expect(canonical(engine.snapshot)).toEqual(canonical(full));
+    expect(answers(engine, full)).toEqual(answers(createEngine(full), full));
+    // The journal really served: no full reloads after the org existed, and engines were
+    // derived from the previous one.
     expect(s.engines.fullLoads - fullBefore).toBeLessThanOrEqual(1);
+    expect(s.engines.derived - derivedBefore).toBeGreaterThan(60);
     expect(failed).toBeLessThan(60);
     expect(engine.snapshot.assignments.length).toBeGreaterThan(1);
+  });
+
+  it('C6 a group role given, limited away, restored, revoked and its group deleted reaches the members through derived engines', async () => {
+    const { result: org } = await createOrg(s, admin, {
+      name: 'Derived',
+      preset: 'flowcode',
+      owner: { email: `owner-${Math.random()}@derived.test` },
+    });
+    const orgId = org.id;
+    const member = async (i: number) =>
+      (await addMember(s, admin, orgId, { email: `m${i}-${Math.random()}@derived.test` })).result
+        .userId;
+    const members: string[] = [];
+    // Well over ten subjects per changed one, so every write below is derived.
+    for (let i = 0; i < 24; i++) members.push(await member(i));
+    const { result: ws } = await createScope(s, admin, orgId, { kind: 'workspace', name: 'W' });
+    const { result: other } = await createScope(s, admin, orgId, { kind: 'workspace', name: 'O' });
+    const { result: group } = await createGroup(s, admin, orgId, { name: 'Team' });
+    await addGroupMembers(s, admin, orgId, { groupId: group.id, memberIds: members.slice(0, 3) });
+    const derivedBefore = s.engines.derived;
+    // What the group adds: permissions at the workspace beyond a member outside the group.
+    const at = async (id: string) => {
+      const engine = await s.engines.get(orgId);
+      const outside = new Set(engine.effectivePermissions(members[23]!, ws.id));
+      return engine.effectivePermissions(id, ws.id).filter((p) => !outside.has(p));
+    };
+    const same = async () => {
+      const engine = await s.engines.get(orgId);
+      const full = await fullEngineSnapshot(orgId);
+      expect(answers(engine, full)).toEqual(answers(createEngine(full), full));
+    };
+
+    const { result: given } = await assignRole(s, admin, orgId, {
+      subjectId: group.id,
+      role: 'workspace_viewer',
+      scopeId: ws.id,
+    });
+    expect(await at(members[0]!)).not.toEqual([]);
+    expect(await at(members[5]!)).toEqual([]);
+    await same();
+    await addGroupMembers(s, admin, orgId, { groupId: group.id, memberIds: [members[5]!] });
+    expect(await at(members[5]!)).not.toEqual([]);
+    await removeGroupMembers(s, admin, orgId, { groupId: group.id, memberIds: [members[0]!] });
+    expect(await at(members[0]!)).toEqual([]);
+    await same();
+    await updateGroup(s, admin, orgId, { groupId: group.id, limitedTo: [other.id] });
+    expect(await at(members[1]!)).toEqual([]);
+    await updateGroup(s, admin, orgId, { groupId: group.id, limitedTo: null });
+    expect(await at(members[1]!)).not.toEqual([]);
+    await same();
+    await revokeRole(s, admin, orgId, given.id);
+    expect(await at(members[1]!)).toEqual([]);
+    await assignRole(s, admin, orgId, {
+      subjectId: group.id,
+      role: 'workspace_admin',
+      scopeId: ws.id,
+    });
+    expect(await at(members[2]!)).not.toEqual([]);
+    await deleteGroup(s, admin, orgId, group.id);
+    expect(await at(members[2]!)).toEqual([]);
+    await same();
+    expect(s.engines.derived - derivedBefore).toBeGreaterThanOrEqual(8);
   });
 
   it('C6 rows written outside a write (seeding) are caught up once the revision moves', async () => {

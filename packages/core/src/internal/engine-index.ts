@@ -14,6 +14,7 @@ import type {
   SubjectInfo,
   SubjectType,
 } from '../snapshot.js';
+import { pushAt, SubjectTable } from './subject-table.js';
 
 /** Grant masks are stored per environment selector: 0 both, 1 live, 2 sandbox. */
 export const ENV_SLOTS = 3;
@@ -47,58 +48,115 @@ export interface SkippedAssignment {
   readonly problem: string;
 }
 
-/** The built index. Immutable once constructed. */
+/**
+ * The built index. Immutable once constructed: `deriveEngine` (./derive.ts) builds the next
+ * revision's index from this one by sharing what did not change and copying what did, never by
+ * writing to anything this index reads.
+ */
 export class EngineIndex {
   readonly snapshot: OrgSnapshot;
-  readonly permBit = new Map<string, number>();
-  readonly permNames: string[];
+  readonly permBit: Map<string, number>;
+  readonly permNames: readonly string[];
   /** 32-bit words per permission bitset. */
   readonly words: number;
-  readonly roles = new Map<string, RoleDef>();
-  readonly roleMasks = new Map<string, Uint32Array>();
+  readonly roles: Map<string, RoleDef>;
+  readonly roleMasks: Map<string, Uint32Array>;
   readonly tree: ScopeTree;
-  readonly subjects = new Map<string, SubjectRecord>();
-  /** memberId → groups it belongs to. */
-  readonly groupsOf = new Map<string, string[]>();
-  /** groupId → its members. */
-  readonly membersOf = new Map<string, string[]>();
-  /** subjectId → its own assignments that take effect. */
-  readonly assignmentsOf = new Map<string, Assignment[]>();
-  /** scope index → assignments placed there that take effect. */
-  readonly assignmentsAt = new Map<number, Assignment[]>();
-  readonly skipped: SkippedAssignment[] = [];
+  /** Subject id → slot in the per-subject tables (see ./subject-table.ts). */
+  slotOf: Map<string, number>;
+  /** Subjects (by id, through their slot). */
+  subjects: SubjectTable<SubjectRecord>;
+  /** How many subjects there are (removed ones keep an empty slot). */
+  subjectCount: number;
+  /** memberId → groups it belongs to, in snapshot order. */
+  groupsOf: SubjectTable<string[]>;
+  /** groupId → its members (order not significant: readers fold or sort). */
+  membersOf: SubjectTable<string[]>;
+  /** subjectId → its own assignments that take effect, in snapshot order. */
+  assignmentsOf: SubjectTable<Assignment[]>;
+  /** scope index → assignments placed there that take effect (order not significant). */
+  assignmentsAt: Map<number, Assignment[]>;
+  /** In snapshot order. */
+  skipped: SkippedAssignment[];
   /** Unknown permissions named by roles (kept for tools; they grant nothing). */
-  readonly unknownRolePermissions: Array<{ roleKey: string; permission: string }> = [];
+  readonly unknownRolePermissions: ReadonlyArray<{ roleKey: string; permission: string }>;
   masks: Uint32Array;
   /**
    * Packed grants, one entry per (subject, scope): [pre, post, masks (ENV_SLOTS × words)]. A
    * subject's entries are contiguous, so a check reads one or two cache lines instead of one map
    * lookup per ancestor scope; that is what keeps per-check cost flat as orgs grow.
    */
-  entries: Uint32Array = new Uint32Array(0);
+  entries: Uint32Array;
   /**
-   * The hot path's subject table: id → a small integer, so a check touches no record object.
-   * `>= 0`: packed, `start * 16 + count`; `-1`: inactive; `<= -2`: walk `walkers[-code - 2]`.
+   * The hot path's subject table: slot → a small integer, so a check touches no record object.
+   * `>= 0`: packed, `start * 16 + count`; `-1`: inactive or removed; `<= -2`: walk
+   * `walkers[-code - 2]`.
    */
-  readonly hot = new Map<string, number>();
+  codes: Float64Array;
   /** Subjects with more than SCAN_LIMIT grant scopes (checked by walking ancestors). */
-  readonly walkers: SubjectRecord[] = [];
+  walkers: SubjectRecord[];
   /** 32-bit words per packed entry. */
   readonly stride: number;
-  private used = 0;
+  /** Mask words allocated in `masks`. */
+  used = 0;
+  /** False while `masks` is still the base index's array (see `reserveMasks`). */
+  private ownsMasks = true;
+  /** 0 for a full build; one more than the base's for a derived index. */
+  readonly generation: number;
+  /** Mask words in `masks` that no record uses any more (left behind by derives). */
+  deadMasks = 0;
+  /** Packed entries in `entries` that no record uses any more (left behind by derives). */
+  deadEntries = 0;
 
-  constructor(snapshot: OrgSnapshot) {
+  /**
+   * A full build from `snapshot`; or, with `base`, the start of a derived index: everything
+   * shared with `base` until `deriveIndex` replaces what the write changed with copies (tables,
+   * codes, walkers) and `reserveMasks` / `appendEntries` copy the mask and entry arrays.
+   */
+  constructor(snapshot: OrgSnapshot, base?: EngineIndex) {
     this.snapshot = snapshot;
+    if (base) {
+      this.generation = base.generation + 1;
+      this.permBit = base.permBit;
+      this.permNames = base.permNames;
+      this.words = base.words;
+      this.roles = base.roles;
+      this.roleMasks = base.roleMasks;
+      this.unknownRolePermissions = base.unknownRolePermissions;
+      this.tree = base.tree;
+      this.stride = base.stride;
+      this.slotOf = base.slotOf;
+      this.subjects = base.subjects;
+      this.subjectCount = base.subjectCount;
+      this.codes = base.codes;
+      this.walkers = base.walkers;
+      this.groupsOf = base.groupsOf;
+      this.membersOf = base.membersOf;
+      this.assignmentsOf = base.assignmentsOf;
+      this.assignmentsAt = base.assignmentsAt;
+      this.skipped = base.skipped;
+      this.masks = base.masks;
+      this.ownsMasks = false;
+      this.used = base.used;
+      this.entries = base.entries;
+      this.deadMasks = base.deadMasks;
+      this.deadEntries = base.deadEntries;
+      return;
+    }
+    this.generation = 0;
+    this.permBit = new Map();
     this.permNames = snapshot.permissions.map((p) => p.name);
     this.permNames.forEach((name, i) => {
       this.permBit.set(name, i);
     });
     this.words = Math.max(1, Math.ceil(this.permNames.length / 32));
+    this.roles = new Map();
+    this.roleMasks = new Map();
+    const unknownPermissions: Array<{ roleKey: string; permission: string }> = [];
     for (const role of snapshot.roles) {
       this.roles.set(role.key, role);
       const { names, unknown } = expandPatterns(snapshot.permissions, role.permissions);
-      for (const u of unknown)
-        this.unknownRolePermissions.push({ roleKey: role.key, permission: u });
+      for (const u of unknown) unknownPermissions.push({ roleKey: role.key, permission: u });
       const mask = new Uint32Array(this.words);
       for (const name of names) {
         const bit = this.permBit.get(name)!;
@@ -106,24 +164,42 @@ export class EngineIndex {
       }
       this.roleMasks.set(role.key, mask);
     }
+    this.unknownRolePermissions = unknownPermissions;
     this.tree = new ScopeTree(snapshot.scopes);
+    const slotOf = new Map<string, number>();
+    const records: SubjectRecord[] = [];
     for (const info of snapshot.subjects) {
-      this.subjects.set(info.id, {
+      const rec = {
         info,
         type: info.type,
         active: info.active,
         grants: new Map(),
         start: 0,
         end: 0,
-      });
+      };
+      const slot = slotOf.get(info.id);
+      if (slot === undefined) {
+        slotOf.set(info.id, records.length);
+        records.push(rec);
+      } else records[slot] = rec; // a repeated id: the last row wins
     }
+    this.slotOf = slotOf;
+    this.subjects = new SubjectTable(slotOf, records);
+    this.subjectCount = records.length;
+    this.groupsOf = new SubjectTable(slotOf, new Array(records.length));
+    this.membersOf = new SubjectTable(slotOf, new Array(records.length));
+    this.assignmentsOf = new SubjectTable(slotOf, new Array(records.length));
+    this.assignmentsAt = new Map();
+    this.skipped = [];
+    this.codes = new Float64Array(records.length);
+    this.walkers = [];
+    this.entries = new Uint32Array(0);
     for (const m of snapshot.memberships) {
-      const member = this.subjects.get(m.memberId);
-      if (!member || member.type === 'group' || this.subjects.get(m.groupId)?.type !== 'group') {
+      if (!countsAsMembership(this.subjects.get(m.memberId), this.subjects.get(m.groupId))) {
         continue;
       }
-      push(this.groupsOf, m.memberId, m.groupId);
-      push(this.membersOf, m.groupId, m.memberId);
+      pushAt(this.groupsOf.values, slotOf.get(m.memberId)!, m.groupId);
+      pushAt(this.membersOf.values, slotOf.get(m.groupId)!, m.memberId);
     }
     this.masks = new Uint32Array(
       Math.max(16, snapshot.assignments.length * ENV_SLOTS * this.words),
@@ -134,15 +210,25 @@ export class EngineIndex {
   }
 
   private pack(): void {
+    const records = this.subjects.values as SubjectRecord[];
     let total = 0;
-    for (const rec of this.subjects.values()) {
-      if (rec.grants.size <= SCAN_LIMIT) total += rec.grants.size;
-    }
+    for (const rec of records) if (rec.grants.size <= SCAN_LIMIT) total += rec.grants.size;
+    this.entries = new Uint32Array(total * this.stride);
+    this.packInto(records, 0);
+    records.forEach((rec, slot) => {
+      this.setCode(slot, rec);
+    });
+  }
+
+  /**
+   * Writes the records' packed entries from entry `at` on and sets their `start` / `end`;
+   * records with more than SCAN_LIMIT grant scopes get -1 (they walk).
+   */
+  private packInto(records: Iterable<SubjectRecord>, at: number): void {
+    const entries = this.entries;
     const stride = this.stride;
     const size = ENV_SLOTS * this.words;
-    const entries = new Uint32Array(total * stride);
-    let at = 0;
-    for (const rec of this.subjects.values()) {
+    for (const rec of records) {
       if (rec.grants.size > SCAN_LIMIT) {
         rec.start = -1;
         rec.end = -1;
@@ -158,17 +244,42 @@ export class EngineIndex {
       }
       rec.end = at;
     }
+  }
+
+  /**
+   * Derived indexes: packs new records after the existing entries, in a new array (the base
+   * index keeps reading its own).
+   */
+  appendEntries(records: readonly SubjectRecord[]): void {
+    let total = 0;
+    for (const rec of records) if (rec.grants.size <= SCAN_LIMIT) total += rec.grants.size;
+    const at = this.entries.length / this.stride;
+    const entries = new Uint32Array(this.entries.length + total * this.stride);
+    entries.set(this.entries);
     this.entries = entries;
-    for (const [id, rec] of this.subjects) {
-      if (!rec.active) this.hot.set(id, -1);
-      else if (rec.start >= 0) this.hot.set(id, rec.start * 16 + (rec.end - rec.start));
-      else this.hot.set(id, -2 - (this.walkers.push(rec) - 1));
-    }
+    this.packInto(records, at);
+  }
+
+  /**
+   * Sets the hot-path code of the packed record at `slot`. A walking one takes walker `walker`
+   * when given (a derived index reusing its previous record's), else a new one.
+   */
+  setCode(slot: number, rec: SubjectRecord, walker?: number): void {
+    if (!rec.active) this.codes[slot] = -1;
+    else if (rec.start >= 0) this.codes[slot] = rec.start * 16 + (rec.end - rec.start);
+    else if (walker !== undefined) {
+      this.walkers[walker] = rec;
+      this.codes[slot] = -2 - walker;
+    } else this.codes[slot] = -2 - (this.walkers.push(rec) - 1);
   }
 
   /** Why an assignment would take no effect, or null when it is sound. */
   problemOf(a: Assignment): string | null {
-    const subject = this.subjects.get(a.subjectId);
+    return this.problemFor(a, this.subjects.get(a.subjectId)?.info);
+  }
+
+  /** `problemOf` against a given row of the assignment's subject (`undefined`: none). */
+  problemFor(a: Assignment, subject: SubjectInfo | undefined): string | null {
     if (!subject) return `unknown subject ${a.subjectId}`;
     const role = this.roles.get(a.roleKey);
     if (!role) return `unknown role ${a.roleKey}`;
@@ -178,8 +289,8 @@ export class EngineIndex {
     if (role.scopeKinds && !role.scopeKinds.includes(kind)) {
       return `role ${role.key} cannot be held at a ${kind}`;
     }
-    if (subject.type === 'group' && !this.groupMayHoldAt(subject.info, scope)) {
-      return `group ${subject.info.id} is limited to other scopes than ${a.scopeId}`;
+    if (subject.type === 'group' && !this.groupMayHoldAt(subject, scope)) {
+      return `group ${subject.id} is limited to other scopes than ${a.scopeId}`;
     }
     return null;
   }
@@ -201,20 +312,21 @@ export class EngineIndex {
       return;
     }
     const scope = this.tree.indexOf(a.scopeId)!;
-    push(this.assignmentsOf, a.subjectId, a);
+    pushAt(this.assignmentsOf.values, this.slotOf.get(a.subjectId)!, a);
     push(this.assignmentsAt, scope, a);
     const mask = this.roleMasks.get(a.roleKey)!;
     const slot = envSlot(a.environment);
     const subject = this.subjects.get(a.subjectId)!;
-    this.orInto(subject, scope, slot, mask);
+    this.foldInto(subject, scope, slot, mask);
     if (subject.type === 'group' && subject.active) {
       for (const memberId of this.membersOf.get(subject.info.id) ?? []) {
-        this.orInto(this.subjects.get(memberId)!, scope, slot, mask);
+        this.foldInto(this.subjects.get(memberId)!, scope, slot, mask);
       }
     }
   }
 
-  private orInto(subject: SubjectRecord, scope: number, slot: number, mask: Uint32Array): void {
+  /** ORs a role's mask into the subject's grants at a scope, for an environment selector. */
+  foldInto(subject: SubjectRecord, scope: number, slot: number, mask: Uint32Array): void {
     let offset = subject.grants.get(scope);
     if (offset === undefined) {
       offset = this.allocate();
@@ -224,25 +336,56 @@ export class EngineIndex {
     for (let w = 0; w < this.words; w++) this.masks[base + w]! |= mask[w]!;
   }
 
+  /**
+   * Room for `words` more mask words in an array this index owns: a derived index copies the
+   * base's masks before its first write, so the base never sees a change.
+   */
+  reserveMasks(words: number): void {
+    if (this.ownsMasks && this.used + words <= this.masks.length) return;
+    const masks = new Uint32Array(this.used + words);
+    masks.set(this.masks.subarray(0, this.used));
+    this.masks = masks;
+    this.ownsMasks = true;
+  }
+
   private allocate(): number {
     const size = ENV_SLOTS * this.words;
-    if (this.used + size > this.masks.length) {
-      const bigger = new Uint32Array(this.masks.length * 2);
-      bigger.set(this.masks);
-      this.masks = bigger;
+    if (!this.ownsMasks || this.used + size > this.masks.length) {
+      this.reserveMasks(Math.max(size, this.used));
     }
     const offset = this.used;
     this.used += size;
     return offset;
   }
 
-  /** Bytes held by the grant masks (for the benchmark's memory figure). */
+  /**
+   * The larger share of dead packed entries and dead mask words (0 after a full build); past a
+   * limit, deriving gives way to a full build, which compacts.
+   */
+  get garbageShare(): number {
+    const entries = this.entries.length / this.stride;
+    return Math.max(
+      entries === 0 ? 0 : this.deadEntries / entries,
+      this.used === 0 ? 0 : this.deadMasks / this.used,
+    );
+  }
+
+  /** Bytes of live grant masks (for the benchmark's memory figure; a derive's garbage excluded). */
   get maskBytes(): number {
-    return this.used * 4;
+    return (this.used - this.deadMasks) * 4;
   }
 }
 
-function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+/** A membership counts only from a group to a user or client; anything else is ignored. */
+export function countsAsMembership(
+  member: { readonly type: SubjectType } | undefined,
+  group: { readonly type: SubjectType } | undefined,
+): boolean {
+  return member !== undefined && member.type !== 'group' && group?.type === 'group';
+}
+
+/** Appends `value` to the list under `key`. */
+export function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);
   if (list) list.push(value);
   else map.set(key, [value]);

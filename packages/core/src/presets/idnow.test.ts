@@ -4,13 +4,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createEngine } from '../engine.js';
-import type { PermissionOf } from '../permission.js';
 import { snapshotFor } from '../preset.js';
 import { idnowSeedTable } from '../reference/seeds.js';
 import type { Assignment, SubjectInfo } from '../snapshot.js';
-import { type idnowCatalog, idnowPreset } from './idnow.js';
+import { idnowPreset } from './idnow.js';
 
-type Permission = PermissionOf<typeof idnowCatalog>;
 type Role = 'editor' | 'developer' | 'viewer';
 const table = idnowSeedTable;
 

@@ -1,0 +1,342 @@
+/**
+ * Deriving the next revision's index from the previous one when a write changed a few subjects
+ * (`deriveEngine`). The catalog, role masks and scope tree are shared by reference, so is every
+ * unchanged subject's record; only the changed subjects' records, memberships and assignments are
+ * rebuilt. The result answers every question exactly as a full build of the new snapshot would.
+ *
+ * The previous index may still be serving requests, so nothing it can read is written: a table
+ * or Map is copied (shallowly) before its first change, and the mask and entry arrays are copied
+ * with the new records' data appended. Per-subject tables are arrays by slot
+ * (./subject-table.ts), so a copy is a pointer copy rather than 100k Map inserts. What replaced
+ * records leave behind in the mask and entry arrays is counted as garbage; past a limit the
+ * caller builds from scratch, which compacts.
+ */
+import type { Assignment, GroupMembership, OrgSnapshot, SubjectInfo } from '../snapshot.js';
+import {
+  countsAsMembership,
+  ENV_SLOTS,
+  EngineIndex,
+  envSlot,
+  push,
+  type SkippedAssignment,
+  type SubjectRecord,
+} from './engine-index.js';
+import { SubjectTable, TableDraft } from './subject-table.js';
+
+/** When deriving gives way to a full build. */
+export interface DeriveLimits {
+  /** Most subjects whose records may be rebuilt, as a share of the org's subjects. */
+  readonly maxChangedShare: number;
+  /** Most garbage the previous index may hold (dead entries or mask words), as a share. */
+  readonly maxGarbageShare: number;
+}
+
+/** A tenth of the subjects changed: a full build is then within a few times the cost. */
+export const DERIVE_LIMITS: DeriveLimits = { maxChangedShare: 0.1, maxGarbageShare: 0.5 };
+
+/**
+ * The index of `snapshot` derived from `prev`, or null when a full build is due: the catalog,
+ * roles or scopes are other arrays than `prev`'s, too many subjects changed, `prev` holds too much
+ * garbage, or the unchanged rows are not the very objects `prev` was built from. `affected`: the
+ * ids of every subject whose row, own assignments or memberships changed (see `deriveEngine`).
+ */
+export function deriveIndex(
+  prev: EngineIndex,
+  snapshot: OrgSnapshot,
+  affected: ReadonlySet<string>,
+  limits: DeriveLimits = DERIVE_LIMITS,
+): EngineIndex | null {
+  const old = prev.snapshot;
+  if (
+    snapshot.permissions !== old.permissions ||
+    snapshot.roles !== old.roles ||
+    snapshot.scopes !== old.scopes
+  ) {
+    return null;
+  }
+  if (prev.garbageShare > limits.maxGarbageShare) return null;
+  const budget = limits.maxChangedShare * prev.subjectCount;
+  if (affected.size > budget) return null;
+  const delta = readDelta(prev, snapshot, affected);
+  if (delta === null || delta.changed.size > budget) return null;
+  return applyDelta(prev, snapshot, delta);
+}
+
+/** What changed, read from the new snapshot against the previous index (nothing written). */
+interface Delta {
+  readonly affected: ReadonlySet<string>;
+  /** The affected subjects' new rows (absent: removed, or never existed). */
+  readonly rows: Map<string, SubjectInfo>;
+  /** Records to rebuild: the affected subjects and the members of groups whose grants changed. */
+  readonly changed: Set<string>;
+  /** The affected subjects' assignments that take effect, by subject, in snapshot order. */
+  readonly own: Map<string, Assignment[]>;
+  /** The same by scope index. */
+  readonly ownAt: Map<number, Assignment[]>;
+  /** Every skipped assignment of the new snapshot, in snapshot order. */
+  readonly skipped: SkippedAssignment[];
+  /** Memberships naming an affected group or member, in snapshot order. */
+  readonly memberships: GroupMembership[];
+  /**
+   * When some id became or stopped being a group, the memberships of the changed subjects that
+   * are not affected themselves (their group lists are rebuilt); else null (they keep theirs).
+   */
+  readonly regrouped: GroupMembership[] | null;
+}
+
+function readDelta(
+  prev: EngineIndex,
+  snapshot: OrgSnapshot,
+  affected: ReadonlySet<string>,
+): Delta | null {
+  const rows = new Map<string, SubjectInfo>();
+  // Last row wins, as in a full build.
+  for (const info of snapshot.subjects) if (affected.has(info.id)) rows.set(info.id, info);
+
+  const own = new Map<string, Assignment[]>();
+  const ownAt = new Map<number, Assignment[]>();
+  const skipped: SkippedAssignment[] = [];
+  // Unaffected subjects' assignments are skipped for the same reasons as before; they are found
+  // by identity to keep the list in the new snapshot's order.
+  const carried = new Map<Assignment, SkippedAssignment>();
+  let expected = 0;
+  for (const s of prev.skipped) {
+    if (affected.has(s.assignment.subjectId)) continue;
+    carried.set(s.assignment, s);
+    expected++;
+  }
+  let found = 0;
+  for (const a of snapshot.assignments) {
+    if (affected.has(a.subjectId)) {
+      const problem = prev.problemFor(a, rows.get(a.subjectId));
+      if (problem !== null) {
+        skipped.push({ assignment: a, problem });
+      } else {
+        push(own, a.subjectId, a);
+        push(ownAt, prev.tree.indexOf(a.scopeId)!, a);
+      }
+    } else if (found < expected) {
+      const s = carried.get(a);
+      if (s !== undefined) {
+        skipped.push(s);
+        found++;
+      }
+    }
+  }
+  // Unchanged rows were replaced by copies (or dropped): only a full build can tell.
+  if (found !== expected) return null;
+
+  const memberships: GroupMembership[] = [];
+  for (const m of snapshot.memberships) {
+    if (affected.has(m.groupId) || affected.has(m.memberId)) memberships.push(m);
+  }
+
+  // A group's members fold its grants in: when what they fold changes, they change too.
+  const changed = new Set(affected);
+  const regranted = new Set<string>();
+  let regroup = false;
+  for (const id of affected) {
+    const before = prev.subjects.get(id);
+    const after = rows.get(id);
+    if ((before?.type === 'group') !== (after?.type === 'group')) regroup = true;
+    if (sameForMembers(before, after, prev.assignmentsOf.get(id), own.get(id))) continue;
+    regranted.add(id);
+    for (const m of prev.membersOf.get(id) ?? []) changed.add(m);
+  }
+  if (regranted.size > 0) {
+    const rowOf = (id: string) => (affected.has(id) ? rows.get(id) : prev.subjects.get(id)?.info);
+    for (const m of memberships) {
+      if (regranted.has(m.groupId) && countsAsMembership(rowOf(m.memberId), rowOf(m.groupId))) {
+        changed.add(m.memberId);
+      }
+    }
+  }
+  let regrouped: GroupMembership[] | null = null;
+  if (regroup && changed.size > affected.size) {
+    regrouped = [];
+    for (const m of snapshot.memberships) {
+      if (!affected.has(m.memberId) && changed.has(m.memberId)) regrouped.push(m);
+    }
+  }
+  return { affected, rows, changed, own, ownAt, skipped, memberships, regrouped };
+}
+
+/**
+ * True when members fold in the same grants from the group before and after: both a group or
+ * both not, equally active, and (when active) the same roles at the same scopes and environments.
+ */
+function sameForMembers(
+  before: SubjectRecord | undefined,
+  after: SubjectInfo | undefined,
+  was: readonly Assignment[] | undefined,
+  now: readonly Assignment[] | undefined,
+): boolean {
+  const wasGroup = before?.type === 'group';
+  if (wasGroup !== (after?.type === 'group')) return false;
+  if (!wasGroup) return true;
+  if (before!.active !== after!.active) return false;
+  if (!after!.active) return true;
+  const a = was ?? [];
+  const b = now ?? [];
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x.roleKey !== y.roleKey || x.scopeId !== y.scopeId || x.environment !== y.environment) {
+      return false;
+    }
+  }
+  return true;
+}
+
+function applyDelta(prev: EngineIndex, snapshot: OrgSnapshot, d: Delta): EngineIndex {
+  const next = new EngineIndex(snapshot, prev);
+  const size = ENV_SLOTS * next.words;
+  const exists = (id: string) => (d.affected.has(id) ? d.rows.has(id) : prev.subjects.has(id));
+  // A new id takes the next slot (then `slotOf` is copied, once); a removed one keeps its slot.
+  let slotOf = prev.slotOf;
+  for (const id of d.changed) {
+    if (slotOf.has(id) || !exists(id)) continue;
+    if (slotOf === prev.slotOf) slotOf = new Map(prev.slotOf);
+    slotOf.set(id, slotOf.size);
+  }
+  const records = prev.subjects.values.slice();
+  const codes = new Float64Array(slotOf.size);
+  codes.set(prev.codes);
+  let count = prev.subjectCount;
+  // Fresh records for the changed subjects that exist after; the old ones' data becomes garbage.
+  const rebuilt: Array<[string, number, SubjectRecord]> = [];
+  for (const id of d.changed) {
+    const old = prev.subjects.get(id);
+    if (old) {
+      next.deadMasks += old.grants.size * size;
+      if (old.start >= 0) next.deadEntries += old.end - old.start;
+      count--;
+    }
+    const slot = slotOf.get(id);
+    const info = d.affected.has(id) ? d.rows.get(id) : old?.info;
+    if (slot === undefined) continue;
+    if (!info) {
+      records[slot] = undefined;
+      codes[slot] = -1;
+      continue;
+    }
+    const rec: SubjectRecord = {
+      info,
+      type: info.type,
+      active: info.active,
+      grants: new Map(),
+      start: 0,
+      end: 0,
+    };
+    records[slot] = rec;
+    count++;
+    rebuilt.push([id, slot, rec]);
+  }
+  next.slotOf = slotOf;
+  next.subjects = new SubjectTable(slotOf, records);
+  next.subjectCount = count;
+  next.codes = codes;
+  next.walkers = prev.walkers.slice();
+  updateMemberships(prev, next, d);
+  updateAssignments(prev, next, d);
+  next.skipped = d.skipped;
+
+  // Fold each record's own grants and its active groups' (as `EngineIndex.apply` does).
+  const sources = (id: string): Assignment[][] => {
+    const out = [next.assignmentsOf.get(id) ?? []];
+    for (const g of next.groupsOf.get(id) ?? []) {
+      if (next.subjects.get(g)!.active) out.push(next.assignmentsOf.get(g) ?? []);
+    }
+    return out;
+  };
+  let room = 0;
+  for (const [id] of rebuilt) for (const list of sources(id)) room += list.length;
+  next.reserveMasks(room * size);
+  for (const [id, , rec] of rebuilt) {
+    for (const list of sources(id)) {
+      for (const a of list) {
+        const mask = next.roleMasks.get(a.roleKey)!;
+        next.foldInto(rec, next.tree.indexOf(a.scopeId)!, envSlot(a.environment), mask);
+      }
+    }
+  }
+  next.appendEntries(rebuilt.map(([, , rec]) => rec));
+  for (const [, slot, rec] of rebuilt) {
+    const code = slot < prev.codes.length ? prev.codes[slot]! : -1;
+    next.setCode(slot, rec, code <= -2 ? -2 - code : undefined);
+  }
+  return next;
+}
+
+/**
+ * Group lists of the affected members (and of all changed ones when an id became or stopped
+ * being a group), member lists of the affected groups and of the groups affected members joined
+ * or left. The tables are copied on the first change.
+ */
+function updateMemberships(prev: EngineIndex, next: EngineIndex, d: Delta): void {
+  const counts = (m: GroupMembership) =>
+    countsAsMembership(next.subjects.get(m.memberId), next.subjects.get(m.groupId));
+  const groupRows = new Map<string, string[]>();
+  const memberRows = new Map<string, string[]>();
+  for (const m of d.memberships) {
+    if (!counts(m)) continue;
+    if (d.affected.has(m.memberId)) push(groupRows, m.memberId, m.groupId);
+    push(memberRows, m.groupId, m.memberId);
+  }
+  for (const m of d.regrouped ?? []) if (counts(m)) push(groupRows, m.memberId, m.groupId);
+
+  const groupsOf = new TableDraft(next.slotOf, prev.groupsOf);
+  const membersOf = new TableDraft(next.slotOf, prev.membersOf);
+  // Unaffected groups an affected member left or joined: their other members stay.
+  const touched = new Set<string>();
+  for (const id of d.regrouped ? d.changed : d.affected) {
+    if (d.affected.has(id)) for (const g of prev.groupsOf.get(id) ?? []) touched.add(g);
+    groupsOf.put(id, groupRows.get(id));
+  }
+  for (const g of memberRows.keys()) touched.add(g);
+  for (const g of touched) {
+    if (d.affected.has(g)) continue;
+    const kept = (prev.membersOf.get(g) ?? []).filter((m) => !d.affected.has(m));
+    membersOf.put(g, kept.concat(memberRows.get(g) ?? []));
+  }
+  // An affected group's memberships were all read: rebuilt from them.
+  for (const g of d.affected) membersOf.put(g, memberRows.get(g));
+  next.groupsOf = groupsOf.done();
+  next.membersOf = membersOf.done();
+}
+
+/** The affected subjects' effective assignments, by subject and at the scopes they touch. */
+function updateAssignments(prev: EngineIndex, next: EngineIndex, d: Delta): void {
+  const of = new TableDraft(next.slotOf, prev.assignmentsOf);
+  const scopes = new Set<number>(d.ownAt.keys());
+  for (const id of d.affected) {
+    for (const a of prev.assignmentsOf.get(id) ?? []) scopes.add(prev.tree.indexOf(a.scopeId)!);
+    of.put(id, d.own.get(id));
+  }
+  const at = new MapDraft(prev.assignmentsAt);
+  for (const s of scopes) {
+    const kept = (prev.assignmentsAt.get(s) ?? []).filter((a) => !d.affected.has(a.subjectId));
+    at.put(s, kept.concat(d.ownAt.get(s) ?? []));
+  }
+  next.assignmentsOf = of.done();
+  next.assignmentsAt = at.map;
+}
+
+/** A Map shared with the previous index until the first real change, then copied once. */
+class MapDraft<K, V> {
+  private copied = false;
+  constructor(public map: Map<K, V[]>) {}
+
+  /** Sets `key` to `list`, or removes it when the list is missing or empty (as a full build). */
+  put(key: K, list: V[] | undefined): void {
+    const empty = list === undefined || list.length === 0;
+    if (empty && !this.map.has(key)) return;
+    if (!this.copied) {
+      this.map = new Map(this.map);
+      this.copied = true;
+    }
+    if (empty) this.map.delete(key);
+    else this.map.set(key, list);
+  }
+}
