@@ -12,7 +12,7 @@ import {
   type Engine,
   engineIndex,
 } from './engine.js';
-import { defineCatalog, definePreset, snapshotFor } from './index.js';
+import { snapshotFor } from './index.js';
 import type { Assignment, OrgSnapshot, SubjectInfo } from './snapshot.js';
 import {
   affectedBetween,
@@ -21,28 +21,9 @@ import {
   type Probe,
   universeOf,
 } from './testing/derive-check.js';
+import { miniPreset } from './testing/mini-preset.js';
 
-const preset = definePreset({
-  key: 'mini',
-  name: 'Mini',
-  description: 'test preset',
-  catalog: defineCatalog({ flows: ['read', 'write'] }),
-  rootKind: 'org',
-  scopeKinds: [
-    { key: 'org', name: 'Org', parents: [] },
-    { key: 'ws', name: 'Workspace', parents: ['org', 'ws'] },
-  ],
-  roles: [
-    { key: 'owner', name: 'Owner', permissions: ['*'], slot: 'primary' },
-    { key: 'reader', name: 'Reader', permissions: ['flows.read'], slot: 'primary' },
-    { key: 'writer', name: 'Writer', permissions: ['flows.*', 'roles.assign'], slot: 'primary' },
-  ],
-  defaultRoles: { org: 'reader', ws: 'reader' },
-  ownerRole: 'owner',
-  environments: true,
-  invariants: [{ roleKey: 'owner', at: 'root', min: 1 }],
-  everyUserOwnsAnOrg: false,
-});
+const preset = miniPreset;
 
 const WORKSPACES = 16;
 /** Enough users that one write stays under a tenth of the subjects. */

@@ -1,28 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { createEngine, defineCatalog, definePreset, snapshotFor } from './index.js';
+import { createEngine, snapshotFor } from './index.js';
+import { miniPreset } from './testing/mini-preset.js';
 
-const catalog = defineCatalog({ flows: ['read', 'write'] });
-const preset = definePreset({
-  key: 'mini',
-  name: 'Mini',
-  description: 'test preset',
-  catalog,
-  rootKind: 'org',
-  scopeKinds: [
-    { key: 'org', name: 'Org', parents: [] },
-    { key: 'ws', name: 'Workspace', parents: ['org', 'ws'] },
-  ],
-  roles: [
-    { key: 'owner', name: 'Owner', permissions: ['*'], slot: 'primary' },
-    { key: 'reader', name: 'Reader', permissions: ['flows.read'], slot: 'primary' },
-    { key: 'writer', name: 'Writer', permissions: ['flows.*', 'roles.assign'], slot: 'primary' },
-  ],
-  defaultRoles: { org: 'reader', ws: 'reader' },
-  ownerRole: 'owner',
-  environments: true,
-  invariants: [{ roleKey: 'owner', at: 'root', min: 1 }],
-  everyUserOwnsAnOrg: false,
-});
+const preset = miniPreset;
 
 const snapshot = snapshotFor(preset, {
   orgId: 'org_1',

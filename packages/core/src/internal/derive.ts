@@ -17,6 +17,7 @@ import {
   ENV_SLOTS,
   EngineIndex,
   envSlot,
+  newRecord,
   push,
   type SkippedAssignment,
   type SubjectRecord,
@@ -221,14 +222,7 @@ function applyDelta(prev: EngineIndex, snapshot: OrgSnapshot, d: Delta): EngineI
       codes[slot] = -1;
       continue;
     }
-    const rec: SubjectRecord = {
-      info,
-      type: info.type,
-      active: info.active,
-      grants: new Map(),
-      start: 0,
-      end: 0,
-    };
+    const rec = newRecord(info);
     records[slot] = rec;
     count++;
     rebuilt.push([id, slot, rec]);

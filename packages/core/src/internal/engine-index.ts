@@ -42,6 +42,11 @@ export interface SubjectRecord {
   end: number;
 }
 
+/** A subject's record before its grants are folded in. */
+export function newRecord(info: SubjectInfo): SubjectRecord {
+  return { info, type: info.type, active: info.active, grants: new Map(), start: 0, end: 0 };
+}
+
 /** Why an assignment in the snapshot takes no effect; reported, never silently dropped. */
 export interface SkippedAssignment {
   readonly assignment: Assignment;
@@ -169,14 +174,7 @@ export class EngineIndex {
     const slotOf = new Map<string, number>();
     const records: SubjectRecord[] = [];
     for (const info of snapshot.subjects) {
-      const rec = {
-        info,
-        type: info.type,
-        active: info.active,
-        grants: new Map(),
-        start: 0,
-        end: 0,
-      };
+      const rec = newRecord(info);
       const slot = slotOf.get(info.id);
       if (slot === undefined) {
         slotOf.set(info.id, records.length);
