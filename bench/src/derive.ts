@@ -97,7 +97,7 @@ function writes(s: OrgSnapshot, rng: Rng, n: number): Write[] {
   if (mine) {
     const edited: Assignment = { ...mine, roleKey: 'workflows_read' };
     out.push({
-      name: 'change a role',
+      name: "change a member's role",
       snapshot: {
         ...s,
         revision,
