@@ -81,6 +81,7 @@ const STATUS = {
   CONFLICT: 409,
   INVARIANT: 412,
   INVALID: 400,
+  TOO_MANY_REQUESTS: 429,
 } as const satisfies Record<DomainError['code'], number>;
 
 const query = z.object({

@@ -28,6 +28,7 @@ const CODE_MAP = {
   CONFLICT: 'CONFLICT',
   INVARIANT: 'PRECONDITION_FAILED',
   INVALID: 'BAD_REQUEST',
+  TOO_MANY_REQUESTS: 'TOO_MANY_REQUESTS',
 } as const satisfies Record<DomainError['code'], TRPCError['code']>;
 
 /** Maps a domain error to its tRPC error (the one place this happens for the API). */

@@ -142,6 +142,33 @@ describe.each(backends)('user sessions end to end on $name', (backend) => {
     expect(notAToken).toMatchObject({ code: 'UNAUTHORIZED', message: 'invalid session token' });
   });
 
+  it('M6 after 10 failed logins for an address (the default) the 11th is 429 TOO_MANY_REQUESTS, even with the right password', async () => {
+    const bea = await person(acme, { roles: [{ role: 'org_user' }] });
+    for (let i = 0; i < 10; i++) {
+      const wrong = await failure(
+        anon.api.sessions.login.mutate({ email: bea.email, password: 'guess', orgId: acme.orgId }),
+      );
+      expect(wrong).toMatchObject({ code: 'UNAUTHORIZED', httpStatus: 401 });
+    }
+    const refused = await anon.api.sessions.login
+      .mutate({ email: bea.email, password: PASSWORD, orgId: acme.orgId })
+      .then(
+        () => null,
+        (e: { data?: { code?: string; httpStatus?: number; details?: unknown } }) => e.data,
+      );
+    expect(refused).toMatchObject({
+      code: 'TOO_MANY_REQUESTS',
+      httpStatus: 429,
+      details: { retryAfterSeconds: expect.any(Number) },
+    });
+    const wait = (refused?.details as { retryAfterSeconds?: number } | undefined)
+      ?.retryAfterSeconds;
+    expect(wait).toBeGreaterThan(14 * 60);
+    expect(wait).toBeLessThanOrEqual(15 * 60);
+    // Other people log in as before.
+    expect((await signIn(ana, acme.orgId)).token).toMatch(/^ses_/);
+  });
+
   it('M6 a session reaches only its own org: another org id is NOT_FOUND', async () => {
     const gh = createGatehouse({ url: t.url, sessionToken: (await signIn(ana, acme.orgId)).token });
     // Thunks, so each call starts only when awaited (a rejection is never left unhandled).

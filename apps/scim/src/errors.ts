@@ -50,6 +50,7 @@ const DOMAIN_STATUS = {
   CONFLICT: 409,
   INVARIANT: 409,
   INVALID: 400,
+  TOO_MANY_REQUESTS: 429,
 } as const satisfies Record<DomainError['code'], number>;
 
 const BODY_PARSER_ERRORS: Record<string, [number, ScimType | null, string]> = {

@@ -121,5 +121,13 @@ describe.each(testBackends())('audit retention worker on $name', (backend) => {
       /GATEHOUSE_AUDIT_PRUNE_INTERVAL_SECONDS must be a number/,
     );
     expect(configFromEnv({ GATEHOUSE_SESSION_TTL_MINUTES: '30' }).sessionTtlMs).toBe(1_800_000);
+    const throttle = configFromEnv({
+      GATEHOUSE_LOGIN_MAX_FAILURES: '0',
+      GATEHOUSE_LOGIN_WINDOW_MINUTES: '5',
+    });
+    expect([throttle.loginMaxFailures, throttle.loginWindowMs]).toEqual([0, 300_000]);
+    expect(() => configFromEnv({ GATEHOUSE_LOGIN_MAX_FAILURES: '2.5' })).toThrow(
+      /GATEHOUSE_LOGIN_MAX_FAILURES must be a whole number of at least 0/,
+    );
   });
 });

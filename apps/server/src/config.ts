@@ -31,12 +31,20 @@ export interface ServerConfig {
   readonly auditPruneIntervalMs?: number | undefined;
   /** How long a user session lasts (`GATEHOUSE_SESSION_TTL_MINUTES`); default 12 hours. */
   readonly sessionTtlMs?: number | undefined;
+  /**
+   * Failed logins per email address within the window before its logins are refused
+   * (`GATEHOUSE_LOGIN_MAX_FAILURES`); default 10, 0 off.
+   */
+  readonly loginMaxFailures?: number | undefined;
+  /** The window failed logins are counted in (`GATEHOUSE_LOGIN_WINDOW_MINUTES`); default 15. */
+  readonly loginWindowMs?: number | undefined;
 }
 
 /**
  * Reads `HOST`, `PORT`, `DATABASE_URL`, `GATEHOUSE_DATA_DIR`, `GATEHOUSE_ADMIN_KEY`, `GATEHOUSE_DEMO`,
  * `LOG_LEVEL`, `GATEHOUSE_PUBLIC_URL`, `SMTP_URL`, `GATEHOUSE_MAIL_FROM`, `GATEHOUSE_PASSWORDS`,
- * `GATEHOUSE_AUDIT_PRUNE_INTERVAL_SECONDS`, `GATEHOUSE_SESSION_TTL_MINUTES`.
+ * `GATEHOUSE_AUDIT_PRUNE_INTERVAL_SECONDS`, `GATEHOUSE_SESSION_TTL_MINUTES`,
+ * `GATEHOUSE_LOGIN_MAX_FAILURES`, `GATEHOUSE_LOGIN_WINDOW_MINUTES`.
  */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const port = Number(env.PORT ?? 4000);
@@ -58,7 +66,20 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     passwords: /^(1|true|yes)$/i.test(env.GATEHOUSE_PASSWORDS ?? ''),
     auditPruneIntervalMs: msFromEnv(env, 'GATEHOUSE_AUDIT_PRUNE_INTERVAL_SECONDS', 1000, 0),
     sessionTtlMs: msFromEnv(env, 'GATEHOUSE_SESSION_TTL_MINUTES', 60_000, 1),
+    loginMaxFailures: intFromEnv(env, 'GATEHOUSE_LOGIN_MAX_FAILURES', 0),
+    loginWindowMs: msFromEnv(env, 'GATEHOUSE_LOGIN_WINDOW_MINUTES', 60_000, 1),
   };
+}
+
+/** A whole number of at least `min`; undefined when unset. */
+function intFromEnv(env: NodeJS.ProcessEnv, name: string, min: number): number | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min) {
+    throw new Error(`${name} must be a whole number of at least ${min}, got "${raw}"`);
+  }
+  return n;
 }
 
 /** A duration of at least `min` units of `unitMs`, in milliseconds; undefined when unset. */

@@ -52,6 +52,8 @@ export async function startServer(
       config.publicUrl ?? selfUrl.replace(/\/\/(0\.0\.0\.0|\[::\]):/, '//localhost:'),
     passwords: config.passwords ?? false,
     sessionTtlMs: config.sessionTtlMs,
+    loginMaxFailures: config.loginMaxFailures,
+    loginWindowMs: config.loginWindowMs,
   });
   const unlisten = await gatedb.listen(REVISION_CHANNEL, (p) => services.engines.onNotify(p));
   // PGlite has no autovacuum: without fresh statistics the planner can pick nested scans as

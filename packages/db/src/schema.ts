@@ -288,6 +288,14 @@ export interface SessionsTable {
   ip: string | null;
 }
 
+/** A failed login, counted per address to throttle guessing (see migration 0009). */
+export interface LoginFailuresTable {
+  email_lower: string;
+  failed_at: Date;
+  org_id: string | null;
+  ip: string | null;
+}
+
 /** A periodic job's claim, shared by the server processes (see migration 0007). */
 export interface JobClaimsTable {
   name: string;
@@ -319,6 +327,7 @@ export interface Database {
   snapshot_changes: SnapshotChangesTable;
   sessions: SessionsTable;
   job_claims: JobClaimsTable;
+  login_failures: LoginFailuresTable;
 }
 
 /** Row types, for callers that pass rows around. */

@@ -11,6 +11,8 @@ export const DomainErrorCode = {
   /** An organization invariant would break (last Owner, exclusive slot). */
   INVARIANT: 'INVARIANT',
   INVALID: 'INVALID',
+  /** Too many attempts (failed logins); `details.retryAfterSeconds` says when to try again. */
+  TOO_MANY_REQUESTS: 'TOO_MANY_REQUESTS',
 } as const;
 /** One of `DomainErrorCode`. */
 export type DomainErrorCode = (typeof DomainErrorCode)[keyof typeof DomainErrorCode];

@@ -49,6 +49,7 @@ export * from './use-cases/instance.js';
 export * from './use-cases/invitations.js';
 export * from './use-cases/lifecycle.js';
 export * from './use-cases/login.js';
+export * from './use-cases/login-throttle.js';
 export * from './use-cases/members.js';
 export * from './use-cases/orgs.js';
 export { normalizeEmail } from './use-cases/people.js';

@@ -13,6 +13,13 @@ export interface ServiceOptions {
   readonly passwords?: boolean | undefined;
   /** How long a user session lasts after login (`GATEHOUSE_SESSION_TTL_MINUTES`); default 12 h. */
   readonly sessionTtlMs?: number | undefined;
+  /**
+   * Failed logins per email address within `loginWindowMs` before its logins are refused
+   * (`GATEHOUSE_LOGIN_MAX_FAILURES`); default 10, 0 turns the throttle off.
+   */
+  readonly loginMaxFailures?: number | undefined;
+  /** The window failed logins are counted in (`GATEHOUSE_LOGIN_WINDOW_MINUTES`); default 15 min. */
+  readonly loginWindowMs?: number | undefined;
   /** The clock for expiry (tests move it); default `() => new Date()`. */
   readonly now?: (() => Date) | undefined;
   /**

@@ -363,6 +363,119 @@ describe.each(testBackends())('user sessions on $name', (backend) => {
     });
   });
 
+  it('M6 failed logins are throttled per address, known or not, until the window passes; a right password clears them', async () => {
+    let now = new Date('2031-03-01T00:00:00Z');
+    const throttled = createServices(g.db, {
+      publicUrl: 'https://gatehouse.acme.test',
+      loginMaxFailures: 3,
+      loginWindowMs: 10 * 60_000,
+      now: () => now,
+    });
+    const o = await org();
+    const ana = await person(o.orgId, o.caller, { roles: [{ role: 'org_user' }] });
+    const bob = await person(o.orgId, o.caller, { roles: [{ role: 'org_user' }] });
+    const nobody = email('nobody');
+    const attempt = (who: string, password: string) =>
+      login(throttled, { email: who, password, orgId: o.orgId }).then(
+        () => 'ok',
+        (e: unknown) => e as { code: string; message: string; details?: unknown },
+      );
+    for (const who of [ana.email, nobody]) {
+      for (let i = 0; i < 3; i++) {
+        now = new Date(now.getTime() + 60_000);
+        expect(await attempt(who, 'wrong horse battery staple')).toMatchObject({
+          code: 'UNAUTHENTICATED',
+        });
+      }
+    }
+    // Ana's failures were at minutes 1-3, nobody's at 4-6; it is minute 6.
+    const refusedAna = await attempt(ana.email.toUpperCase(), PASSWORD);
+    const refusedNobody = await attempt(nobody, PASSWORD);
+    expect(refusedAna).toEqual(
+      expect.objectContaining({
+        code: 'TOO_MANY_REQUESTS',
+        message: 'too many failed logins for this email address; try again in 5 minute(s)',
+        details: { retryAfterSeconds: 5 * 60 },
+      }),
+    );
+    // An address without an account is throttled the same way: no enumeration.
+    expect(refusedNobody).toMatchObject({
+      code: 'TOO_MANY_REQUESTS',
+      details: { retryAfterSeconds: 8 * 60 },
+    });
+    expect(await attempt(bob.email, PASSWORD)).toBe('ok');
+    const anaSessions = () =>
+      g.db.selectFrom('sessions').select('id').where('user_id', '=', ana.userId).execute();
+    expect(await anaSessions()).toEqual([]);
+    // Once ana's first failure leaves the window, her logins open again.
+    now = new Date('2031-03-01T00:11:00Z');
+    expect(await attempt(ana.email, PASSWORD)).toBe('ok');
+    // ... and that success cleared her failures: two more and a right password still pass.
+    expect(await attempt(ana.email, 'nope')).toMatchObject({ code: 'UNAUTHENTICATED' });
+    expect(await attempt(ana.email, 'nope')).toMatchObject({ code: 'UNAUTHENTICATED' });
+    expect(await attempt(ana.email, PASSWORD)).toBe('ok');
+    // Rows older than the window go as new failures arrive.
+    now = new Date('2031-03-01T01:00:00Z');
+    expect(await attempt(nobody, 'nope')).toMatchObject({ code: 'UNAUTHENTICATED' });
+    const rows = await g.db
+      .selectFrom('login_failures')
+      .select(['email_lower', 'org_id'])
+      .where('email_lower', '=', nobody.toLowerCase())
+      .execute();
+    expect(rows).toEqual([{ email_lower: nobody.toLowerCase(), org_id: o.orgId }]);
+    // Turned off: failures are neither counted nor refused.
+    const open = createServices(g.db, { loginMaxFailures: 0, now: () => now });
+    for (let i = 0; i < 5; i++) {
+      await expect(
+        login(open, { email: bob.email, password: 'nope', orgId: o.orgId }),
+      ).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+    }
+    expect(
+      (await login(open, { email: bob.email, password: PASSWORD, orgId: o.orgId })).result,
+    ).toBeTruthy();
+  });
+
+  it("M6 ended sessions stay listed for 30 days, then the user's next login deletes them", async () => {
+    let now = new Date('2032-05-01T00:00:00Z');
+    const timed = createServices(g.db, {
+      publicUrl: 'https://gatehouse.acme.test',
+      sessionTtlMs: 60 * 60_000,
+      now: () => now,
+    });
+    const o = await org();
+    const ana = await person(o.orgId, o.caller, { roles: [{ role: 'org_user' }] });
+    const other = await person(o.orgId, o.caller, { roles: [{ role: 'org_user' }] });
+    const signIn = async (who: { email: string }) =>
+      (await login(timed, { email: who.email, password: PASSWORD, orgId: o.orgId })).result;
+    const expired = await signIn(ana);
+    const loggedOut = await signIn(ana);
+    const othersOld = await signIn(other);
+    await logout(timed, asSession((await authenticateSession(timed, loggedOut.token)).principal));
+    const ids = async (userId: string) =>
+      (
+        await g.db
+          .selectFrom('sessions')
+          .select('id')
+          .where('org_id', '=', o.orgId)
+          .where('user_id', '=', userId)
+          .orderBy('created_at')
+          .orderBy('id')
+          .execute()
+      ).map((r) => r.id);
+    // 29 days on: both ended sessions are still there (and listed) after a new login.
+    now = new Date('2032-05-30T00:00:00Z');
+    const recent = await signIn(ana);
+    expect(new Set(await ids(ana.userId))).toEqual(
+      new Set([expired.session.id, loggedOut.session.id, recent.session.id]),
+    );
+    // 31 days after they ended, the next login deletes them; the recent one stays.
+    now = new Date('2032-06-01T02:00:00Z');
+    const latest = await signIn(ana);
+    expect(new Set(await ids(ana.userId))).toEqual(new Set([recent.session.id, latest.session.id]));
+    // Only ana's: another user's old session waits for their own next login.
+    expect(await ids(other.userId)).toEqual([othersOld.session.id]);
+  });
+
   it('M6 admins list and revoke sessions (members.read / members.update at the root); a user sees and ends only their own', async () => {
     const o = await org();
     const boss = await person(o.orgId, o.caller, { roles: [{ role: 'org_admin' }] });

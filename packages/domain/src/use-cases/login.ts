@@ -3,7 +3,10 @@
  * calling"); they log out by ending it. Both are writes of that org, audited with the user as
  * actor. A failed login says the same thing whatever was wrong (unknown email, wrong password,
  * no password, not a member, deactivated), and takes about the same time, so it tells nobody
- * who has an account.
+ * who has an account. Failures are counted per address and throttle further attempts
+ * (./login-throttle.ts). Each login deletes that user's sessions in the org that ended (expired
+ * or revoked) more than ENDED_SESSION_KEEP_MS ago, so ended sessions stay listed as a record for
+ * a while without piling up.
  */
 import { newId } from '@gatehouse/db';
 import type { Caller, Source } from '../context.js';
@@ -13,11 +16,15 @@ import { hashPassword, PASSWORD_MAX, verifyPassword } from '../passwords.js';
 import { issueCredential } from '../secrets.js';
 import type { Services } from '../services.js';
 import { clock } from './invitation-rows.js';
+import { recordLoginFailure, refuseWhenThrottled } from './login-throttle.js';
 import { normalizeEmail } from './people.js';
 import { loadSession, type SessionView, sessionView } from './sessions.js';
 
 /** How long a session lasts when the deployment does not say: 12 hours. */
 export const DEFAULT_SESSION_TTL_MS = 12 * 60 * 60 * 1000;
+
+/** How long ended (expired or revoked) sessions stay listed before a login deletes them: 30 days. */
+export const ENDED_SESSION_KEEP_MS = 30 * 24 * 60 * 60 * 1000;
 
 /** Input of `login`. */
 export interface LoginInput {
@@ -66,7 +73,12 @@ export async function login(
   opts: { requestId?: string | undefined; source?: Source | undefined } = {},
 ): Promise<WriteResult<LoginResult>> {
   const { lower } = normalizeEmail(input.email);
-  if (input.password.length > PASSWORD_MAX) throw loginFailed();
+  await refuseWhenThrottled(s, lower, clock(s));
+  const failed = async () => {
+    await recordLoginFailure(s, { emailLower: lower, orgId: input.orgId, ip: input.ip }, clock(s));
+    return loginFailed();
+  };
+  if (input.password.length > PASSWORD_MAX) throw await failed();
   const found = await s.db
     .selectFrom('users')
     .leftJoin('members', (j) =>
@@ -76,7 +88,7 @@ export async function login(
     .where('users.email_lower', '=', lower)
     .executeTakeFirst();
   const matches = await verifyPassword(input.password, found?.password_hash ?? (await decoyHash()));
-  if (!found?.password_hash || !matches || found.status !== 'active') throw loginFailed();
+  if (!found?.password_hash || !matches || found.status !== 'active') throw await failed();
   const userId = found.id;
   const sessionId = newId('session');
   const caller: Caller = {
@@ -94,6 +106,17 @@ export async function login(
       .executeTakeFirst();
     if (member?.status !== 'active') throw loginFailed();
     const now = clock(s);
+    const endedBefore = new Date(now.getTime() - ENDED_SESSION_KEEP_MS);
+    await w.trx
+      .deleteFrom('sessions')
+      .where('org_id', '=', w.orgId)
+      .where('user_id', '=', userId)
+      .where((eb) =>
+        eb.or([eb('expires_at', '<', endedBefore), eb('revoked_at', '<', endedBefore)]),
+      )
+      .execute();
+    // The right password: earlier failures for the address no longer count.
+    await w.trx.deleteFrom('login_failures').where('email_lower', '=', lower).execute();
     const expiresAt = new Date(now.getTime() + (s.options?.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS));
     const { secret, hash } = issueCredential(sessionId);
     const userAgent = input.userAgent?.slice(0, 500) || null;
