@@ -214,9 +214,26 @@ describe.each(backends)('user sessions end to end on $name', (backend) => {
         }),
       () => gh.api.sessions.list.query({ orgId: acme.orgId }),
       () => gh.api.orgs.create.mutate({ name: 'Mine', preset: 'flowcode' }),
+      // Permission questions about others need members.read where they are asked.
+      () =>
+        gh.api.authz.check.query({
+          orgId: acme.orgId,
+          subject: acme.ownerUserId,
+          permission: 'members.read',
+          scope: acme.orgId,
+        }),
+      () => gh.api.authz.snapshot.query({ orgId: acme.orgId }),
     ]) {
       expect(await failure(call())).toMatchObject({ code: 'FORBIDDEN' });
     }
+    // About herself, anything.
+    const self = await gh.api.authz.check.query({
+      orgId: acme.orgId,
+      subject: ana.userId,
+      permission: 'members.read',
+      scope: workspaceId,
+    });
+    expect(self.result.allowed).toBe(true);
     // Her own sessions she may see; a session never speaks for another user.
     const own = await gh.api.sessions.list.query({ orgId: acme.orgId, userId: ana.userId });
     expect(own.items.every((x) => x.userId === ana.userId)).toBe(true);

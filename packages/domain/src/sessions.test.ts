@@ -10,6 +10,7 @@ import type { Caller } from './context.js';
 import {
   acceptInvitation,
   authenticateSession,
+  authz,
   createApiClient,
   createOrg,
   createScope,
@@ -254,6 +255,70 @@ describe.each(testBackends())('user sessions on $name', (backend) => {
         scopeId: o.workspaceId,
       }),
     ).rejects.toMatchObject({ code: 'FORBIDDEN' });
+  });
+
+  it('M6 a session asks permission questions about itself; about others only where its user reads members', async () => {
+    const o = await org();
+    const ana = await person(o.orgId, o.caller, {
+      scopeId: o.workspaceId,
+      roles: [{ role: 'workspace_admin' }],
+    });
+    const bob = await person(o.orgId, o.caller, { roles: [{ role: 'org_user' }] });
+    const session = async (who: { email: string }) => {
+      const { result } = await login(s, { email: who.email, password: PASSWORD, orgId: o.orgId });
+      return asSession((await authenticateSession(s, result.token)).principal);
+    };
+    const asAna = await session(ana);
+    const asBob = await session(bob);
+    const q = (subject: string, scope: string) => ({
+      subject,
+      permission: 'members.read',
+      scope,
+    });
+    // About themselves: every question, anywhere.
+    expect((await authz.check(s, asBob, o.orgId, q(bob.userId, o.orgId))).result.allowed).toBe(
+      false,
+    );
+    expect(
+      (await authz.explain(s, asBob, o.orgId, q(bob.userId, o.workspaceId))).result,
+    ).toBeTruthy();
+    expect(
+      (
+        await authz.listScopesFor(s, asBob, o.orgId, {
+          subject: bob.userId,
+          permission: 'members.read',
+        })
+      ).result.items,
+    ).toEqual([]);
+    // About others: bob (org_user) nowhere; ana (workspace_admin) in her workspace only.
+    const refused = { code: 'FORBIDDEN', message: expect.stringContaining('members.read') };
+    for (const call of [
+      () => authz.check(s, asBob, o.orgId, q(ana.userId, o.workspaceId)),
+      () => authz.checkMany(s, asBob, o.orgId, [q(bob.userId, o.orgId), q(ana.userId, o.orgId)]),
+      () => authz.explain(s, asBob, o.orgId, q(ana.userId, o.orgId)),
+      () => authz.effectivePermissions(s, asBob, o.orgId, { subject: ana.userId, scope: o.orgId }),
+      () =>
+        authz.listScopesFor(s, asBob, o.orgId, { subject: ana.userId, permission: 'members.read' }),
+      () =>
+        authz.listSubjectsFor(s, asBob, o.orgId, { scope: o.orgId, permission: 'members.read' }),
+      () => authz.snapshot(s, asBob, o.orgId),
+      () => authz.check(s, asAna, o.orgId, q(bob.userId, o.orgId)),
+      () =>
+        authz.listSubjectsFor(s, asAna, o.orgId, { scope: o.orgId, permission: 'members.read' }),
+      () => authz.snapshot(s, asAna, o.orgId),
+    ]) {
+      await expect(call()).rejects.toMatchObject(refused);
+    }
+    expect(
+      (await authz.check(s, asAna, o.orgId, q(bob.userId, o.workspaceId))).result.allowed,
+    ).toBe(false);
+    const there = await authz.listSubjectsFor(s, asAna, o.orgId, {
+      scope: o.workspaceId,
+      permission: 'members.read',
+    });
+    expect(there.result.items.map((x) => x.subjectId)).toContain(ana.userId);
+    // The org's API client (its backend) asks anything, as before.
+    expect((await authz.snapshot(s, o.caller, o.orgId)).orgId).toBe(o.orgId);
   });
 
   it('M6 deactivation ends the sessions in the same write; a deactivated user cannot log in; reactivation does not revive them', async () => {

@@ -1,11 +1,14 @@
 /**
  * Permission questions (C1–C7) answered from the cached engine, never from a state older than
  * `minRevision` (C6). Any API client of the org may ask them: they are what the integrating
- * product calls on every request.
+ * product calls on every request. A user session asks about itself freely; about other subjects
+ * (and for whole lists of subjects or the snapshot) only where its user may read members
+ * (`members.read` at the scope asked about, the org root for the snapshot), as in the directory.
  */
 import type {
   CheckRequest,
   Decision,
+  Engine,
   Environment,
   Explanation,
   OrgSnapshot,
@@ -16,7 +19,7 @@ import type {
 } from '@gatehouse/core';
 import { ListOptionsError } from '@gatehouse/core';
 import type { Caller } from '../context.js';
-import { invalid } from '../errors.js';
+import { forbidden, invalid } from '../errors.js';
 import { assertOrgAccess } from '../org-write.js';
 import type { Services } from '../services.js';
 
@@ -29,6 +32,29 @@ export interface AtRevision<T> {
 async function engineFor(s: Services, caller: Caller, orgId: string, minRevision?: number) {
   assertOrgAccess(caller, orgId);
   return s.engines.get(orgId, minRevision);
+}
+
+/** The permission a user session needs to ask about others: the directory's. */
+export const ASK_ABOUT_OTHERS_PERMISSION = 'members.read';
+
+/**
+ * A user session may ask about `subject` at `scope` when it is its own user, or when its user
+ * may read members there; `subject` undefined: a question about everyone (lists, the snapshot).
+ */
+function assertMayAsk(
+  caller: Caller,
+  engine: Engine,
+  subject: string | undefined,
+  scope: string,
+): void {
+  const p = caller.principal;
+  if (p.kind !== 'user' || subject === p.userId) return;
+  const d = engine.check({ subject: p.userId, permission: ASK_ABOUT_OTHERS_PERMISSION, scope });
+  if (!d.allowed) {
+    throw forbidden(
+      `a user session asks about other subjects only where its user has ${ASK_ABOUT_OTHERS_PERMISSION} (${d.reason})`,
+    );
+  }
 }
 
 function listErrors<T>(fn: () => T): T {
@@ -49,6 +75,7 @@ export async function check(
   minRevision?: number,
 ): Promise<AtRevision<Decision>> {
   const engine = await engineFor(s, caller, orgId, minRevision);
+  assertMayAsk(caller, engine, req.subject, req.scope);
   return { revision: engine.revision, result: engine.check(req) };
 }
 
@@ -61,6 +88,7 @@ export async function checkMany(
   minRevision?: number,
 ): Promise<AtRevision<Decision[]>> {
   const engine = await engineFor(s, caller, orgId, minRevision);
+  for (const req of requests) assertMayAsk(caller, engine, req.subject, req.scope);
   return { revision: engine.revision, result: engine.checkMany(requests) };
 }
 
@@ -73,6 +101,7 @@ export async function explain(
   minRevision?: number,
 ): Promise<AtRevision<Explanation>> {
   const engine = await engineFor(s, caller, orgId, minRevision);
+  assertMayAsk(caller, engine, req.subject, req.scope);
   return { revision: engine.revision, result: engine.explain(req) };
 }
 
@@ -86,6 +115,7 @@ export async function effectivePermissions(
 ): Promise<AtRevision<string[]>> {
   const engine = await engineFor(s, caller, orgId, minRevision);
   if (!engine.hasScope(q.scope)) throw invalid(`unknown scope ${q.scope}`);
+  assertMayAsk(caller, engine, q.subject, q.scope);
   return {
     revision: engine.revision,
     result: engine.effectivePermissions(q.subject, q.scope, q.environment),
@@ -107,6 +137,8 @@ export async function listScopesFor(
   minRevision?: number,
 ): Promise<AtRevision<Page<ScopeRef>>> {
   const engine = await engineFor(s, caller, orgId, minRevision);
+  // The scopes can be anywhere in the org: about others, members.read at the root.
+  assertMayAsk(caller, engine, q.subject, orgId);
   return {
     revision: engine.revision,
     result: listErrors(() => engine.listScopes(q.subject, q.permission, q)),
@@ -130,6 +162,7 @@ export async function listSubjectsFor(
 ): Promise<AtRevision<Page<SubjectAccess>>> {
   const engine = await engineFor(s, caller, orgId, minRevision);
   if (!engine.hasScope(q.scope)) throw invalid(`unknown scope ${q.scope}`);
+  assertMayAsk(caller, engine, undefined, q.scope);
   return {
     revision: engine.revision,
     result: listErrors(() => engine.listSubjects(q.scope, q.permission, q)),
@@ -144,5 +177,6 @@ export async function snapshot(
   minRevision?: number,
 ): Promise<OrgSnapshot> {
   const engine = await engineFor(s, caller, orgId, minRevision);
+  assertMayAsk(caller, engine, undefined, orgId);
   return engine.snapshot;
 }
