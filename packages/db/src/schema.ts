@@ -110,8 +110,11 @@ export interface AssignmentsTable {
   created_at: CreatedAt;
 }
 
-/** API clients: bearer keys of an org, with their own roles (K1). */
-export interface ApiClientsTable {
+/**
+ * A bearer credential an org issues (API client keys, SCIM tokens): `<id>.<secret>`, of which
+ * only the SHA-256 is stored, and the last four characters as a hint.
+ */
+export interface CredentialsTable {
   org_id: string;
   id: string;
   name: string;
@@ -122,6 +125,9 @@ export interface ApiClientsTable {
   revoked_at: Date | null;
   last_used_at: Date | null;
 }
+
+/** API clients: bearer keys of an org, with their own roles (K1). */
+export type ApiClientsTable = CredentialsTable;
 
 /** The audit log: one hash-chained entry per change (A1, A4). */
 export interface AuditLogTable {
@@ -259,17 +265,7 @@ export interface InstanceSecretsTable {
 }
 
 /** SCIM directory tokens (S4): one or more bearer tokens per org, stored hashed. */
-export interface ScimTokensTable {
-  org_id: string;
-  id: string;
-  name: string;
-  secret_hash: string;
-  secret_hint: string;
-  created_at: CreatedAt;
-  rotated_at: Date | null;
-  revoked_at: Date | null;
-  last_used_at: Date | null;
-}
+export type ScimTokensTable = CredentialsTable;
 
 /**
  * User sessions: a login to one org. Only the SHA-256 of the token (`ses_<id>.<secret>`) is
@@ -340,6 +336,8 @@ export type RoleRow = Selectable<RolesTable>;
 export type AssignmentRow = Selectable<AssignmentsTable>;
 export type ApiClientRow = Selectable<ApiClientsTable>;
 export type ScimTokenRow = Selectable<ScimTokensTable>;
+/** A row of either credential table. */
+export type CredentialRow = Selectable<CredentialsTable>;
 export type SessionRow = Selectable<SessionsTable>;
 export type AuditRow = Selectable<AuditLogTable>;
 export type AuditCheckpointRow = Selectable<AuditCheckpointsTable>;

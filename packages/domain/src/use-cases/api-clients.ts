@@ -1,11 +1,20 @@
 /** API clients (K1): bearer keys of an org with their own roles; the secret is shown once and stored hashed. */
 import { type ApiClientRow, newId } from '@gatehouse/db';
 import type { Caller } from '../context.js';
-import { DomainError, invalid, notFound } from '../errors.js';
+import { DomainError, invalid } from '../errors.js';
 import { authorizeRead } from '../org-read.js';
 import { type OrgWrite, orgWrite, type WriteResult } from '../org-write.js';
-import { hashSecret, issueCredential, secretMatches } from '../secrets.js';
+import { hashSecret, secretMatches } from '../secrets.js';
 import type { Services } from '../services.js';
+import {
+  credentialView,
+  insertCredential,
+  LAST_USED_RESOLUTION_MS,
+  loadCredential,
+  recordCredentialUse,
+  revokeCredential,
+  rotateCredential,
+} from './credential-rows.js';
 import {
   type AssignmentView,
   assertNoSlotClash,
@@ -33,24 +42,9 @@ export interface IssuedKey {
   readonly key: string;
 }
 
-const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
-
 function view(r: ApiClientRow, roles: readonly AssignmentView[]): ApiClientView {
-  return {
-    id: r.id,
-    name: r.name,
-    secretHint: r.secret_hint,
-    createdAt: new Date(r.created_at).toISOString(),
-    rotatedAt: iso(r.rotated_at),
-    revokedAt: iso(r.revoked_at),
-    lastUsedAt: iso(r.last_used_at),
-    roles,
-  };
-}
-
-function issue(id: string): { key: string; hash: string; hint: string } {
-  const { secret, hash, hint } = issueCredential(id);
-  return { key: secret, hash, hint };
+  const { id, name, secretHint, createdAt, rotatedAt, revokedAt, lastUsedAt } = credentialView(r);
+  return { id, name, secretHint, createdAt, rotatedAt, revokedAt, lastUsedAt, roles };
 }
 
 async function rolesOf(w: OrgWrite, id: string): Promise<AssignmentView[]> {
@@ -76,21 +70,7 @@ export async function createApiClient(
     if (!input.name.trim()) throw invalid('name must not be empty');
     assertNoSlotClash(w, input.roles);
     const id = newId('apiClient');
-    const { key, hash, hint } = issue(id);
-    const row = await w.trx
-      .insertInto('api_clients')
-      .values({
-        org_id: orgId,
-        id,
-        name: input.name.trim(),
-        secret_hash: hash,
-        secret_hint: hint,
-        rotated_at: null,
-        revoked_at: null,
-        last_used_at: null,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    const { row, secret: key } = await insertCredential(w, 'api_clients', id, input.name.trim());
     w.audit({
       action: 'Created',
       entityType: 'api_client',
@@ -104,17 +84,6 @@ export async function createApiClient(
   });
 }
 
-async function loadClient(w: OrgWrite, id: string): Promise<ApiClientRow> {
-  const row = await w.trx
-    .selectFrom('api_clients')
-    .selectAll()
-    .where('org_id', '=', w.orgId)
-    .where('id', '=', id)
-    .executeTakeFirst();
-  if (!row) throw notFound(`API client ${id}`);
-  return row;
-}
-
 /** K1: issues a new secret; the old one stops working at once. */
 export async function rotateApiClient(
   s: Services,
@@ -124,16 +93,9 @@ export async function rotateApiClient(
 ): Promise<WriteResult<IssuedKey>> {
   return orgWrite(s, caller, orgId, async (w) => {
     w.authorize('apiClients.manage', orgId);
-    const before = await loadClient(w, clientId);
+    const before = await loadCredential(w, 'api_clients', clientId);
     if (before.revoked_at) throw invalid(`API client ${clientId} is revoked`);
-    const { key, hash, hint } = issue(clientId);
-    const row = await w.trx
-      .updateTable('api_clients')
-      .set({ secret_hash: hash, secret_hint: hint, rotated_at: new Date() })
-      .where('org_id', '=', orgId)
-      .where('id', '=', clientId)
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    const { row, secret: key } = await rotateCredential(w, 'api_clients', before);
     w.audit({
       action: 'SecretRotated',
       entityType: 'api_client',
@@ -154,15 +116,9 @@ export async function revokeApiClient(
 ): Promise<WriteResult<ApiClientView>> {
   return orgWrite(s, caller, orgId, async (w) => {
     w.authorize('apiClients.manage', orgId);
-    const before = await loadClient(w, clientId);
+    const before = await loadCredential(w, 'api_clients', clientId);
     if (before.revoked_at) return view(before, await rolesOf(w, clientId));
-    const row = await w.trx
-      .updateTable('api_clients')
-      .set({ revoked_at: new Date() })
-      .where('org_id', '=', orgId)
-      .where('id', '=', clientId)
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    const row = await revokeCredential(w, 'api_clients', before);
     w.audit({ action: 'Revoked', entityType: 'api_client', entityId: clientId, scopeId: orgId });
     w.emit('api_client.revoked', { clientId });
     return view(row, await rolesOf(w, clientId));
@@ -190,9 +146,6 @@ export async function listApiClients(
     .execute();
   return rows.map((r) => view(r, roles.filter((a) => a.subject_id === r.id).map(assignmentView)));
 }
-
-/** How often `last_used_at` is written at most, per client. */
-const LAST_USED_RESOLUTION_MS = 60_000;
 
 /**
  * Resolves a bearer API key to its client, or throws UNAUTHENTICATED. Records last use at most
@@ -223,14 +176,7 @@ export async function authenticateApiKey(
   }
   if (row.revoked_at) throw new DomainError('UNAUTHENTICATED', `API client ${id} is revoked`);
   const now = Date.now();
-  if (!row.last_used_at || now - new Date(row.last_used_at).getTime() > LAST_USED_RESOLUTION_MS) {
-    await s.db
-      .updateTable('api_clients')
-      .set({ last_used_at: new Date(now) })
-      .where('org_id', '=', row.org_id)
-      .where('id', '=', id)
-      .execute();
-  }
+  await recordCredentialUse(s.db, 'api_clients', row, now);
   const client = { orgId: row.org_id, clientId: row.id, name: row.name };
   s.engines.noteRevision(row.org_id, row.revision);
   if (cache.size >= KEY_CACHE_SIZE) cache.delete(cache.keys().next().value!);

@@ -5,11 +5,19 @@
  */
 import { newId, type ScimTokenRow } from '@gatehouse/db';
 import type { Caller } from '../context.js';
-import { DomainError, invalid, notFound } from '../errors.js';
+import { DomainError, invalid } from '../errors.js';
 import { authorizeRead } from '../org-read.js';
-import { type OrgWrite, orgWrite, type WriteResult } from '../org-write.js';
-import { issueCredential, secretMatches } from '../secrets.js';
+import { orgWrite, type WriteResult } from '../org-write.js';
+import { secretMatches } from '../secrets.js';
 import type { Services } from '../services.js';
+import {
+  credentialView,
+  insertCredential,
+  loadCredential,
+  recordCredentialUse,
+  revokeCredential,
+  rotateCredential,
+} from './credential-rows.js';
 
 /** A SCIM token as the API shows it (never the secret). */
 export interface ScimTokenView {
@@ -30,35 +38,8 @@ export interface IssuedScimToken {
   readonly token: string;
 }
 
-const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
-
 function view(r: ScimTokenRow): ScimTokenView {
-  return {
-    id: r.id,
-    orgId: r.org_id,
-    name: r.name,
-    secretHint: r.secret_hint,
-    createdAt: new Date(r.created_at).toISOString(),
-    rotatedAt: iso(r.rotated_at),
-    revokedAt: iso(r.revoked_at),
-    lastUsedAt: iso(r.last_used_at),
-  };
-}
-
-function issue(id: string): { token: string; hash: string; hint: string } {
-  const { secret, hash, hint } = issueCredential(id);
-  return { token: secret, hash, hint };
-}
-
-async function loadToken(w: OrgWrite, id: string): Promise<ScimTokenRow> {
-  const row = await w.trx
-    .selectFrom('scim_tokens')
-    .selectAll()
-    .where('org_id', '=', w.orgId)
-    .where('id', '=', id)
-    .executeTakeFirst();
-  if (!row) throw notFound(`SCIM token ${id}`);
-  return row;
+  return { ...credentialView(r), orgId: r.org_id };
 }
 
 /**
@@ -79,21 +60,7 @@ export async function createScimToken(
     const name = (input.name ?? 'SCIM directory').trim();
     if (!name) throw invalid('name must not be empty');
     const id = newId('scimToken');
-    const { token, hash, hint } = issue(id);
-    const row = await w.trx
-      .insertInto('scim_tokens')
-      .values({
-        org_id: orgId,
-        id,
-        name,
-        secret_hash: hash,
-        secret_hint: hint,
-        rotated_at: null,
-        revoked_at: null,
-        last_used_at: null,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    const { row, secret: token } = await insertCredential(w, 'scim_tokens', id, name);
     w.audit({
       action: 'Created',
       entityType: 'scim_token',
@@ -115,16 +82,9 @@ export async function rotateScimToken(
 ): Promise<WriteResult<IssuedScimToken>> {
   return orgWrite(s, caller, orgId, async (w) => {
     w.authorize('scim.manage', orgId);
-    const before = await loadToken(w, tokenId);
+    const before = await loadCredential(w, 'scim_tokens', tokenId);
     if (before.revoked_at) throw invalid(`SCIM token ${tokenId} is revoked`);
-    const { token, hash, hint } = issue(tokenId);
-    const row = await w.trx
-      .updateTable('scim_tokens')
-      .set({ secret_hash: hash, secret_hint: hint, rotated_at: new Date() })
-      .where('org_id', '=', orgId)
-      .where('id', '=', tokenId)
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    const { row, secret: token } = await rotateCredential(w, 'scim_tokens', before);
     w.audit({
       action: 'SecretRotated',
       entityType: 'scim_token',
@@ -145,15 +105,9 @@ export async function revokeScimToken(
 ): Promise<WriteResult<ScimTokenView>> {
   return orgWrite(s, caller, orgId, async (w) => {
     w.authorize('scim.manage', orgId);
-    const before = await loadToken(w, tokenId);
+    const before = await loadCredential(w, 'scim_tokens', tokenId);
     if (before.revoked_at) return view(before);
-    const row = await w.trx
-      .updateTable('scim_tokens')
-      .set({ revoked_at: new Date() })
-      .where('org_id', '=', orgId)
-      .where('id', '=', tokenId)
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    const row = await revokeCredential(w, 'scim_tokens', before);
     w.audit({ action: 'Revoked', entityType: 'scim_token', entityId: tokenId, scopeId: orgId });
     w.emit('scim_token.revoked', { tokenId });
     return view(row);
@@ -176,9 +130,6 @@ export async function listScimTokens(
   return rows.map(view);
 }
 
-/** How often `last_used_at` is written at most, per token. */
-const LAST_USED_RESOLUTION_MS = 60_000;
-
 /**
  * Resolves a presented SCIM bearer token to its org, or throws UNAUTHENTICATED (revoked,
  * rotated away, unknown or malformed). Compared in constant time; records last use at most
@@ -197,14 +148,6 @@ export async function authenticateScimToken(
     throw new DomainError('UNAUTHENTICATED', 'invalid SCIM token');
   }
   if (row.revoked_at) throw new DomainError('UNAUTHENTICATED', `SCIM token ${id} is revoked`);
-  const now = Date.now();
-  if (!row.last_used_at || now - new Date(row.last_used_at).getTime() > LAST_USED_RESOLUTION_MS) {
-    await s.db
-      .updateTable('scim_tokens')
-      .set({ last_used_at: new Date(now) })
-      .where('org_id', '=', row.org_id)
-      .where('id', '=', id)
-      .execute();
-  }
+  await recordCredentialUse(s.db, 'scim_tokens', row, Date.now());
   return { orgId: row.org_id, tokenId: row.id, name: row.name };
 }
