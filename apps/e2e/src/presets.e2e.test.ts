@@ -8,7 +8,11 @@
  * `packages/core/src/presets/`; a ✅ cell must hold every one of them, a ❌ cell none.
  */
 import { idvCapabilities, idwiseFeatures } from '@gatehouse/core';
-import { idnowSeedTable } from '@gatehouse/core/reference';
+import {
+  flowcodeOrgSeedTable,
+  flowcodeWorkspaceSeedTable,
+  idnowSeedTable,
+} from '@gatehouse/core/reference';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   backends,
@@ -93,132 +97,10 @@ describe.each(backends)('presets end to end on $name', (backend) => {
 
   // -------------------------------------------------------------------------------------------
   describe('seed 001 (Flowcode): Organization Admin / User over Workspace Admin / Editor / Viewer', () => {
-    /** Seed 001 §1, the Organization Admin console (checked at the organization). */
-    const orgTable: ReadonlyArray<{
-      section: string;
-      permissions: string[];
-      admin: Mark;
-      user: Mark;
-    }> = [
-      { section: 'Dashboard', permissions: ['dashboard.read'], admin: '✅', user: '❌' },
-      { section: 'Workspaces: see all', permissions: ['scopes.read'], admin: '✅', user: '❌' },
-      {
-        section: 'Workspaces: create/delete',
-        permissions: ['scopes.create', 'scopes.delete'],
-        admin: '✅',
-        user: '❌',
-      },
-      { section: 'Teams', permissions: ['groups.read', 'groups.manage'], admin: '✅', user: '❌' },
-      {
-        section: 'Users: invite and remove',
-        permissions: ['members.invite', 'members.remove'],
-        admin: '✅',
-        user: '❌',
-      },
-      {
-        section: 'Users: manage organization roles',
-        permissions: ['members.read', 'roles.assign'],
-        admin: '✅',
-        user: '❌',
-      },
-      { section: 'Activity', permissions: ['audit.read'], admin: '✅', user: '❌' },
-      {
-        section: 'Settings: description and avatar',
-        permissions: ['org.update'],
-        admin: '✅',
-        user: '❌',
-      },
-      {
-        section: 'Settings: integrations',
-        permissions: ['integrations.manage'],
-        admin: '✅',
-        user: '❌',
-      },
-      { section: 'Settings: SSO', permissions: ['sso.read'], admin: '✅', user: '❌' },
-      { section: 'Settings: domains', permissions: ['domains.manage'], admin: '✅', user: '❌' },
-    ];
-    type WsRole = 'admin' | 'editor' | 'viewer';
-    /** Seed 001 §2, the three workspace roles (checked in the workspace). */
-    const wsTable: ReadonlyArray<
-      { capability: string; permissions: string[] } & Record<WsRole, Mark>
-    > = [
-      {
-        capability: 'Members',
-        permissions: [
-          'members.read',
-          'members.invite',
-          'members.update',
-          'members.remove',
-          'roles.assign',
-        ],
-        admin: '✅',
-        editor: '❌',
-        viewer: '❌',
-      },
-      {
-        capability: 'Teams',
-        permissions: ['groups.read', 'roles.assign'],
-        admin: '✅',
-        editor: '❌',
-        viewer: '❌',
-      },
-      {
-        capability: 'Domains',
-        permissions: ['domains.read', 'domains.manage'],
-        admin: '✅',
-        editor: '❌',
-        viewer: '❌',
-      },
-      {
-        capability: 'Integrations',
-        permissions: ['integrations.read', 'integrations.manage'],
-        admin: '✅',
-        editor: '❌',
-        viewer: '❌',
-      },
-      {
-        capability: 'Settings',
-        permissions: ['scopes.update'],
-        admin: '✅',
-        editor: '❌',
-        viewer: '❌',
-      },
-      {
-        capability: 'Create, edit and delete flows',
-        permissions: ['flows.write'],
-        admin: '✅',
-        editor: '✅',
-        viewer: '❌',
-      },
-      {
-        capability: 'Create, edit and delete assets',
-        permissions: ['assets.write'],
-        admin: '✅',
-        editor: '✅',
-        viewer: '❌',
-      },
-      {
-        capability: 'View analytics',
-        permissions: ['analytics.read'],
-        admin: '✅',
-        editor: '✅',
-        viewer: '✅',
-      },
-      {
-        capability: 'Download flows',
-        permissions: ['flows.read', 'flows.download'],
-        admin: '✅',
-        editor: '✅',
-        viewer: '✅',
-      },
-      {
-        capability: 'Enter the workspace',
-        permissions: ['scopes.read'],
-        admin: '✅',
-        editor: '✅',
-        viewer: '✅',
-      },
-    ];
+    /** Seed 001 §1, the Organization Admin console (checked at the organization), shared with core. */
+    const orgTable = flowcodeOrgSeedTable;
+    /** Seed 001 §2, the three workspace roles (checked in the workspace), shared with core. */
+    const wsTable = flowcodeWorkspaceSeedTable;
     /** Seed 001 §3, the fine-grained add-ons. */
     const addOns = {
       flowsManager: ['flows.read', 'flows.write'],

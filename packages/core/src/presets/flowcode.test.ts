@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { createEngine } from '../engine.js';
 import type { PermissionOf } from '../permission.js';
 import { snapshotFor } from '../preset.js';
+import { flowcodeOrgSeedTable, flowcodeWorkspaceSeedTable } from '../reference/seeds.js';
 import type { Assignment, GroupMembership, SubjectInfo } from '../snapshot.js';
 import { type flowcodeCatalog, flowcodePreset } from './flowcode.js';
 
@@ -90,82 +91,7 @@ function expectCell(held: readonly string[], permissions: readonly string[], exp
 // ---------------------------------------------------------------------------------------------
 // Organization level: the Organization Admin console.
 
-interface OrgRow {
-  readonly section: string;
-  readonly permissions: readonly Permission[];
-  readonly admin: Cell;
-  readonly user: Cell;
-}
-
-/** Seed 001 §1, the sections of the Organization Admin console. */
-const orgTable: readonly OrgRow[] = [
-  {
-    section: 'Dashboard: aggregate data from all workspaces',
-    permissions: ['dashboard.read'],
-    admin: '✅',
-    user: '❌',
-  },
-  {
-    section: 'Workspaces: see all workspaces in the org',
-    permissions: ['scopes.read'],
-    admin: '✅',
-    user: '❌',
-  },
-  {
-    section: 'Workspaces: create/delete workspaces',
-    permissions: ['scopes.create', 'scopes.delete'],
-    admin: '✅',
-    user: '❌',
-  },
-  {
-    section: 'Teams: create/edit/delete teams and manage their members',
-    permissions: ['groups.read', 'groups.manage'],
-    admin: '✅',
-    user: '❌',
-  },
-  {
-    section: 'Users: invite and remove users from the org',
-    permissions: ['members.invite', 'members.remove'],
-    admin: '✅',
-    user: '❌',
-  },
-  {
-    section: 'Users: view last login and workspace access, manage organization roles',
-    permissions: ['members.read', 'roles.assign'],
-    admin: '✅',
-    user: '❌',
-  },
-  {
-    section: 'Activity: track all actions with a change log',
-    permissions: ['audit.read'],
-    admin: '✅',
-    user: '❌',
-  },
-  {
-    section: "Settings: edit the org's description and avatar",
-    permissions: ['org.update'],
-    admin: '✅',
-    user: '❌',
-  },
-  {
-    section: 'Settings: manage org-wide integrations',
-    permissions: ['integrations.manage'],
-    admin: '✅',
-    user: '❌',
-  },
-  {
-    section: 'Settings: view single sign-on',
-    permissions: ['sso.read'],
-    admin: '✅',
-    user: '❌',
-  },
-  {
-    section: 'Settings: create domains',
-    permissions: ['domains.manage'],
-    admin: '✅',
-    user: '❌',
-  },
-];
+const orgTable = flowcodeOrgSeedTable;
 
 /** The Organization Admin console's permissions, as the issue lists them. */
 const consolePermissions: readonly Permission[] = [
@@ -255,93 +181,7 @@ describe('R2 seed 001: Organization Admin vs Organization User', () => {
 
 type WorkspaceRole = 'admin' | 'editor' | 'viewer';
 
-interface WorkspaceRow {
-  readonly capability: string;
-  readonly permissions: readonly Permission[];
-  readonly admin: Cell;
-  readonly editor: Cell;
-  readonly viewer: Cell;
-}
-
-/** Seed 001 §2, the three workspace roles as the seed words them. */
-const workspaceTable: readonly WorkspaceRow[] = [
-  {
-    capability: 'Members: set user permissions and add/remove users from the workspace',
-    permissions: [
-      'members.read',
-      'members.invite',
-      'members.update',
-      'members.remove',
-      'roles.assign',
-    ],
-    admin: '✅',
-    editor: '❌',
-    viewer: '❌',
-  },
-  {
-    capability: 'Teams: set team permissions and add/remove teams from the workspace',
-    permissions: ['groups.read', 'roles.assign'],
-    admin: '✅',
-    editor: '❌',
-    viewer: '❌',
-  },
-  {
-    capability: 'Domains: add a custom whitelabel domain to the workspace',
-    permissions: ['domains.read', 'domains.manage'],
-    admin: '✅',
-    editor: '❌',
-    viewer: '❌',
-  },
-  {
-    capability: 'Integrations: install apps to integrate a CRM or CDP',
-    permissions: ['integrations.read', 'integrations.manage'],
-    admin: '✅',
-    editor: '❌',
-    viewer: '❌',
-  },
-  {
-    capability: 'Settings: edit workspace name, description and avatar',
-    permissions: ['scopes.update'],
-    admin: '✅',
-    editor: '❌',
-    viewer: '❌',
-  },
-  {
-    capability: 'Create, edit and delete flows',
-    permissions: ['flows.write'],
-    admin: '✅',
-    editor: '✅',
-    viewer: '❌',
-  },
-  {
-    capability: 'Create, edit and delete assets',
-    permissions: ['assets.write'],
-    admin: '✅',
-    editor: '✅',
-    viewer: '❌',
-  },
-  {
-    capability: 'View analytics',
-    permissions: ['analytics.read'],
-    admin: '✅',
-    editor: '✅',
-    viewer: '✅',
-  },
-  {
-    capability: 'Download flows',
-    permissions: ['flows.read', 'flows.download'],
-    admin: '✅',
-    editor: '✅',
-    viewer: '✅',
-  },
-  {
-    capability: 'Enter the workspace',
-    permissions: ['scopes.read'],
-    admin: '✅',
-    editor: '✅',
-    viewer: '✅',
-  },
-];
+const workspaceTable = flowcodeWorkspaceSeedTable;
 
 const workspaceRoleName: Record<WorkspaceRole, string> = {
   admin: 'Workspace Admin',

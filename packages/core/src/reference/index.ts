@@ -4,7 +4,15 @@
  * with the engine's index: property tests and benchmarks use it as the oracle the engine must
  * agree with on every answer.
  */
-export { type IdnowSeedRow, idnowSeedTable, type SeedCell } from './seeds.js';
+export {
+  type FlowcodeOrgSeedRow,
+  type FlowcodeWorkspaceSeedRow,
+  flowcodeOrgSeedTable,
+  flowcodeWorkspaceSeedTable,
+  type IdnowSeedRow,
+  idnowSeedTable,
+  type SeedCell,
+} from './seeds.js';
 
 import type { Environment, OrgSnapshot, RoleDef, ScopeNode, SubjectInfo } from '../snapshot.js';
 
