@@ -5,7 +5,15 @@
  * `affected` set; a chain of writes derives each engine from the previous derived one (the
  * occasional full build that compacts included). Prints medians; asserts nothing about time.
  *
- *   node --expose-gc dist/derive.js [--sizes medium,large] [--writes 40]
+ * The peer, in the same run: node-casbin. Its formulation with native incremental writes
+ * (`domain-fn+g-only`: one `g` line per assignment and membership, the scope tree in a domain
+ * matching function) takes each write as `addGroupingPolicy` / `removeGroupingPolicy` /
+ * `removeFilteredGroupingPolicy`; after each, the subject's answers are compared with the derived
+ * Gatehouse engine. Its formulation fast enough to compare at checks (`materialized+g-only`) has
+ * no incremental path (inheritance and groups are folded into the lines), so a write there is a
+ * rebuild, timed once per size.
+ *
+ *   node --expose-gc dist/derive.js [--sizes medium,large] [--writes 40] [--no-rebuild]
  */
 import { parseArgs } from 'node:util';
 import {
@@ -14,7 +22,10 @@ import {
   deriveEngine,
   type Engine,
   type OrgSnapshot,
+  type SubjectInfo,
 } from '@gatehouse/core';
+import type { Enforcer } from 'casbin';
+import { buildCasbin, formulation } from './casbin.js';
 import { generateSnapshot, SIZES, type SizeName } from './generate.js';
 import { collect } from './measure.js';
 import { Rng } from './prng.js';
@@ -23,14 +34,26 @@ interface Write {
   readonly name: string;
   readonly snapshot: OrgSnapshot;
   readonly affected: ReadonlySet<string>;
+  /** The subject whose answers the write changes (compared with casbin after it). */
+  readonly subject: string;
+  readonly scope: string;
+  /** The same write on casbin's `domain-fn+g-only` enforcer. */
+  readonly casbin: (e: Enforcer, root: string) => Promise<unknown>;
 }
 
 /** One write of each kind a member page makes, on `s`. */
 function writes(s: OrgSnapshot, rng: Rng, n: number): Write[] {
-  const users = s.subjects.filter((x) => x.type === 'user');
+  // Active members: casbin has no inactive subjects (the translation leaves their lines out).
+  const users = s.subjects.filter((x) => x.type === 'user' && x.active);
   const groups = s.subjects.filter((x) => x.type === 'group');
-  const user = users[rng.int(users.length)]!;
-  const mine = s.assignments.find((a) => a.subjectId === user.id);
+  // Each write its own member, so the casbin comparison sees each write alone.
+  const [user, off, joiner, changer] = [0, 1, 2, 3].map(() => users[rng.int(users.length)]!) as [
+    SubjectInfo,
+    SubjectInfo,
+    SubjectInfo,
+    SubjectInfo,
+  ];
+  const mine = s.assignments.find((a) => a.subjectId === changer.id);
   const scope = s.scopes[1 + rng.int(s.scopes.length - 1)]!.id;
   const group = groups[rng.int(groups.length)]!.id;
   const revision = s.revision + 1;
@@ -52,26 +75,36 @@ function writes(s: OrgSnapshot, rng: Rng, n: number): Write[] {
         ],
       },
       affected: new Set([user.id]),
+      subject: user.id,
+      scope,
+      casbin: (e) => e.addGroupingPolicy(user.id, 'workflows_write', scope),
     },
     {
       name: 'deactivate a member',
       snapshot: {
         ...s,
         revision,
-        subjects: [...s.subjects.filter((x) => x !== user), { ...user, active: !user.active }],
+        subjects: [...s.subjects.filter((x) => x !== off), { ...off, active: false }],
       },
-      affected: new Set([user.id]),
+      affected: new Set([off.id]),
+      subject: off.id,
+      scope,
+      // casbin has no inactive subjects: deactivating removes every line of the subject.
+      casbin: (e) => e.removeFilteredGroupingPolicy(0, off.id),
     },
     {
       name: 'add to a group',
       snapshot: {
         ...s,
         revision,
-        memberships: [...s.memberships, { groupId: group, memberId: user.id }],
+        memberships: [...s.memberships, { groupId: group, memberId: joiner.id }],
       },
       // Both sides of a membership; the group's grants did not change, so its other members
       // are not rebuilt.
-      affected: new Set([user.id, group]),
+      affected: new Set([joiner.id, group]),
+      subject: joiner.id,
+      scope,
+      casbin: (e, root) => e.addGroupingPolicy(joiner.id, group, root),
     },
     {
       // A new id: the subject-id map is copied too.
@@ -92,6 +125,9 @@ function writes(s: OrgSnapshot, rng: Rng, n: number): Write[] {
         ],
       },
       affected: new Set([`usr_new_${n}`]),
+      subject: `usr_new_${n}`,
+      scope,
+      casbin: (e) => e.addGroupingPolicy(`usr_new_${n}`, 'member', scope),
     },
   ];
   if (mine) {
@@ -103,7 +139,22 @@ function writes(s: OrgSnapshot, rng: Rng, n: number): Write[] {
         revision,
         assignments: [...s.assignments.filter((a) => a !== mine), edited],
       },
-      affected: new Set([user.id]),
+      affected: new Set([changer.id]),
+      subject: changer.id,
+      scope: mine.scopeId,
+      casbin: async (e) => {
+        const env = mine.environment;
+        await e.removeGroupingPolicy(
+          changer.id,
+          env ? `${mine.roleKey}@${env}` : mine.roleKey,
+          mine.scopeId,
+        );
+        await e.addGroupingPolicy(
+          changer.id,
+          env ? `workflows_read@${env}` : 'workflows_read',
+          mine.scopeId,
+        );
+      },
     });
   }
   return out;
@@ -120,10 +171,24 @@ function time<T>(f: () => T): [T, number] {
   return [out, Number(process.hrtime.bigint() - t) / 1e6];
 }
 
-function main(): void {
+/** The permissions `subject` holds at `scope` (no environment) per casbin, from the same list. */
+function casbinHeld(
+  e: Enforcer,
+  subject: string,
+  scope: string,
+  perms: readonly string[],
+): string[] {
+  return perms.filter((p) => e.enforceSync(subject, scope, p, ''));
+}
+
+async function main(): Promise<void> {
   const { values } = parseArgs({
     args: process.argv.slice(2).filter((a) => a !== '--'),
-    options: { sizes: { type: 'string' }, writes: { type: 'string' } },
+    options: {
+      sizes: { type: 'string' },
+      writes: { type: 'string' },
+      'no-rebuild': { type: 'boolean', default: false },
+    },
   });
   const sizes = (values.sizes ?? 'medium,large').split(',') as SizeName[];
   const chain = Number(values.writes ?? 40);
@@ -131,24 +196,59 @@ function main(): void {
   for (const size of sizes) {
     const base = generateSnapshot(SIZES[size]);
     const prev = createEngine(base);
+    const root = base.scopes[0]!.id;
+    const perms = base.permissions.map((p) => p.name);
     console.log(
       `${size}: ${base.subjects.length} subjects, ${base.assignments.length} assignments, ${base.memberships.length} memberships`,
     );
+    const casbin = await buildCasbin(base, formulation('domain-fn+g-only'));
     const full: number[] = [];
     const derived = new Map<string, number[]>();
+    const peer = new Map<string, number[]>();
+    let compared = 0;
+    // casbin keeps every write (undoing one costs a rebuild): a subject written before is not
+    // compared again, since Gatehouse derives each write from the same base.
+    const written = new Set<string>();
     for (let rep = 0; rep < 7; rep++) {
       for (const w of writes(base, rng, rep)) {
         collect();
-        const [, d] = time(() => deriveEngine(prev, w.snapshot, w.affected));
+        const [next, d] = time(() => deriveEngine(prev, w.snapshot, w.affected));
         collect();
         const [, f] = time(() => createEngine(w.snapshot));
         full.push(f);
         derived.set(w.name, [...(derived.get(w.name) ?? []), d]);
+        collect();
+        const t = process.hrtime.bigint();
+        await w.casbin(casbin.enforcer, root);
+        peer.set(w.name, [...(peer.get(w.name) ?? []), Number(process.hrtime.bigint() - t) / 1e6]);
+        if (written.has(w.subject)) continue;
+        written.add(w.subject);
+        // Same answers for the written subject after the write.
+        const ours = next.effectivePermissions(w.subject, w.scope);
+        const theirs = casbinHeld(casbin.enforcer, w.subject, w.scope, perms);
+        if (JSON.stringify([...ours].sort()) !== JSON.stringify([...theirs].sort())) {
+          const fresh = createEngine(w.snapshot).effectivePermissions(w.subject, w.scope);
+          throw new Error(
+            `casbin disagrees after "${w.name}" for ${w.subject} at ${w.scope}: derived [${ours}], fresh build [${fresh}], casbin [${theirs}]`,
+          );
+        }
+        compared++;
       }
     }
     console.log(`  createEngine            ${median(full).toFixed(1)} ms (median)`);
     for (const [name, ms] of derived) {
-      console.log(`  deriveEngine, ${name.padEnd(20)} ${median(ms).toFixed(1)} ms (median)`);
+      const c = median(peer.get(name)!);
+      console.log(
+        `  deriveEngine, ${name.padEnd(24)} ${median(ms).toFixed(2)} ms   casbin domain-fn+g-only incremental ${c.toFixed(3)} ms (median)`,
+      );
+    }
+    console.log(`  ${compared} writes: casbin and the derived engine agree on the written subject`);
+    if (!values['no-rebuild']) {
+      collect();
+      const t = process.hrtime.bigint();
+      await buildCasbin(writes(base, rng, 99)[0]!.snapshot, formulation('materialized+g-only'));
+      const ms = Number(process.hrtime.bigint() - t) / 1e6;
+      console.log(`  casbin materialized+g-only after a write (rebuild) ${ms.toFixed(0)} ms`);
     }
     // A chain: each engine derived from the previous derived one (GC included).
     let engine: Engine = prev;
@@ -169,4 +269,4 @@ function main(): void {
   }
 }
 
-main();
+await main();
