@@ -16,6 +16,10 @@ export interface DemoSeed {
   readonly orgId: string;
   readonly slug: string;
   readonly clientKey: string;
+  /** Bob, Workspace Editor of Marketing and nothing in Sales: a check to try either way. */
+  readonly editorUserId: string;
+  readonly marketingId: string;
+  readonly salesId: string;
 }
 
 const system: Caller = { principal: { kind: 'system' }, source: 'system', requestId: 'seed' };
@@ -34,8 +38,11 @@ export async function seedDemo(s: Services): Promise<DemoSeed | null> {
     kind: 'workspace',
     name: 'Marketing',
   });
-  await createScope(s, system, org.id, { kind: 'workspace', name: 'Sales' });
-  await addMember(s, system, org.id, {
+  const { result: sales } = await createScope(s, system, org.id, {
+    kind: 'workspace',
+    name: 'Sales',
+  });
+  const { result: bob } = await addMember(s, system, org.id, {
     email: 'bob@demo.gatehouse.test',
     name: 'Bob Builder',
     roles: [{ role: 'org_user' }, { role: 'workspace_editor', scopeId: marketing.id }],
@@ -44,5 +51,12 @@ export async function seedDemo(s: Services): Promise<DemoSeed | null> {
     name: 'demo backend',
     roles: [{ role: 'org_admin' }],
   });
-  return { orgId: org.id, slug: org.slug, clientKey: client.key };
+  return {
+    orgId: org.id,
+    slug: org.slug,
+    clientKey: client.key,
+    editorUserId: bob.userId,
+    marketingId: marketing.id,
+    salesId: sales.id,
+  };
 }

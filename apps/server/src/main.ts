@@ -17,7 +17,7 @@ const server = await startServer(config, logger).catch((err: unknown) => {
 
 const lines = [
   '',
-  `Gatehouse is running at ${server.url}  (API: ${server.url}/trpc)`,
+  `Gatehouse is running at ${server.url}  (API: ${server.url}/trpc, SCIM 2.0: ${server.url}/scim/v2)`,
   `  database: ${config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `PGlite in ${config.dataDir ?? 'memory'}`}`,
   `  emails: ${server.emails.mode === 'smtp' ? 'sent over SMTP (SMTP_URL)' : 'written to this log (set SMTP_URL to send them)'}`,
   `  audit retention: ${server.auditRetention.enabled ? 'pruned automatically per org (auditRetentionDays)' : 'off (GATEHOUSE_AUDIT_PRUNE_INTERVAL_SECONDS=0)'}`,
@@ -32,9 +32,10 @@ if (server.demo) {
     `  demo organization: ${server.demo.orgId} (slug "${server.demo.slug}", preset flowcode)`,
     `  demo API client key (org Admin; shown once): ${server.demo.clientKey}`,
     '',
-    '  try:',
+    '  try (Bob is Workspace Editor of Marketing: allowed there, denied in Sales):',
     `    pnpm gatehouse --url ${server.url} --key ${server.demo.clientKey} check --org ${server.demo.orgId} \\`,
-    `      --subject <usr_…> --permission flows.write --scope ${server.demo.orgId}`,
+    `      --subject ${server.demo.editorUserId} --permission flows.write --scope ${server.demo.marketingId}`,
+    `    ... --scope ${server.demo.salesId}`,
   );
 } else {
   const demo = await server.gatedb.db
