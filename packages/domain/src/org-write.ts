@@ -81,72 +81,140 @@ async function runOrgWrite<T>(
   fn: (w: OrgWrite) => Promise<T>,
 ): Promise<WriteResult<T>> {
   assertOrgAccess(caller, orgId);
-  {
-    const bumped = await trx
-      .updateTable('orgs')
-      .set((eb) => ({ revision: eb('revision', '+', 1), updated_at: new Date() }))
-      .where('id', '=', orgId)
-      .returning(['revision', 'preset'])
-      .executeTakeFirst();
-    if (!bumped) throw notFound(`organization ${orgId}`);
-    const revision = bumped.revision;
-    const engine = await engineBefore(services, trx, orgId, revision - 1);
-    const preset = presetOrThrow(bumped.preset);
-    const holdersBefore = new Map<string, number>();
-    for (const inv of preset.invariants) {
-      holdersBefore.set(inv.roleKey, await countRootHolders(trx, orgId, inv.roleKey));
+  const bumped = await trx
+    .updateTable('orgs')
+    .set((eb) => ({ revision: eb('revision', '+', 1), updated_at: new Date() }))
+    .where('id', '=', orgId)
+    .returning(['revision', 'preset'])
+    .executeTakeFirst();
+  if (!bumped) throw notFound(`organization ${orgId}`);
+  const revision = bumped.revision;
+  const engine = await engineBefore(services, trx, orgId, revision - 1);
+  const preset = presetOrThrow(bumped.preset);
+  const holdersBefore = new Map<string, number>();
+  for (const inv of preset.invariants) {
+    holdersBefore.set(inv.roleKey, await countRootHolders(trx, orgId, inv.roleKey));
+  }
+  const draft = new WriteDraft(trx, orgId, revision, engine, preset, caller);
+  const result = await fn(draft);
+  for (const inv of preset.invariants) {
+    const before = holdersBefore.get(inv.roleKey)!;
+    const after = await countRootHolders(trx, orgId, inv.roleKey);
+    if (after < inv.min && after < before) {
+      throw invariant(
+        `the organization must keep at least ${inv.min} active ${inv.roleKey}; this change would leave ${after}`,
+      );
     }
-    const audits: AuditInput[] = [];
-    const events: Array<{ type: string; payload: Record<string, unknown> }> = [];
-    const actors = actingSubjects(caller, engine);
-    const w: OrgWrite = {
+  }
+  await draft.finish();
+  // The snapshot journal keeps an hour; an occasional writer trims it.
+  if (revision % JOURNAL_PRUNE_EVERY === 0) await pruneJournal(trx, orgId);
+  await sql`select pg_notify(${REVISION_CHANNEL}, ${`${orgId}:${revision}`})`.execute(trx);
+  return { result, revision };
+}
+
+/**
+ * Runs `fn` as a write on `orgId` that changes nothing the engine reads (sessions: login, logout,
+ * revoke): the org row is locked (`FOR UPDATE`), so it is ordered with every other write of the
+ * org (the audit chain; a login against a deactivation), authorized against the current engine,
+ * audited and its events queued, but the revision does not move: engines are not invalidated and
+ * nobody is notified. `revision` in the result is the org's current one. Writing anything the
+ * snapshot holds through it would leave engines stale; use `orgWrite` for those.
+ */
+export async function orgEventWrite<T>(
+  services: Services,
+  caller: Caller,
+  orgId: string,
+  fn: (w: OrgWrite) => Promise<T>,
+): Promise<WriteResult<T>> {
+  assertOrgAccess(caller, orgId);
+  return services.db.transaction().execute(async (trx) => {
+    const org = await trx
+      .selectFrom('orgs')
+      .select(['revision', 'preset'])
+      .where('id', '=', orgId)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!org) throw notFound(`organization ${orgId}`);
+    const engine = await engineBefore(services, trx, orgId, org.revision);
+    const draft = new WriteDraft(
       trx,
       orgId,
-      revision,
+      org.revision,
       engine,
-      preset,
+      presetOrThrow(org.preset),
       caller,
-      authorize(permission, scopeId, environment) {
-        // An unknown scope is NOT_FOUND for everyone, before any permission question.
-        if (!engine.hasScope(scopeId)) throw notFound(`scope ${scopeId}`);
-        for (const subject of actors) {
-          const d = engine.check({ subject, permission, scope: scopeId, environment });
-          if (!d.allowed) throw forbidden(d.reason);
-        }
-      },
-      authorizeAssign(q) {
-        // A subject created in this very write is not in the pre-write engine yet; group limits
-        // only matter for existing groups.
-        const subject = q.subjectId && engine.hasSubject(q.subjectId) ? q.subjectId : undefined;
-        const ask = (actor: string) =>
-          engine.canAssign({
-            actor,
-            role: q.role,
-            scope: q.scopeId,
-            environment: q.environment ?? null,
-            subject,
-          });
-        for (const actor of actors.length > 0 ? actors : ['']) {
-          const d = ask(actor);
-          if (d.allowed) continue;
-          if (MODEL_CODES.has(d.code)) throw new DomainError('INVALID', d.reason);
-          // Instance admin and system pass every actor check (their probe actor is '').
-          if (actors.length > 0) throw forbidden(d.reason);
-        }
-      },
-      audit: (e) => audits.push(e),
-      emit: (type, payload) => events.push({ type, payload }),
-    };
-    const result = await fn(w);
-    for (const inv of preset.invariants) {
-      const before = holdersBefore.get(inv.roleKey)!;
-      const after = await countRootHolders(trx, orgId, inv.roleKey);
-      if (after < inv.min && after < before) {
-        throw invariant(
-          `the organization must keep at least ${inv.min} active ${inv.roleKey}; this change would leave ${after}`,
-        );
-      }
+    );
+    const result = await fn(draft);
+    await draft.finish();
+    return { result, revision: org.revision };
+  });
+}
+
+/** The `OrgWrite` a use case fills: authorization against the engine, queued audit and events. */
+class WriteDraft implements OrgWrite {
+  private readonly audits: AuditInput[] = [];
+  private readonly events: Array<{ type: string; payload: Record<string, unknown> }> = [];
+  private readonly actors: string[];
+
+  constructor(
+    readonly trx: Transaction<Database>,
+    readonly orgId: string,
+    readonly revision: number,
+    readonly engine: Engine,
+    readonly preset: Preset,
+    readonly caller: Caller,
+  ) {
+    this.actors = actingSubjects(caller, engine);
+  }
+
+  authorize(permission: string, scopeId: string, environment?: Environment): void {
+    // An unknown scope is NOT_FOUND for everyone, before any permission question.
+    if (!this.engine.hasScope(scopeId)) throw notFound(`scope ${scopeId}`);
+    for (const subject of this.actors) {
+      const d = this.engine.check({ subject, permission, scope: scopeId, environment });
+      if (!d.allowed) throw forbidden(d.reason);
     }
+  }
+
+  authorizeAssign(q: {
+    role: string;
+    scopeId: string;
+    subjectId?: string;
+    environment?: Environment | null;
+  }): void {
+    const engine = this.engine;
+    // A subject created in this very write is not in the pre-write engine yet; group limits
+    // only matter for existing groups.
+    const subject = q.subjectId && engine.hasSubject(q.subjectId) ? q.subjectId : undefined;
+    const ask = (actor: string) =>
+      engine.canAssign({
+        actor,
+        role: q.role,
+        scope: q.scopeId,
+        environment: q.environment ?? null,
+        subject,
+      });
+    for (const actor of this.actors.length > 0 ? this.actors : ['']) {
+      const d = ask(actor);
+      if (d.allowed) continue;
+      if (MODEL_CODES.has(d.code)) throw new DomainError('INVALID', d.reason);
+      // Instance admin and system pass every actor check (their probe actor is '').
+      if (this.actors.length > 0) throw forbidden(d.reason);
+    }
+  }
+
+  audit(entry: AuditInput): void {
+    this.audits.push(entry);
+  }
+
+  emit(type: string, payload: Record<string, unknown>): void {
+    this.events.push({ type, payload });
+  }
+
+  /** Writes the queued audit entries and outbox events, stamped with the revision. */
+  async finish(): Promise<void> {
+    const { trx, orgId, revision, caller } = this;
     await appendAudit(
       trx,
       {
@@ -158,13 +226,13 @@ async function runOrgWrite<T>(
         requestId: caller.requestId ?? null,
         revision,
       },
-      audits,
+      this.audits,
     );
-    if (events.length > 0) {
+    if (this.events.length > 0) {
       await trx
         .insertInto('outbox')
         .values(
-          events.map((e) => ({
+          this.events.map((e) => ({
             org_id: orgId,
             type: e.type,
             payload: JSON.stringify({ ...e.payload, orgId, revision }),
@@ -173,10 +241,6 @@ async function runOrgWrite<T>(
         )
         .execute();
     }
-    // The snapshot journal keeps an hour; an occasional writer trims it.
-    if (revision % JOURNAL_PRUNE_EVERY === 0) await pruneJournal(trx, orgId);
-    await sql`select pg_notify(${REVISION_CHANNEL}, ${`${orgId}:${revision}`})`.execute(trx);
-    return { result, revision };
   }
 }
 

@@ -105,6 +105,16 @@ describe.each(testBackends())('user sessions on $name', (backend) => {
   it('M6 login gives a ses_ token shown once and stored only hashed; the session is the user of that org', async () => {
     const o = await org();
     const ana = await person(o.orgId, o.caller, { roles: [{ role: 'org_user' }] });
+    const orgRevision = async () =>
+      (
+        await g.db
+          .selectFrom('orgs')
+          .select('revision')
+          .where('id', '=', o.orgId)
+          .executeTakeFirstOrThrow()
+      ).revision;
+    const before = await orgRevision();
+    const engineBefore = await s.engines.get(o.orgId);
     const { result, revision } = await login(
       s,
       { email: ana.email.toUpperCase(), password: PASSWORD, orgId: o.orgId, userAgent: 'vitest' },
@@ -133,6 +143,11 @@ describe.each(testBackends())('user sessions on $name', (backend) => {
       .where('id', '=', ana.userId)
       .executeTakeFirstOrThrow();
     expect(user.last_login_at).not.toBeNull();
+    // Sessions are not in the engine's snapshot: a login leaves the revision (and the cached
+    // engine) alone, and is audited at the current revision.
+    expect(revision).toBe(before);
+    expect(await orgRevision()).toBe(before);
+    expect(await s.engines.get(o.orgId)).toBe(engineBefore);
 
     const { principal } = await authenticateSession(s, result.token);
     expect(principal).toEqual({
@@ -378,8 +393,12 @@ describe.each(testBackends())('user sessions on $name', (backend) => {
     const ana = await person(o.orgId, o.caller, { roles: [{ role: 'org_user' }] });
     const { result } = await login(s, { email: ana.email, password: PASSWORD, orgId: o.orgId });
     const me = asSession((await authenticateSession(s, result.token)).principal);
+    const engine = await s.engines.get(o.orgId);
     const out = await logout(s, me);
     expect(out.result.status).toBe('revoked');
+    // Not a change of the snapshot: the revision stays where it was.
+    expect(out.revision).toBe(engine.revision);
+    expect(await s.engines.get(o.orgId)).toBe(engine);
     await expect(authenticateSession(s, result.token)).rejects.toMatchObject({
       code: 'UNAUTHENTICATED',
     });

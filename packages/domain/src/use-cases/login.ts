@@ -1,7 +1,8 @@
 /**
  * Users log in to one org with email and password and get a session token (DESIGN "Who is
- * calling"); they log out by ending it. Both are writes of that org, audited with the user as
- * actor. A failed login says the same thing whatever was wrong (unknown email, wrong password,
+ * calling"); they log out by ending it. Both are audited writes of that org with the user as
+ * actor, ordered with its other writes by the org lock, but they leave the revision alone
+ * (`orgEventWrite`): sessions are not in the engine's snapshot, so logins never invalidate it. A failed login says the same thing whatever was wrong (unknown email, wrong password,
  * no password, not a member, deactivated), and takes about the same time, so it tells nobody
  * who has an account. Failures are counted per address and throttle further attempts
  * (./login-throttle.ts). Each login deletes that user's sessions in the org that ended (expired
@@ -11,7 +12,7 @@
 import { newId } from '@gatehouse/db';
 import type { Caller, Source } from '../context.js';
 import { DomainError, invalid } from '../errors.js';
-import { orgWrite, type WriteResult } from '../org-write.js';
+import { orgEventWrite, type WriteResult } from '../org-write.js';
 import { hashPassword, PASSWORD_MAX, verifyPassword } from '../passwords.js';
 import { issueCredential } from '../secrets.js';
 import type { Services } from '../services.js';
@@ -96,7 +97,7 @@ export async function login(
     source: opts.source ?? 'api',
     requestId: opts.requestId,
   };
-  return orgWrite(s, caller, input.orgId, async (w) => {
+  return orgEventWrite(s, caller, input.orgId, async (w) => {
     // Deactivation takes the org lock too: this sees the status as of now.
     const member = await w.trx
       .selectFrom('members')
@@ -153,7 +154,7 @@ export async function login(
 export async function logout(s: Services, caller: Caller): Promise<WriteResult<SessionView>> {
   const p = caller.principal;
   if (p.kind !== 'user') throw invalid('logout ends a user session; this caller is not one');
-  return orgWrite(s, caller, p.orgId, async (w) => {
+  return orgEventWrite(s, caller, p.orgId, async (w) => {
     const row = await loadSession(w, p.sessionId);
     const now = clock(s);
     if (row.revoked_at) return sessionView(row, now);

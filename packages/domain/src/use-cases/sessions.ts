@@ -7,7 +7,7 @@ import type { SessionRow } from '@gatehouse/db';
 import type { Caller } from '../context.js';
 import { notFound } from '../errors.js';
 import { authorizeRead } from '../org-read.js';
-import { assertOrgAccess, type OrgWrite, orgWrite, type WriteResult } from '../org-write.js';
+import { assertOrgAccess, type OrgWrite, orgEventWrite, type WriteResult } from '../org-write.js';
 import type { Services } from '../services.js';
 import { clock } from './invitation-rows.js';
 
@@ -97,7 +97,8 @@ export async function listSessions(
 
 /**
  * M6: ends one session at once (`members.update` at the root; a user may end their own).
- * Idempotent; audited.
+ * Idempotent; audited. Sessions are not part of the engine's snapshot: the org's revision does
+ * not move (`orgEventWrite`).
  */
 export async function revokeSession(
   s: Services,
@@ -105,7 +106,7 @@ export async function revokeSession(
   orgId: string,
   sessionId: string,
 ): Promise<WriteResult<SessionView>> {
-  return orgWrite(s, caller, orgId, async (w) => {
+  return orgEventWrite(s, caller, orgId, async (w) => {
     const row = await loadSession(w, sessionId);
     if (!isOwn(caller, row.user_id)) w.authorize('members.update', orgId);
     if (row.revoked_at) return sessionView(row, clock(s));
