@@ -1,7 +1,8 @@
 /**
  * The audit retention worker (A4): every org with `auditRetentionDays` set loses the entries
  * older than that, automatically, leaving a signed checkpoint so its chain still verifies (the
- * same prune as `gatehouse audit prune`). Every process ticks; the `job_claims` row lets one of
+ * same prune as `gatehouse audit prune`); the same pass deletes sessions that ended more than 30
+ * days ago. Every process ticks; the `job_claims` row lets one of
  * them run a pass per interval (`GATEHOUSE_AUDIT_PRUNE_INTERVAL_SECONDS`, default an hour, 0
  * off), so several server processes never prune at once.
  */
@@ -72,6 +73,7 @@ export function startAuditRetention(options: AuditRetentionOptions): AuditRetent
         prunedOrgs: result.pruned.length,
         entries,
         failed: result.failed.length,
+        sessionsSwept: result.sessionsSwept,
         ms: Date.now() - started,
       },
       'audit retention pass done',

@@ -25,6 +25,7 @@ import {
   removeMember,
   revokeSession,
   setMemberStatus,
+  sweepEndedSessions,
   whoAmI,
 } from './index.js';
 import { hashSecret } from './secrets.js';
@@ -556,8 +557,13 @@ describe.each(testBackends())('user sessions on $name', (backend) => {
     now = new Date('2032-06-01T02:00:00Z');
     const latest = await signIn(ana);
     expect(new Set(await ids(ana.userId))).toEqual(new Set([recent.session.id, latest.session.id]));
-    // Only ana's: another user's old session waits for their own next login.
+    // Only ana's: another user's old session waits for their own next login...
     expect(await ids(other.userId)).toEqual([othersOld.session.id]);
+    // ... or for the periodic pass, which sweeps every org's long-ended sessions.
+    const swept = await sweepEndedSessions(timed);
+    expect(swept).toBeGreaterThanOrEqual(1);
+    expect(await ids(other.userId)).toEqual([]);
+    expect(new Set(await ids(ana.userId))).toEqual(new Set([recent.session.id, latest.session.id]));
   });
 
   it('M6 admins list and revoke sessions (members.read / members.update at the root); a user sees and ends only their own', async () => {

@@ -11,6 +11,7 @@ import { claimJob, finishJob, renewJob } from '../jobs.js';
 import type { Services } from '../services.js';
 import { pruneAudit, retentionDays } from './audit-integrity.js';
 import { clock } from './invitation-rows.js';
+import { sweepEndedSessions } from './login.js';
 
 /** The job's name in `job_claims`. */
 export const AUDIT_RETENTION_JOB = 'audit_retention';
@@ -30,6 +31,8 @@ export interface RetentionPass {
   readonly pruned: ReadonlyArray<{ orgId: string; pruned: number; throughSeq: number | null }>;
   /** Orgs that could not be pruned (a broken chain, a bad setting), with why. */
   readonly failed: ReadonlyArray<{ orgId: string; error: string }>;
+  /** Sessions that ended more than 30 days ago, deleted by the same pass (`sweepEndedSessions`). */
+  readonly sessionsSwept?: number;
 }
 
 /**
@@ -94,7 +97,8 @@ export interface RetentionJobOptions {
 
 /**
  * One tick of the periodic job: claims it (null when another process holds it or the last pass
- * is younger than the interval), prunes the due orgs renewing the lease as it goes, releases it.
+ * is younger than the interval), prunes the due orgs renewing the lease as it goes, sweeps
+ * sessions that ended more than 30 days ago, releases it.
  */
 export async function runAuditRetention(
   s: Services,
@@ -107,13 +111,15 @@ export async function runAuditRetention(
   }
   let renewedAt = Date.now();
   try {
-    return await pruneDueOrgs(s, {
+    const pass = await pruneDueOrgs(s, {
       afterOrg: async () => {
         if (Date.now() - renewedAt < leaseMs / 3) return;
         renewedAt = Date.now();
         await renewJob(s.db, AUDIT_RETENTION_JOB, owner, leaseMs);
       },
     });
+    // The same housekeeping pass: session rows of users who never logged in again.
+    return { ...pass, sessionsSwept: await sweepEndedSessions(s) };
   } finally {
     await finishJob(s.db, AUDIT_RETENTION_JOB, owner);
   }
