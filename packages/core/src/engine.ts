@@ -94,8 +94,9 @@ export class Engine {
     const index = this.index;
     const slot = index.slotOf.get(subject);
     if (slot === undefined) return false;
-    const code = index.codes[slot]!;
-    if (code === -1) return false;
+    // Undefined: an id another engine derived from the same build appended to the shared map.
+    const code = index.codes[slot];
+    if (code === undefined || code === -1) return false;
     const bit = index.permBit.get(permission);
     if (bit === undefined) return false;
     const s = index.tree.indexOf(scope);

@@ -194,16 +194,20 @@ function applyDelta(prev: EngineIndex, snapshot: OrgSnapshot, d: Delta): EngineI
   const next = new EngineIndex(snapshot, prev);
   const size = ENV_SLOTS * next.words;
   const exists = (id: string) => (d.affected.has(id) ? d.rows.has(id) : prev.subjects.has(id));
-  // A new id takes the next slot (then `slotOf` is copied, once); a removed one keeps its slot.
-  let slotOf = prev.slotOf;
+  // A new id takes the next slot in `slotOf`, which every index derived from one full build
+  // shares and only ever appends to (copying 100k entries per new subject was half of a derive
+  // at 100k). Indexes that do not know an id have no record or code at its slot (their arrays
+  // are shorter, or hold -1 / undefined there), so for them it stays an unknown subject. A
+  // removed id keeps its slot.
+  const slotOf = prev.slotOf;
   for (const id of d.changed) {
-    if (slotOf.has(id) || !exists(id)) continue;
-    if (slotOf === prev.slotOf) slotOf = new Map(prev.slotOf);
-    slotOf.set(id, slotOf.size);
+    if (!slotOf.has(id) && exists(id)) slotOf.set(id, slotOf.size);
   }
   const records = prev.subjects.values.slice();
   const codes = new Float64Array(slotOf.size);
   codes.set(prev.codes);
+  // Slots other derives appended (and this one's new ones, until set below): no subject here.
+  codes.fill(-1, prev.codes.length);
   let count = prev.subjectCount;
   // Fresh records for the changed subjects that exist after; the old ones' data becomes garbage.
   const rebuilt: Array<[string, number, SubjectRecord]> = [];

@@ -67,7 +67,10 @@ export class EngineIndex {
   readonly roles: Map<string, RoleDef>;
   readonly roleMasks: Map<string, Uint32Array>;
   readonly tree: ScopeTree;
-  /** Subject id → slot in the per-subject tables (see ./subject-table.ts). */
+  /**
+   * Subject id → slot in the per-subject tables (see ./subject-table.ts); shared with the indexes
+   * derived from the same full build, append-only, so it may hold ids this index does not know.
+   */
   slotOf: Map<string, number>;
   /** Subjects (by id, through their slot). */
   subjects: SubjectTable<SubjectRecord>;

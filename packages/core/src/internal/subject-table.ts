@@ -1,9 +1,10 @@
 /**
- * Per-subject tables by slot. Every subject id an index knows has a slot in one shared
- * `slotOf` map; each table (records, own assignments, groups, members) is an array by slot and
- * reads like a Map. A derived index copies only the arrays a write changes (copying 100k
- * pointers costs a fraction of re-inserting 100k Map entries) and copies `slotOf` only when a new
- * id appears. A removed subject keeps its slot, empty.
+ * Per-subject tables by slot. Every subject id an index knows has a slot in one `slotOf` map,
+ * shared by a full build and every index derived from it and only ever appended to; each table
+ * (records, own assignments, groups, members) is an array by slot and reads like a Map. A derived
+ * index copies only the arrays a write changes (copying 100k pointers costs a fraction of
+ * re-inserting 100k Map entries). An id another index appended has a slot beyond this index's
+ * arrays (or an empty one), so here it reads as unknown. A removed subject keeps its slot, empty.
  */
 export class SubjectTable<V> {
   constructor(
