@@ -130,13 +130,18 @@ describe.each(testBackends())('invitations on $name', (backend) => {
       kind: 'subtenant',
       name: 'Account Opening',
     });
-    const { result: inv } = await inviteMember(s, caller, orgId, {
+    const engine = await s.engines.get(orgId);
+    const { result: inv, revision: invitedAt } = await inviteMember(s, caller, orgId, {
       email: email('sub'),
       scopeId: sub.id,
       roles: [{ role: 'service_manager' }],
     });
     expect(inv.roles).toEqual([{ role: 'service_manager', scopeId: sub.id, environment: null }]);
+    // Inviting changes nothing the engine reads: the revision (and the cached engine) stay.
+    expect(invitedAt).toBe(engine.revision);
+    expect(await s.engines.get(orgId)).toBe(engine);
     const { result, revision } = await acceptInvitation(s, { token: await tokenFor(inv.id) });
+    expect(revision).toBe(invitedAt + 1);
     const at = (scope: string) =>
       authz.check(
         s,

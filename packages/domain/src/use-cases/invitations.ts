@@ -11,6 +11,9 @@
  * instead). A deactivated member is refused (reactivate them instead), when inviting and when
  * accepting. One pending invitation per email and scope: inviting again is a CONFLICT naming the
  * pending one (resend it). Expiry: the org setting `invitationTtlDays` (default 7).
+ *
+ * Inviting, resending and revoking change nothing the engine reads (only accepting does), so they
+ * are `orgEventWrite`s: ordered by the org lock, audited and evented, the revision left alone.
  */
 import { type InvitationRole, type InvitationRow, newId, sql } from '@gatehouse/db';
 import { type Caller, principalId } from '../context.js';
@@ -18,7 +21,7 @@ import { cancelEmails, queueEmail } from '../emails.js';
 import { conflict, invalid, notFound } from '../errors.js';
 import { invitationEmail, invitationLink } from '../invitation-email.js';
 import { authorizeRead } from '../org-read.js';
-import { type OrgWrite, orgWrite, type WriteResult } from '../org-write.js';
+import { type OrgWrite, orgEventWrite, type WriteResult } from '../org-write.js';
 import { hashSecret, newSecret } from '../secrets.js';
 import type { Services } from '../services.js';
 import { assertNoSlotClash, type RoleAt } from './grants.js';
@@ -66,7 +69,7 @@ export async function inviteMember(
   orgId: string,
   input: InviteMemberInput,
 ): Promise<WriteResult<InvitationView>> {
-  return orgWrite(s, caller, orgId, async (w) => {
+  return orgEventWrite(s, caller, orgId, async (w) => {
     const now = clock(s);
     const scopeId = input.scopeId ?? orgId;
     if (!w.engine.hasScope(scopeId)) throw notFound(`scope ${scopeId}`);
@@ -283,7 +286,7 @@ export async function resendInvitation(
   orgId: string,
   invitationId: string,
 ): Promise<WriteResult<InvitationView>> {
-  return orgWrite(s, caller, orgId, async (w) => {
+  return orgEventWrite(s, caller, orgId, async (w) => {
     const now = clock(s);
     const before = await loadInvitation(w, invitationId);
     w.authorize('members.invite', scopeOf(w, before));
@@ -335,7 +338,7 @@ export async function revokeInvitation(
   orgId: string,
   invitationId: string,
 ): Promise<WriteResult<InvitationView>> {
-  return orgWrite(s, caller, orgId, async (w) => {
+  return orgEventWrite(s, caller, orgId, async (w) => {
     const now = clock(s);
     const before = await loadInvitation(w, invitationId);
     w.authorize('members.invite', scopeOf(w, before));
