@@ -43,6 +43,13 @@ export interface OrgWrite {
   emit(type: string, payload: Record<string, unknown>): void;
 }
 
+/** An audit entry a write appended: its place in the org's chain. */
+export interface WrittenAudit {
+  readonly seq: number;
+  readonly id: string;
+  readonly hash: string;
+}
+
 /** The result of a write: what the use case returned and the revision it committed as (C6). */
 export interface WriteResult<T> {
   readonly result: T;
@@ -126,7 +133,7 @@ export async function orgEventWrite<T>(
   caller: Caller,
   orgId: string,
   fn: (w: OrgWrite) => Promise<T>,
-): Promise<WriteResult<T>> {
+): Promise<WriteResult<T> & { readonly audited: readonly WrittenAudit[] }> {
   assertOrgAccess(caller, orgId);
   return services.db.transaction().execute(async (trx) => {
     const org = await trx
@@ -146,8 +153,8 @@ export async function orgEventWrite<T>(
       caller,
     );
     const result = await fn(draft);
-    await draft.finish();
-    return { result, revision: org.revision };
+    const audited = await draft.finish();
+    return { result, revision: org.revision, audited };
   });
 }
 
@@ -213,9 +220,9 @@ class WriteDraft implements OrgWrite {
   }
 
   /** Writes the queued audit entries and outbox events, stamped with the revision. */
-  async finish(): Promise<void> {
+  async finish(): Promise<WrittenAudit[]> {
     const { trx, orgId, revision, caller } = this;
-    await appendAudit(
+    const written = await appendAudit(
       trx,
       {
         orgId,
@@ -241,6 +248,7 @@ class WriteDraft implements OrgWrite {
         )
         .execute();
     }
+    return written;
   }
 }
 

@@ -4,10 +4,10 @@
  * records into the same hash chain.
  */
 import type { AuditRow, Database, SelectQueryBuilder } from '@gatehouse/db';
-import { appendAudit } from '../audit.js';
-import { type Caller, principalId } from '../context.js';
-import { invalid, notFound } from '../errors.js';
+import type { Caller } from '../context.js';
+import { invalid } from '../errors.js';
 import { authorizeRead } from '../org-read.js';
+import { orgEventWrite } from '../org-write.js';
 import type { Services } from '../services.js';
 
 /** An audit entry as the API shows it. */
@@ -288,56 +288,23 @@ export async function recordAuditEvent(
     }
   }
   const scopeId = input.scopeId ?? orgId;
-  const engine = await authorizeRead(s, caller, orgId, 'audit.write', scopeId);
-  if (!engine.hasScope(scopeId)) throw notFound(`scope ${scopeId}`);
-  return s.db.transaction().execute(async (trx) => {
-    // The org row lock orders this entry with every other write's entries.
-    const org = await trx
-      .selectFrom('orgs')
-      .select('revision')
-      .where('id', '=', orgId)
-      .forUpdate()
-      .executeTakeFirst();
-    if (!org) throw notFound(`organization ${orgId}`);
-    const p = caller.principal;
-    const label =
-      p.kind === 'client'
-        ? ((
-            await trx
-              .selectFrom('api_clients')
-              .select('name')
-              .where('id', '=', p.clientId)
-              .executeTakeFirst()
-          )?.name ?? null)
-        : null;
-    const [written] = await appendAudit(
-      trx,
-      {
-        orgId,
-        actorId: principalId(p),
-        actorLabel: label,
-        onBehalfOf: caller.onBehalfOf ?? null,
-        source: caller.source,
-        requestId: caller.requestId ?? null,
-        revision: org.revision,
-      },
-      [
-        {
-          action: input.action.trim(),
-          entityType: input.entityType.trim(),
-          entityId: input.entityId,
-          scopeId,
-          before: input.before,
-          after: input.after,
-        },
-      ],
-    );
-    const row = await trx
-      .selectFrom('audit_log')
-      .selectAll()
-      .where('org_id', '=', orgId)
-      .where('seq', '=', written!.seq)
-      .executeTakeFirstOrThrow();
-    return auditView(row);
+  // Ordered with every other write's entries by the org lock; the revision does not move.
+  const { audited } = await orgEventWrite(s, caller, orgId, async (w) => {
+    w.authorize('audit.write', scopeId);
+    w.audit({
+      action: input.action.trim(),
+      entityType: input.entityType.trim(),
+      entityId: input.entityId,
+      scopeId,
+      before: input.before,
+      after: input.after,
+    });
   });
+  const row = await s.db
+    .selectFrom('audit_log')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('seq', '=', audited[0]!.seq)
+    .executeTakeFirstOrThrow();
+  return auditView(row);
 }
