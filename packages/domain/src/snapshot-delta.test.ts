@@ -95,6 +95,23 @@ describe.each(testBackends())('C6 snapshot journal on $name', (backend) => {
     await g?.close();
   });
 
+  /**
+   * `n` active members of `orgId` inserted in SQL, outside any write (as a seeding script would):
+   * ids `${prefix}1` … `${prefix}n`; `sqlId` is the id expression over `generate_series` `i`.
+   */
+  async function seedMembers(orgId: string, n: number) {
+    const prefix = `usr_seed${Math.floor(Math.random() * 1e9)}_`;
+    const sqlId = sql<string>`${prefix}::text || i`;
+    await sql`insert into users (id, email, email_lower, name, updated_at)
+      select ${sqlId}, ${sqlId} || '@seed.test', ${sqlId} || '@seed.test', 'S', now()
+        from generate_series(1, ${n}::int) i`.execute(g.db);
+    await sql`insert into members (org_id, user_id, status, updated_at)
+      select ${orgId}, ${sqlId}, 'active', now() from generate_series(1, ${n}::int) i`.execute(
+      g.db,
+    );
+    return { prefix, sqlId, id: (i: number) => `${prefix}${i}` };
+  }
+
   async function fullEngineSnapshot(orgId: string) {
     return g.db.transaction().execute((trx) => loadSnapshot(trx, orgId));
   }
@@ -116,17 +133,11 @@ describe.each(testBackends())('C6 snapshot journal on $name', (backend) => {
     const wsRoles = ['workspace_admin', 'workspace_editor', 'workspace_viewer'];
     // Enough members that a write touches well under a tenth of the subjects, so engines are
     // derived (deriveEngine) rather than rebuilt; seeded outside a write, then the walk starts.
-    const tag = Math.floor(Math.random() * 1e9);
-    const uid = sql`'usr_walk' || ${tag} || '_' || i`;
-    await sql`insert into users (id, email, email_lower, name, updated_at)
-      select ${uid}, ${uid} || '@walk.test', ${uid} || '@walk.test', 'W', now()
-        from generate_series(1, 300) i`.execute(g.db);
-    await sql`insert into members (org_id, user_id, status, updated_at)
-      select ${orgId}, ${uid}, 'active', now() from generate_series(1, 300) i`.execute(g.db);
+    const walk = await seedMembers(orgId, 300);
     await sql`update orgs set revision = revision + 1 where id = ${orgId}`.execute(g.db);
-    for (let i = 1; i <= 300; i += 10) users.push(`usr_walk${tag}_${i}`);
+    for (let i = 1; i <= 300; i += 10) users.push(walk.id(i));
     // Seeded members the walk never names answer the same throughout: not probed each step.
-    const idle = (id: string) => id.startsWith(`usr_walk${tag}_`) && !users.includes(id);
+    const idle = (id: string) => id.startsWith(walk.prefix) && !users.includes(id);
     const fullBefore = s.engines.fullLoads;
     const derivedBefore = s.engines.derived;
     const ops: Array<() => Promise<unknown>> = [
@@ -347,15 +358,9 @@ describe.each(testBackends())('C6 snapshot journal on $name', (backend) => {
     const { result: group } = await createGroup(s, admin, org.id, { name: 'Everyone' });
     const before = await s.engines.get(org.id);
     const fullBefore = s.engines.fullLoads;
-    const tag = Math.floor(Math.random() * 1e9);
-    const uid = sql`'usr_bulk' || ${tag} || '_' || i`;
-    await sql`insert into users (id, email, email_lower, name, updated_at)
-      select ${uid}, ${uid} || '@bulk.test', ${uid} || '@bulk.test', 'B', now()
-        from generate_series(1, 6000) i`.execute(g.db);
-    await sql`insert into members (org_id, user_id, status, updated_at)
-      select ${org.id}, ${uid}, 'active', now() from generate_series(1, 6000) i`.execute(g.db);
+    const bulk = await seedMembers(org.id, 6000);
     await sql`insert into group_members (org_id, group_id, member_id)
-      select ${org.id}, ${group.id}, ${uid} from generate_series(1, 6000) i`.execute(g.db);
+      select ${org.id}, ${group.id}, ${bulk.sqlId} from generate_series(1, 6000) i`.execute(g.db);
     await sql`update orgs set revision = revision + 1 where id = ${org.id}`.execute(g.db);
     const after = await s.engines.get(org.id, before.revision + 1);
     expect(s.engines.fullLoads).toBe(fullBefore);

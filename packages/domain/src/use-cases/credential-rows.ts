@@ -21,9 +21,6 @@ const NOUN: Record<CredentialTable, string> = {
 /** How often `last_used_at` is written at most, per credential. */
 export const LAST_USED_RESOLUTION_MS = 60_000;
 
-// Both tables have the columns of `CredentialsTable`: queries are typed against one of them.
-const typed = (table: CredentialTable) => table as 'api_clients';
-
 /** A new credential row; `secret` is the bearer value, shown once and never stored. */
 export async function insertCredential(
   w: OrgWrite,
@@ -33,7 +30,7 @@ export async function insertCredential(
 ): Promise<{ row: CredentialRow; secret: string }> {
   const { secret, hash, hint } = issueCredential(id);
   const row = await w.trx
-    .insertInto(typed(table))
+    .insertInto(table)
     .values({
       org_id: w.orgId,
       id,
@@ -56,7 +53,7 @@ export async function loadCredential(
   id: string,
 ): Promise<CredentialRow> {
   const row = await w.trx
-    .selectFrom(typed(table))
+    .selectFrom(table)
     .selectAll()
     .where('org_id', '=', w.orgId)
     .where('id', '=', id)
@@ -73,7 +70,7 @@ async function updateCredential(
   set: Partial<Pick<CredentialRow, 'secret_hash' | 'secret_hint' | 'rotated_at' | 'revoked_at'>>,
 ): Promise<CredentialRow> {
   return w.trx
-    .updateTable(typed(table))
+    .updateTable(table)
     .set(set)
     .where('org_id', '=', w.orgId)
     .where('id', '=', id)
@@ -105,22 +102,27 @@ export function revokeCredential(
   return updateCredential(w, table, row.id, { revoked_at: new Date() });
 }
 
-/** Records that a credential was just used, at most once per LAST_USED_RESOLUTION_MS. */
+/**
+ * Records that a bearer credential (API key, SCIM token or user session, all rows keyed by
+ * `org_id` and `id` with a `last_used_at`) was just used, at most once per
+ * LAST_USED_RESOLUTION_MS. True when it wrote.
+ */
 export async function recordCredentialUse(
   db: DB,
-  table: CredentialTable,
+  table: CredentialTable | 'sessions',
   row: Pick<CredentialRow, 'org_id' | 'id' | 'last_used_at'>,
   now: number,
-): Promise<void> {
+): Promise<boolean> {
   if (row.last_used_at && now - new Date(row.last_used_at).getTime() <= LAST_USED_RESOLUTION_MS) {
-    return;
+    return false;
   }
   await db
-    .updateTable(typed(table))
+    .updateTable(table)
     .set({ last_used_at: new Date(now) })
     .where('org_id', '=', row.org_id)
     .where('id', '=', row.id)
     .execute();
+  return true;
 }
 
 const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);

@@ -19,7 +19,7 @@ import type { Services } from '../services.js';
 import { clock } from './invitation-rows.js';
 import { recordLoginFailure, refuseWhenThrottled } from './login-throttle.js';
 import { normalizeEmail } from './people.js';
-import { loadSession, type SessionView, sessionView } from './sessions.js';
+import { endSession, loadSession, type SessionView, sessionView } from './sessions.js';
 
 /** How long a session lasts when the deployment does not say: 12 hours. */
 export const DEFAULT_SESSION_TTL_MS = 12 * 60 * 60 * 1000;
@@ -168,24 +168,10 @@ export async function login(
 export async function logout(s: Services, caller: Caller): Promise<WriteResult<SessionView>> {
   const p = caller.principal;
   if (p.kind !== 'user') throw invalid('logout ends a user session; this caller is not one');
-  return orgEventWrite(s, caller, p.orgId, async (w) => {
-    const row = await loadSession(w, p.sessionId);
-    const now = clock(s);
-    if (row.revoked_at) return sessionView(row, now);
-    await w.trx
-      .updateTable('sessions')
-      .set({ revoked_at: now })
-      .where('org_id', '=', w.orgId)
-      .where('id', '=', p.sessionId)
-      .execute();
-    w.audit({
+  return orgEventWrite(s, caller, p.orgId, async (w) =>
+    endSession(w, await loadSession(w, p.sessionId), clock(s), {
       action: 'LoggedOut',
-      entityType: 'session',
-      entityId: p.sessionId,
-      scopeId: w.orgId,
-      after: { userId: p.userId },
-    });
-    w.emit('session.ended', { sessionId: p.sessionId, userId: p.userId });
-    return sessionView({ ...row, revoked_at: now }, now);
-  });
+      event: 'session.ended',
+    }),
+  );
 }

@@ -7,14 +7,12 @@ import type { Caller, Principal } from '../context.js';
 import { DomainError, invalid, notFound } from '../errors.js';
 import { secretMatches } from '../secrets.js';
 import type { Services } from '../services.js';
+import { recordCredentialUse } from './credential-rows.js';
 import { clock } from './invitation-rows.js';
 import { type SessionView, sessionView } from './sessions.js';
 
 /** Session tokens start with this (`ses_<id>.<secret>`), so a server tells them from API keys. */
 export const SESSION_TOKEN_PREFIX = 'ses_';
-
-/** How often `last_used_at` is written at most, per session. */
-const LAST_USED_RESOLUTION_MS = 60_000;
 
 /** True when `token` looks like a session token (it may still be invalid). */
 export function isSessionToken(token: string): boolean {
@@ -61,18 +59,7 @@ export async function authenticateSession(
   if (new Date(row.expires_at) <= now) throw refused('this session has expired; log in again');
   // Deactivation and removal revoke sessions in their write; this holds even if one slipped by.
   if (row.status !== 'active') throw refused('this session has ended; log in again');
-  if (
-    !row.last_used_at ||
-    now.getTime() - new Date(row.last_used_at).getTime() > LAST_USED_RESOLUTION_MS
-  ) {
-    await s.db
-      .updateTable('sessions')
-      .set({ last_used_at: now })
-      .where('org_id', '=', row.org_id)
-      .where('id', '=', row.id)
-      .execute();
-    row.last_used_at = now;
-  }
+  if (await recordCredentialUse(s.db, 'sessions', row, now.getTime())) row.last_used_at = now;
   s.engines.noteRevision(row.org_id, row.revision);
   return {
     principal: { kind: 'user', orgId: row.org_id, userId: row.user_id, sessionId: row.id },

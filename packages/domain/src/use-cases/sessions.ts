@@ -109,24 +109,36 @@ export async function revokeSession(
   return orgEventWrite(s, caller, orgId, async (w) => {
     const row = await loadSession(w, sessionId);
     if (!isOwn(caller, row.user_id)) w.authorize('members.update', orgId);
-    if (row.revoked_at) return sessionView(row, clock(s));
-    const revokedAt = clock(s);
-    await w.trx
-      .updateTable('sessions')
-      .set({ revoked_at: revokedAt })
-      .where('org_id', '=', orgId)
-      .where('id', '=', sessionId)
-      .execute();
-    w.audit({
-      action: 'Revoked',
-      entityType: 'session',
-      entityId: sessionId,
-      scopeId: orgId,
-      after: { userId: row.user_id },
-    });
-    w.emit('session.revoked', { sessionId, userId: row.user_id });
-    return sessionView({ ...row, revoked_at: revokedAt }, revokedAt);
+    return endSession(w, row, clock(s), { action: 'Revoked', event: 'session.revoked' });
   });
+}
+
+/**
+ * Ends one loaded session at `now` (logout, revoke): revoked, audited with `action` and announced
+ * as `event`. Idempotent: an ended session is returned as it is.
+ */
+export async function endSession(
+  w: OrgWrite,
+  row: SessionRow & { email: string },
+  now: Date,
+  how: { action: string; event: string },
+): Promise<SessionView> {
+  if (row.revoked_at) return sessionView(row, now);
+  await w.trx
+    .updateTable('sessions')
+    .set({ revoked_at: now })
+    .where('org_id', '=', w.orgId)
+    .where('id', '=', row.id)
+    .execute();
+  w.audit({
+    action: how.action,
+    entityType: 'session',
+    entityId: row.id,
+    scopeId: w.orgId,
+    after: { userId: row.user_id },
+  });
+  w.emit(how.event, { sessionId: row.id, userId: row.user_id });
+  return sessionView({ ...row, revoked_at: now }, now);
 }
 
 /** The session row with its user's email, inside a write; NOT_FOUND outside the org. */
