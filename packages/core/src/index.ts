@@ -12,6 +12,17 @@ export type { CheckRequest } from './check.js';
 export { type Decision, type DecisionCode, deny, GRANTED } from './decision.js';
 export { createEngine, deriveEngine, Engine, type SubjectChecker } from './engine.js';
 export type { Explanation } from './explain.js';
+export {
+  type GrantGain,
+  grantGains,
+  heldPermissions,
+  type LostGrant,
+  lostGrants,
+  missingPermissions,
+  type RankGap,
+  rankGap,
+  withGroupMembers,
+} from './grant-changes.js';
 export type { SkippedAssignment } from './internal/engine-index.js';
 export {
   findInvariantViolations,
