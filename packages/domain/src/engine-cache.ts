@@ -123,12 +123,48 @@ export class EngineCache {
   async build(trx: Transaction<Database>, orgId: string, asRevision?: number): Promise<Engine> {
     const epoch = this.epoch;
     const cached = this.engines.get(orgId);
+    const built = await this.compute(trx, orgId, cached, asRevision);
+    // Notices missed while building: the cache started over; keep the engine out of it.
+    if (epoch === this.epoch) this.offer(built.engine);
+    return built.engine;
+  }
+
+  /**
+   * The engine a write is about to commit, from inside its transaction: `base` (the write's
+   * pre-write engine) caught up with what the write changed. Not offered to the cache: the
+   * transaction may still roll back. `affected` names the subjects whose rows, assignments or
+   * memberships changed, or is null when the engine was built from a full load. `keep()`, called
+   * once the transaction has committed, offers the engine to the cache.
+   */
+  async draft(
+    trx: Transaction<Database>,
+    base: Engine,
+    asRevision: number,
+  ): Promise<{ engine: Engine; affected: ReadonlySet<string> | null; keep(): void }> {
+    const epoch = this.epoch;
+    const built = await this.compute(trx, base.orgId, base, asRevision);
+    return {
+      ...built,
+      keep: () => {
+        if (epoch === this.epoch) this.offer(built.engine);
+      },
+    };
+  }
+
+  private async compute(
+    trx: Transaction<Database>,
+    orgId: string,
+    cached: Engine | undefined,
+    asRevision?: number,
+  ): Promise<{ engine: Engine; affected: ReadonlySet<string> | null }> {
     const at = cached && this.asOf.get(cached);
     let timed =
       cached && at !== undefined
         ? await catchUp(trx, orgId, { snapshot: cached.snapshot, at }, asRevision)
         : null;
-    if (timed && cached && timed.snapshot === cached.snapshot) return cached;
+    if (timed && cached && timed.snapshot === cached.snapshot) {
+      return { engine: cached, affected: new Set() };
+    }
     if (!timed) {
       timed = await loadTimed(trx, orgId);
       this.fullLoads++;
@@ -144,9 +180,7 @@ export class EngineCache {
     if (cached && timed.affected) this.derived++;
     this.builds++;
     this.asOf.set(engine, timed.at);
-    // Notices missed while building: the cache started over; keep the engine out of it.
-    if (epoch === this.epoch) this.offer(engine);
-    return engine;
+    return { engine, affected: timed.affected ?? null };
   }
 
   private load(orgId: string): Promise<Engine> {

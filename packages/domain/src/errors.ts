@@ -33,7 +33,8 @@ export class DomainError extends Error {
 
 /** Shorthands. */
 export const notFound = (what: string) => new DomainError('NOT_FOUND', `${what} not found`);
-export const forbidden = (why: string) => new DomainError('FORBIDDEN', why);
+export const forbidden = (why: string, details?: Record<string, unknown>) =>
+  new DomainError('FORBIDDEN', why, details ? { details } : undefined);
 export const conflict = (why: string, details?: Record<string, unknown>) =>
   new DomainError('CONFLICT', why, details ? { details } : undefined);
 export const invalid = (why: string) => new DomainError('INVALID', why);

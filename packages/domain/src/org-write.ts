@@ -1,15 +1,18 @@
 /**
  * The unit of work every change of access goes through (DESIGN "The way a write flows"), as one
  * transaction: lock the org row and bump its revision → load the pre-write engine → the use case
- * authorizes, validates and writes → invariants are re-checked → audit entries → outbox events
- * → NOTIFY (delivered on commit). Any error rolls back everything.
+ * authorizes, validates and writes → the engine the write would leave is derived, and the two
+ * access rules and the invariants are checked on it (./access-rules.ts) → audit entries →
+ * outbox events → NOTIFY (delivered on commit). Any error rolls back everything; on commit the
+ * derived engine is the cache's.
  */
-import type { Engine, Environment, Preset } from '@gatehouse/core';
+import { type Engine, type Environment, missingPermissions, type Preset } from '@gatehouse/core';
 import { type Database, sql, type Transaction } from '@gatehouse/db';
+import { assertAccessRules, assertInvariants, assertOutranks } from './access-rules.js';
 import { type AuditInput, appendAudit } from './audit.js';
 import { type Caller, principalId } from './context.js';
 import { REVISION_CHANNEL } from './engine-cache.js';
-import { DomainError, forbidden, invariant, notFound } from './errors.js';
+import { DomainError, forbidden, notFound } from './errors.js';
 import { presetOrThrow } from './presets.js';
 import type { Services } from './services.js';
 import { pruneJournal } from './snapshot-delta.js';
@@ -30,6 +33,19 @@ export interface OrgWrite {
   readonly caller: Caller;
   /** Throws FORBIDDEN unless the caller (and the user it acts for) holds `permission` at `scope`. */
   authorize(permission: string, scopeId: string, environment?: Environment): void;
+  /**
+   * Throws FORBIDDEN unless every acting subject holds, at every scope, everything `subjectId`
+   * holds there: asked before acting on a subject without changing its access (rotating its
+   * key, changing its email, ending its sessions). Changes of access are checked by the write
+   * itself.
+   */
+  authorizeTarget(subjectId: string): void;
+  /**
+   * Throws FORBIDDEN unless every acting subject holds each of `permissions` at `scopeId` (for
+   * checks without an environment): what defining a role, or minting a credential that stands
+   * above members, asks for.
+   */
+  authorizeHolding(permissions: Iterable<string>, scopeId: string): void;
   /** Throws FORBIDDEN unless the caller may give (or take) `role` at `scope` (R6). */
   authorizeAssign(q: {
     role: string;
@@ -72,11 +88,12 @@ export async function orgWrite<T>(
   fn: (w: OrgWrite) => Promise<T>,
   options: { prepare?: (trx: Transaction<Database>) => Promise<void> } = {},
 ): Promise<WriteResult<T>> {
-  const out = await services.db.transaction().execute(async (trx) => {
+  const { keep, ...out } = await services.db.transaction().execute(async (trx) => {
     await options.prepare?.(trx);
     return runOrgWrite(services, trx, caller, orgId, fn);
   });
   services.engines.noteRevision(orgId, out.revision);
+  keep();
   return out;
 }
 
@@ -86,7 +103,7 @@ async function runOrgWrite<T>(
   caller: Caller,
   orgId: string,
   fn: (w: OrgWrite) => Promise<T>,
-): Promise<WriteResult<T>> {
+): Promise<WriteResult<T> & { keep(): void }> {
   assertOrgAccess(caller, orgId);
   const bumped = await trx
     .updateTable('orgs')
@@ -98,26 +115,21 @@ async function runOrgWrite<T>(
   const revision = bumped.revision;
   const engine = await engineBefore(services, trx, orgId, revision - 1);
   const preset = presetOrThrow(bumped.preset);
-  const holdersBefore = new Map<string, number>();
-  for (const inv of preset.invariants) {
-    holdersBefore.set(inv.roleKey, await countRootHolders(trx, orgId, inv.roleKey));
-  }
   const draft = new WriteDraft(trx, orgId, revision, engine, preset, caller);
   const result = await fn(draft);
-  for (const inv of preset.invariants) {
-    const before = holdersBefore.get(inv.roleKey)!;
-    const after = await countRootHolders(trx, orgId, inv.roleKey);
-    if (after < inv.min && after < before) {
-      throw invariant(
-        `the organization must keep at least ${inv.min} active ${inv.roleKey}; this change would leave ${after}`,
-      );
-    }
-  }
+  const after = await services.engines.draft(trx, engine, revision);
+  assertAccessRules({
+    before: engine,
+    after: after.engine,
+    affected: after.affected,
+    actors: draft.actors,
+  });
+  assertInvariants(engine, after.engine);
   await draft.finish();
   // The snapshot journal keeps an hour; an occasional writer trims it.
   if (revision % JOURNAL_PRUNE_EVERY === 0) await pruneJournal(trx, orgId);
   await sql`select pg_notify(${REVISION_CHANNEL}, ${`${orgId}:${revision}`})`.execute(trx);
-  return { result, revision };
+  return { result, revision, keep: after.keep };
 }
 
 /**
@@ -162,7 +174,8 @@ export async function orgEventWrite<T>(
 class WriteDraft implements OrgWrite {
   private readonly audits: AuditInput[] = [];
   private readonly events: Array<{ type: string; payload: Record<string, unknown> }> = [];
-  private readonly actors: string[];
+  /** The acting subjects (empty for the instance admin, the system and SCIM). */
+  readonly actors: readonly string[];
 
   constructor(
     readonly trx: Transaction<Database>,
@@ -181,6 +194,23 @@ class WriteDraft implements OrgWrite {
     for (const subject of this.actors) {
       const d = this.engine.check({ subject, permission, scope: scopeId, environment });
       if (!d.allowed) throw forbidden(d.reason);
+    }
+  }
+
+  authorizeTarget(subjectId: string): void {
+    assertOutranks(this.engine, this.actors, subjectId);
+  }
+
+  authorizeHolding(permissions: Iterable<string>, scopeId: string): void {
+    const wanted = [...permissions];
+    for (const actor of this.actors) {
+      const missing = missingPermissions(this.engine, actor, scopeId, null, wanted);
+      if (missing.length > 0) {
+        throw forbidden(
+          `${actor} does not hold ${missing.join(', ')} at ${scopeId}, so it cannot hand ${missing.length > 1 ? 'them' : 'it'} on`,
+          { code: 'escalation', scopeId, missing },
+        );
+      }
     }
   }
 
@@ -294,36 +324,6 @@ async function engineBefore(
   const cached = services.engines.peek(orgId);
   if (cached && cached.revision === revision) return cached;
   return services.engines.build(trx, orgId, revision);
-}
-
-/** Active users holding `roleKey` at the org root, directly or through a group. */
-export async function countRootHolders(
-  trx: Transaction<Database>,
-  orgId: string,
-  roleKey: string,
-): Promise<number> {
-  // The holders are found from the few assignments of the role at the root first (a
-  // materialized CTE), then checked against members by primary key: the plan stays small even
-  // where table statistics are stale (PGlite has no autovacuum).
-  const { rows } = await sql<{ n: number }>`
-    with holders as materialized (
-      select a.subject_id as u
-        from assignments a
-       where a.org_id = ${orgId} and a.role_key = ${roleKey} and a.scope_id = ${orgId}
-         and a.environment is null and a.subject_type = 'user'
-      union
-      select gm.member_id as u
-        from assignments a
-        join group_members gm on gm.org_id = a.org_id and gm.group_id = a.subject_id
-       where a.org_id = ${orgId} and a.role_key = ${roleKey} and a.scope_id = ${orgId}
-         and a.environment is null and a.subject_type = 'group'
-    )
-    select count(*)::int as n from holders h
-     where exists (select 1 from members m
-                    where m.org_id = ${orgId} and m.user_id = h.u and m.status = 'active')`.execute(
-    trx,
-  );
-  return rows[0]?.n ?? 0;
 }
 
 async function principalLabel(trx: Transaction<Database>, caller: Caller): Promise<string | null> {

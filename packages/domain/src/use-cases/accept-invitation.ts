@@ -20,7 +20,11 @@ export interface AcceptInvitationInput {
   readonly token: string;
   /** The person's name (new users; or a user who has none yet). */
   readonly name?: string | undefined;
-  /** Required for a user without a password when the deployment uses passwords. */
+  /**
+   * A new user's password (required for new users when the deployment uses passwords). Never
+   * accepted for a user who already exists: an existing user joins by signing in, and a link
+   * sent to an address must not become a way to set that account's credentials.
+   */
   readonly password?: string | undefined;
 }
 
@@ -58,10 +62,10 @@ export async function acceptInvitation(
     .executeTakeFirst();
   // Hash before the transaction: scrypt is deliberately slow and must not hold the org lock.
   let passwordHash: string | null = null;
-  if (user?.password_hash) {
+  if (user) {
     if (input.password !== undefined) {
       throw invalid(
-        'this account already has a password; accepting an invitation does not change it (leave the password out)',
+        'an account with this email already exists; accepting an invitation never sets its password (leave the password out and sign in as that account)',
       );
     }
   } else if (input.password !== undefined) {
@@ -120,6 +124,8 @@ export async function acceptInvitation(
     }
     const name = input.name?.trim() || row.name;
     const member = await ensureMember(w, row.email, name);
+    // The user was created after the check above (a race): do not set its password either.
+    if (passwordHash && !member.createdUser) throw conflictingAccount();
     if (passwordHash || (name && !member.createdUser)) {
       await w.trx
         .updateTable('users')
@@ -165,6 +171,11 @@ export async function acceptInvitation(
     };
   });
 }
+
+const conflictingAccount = () =>
+  conflict(
+    'an account with this email was created meanwhile; accept the invitation again without a password and sign in as that account',
+  );
 
 const replacedLink = () =>
   invalid(

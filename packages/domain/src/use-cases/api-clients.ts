@@ -95,6 +95,8 @@ export async function rotateApiClient(
     w.authorize('apiClients.manage', orgId);
     const before = await loadCredential(w, 'api_clients', clientId);
     if (before.revoked_at) throw invalid(`API client ${clientId} is revoked`);
+    // Whoever holds the new key acts as the client: only someone above it may mint one.
+    w.authorizeTarget(clientId);
     const { row, secret: key } = await rotateCredential(w, 'api_clients', before);
     w.audit({
       action: 'SecretRotated',
@@ -118,6 +120,7 @@ export async function revokeApiClient(
     w.authorize('apiClients.manage', orgId);
     const before = await loadCredential(w, 'api_clients', clientId);
     if (before.revoked_at) return view(before, await rolesOf(w, clientId));
+    w.authorizeTarget(clientId);
     const row = await revokeCredential(w, 'api_clients', before);
     w.audit({ action: 'Revoked', entityType: 'api_client', entityId: clientId, scopeId: orgId });
     w.emit('api_client.revoked', { clientId });

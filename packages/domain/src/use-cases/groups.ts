@@ -90,6 +90,22 @@ function authorizeGroup(w: OrgWrite, g: { limited_to: string[] | null }): void {
   for (const scope of g.limited_to ?? [w.orgId]) w.authorize('groups.manage', scope);
 }
 
+/**
+ * Changing who is in a group, or where it may hold roles, changes assignments: the caller must be
+ * able to give (and take) every role the group holds, where it holds it (R6).
+ */
+async function authorizeGroupRoles(w: OrgWrite, groupId: string): Promise<void> {
+  const held = await w.trx
+    .selectFrom('assignments')
+    .select(['role_key', 'scope_id', 'environment'])
+    .where('org_id', '=', w.orgId)
+    .where('subject_id', '=', groupId)
+    .execute();
+  for (const a of held) {
+    w.authorizeAssign({ role: a.role_key, scopeId: a.scope_id, environment: a.environment });
+  }
+}
+
 async function count(w: OrgWrite, groupId: string): Promise<number> {
   const r = await w.trx
     .selectFrom('group_members')
@@ -113,6 +129,7 @@ export async function updateGroup(
     if (input.limitedTo !== undefined) {
       authorizeGroup(w, { limited_to: input.limitedTo ? [...input.limitedTo] : null });
       checkLimits(w, input.limitedTo);
+      await authorizeGroupRoles(w, input.groupId);
     }
     if (input.name !== undefined && !input.name.trim()) throw invalid('name must not be empty');
     const after = await w.trx
@@ -194,6 +211,7 @@ export async function addGroupMembers(
   return orgWrite(s, caller, orgId, async (w) => {
     const g = await loadGroup(w, input.groupId);
     authorizeGroup(w, g);
+    await authorizeGroupRoles(w, g.id);
     for (const id of input.memberIds) {
       const type = await subjectTypeOf(w, id);
       if (type === 'group') throw invalid('groups hold users and API clients, not other groups');
@@ -228,6 +246,7 @@ export async function removeGroupMembers(
   return orgWrite(s, caller, orgId, async (w) => {
     const g = await loadGroup(w, input.groupId);
     authorizeGroup(w, g);
+    await authorizeGroupRoles(w, g.id);
     for (const id of input.memberIds) {
       const del = await w.trx
         .deleteFrom('group_members')

@@ -42,6 +42,7 @@ export async function applyMemberStatus(
     .executeTakeFirst();
   if (!before) throw notFound(`member ${userId}`);
   if (before.status === status) return;
+  w.authorizeTarget(userId);
   await w.trx
     .updateTable('members')
     .set({ status, updated_at: new Date() })

@@ -131,6 +131,7 @@ export async function removeMemberIn(
     if (!w.engine.hasScope(scopeId)) throw notFound(`scope ${scopeId}`);
     w.authorize('members.remove', scopeId);
     await requireMember(w, input.userId);
+    if (scopeId === orgId) w.authorizeTarget(input.userId);
     const below = new Set(w.engine.scopesBelow(scopeId));
     const rows = (
       await w.trx

@@ -62,8 +62,10 @@ function rowToDef(r: RoleRow): RoleDef {
 function validate(w: OrgWrite, input: RoleInput): void {
   if (!input.name.trim()) throw invalid('name must not be empty');
   if (input.permissions.length === 0) throw invalid('a role needs at least one permission');
-  const { unknown } = expandPatterns(w.engine.snapshot.permissions, input.permissions);
+  const { names, unknown } = expandPatterns(w.engine.snapshot.permissions, input.permissions);
   if (unknown.length) throw invalid(`unknown permission(s): ${unknown.join(', ')}`);
+  // R6 for role definitions: nobody defines a role carrying more than they hold at the root.
+  w.authorizeHolding(names, w.orgId);
   for (const k of input.scopeKinds ?? []) {
     if (!w.preset.scopeKinds.some((sk) => sk.key === k)) throw invalid(`unknown scope kind "${k}"`);
   }

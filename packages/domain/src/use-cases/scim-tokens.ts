@@ -3,11 +3,12 @@
  * rotated and revoked by holders of `scim.manage` at the org root; the token is shown once and
  * stored as a SHA-256 hash (DESIGN "Secrets"). A token reaches its own org only.
  */
+import { expandPatterns } from '@gatehouse/core';
 import { newId, type ScimTokenRow } from '@gatehouse/db';
 import type { Caller } from '../context.js';
 import { DomainError, invalid } from '../errors.js';
 import { authorizeRead } from '../org-read.js';
-import { orgWrite, type WriteResult } from '../org-write.js';
+import { type OrgWrite, orgWrite, type WriteResult } from '../org-write.js';
 import { secretMatches } from '../secrets.js';
 import type { Services } from '../services.js';
 import {
@@ -38,6 +39,21 @@ export interface IssuedScimToken {
   readonly token: string;
 }
 
+/**
+ * `scim.manage` at the root, and more: a SCIM directory deactivates, re-emails and regroups any
+ * member, so its token stands above every role of the org. Only an actor holding, at the root,
+ * every permission any role of the org carries may create, rotate or revoke one.
+ */
+function authorizeDirectoryAdmin(w: OrgWrite): void {
+  w.authorize('scim.manage', w.orgId);
+  const perms = w.engine.snapshot.permissions;
+  const all = new Set<string>();
+  for (const r of w.engine.snapshot.roles) {
+    for (const name of expandPatterns(perms, r.permissions).names) all.add(name);
+  }
+  w.authorizeHolding(all, w.orgId);
+}
+
 function view(r: ScimTokenRow): ScimTokenView {
   return { ...credentialView(r), orgId: r.org_id };
 }
@@ -56,7 +72,7 @@ export async function createScimToken(
   input: { name?: string | undefined } = {},
 ): Promise<WriteResult<IssuedScimToken>> {
   return orgWrite(s, caller, orgId, async (w) => {
-    w.authorize('scim.manage', orgId);
+    authorizeDirectoryAdmin(w);
     const name = (input.name ?? 'SCIM directory').trim();
     if (!name) throw invalid('name must not be empty');
     const id = newId('scimToken');
@@ -81,7 +97,7 @@ export async function rotateScimToken(
   tokenId: string,
 ): Promise<WriteResult<IssuedScimToken>> {
   return orgWrite(s, caller, orgId, async (w) => {
-    w.authorize('scim.manage', orgId);
+    authorizeDirectoryAdmin(w);
     const before = await loadCredential(w, 'scim_tokens', tokenId);
     if (before.revoked_at) throw invalid(`SCIM token ${tokenId} is revoked`);
     const { row, secret: token } = await rotateCredential(w, 'scim_tokens', before);
@@ -104,7 +120,7 @@ export async function revokeScimToken(
   tokenId: string,
 ): Promise<WriteResult<ScimTokenView>> {
   return orgWrite(s, caller, orgId, async (w) => {
-    w.authorize('scim.manage', orgId);
+    authorizeDirectoryAdmin(w);
     const before = await loadCredential(w, 'scim_tokens', tokenId);
     if (before.revoked_at) return view(before);
     const row = await revokeCredential(w, 'scim_tokens', before);

@@ -106,6 +106,9 @@ export async function updateScope(
     if (!before) throw notFound(`scope ${input.scopeId}`);
     w.authorize(input.scopeId === orgId ? 'org.update' : 'scopes.update', input.scopeId);
     if (input.name !== undefined && !input.name.trim()) throw invalid('name must not be empty');
+    if (input.name === undefined && input.description === undefined) {
+      throw invalid('nothing to update: pass a name or a description');
+    }
     const after = await w.trx
       .updateTable('scopes')
       .set({

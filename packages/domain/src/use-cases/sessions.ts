@@ -108,7 +108,10 @@ export async function revokeSession(
 ): Promise<WriteResult<SessionView>> {
   return orgEventWrite(s, caller, orgId, async (w) => {
     const row = await loadSession(w, sessionId);
-    if (!isOwn(caller, row.user_id)) w.authorize('members.update', orgId);
+    if (!isOwn(caller, row.user_id)) {
+      w.authorize('members.update', orgId);
+      w.authorizeTarget(row.user_id);
+    }
     return endSession(w, row, clock(s), { action: 'Revoked', event: 'session.revoked' });
   });
 }

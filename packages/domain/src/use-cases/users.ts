@@ -48,6 +48,8 @@ export async function updateUser(
         .forUpdate()
         .executeTakeFirst();
       if (!user) throw notFound(`member ${input.userId}`);
+      // A new email is a way into the account: only someone above the member may set it.
+      w.authorizeTarget(input.userId);
       if (caller.principal.kind !== 'instance_admin' && caller.principal.kind !== 'system') {
         const elsewhere = await w.trx
           .selectFrom('members')
