@@ -44,7 +44,18 @@ export async function startServer(
   config: ServerConfig,
   logger: Logger = pino({ level: config.logLevel }),
 ): Promise<RunningServer> {
-  const gatedb = await createDb({ url: config.databaseUrl, dataDir: config.dataDir });
+  const gatedb = await createDb({
+    url: config.databaseUrl,
+    dataDir: config.dataDir,
+    owner: 'gatehouse server',
+  });
+  const stale = gatedb.dataDirLock?.tookOverFrom;
+  if (stale) {
+    logger.warn(
+      { dataDir: config.dataDir, stalePid: stale.pid, staleStartedAt: stale.startedAt },
+      'took over the data folder from a process that is gone (it did not shut down cleanly)',
+    );
+  }
   // Links in emails use the public URL, by default this server's own (known once it listens).
   let selfUrl = '';
   const services = createServices(gatedb.db, {
@@ -125,6 +136,8 @@ export async function startServer(
   const { port } = server.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   selfUrl = `http://${host}:${port}`;
+  // A second process refused by the data folder's lock is told where this one listens.
+  gatedb.dataDirLock?.annotate({ url: selfUrl });
   const emails = await startEmailDelivery({
     gatedb,
     logger,
