@@ -94,8 +94,16 @@ export async function startServer(
     }),
   );
   app.use(express.json({ limit: '5mb' }));
-  app.get('/health', (_req, res) => {
-    res.json({ ok: true });
+  // `demo`: whether the demo organization (slug "demo") exists, so that a script can wait for a
+  // usable first start (.ci/run). A yes/no only: its id and keys are printed once, at start.
+  // A failing query reaches the error handler below (500).
+  app.get('/health', async (_req, res) => {
+    const demo = await gatedb.db
+      .selectFrom('orgs')
+      .select('id')
+      .where('slug', '=', 'demo')
+      .executeTakeFirst();
+    res.json({ ok: true, demo: demo !== undefined });
   });
   app.use(
     '/trpc',
