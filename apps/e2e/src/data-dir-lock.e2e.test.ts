@@ -14,8 +14,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { newAdminKey, serverDist } from './harness.js';
 import { runProcess, type ServerProcess, startProcess } from './server-process.js';
 
-/** PGlite on a folder takes a while to start on a busy machine. */
-const START_MS = 120_000;
+/** PGlite on a folder takes a while to start on a busy machine (CI). */
+const START_MS = 300_000;
 
 describe('embedded data folder lock (issue 16): two servers on one PGlite folder', () => {
   const root = mkdtempSync(join(tmpdir(), 'gh-e2e-lock-'));
@@ -94,7 +94,7 @@ describe('embedded data folder lock (issue 16): two servers on one PGlite folder
     expect(await orgNames(again)).toEqual(acknowledged.sort());
     again.child.kill('SIGTERM');
     expect((await again.exited).code).toBe(0);
-  }, 600_000);
+  }, 1_200_000);
 
   it('kill -9 leaves a stale lock; the next start takes it over with the data intact', async () => {
     const c = await start('C');
@@ -115,5 +115,5 @@ describe('embedded data folder lock (issue 16): two servers on one PGlite folder
     d.child.kill('SIGTERM');
     expect((await d.exited).code).toBe(0);
     expect(existsSync(lockFile)).toBe(false);
-  }, 600_000);
+  }, 1_200_000);
 });

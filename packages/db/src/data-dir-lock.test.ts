@@ -14,6 +14,9 @@ import { createDb } from './create-db.js';
 import { DataDirLockedError, LOCK_FILE, type LockHolder, lockDataDir } from './data-dir-lock.js';
 
 const pkgDir = fileURLToPath(new URL('..', import.meta.url));
+/** A child process booting tsx and PGlite can take minutes when the machine is busy (CI). */
+const WAIT_MS = 240_000;
+const TEST_MS = 900_000;
 const src = (file: string) => JSON.stringify(fileURLToPath(new URL(file, import.meta.url)));
 
 const folders: string[] = [];
@@ -60,7 +63,7 @@ const dir = process.env.DIR;\n`;
     child,
     output: () => out,
     exited,
-    waitFor(pattern, ms = 60_000) {
+    waitFor(pattern, ms = WAIT_MS) {
       return new Promise((resolve, reject) => {
         const check = () => {
           const m = pattern.exec(out);
@@ -147,7 +150,9 @@ function plant(dir: string, h: LockHolder): void {
   writeFileSync(join(dir, LOCK_FILE), JSON.stringify(h));
 }
 
-describe('embedded data folder lock (issue 16): two processes on one folder', () => {
+describe('embedded data folder lock (issue 16): two processes on one folder', {
+  timeout: TEST_MS,
+}, () => {
   it('the second process is refused naming the holder; every acknowledged write survives a restart', async () => {
     const dir = tempFolder();
     const a = run(WRITER, { DIR: dir });
@@ -175,7 +180,7 @@ describe('embedded data folder lock (issue 16): two processes on one folder', ()
     const c = run(COUNTER, { DIR: dir });
     expect((await c.exited).code).toBe(0);
     expect(c.output()).toMatch(/^count 40$/m);
-  }, 180_000);
+  });
 
   it('kill -9 leaves a stale lock; the next start takes it over with the data intact', async () => {
     const dir = tempFolder();
@@ -192,7 +197,7 @@ describe('embedded data folder lock (issue 16): two processes on one folder', ()
     expect((await c.exited).code, c.output()).toBe(0);
     expect(c.output()).toMatch(new RegExp(`^count 25 took over from ${a.child.pid}$`, 'm'));
     expect(existsSync(join(dir, LOCK_FILE))).toBe(false);
-  }, 180_000);
+  });
 
   it('starters racing over one stale lock: exactly one wins, the others name it', async () => {
     for (let round = 0; round < 2; round++) {
@@ -238,10 +243,10 @@ try {
       }
       expect(existsSync(join(dir, LOCK_FILE))).toBe(false);
     }
-  }, 180_000);
+  });
 });
 
-describe('embedded data folder lock (issue 16): stale or live', () => {
+describe('embedded data folder lock (issue 16): stale or live', { timeout: TEST_MS }, () => {
   it('locks, refuses a second open in the same process, and releases', async () => {
     const dir = tempFolder();
     const lock = await lockDataDir(dir, { owner: 'unit test' });
@@ -341,7 +346,7 @@ describe('embedded data folder lock (issue 16): stale or live', () => {
     const mem = await createDb({ migrate: false });
     expect(mem.dataDirLock).toBeUndefined();
     await mem.close();
-  }, 60_000);
+  });
 });
 
 function procStartOf(pid: number): string | undefined {
