@@ -7,64 +7,14 @@
  * Needs `DATABASE_URL` (run under `scripts/with-postgres.sh`): PGlite lives inside one process,
  * so there is nothing to share between two.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { freshPostgresDatabase } from '@gatehouse/db/testing';
 import { createGatehouse, type Gatehouse } from '@gatehouse/sdk';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { email, failure, newAdminKey, serverDist } from './harness.js';
+import { email, failure, newAdminKey } from './harness.js';
+import { type ServerProcess, startProcess } from './server-process.js';
 
 const DATABASE_URL = process.env.DATABASE_URL;
-
-/** A server process and what it printed. */
-interface ServerProcess {
-  readonly name: string;
-  readonly child: ChildProcess;
-  readonly url: string;
-  readonly output: () => string;
-  /** Resolves with how the process ended. */
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-/** Starts `node main.js` with PORT=0 and resolves once its banner names the URL it listens on. */
-function startProcess(name: string, env: Record<string, string>): Promise<ServerProcess> {
-  const base: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (!k.startsWith('GATEHOUSE_') && k !== 'DATABASE_URL' && k !== 'PORT') base[k] = v;
-  }
-  const child = spawn(process.execPath, [serverDist.main], {
-    env: { ...base, HOST: '127.0.0.1', PORT: '0', GATEHOUSE_DEMO: '0', LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout?.on('data', (b: Buffer) => {
-    out += b.toString();
-  });
-  child.stderr?.on('data', (b: Buffer) => {
-    out += b.toString();
-  });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
-  );
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`${name} printed no URL within 30 s:\n${out}`));
-    }, 30_000);
-    const onData = () => {
-      const m = /Gatehouse is running at (http:\/\/\S+)/.exec(out);
-      if (!m) return;
-      clearTimeout(timer);
-      child.stdout?.off('data', onData);
-      resolve({ name, child, url: m[1]!, output: () => out, exited });
-    };
-    child.stdout?.on('data', onData);
-    void exited.then(({ code, signal }) => {
-      clearTimeout(timer);
-      reject(new Error(`${name} exited (${code ?? signal}) before listening:\n${out}`));
-    });
-  });
-}
 
 /** Polls `probe` until it returns true; resolves with the time it took, or throws after `ms`. */
 async function eventually(probe: () => Promise<boolean>, ms: number): Promise<number> {

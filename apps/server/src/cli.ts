@@ -186,6 +186,7 @@ async function run(): Promise<void> {
         url: config.databaseUrl,
         dataDir: config.dataDir,
         migrate: false,
+        owner: 'gatehouse migrate',
       });
       try {
         const { applied } = await migrateToLatest(g.db as never);

@@ -3,6 +3,7 @@
  * seeds a demo organization on first start, prints the URL, the demo org and keys, and shuts
  * down cleanly on SIGINT/SIGTERM.
  */
+import { DataDirLockedError } from '@gatehouse/db';
 import { pino } from 'pino';
 import { configFromEnv } from './config.js';
 import { startServer } from './server.js';
@@ -11,6 +12,11 @@ const config = configFromEnv();
 const logger = pino({ level: config.logLevel });
 const started = Date.now();
 const server = await startServer(config, logger).catch((err: unknown) => {
+  if (err instanceof DataDirLockedError) {
+    // Another process has the data folder: say who, plainly (not as a log record).
+    console.error(`Gatehouse did not start. ${err.message}`);
+    process.exit(1);
+  }
   logger.fatal({ err }, 'Gatehouse failed to start');
   process.exit(1);
 });

@@ -44,7 +44,18 @@ export async function startServer(
   config: ServerConfig,
   logger: Logger = pino({ level: config.logLevel }),
 ): Promise<RunningServer> {
-  const gatedb = await createDb({ url: config.databaseUrl, dataDir: config.dataDir });
+  const gatedb = await createDb({
+    url: config.databaseUrl,
+    dataDir: config.dataDir,
+    owner: 'gatehouse server',
+  });
+  const stale = gatedb.dataDirLock?.tookOverFrom;
+  if (stale) {
+    logger.warn(
+      { dataDir: config.dataDir, stalePid: stale.pid, staleStartedAt: stale.startedAt },
+      'took over the data folder from a process that is gone (it did not shut down cleanly)',
+    );
+  }
   // Links in emails use the public URL, by default this server's own (known once it listens).
   let selfUrl = '';
   const services = createServices(gatedb.db, {
@@ -83,8 +94,16 @@ export async function startServer(
     }),
   );
   app.use(express.json({ limit: '5mb' }));
-  app.get('/health', (_req, res) => {
-    res.json({ ok: true });
+  // `demo`: whether the demo organization (slug "demo") exists, so that a script can wait for a
+  // usable first start (.ci/run). A yes/no only: its id and keys are printed once, at start.
+  // A failing query reaches the error handler below (500).
+  app.get('/health', async (_req, res) => {
+    const demo = await gatedb.db
+      .selectFrom('orgs')
+      .select('id')
+      .where('slug', '=', 'demo')
+      .executeTakeFirst();
+    res.json({ ok: true, demo: demo !== undefined });
   });
   app.use(
     '/trpc',
@@ -125,6 +144,8 @@ export async function startServer(
   const { port } = server.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   selfUrl = `http://${host}:${port}`;
+  // A second process refused by the data folder's lock is told where this one listens.
+  gatedb.dataDirLock?.annotate({ url: selfUrl });
   const emails = await startEmailDelivery({
     gatedb,
     logger,

@@ -3,6 +3,7 @@
  * in memory. Both speak the same SQL through Kysely's PostgreSQL compiler.
  */
 import { Kysely } from 'kysely';
+import { type DataDirLock, lockDataDir } from './data-dir-lock.js';
 import { resilientListen } from './dialects/pg-listener.js';
 import { pgliteDialect } from './dialects/pglite.js';
 import { postgresDialect } from './dialects/postgres.js';
@@ -24,6 +25,9 @@ export interface Gatedb {
   readonly kind: 'postgres' | 'pglite';
   /** LISTEN on a channel; resolves to an unsubscribe function. */
   listen(channel: string, listener: Listener): Promise<() => Promise<void>>;
+  /** The lock on the PGlite data folder (this process is its only user); none otherwise. */
+  readonly dataDirLock?: DataDirLock | undefined;
+  /** Closes the database and releases the data folder's lock. */
   close(): Promise<void>;
 }
 
@@ -31,8 +35,14 @@ export interface Gatedb {
 export interface CreateDbOptions {
   /** `postgres://…` selects a PostgreSQL server. */
   readonly url?: string | undefined;
-  /** PGlite data folder; omitted means in memory. Ignored when `url` is set. */
+  /**
+   * PGlite data folder; omitted means in memory. Ignored when `url` is set. The folder is locked
+   * for this process (`lockDataDir`): opening a folder another live process holds throws
+   * `DataDirLockedError`.
+   */
   readonly dataDir?: string | undefined;
+  /** Who opens the folder, shown to a process refused by its lock (e.g. `gatehouse migrate`). */
+  readonly owner?: string | undefined;
   /** Run migrations before returning; default true. */
   readonly migrate?: boolean;
   /** pg pool size. */
@@ -64,21 +74,42 @@ export async function createDb(options: CreateDbOptions = {}): Promise<Gatedb> {
       `DATABASE_URL must start with postgres:// or postgresql://, got "${options.url}"`,
     );
   } else {
-    const { dialect, pglite } = await pgliteDialect({ dataDir: options.dataDir });
+    const onDisk = options.dataDir && !options.dataDir.startsWith('memory://');
+    const lock = onDisk ? await lockDataDir(options.dataDir!, { owner: options.owner }) : undefined;
+    let opened: Awaited<ReturnType<typeof pgliteDialect>>;
+    try {
+      opened = await pgliteDialect({ dataDir: options.dataDir });
+    } catch (e) {
+      lock?.release();
+      throw e;
+    }
+    const { dialect, pglite } = opened;
     const db = new Kysely<Database>({ dialect });
     handle = {
       db,
       kind: 'pglite',
+      dataDirLock: lock,
       async listen(channel, listener) {
         const unsub = await pglite.listen(channel, listener);
         return async () => unsub();
       },
       async close() {
-        await db.destroy();
-        if (!pglite.closed) await pglite.close();
+        try {
+          await db.destroy();
+          if (!pglite.closed) await pglite.close();
+        } finally {
+          lock?.release();
+        }
       },
     };
   }
-  if (options.migrate !== false) await migrateToLatest(handle.db as Kysely<unknown>);
+  if (options.migrate !== false) {
+    try {
+      await migrateToLatest(handle.db as Kysely<unknown>);
+    } catch (e) {
+      await handle.close().catch(() => undefined);
+      throw e;
+    }
+  }
   return handle;
 }

@@ -16,6 +16,14 @@ export {
   type Gatedb,
   type Listener,
 } from './create-db.js';
+export {
+  type DataDirLock,
+  DataDirLockedError,
+  LOCK_FILE,
+  type LockDataDirOptions,
+  type LockHolder,
+  lockDataDir,
+} from './data-dir-lock.js';
 export { MISSED_NOTICES } from './dialects/pg-listener.js';
 export { ID_PREFIXES, type IdKind, isId, newId } from './ids.js';
 export { type MigrateResult, migrateToLatest } from './migrate.js';
