@@ -107,11 +107,13 @@ describe('the SDK', () => {
 });
 
 describe('type-checking the adopter app (strict)', () => {
+  // The app's server code (typed.ts, the quick starts) with Node's types; on the older
+  // TypeScript with skipLibCheck only, since checking all of @types/node there takes a minute on
+  // a busy machine and proves nothing about the SDK.
   test.each([
     { ts: 'current', skipLibCheck: 'true' },
     { ts: 'current', skipLibCheck: 'false' },
     { ts: 'older', skipLibCheck: 'true' },
-    { ts: 'older', skipLibCheck: 'false' },
   ] as const)(
     'TypeScript $ts, skipLibCheck $skipLibCheck: no errors, every @ts-expect-error met',
     async ({ ts, skipLibCheck }) => {
@@ -127,15 +129,16 @@ describe('type-checking the adopter app (strict)', () => {
     },
   );
 
-  test.each(['true', 'false'] as const)(
-    'the browser code with the DOM library and no Node types, skipLibCheck %s',
-    async (skipLibCheck) => {
-      const r = await app.tsc('current', [
-        '-p',
-        'tsconfig.browser.json',
-        '--skipLibCheck',
-        skipLibCheck,
-      ]);
+  // The browser code with the DOM library and no Node types: with skipLibCheck false this checks
+  // the SDK's, core's and tRPC's declarations themselves, on both TypeScript versions.
+  test.each([
+    { ts: 'current', skipLibCheck: 'true' },
+    { ts: 'current', skipLibCheck: 'false' },
+    { ts: 'older', skipLibCheck: 'false' },
+  ] as const)(
+    'the browser code, DOM library and no Node types, TypeScript $ts, skipLibCheck $skipLibCheck',
+    async ({ ts, skipLibCheck }) => {
+      const r = await app.tsc(ts, ['-p', 'tsconfig.browser.json', '--skipLibCheck', skipLibCheck]);
       expect(r.stdout + r.stderr).toBe('');
       expect(r.code).toBe(0);
     },
