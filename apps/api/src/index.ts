@@ -8,4 +8,10 @@ export {
 } from './audit-export.js';
 export { type AuthOptions, ON_BEHALF_OF_HEADER, REQUEST_ID_HEADER, resolveCaller } from './auth.js';
 export { type AppRouter, appRouter } from './root.js';
-export { type ApiContext, toTRPCError } from './trpc.js';
+export {
+  type ApiContext,
+  type ApiErrorData,
+  type ApiErrorShape,
+  type InputErrors,
+  toTRPCError,
+} from './trpc.js';

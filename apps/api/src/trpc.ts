@@ -1,9 +1,18 @@
 /**
  * tRPC setup: the request context (services and the authenticated caller), domain errors mapped
  * to tRPC codes in one place, and the procedures routers build on.
+ *
+ * The router's type is published with `@gatehouse/sdk`, so it must name no server-side type:
+ * tRPC is initialised with the context type `object` (procedures get the full `ApiContext` from
+ * the first middleware, which checks it), and errors have the declared shape `ApiErrorShape`.
  */
-import { type Caller, DomainError, type Services } from '@gatehouse/domain';
-import { initTRPC, TRPCError } from '@trpc/server';
+import { type Caller, DomainError, type DomainErrorCode, type Services } from '@gatehouse/domain';
+import {
+  initTRPC,
+  type TRPC_ERROR_CODE_KEY,
+  type TRPC_ERROR_CODE_NUMBER,
+  TRPCError,
+} from '@trpc/server';
 import { ZodError } from 'zod';
 
 /** What every procedure sees. */
@@ -19,6 +28,36 @@ export interface ApiContext {
     readonly userAgent?: string | undefined;
     readonly ip?: string | undefined;
   };
+}
+
+/** Which input fields were wrong and why (zod's flattened error). */
+export interface InputErrors {
+  /** Errors of the input as a whole. */
+  formErrors: string[];
+  /** Errors per top-level field. */
+  fieldErrors: Partial<Record<string, string[]>>;
+}
+
+/** `data` of every API error, as clients receive it (`TRPCClientError#data`). */
+export interface ApiErrorData {
+  /** The tRPC code: `NOT_FOUND`, `FORBIDDEN`, `BAD_REQUEST`, ... */
+  code: TRPC_ERROR_CODE_KEY;
+  httpStatus: number;
+  /** The procedure, e.g. `authz.check`. */
+  path?: string;
+  /** Gatehouse's code (`INVARIANT`, `INVALID`, ...); null for input validation and others. */
+  domainCode: DomainErrorCode | null;
+  /** Details of a domain error, e.g. `retryAfterSeconds` of `TOO_MANY_REQUESTS`. */
+  details: Record<string, unknown> | null;
+  /** Which input fields were wrong, for input validation errors. */
+  zodError: InputErrors | null;
+}
+
+/** Every API error as it goes over the wire. */
+export interface ApiErrorShape {
+  code: TRPC_ERROR_CODE_NUMBER;
+  message: string;
+  data: ApiErrorData;
 }
 
 const CODE_MAP = {
@@ -39,8 +78,13 @@ export function toTRPCError(e: unknown): unknown {
   return e;
 }
 
-const t = initTRPC.context<ApiContext>().create({
-  errorFormatter({ shape, error }) {
+/** Whether a tRPC context is the one `createApiHandler` makes. */
+function isApiContext(ctx: object): ctx is ApiContext {
+  return 'services' in ctx && 'caller' in ctx;
+}
+
+const t = initTRPC.context<object>().create({
+  errorFormatter({ shape, error }): ApiErrorShape {
     const cause = error.cause;
     const message =
       cause instanceof ZodError
@@ -63,6 +107,12 @@ const t = initTRPC.context<ApiContext>().create({
   },
 });
 
+/** Gives procedures the full context (tRPC's own type for it is `object`). */
+const withApiContext = t.middleware(({ ctx, next }) => {
+  if (!isApiContext(ctx)) throw new Error('the tRPC context must come from createApiHandler');
+  return next({ ctx });
+});
+
 const mapErrors = t.middleware(async ({ next }) => {
   const res = await next();
   if (!res.ok && res.error.cause instanceof DomainError) {
@@ -74,7 +124,7 @@ const mapErrors = t.middleware(async ({ next }) => {
 /** Builds routers. */
 export const router = t.router;
 /** Anyone may call; domain errors are mapped. */
-export const publicProcedure = t.procedure.use(mapErrors);
+export const publicProcedure = t.procedure.use(withApiContext).use(mapErrors);
 /** Requires a valid bearer key; `ctx.caller` is then set. */
 export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
   if (!ctx.caller) {
