@@ -43,6 +43,10 @@ export interface UsersTable {
   name: string | null;
   password_hash: string | null;
   mfa_enrolled: Generated<boolean>;
+  /**
+   * The last sign-in to any org, instance-wide. Never shown to an org's admins: they see
+   * `members.last_login_at`, the last sign-in to their org.
+   */
   last_login_at: Date | null;
   created_at: CreatedAt;
   updated_at: Timestamp;
@@ -58,6 +62,8 @@ export interface MembersTable {
   scim_user_name: ColumnType<string | null, string | null | undefined, string | null>;
   /** The SCIM User document as the directory sent it (core + enterprise extension). */
   scim_doc: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
+  /** The user's last sign-in to this org (what the org's directory shows). */
+  last_login_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
   created_at: CreatedAt;
   updated_at: Timestamp;
 }

@@ -94,15 +94,18 @@ describe.each(testBackends())('member directory, groups and user edits on $name'
       scopeId: ws2,
     });
     // Sign-ins and MFA are recorded by the login flow; set them directly here.
+    await g.db.updateTable('users').set({ mfa_enrolled: true }).where('id', '=', alice).execute();
     await g.db
-      .updateTable('users')
-      .set({ mfa_enrolled: true, last_login_at: new Date(Date.now() - 2 * DAY) })
-      .where('id', '=', alice)
+      .updateTable('members')
+      .set({ last_login_at: new Date(Date.now() - 2 * DAY) })
+      .where('org_id', '=', org.id)
+      .where('user_id', '=', alice)
       .execute();
     await g.db
-      .updateTable('users')
+      .updateTable('members')
       .set({ last_login_at: new Date(Date.now() - 40 * DAY) })
-      .where('id', '=', bob)
+      .where('org_id', '=', org.id)
+      .where('user_id', '=', bob)
       .execute();
     const owner = (await listDirectory(s, caller, org.id, { search: 'owner@dir.test' })).items[0]!
       .userId!;
