@@ -148,11 +148,15 @@ export interface AuditLogTable {
   entity_type: string;
   entity_id: string;
   scope_id: string | null;
-  before: Json | null;
-  after: Json | null;
+  /** The state before, as canonical JSON text (`text` since 0011; what the hash covers). */
+  before: string | null;
+  /** The state after, as canonical JSON text. */
+  after: string | null;
   source: string;
   request_id: string | null;
   revision: number;
+  /** How `hash` was computed: 1 before migration 0011 (parsed JSON), 2 the stored text. */
+  hash_version: ColumnType<number, number | undefined, never>;
   prev_hash: string;
   hash: string;
 }

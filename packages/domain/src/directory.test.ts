@@ -377,8 +377,11 @@ describe.each(testBackends())('member directory, groups and user edits on $name'
       .where('entity_id', '=', f.dave)
       .where('revision', '=', revision)
       .executeTakeFirstOrThrow();
-    expect(entry.before).toMatchObject({ email: 'dave@dir.test', name: null });
-    expect(entry.after).toMatchObject({ email: 'Dave.Dee@Dir.test', name: 'Dave Dee' });
+    expect(JSON.parse(entry.before!)).toMatchObject({ email: 'dave@dir.test', name: null });
+    expect(JSON.parse(entry.after!)).toMatchObject({
+      email: 'Dave.Dee@Dir.test',
+      name: 'Dave Dee',
+    });
     // Someone who also belongs to another org can only be edited by the instance admin.
     const { result: other } = await createOrg(s, admin, { name: 'Other', preset: 'flowcode' });
     await addMember(s, admin, other.id, { email: 'Dave.Dee@dir.test' });
