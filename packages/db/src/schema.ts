@@ -250,6 +250,14 @@ export interface EmailsTable {
   sent_at: Date | null;
   attempts: Generated<number>;
   last_error: string | null;
+  /**
+   * The one-time secret the bodies stand in for with `[secret:<id>]`, AES-256-GCM encrypted
+   * under the instance secret key; erased (null) once the email is sent, logged, failed for
+   * good, cancelled or its secret expired.
+   */
+  secret_box: ColumnType<string | null, string | null | undefined, string | null>;
+  /** When the secret stops working (the invitation's expiry): the box is erased then. */
+  secret_expires_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 
 /**

@@ -23,6 +23,7 @@ import {
   listSessions,
   login,
   logout,
+  readQueuedEmail,
   removeMember,
   revokeSession,
   setMemberStatus,
@@ -84,12 +85,13 @@ describe.each(testBackends())('user sessions on $name', (backend) => {
       scopeId: input.scopeId,
       roles: input.roles,
     });
-    const mail = await g.db
+    const queued = await g.db
       .selectFrom('emails')
-      .select('text')
+      .select('id')
       .where('ref_id', '=', inv.id)
       .executeTakeFirstOrThrow();
-    const token = /token=([A-Za-z0-9_-]+)/.exec(mail.text)![1]!;
+    const mail = await readQueuedEmail(g.db, queued.id);
+    const token = /token=([A-Za-z0-9_-]+)/.exec(mail!.text)![1]!;
     const existing = await g.db
       .selectFrom('users')
       .select('password_hash')
