@@ -115,13 +115,13 @@ async function main(): Promise<void> {
     });
   }
   const uid = sql`'usr_b' || lpad(i::text, 9, '0')`;
-  await sql`insert into users (id, email, email_lower, name, mfa_enrolled, last_login_at, updated_at)
+  await sql`insert into users (id, email, email_lower, name, mfa_enrolled, updated_at)
     select ${uid}, 'Person' || i || '@company' || (i % 500) || '.test',
-           'person' || i || '@company' || (i % 500) || '.test', 'Person ' || i, i % 3 = 0,
-           case when i % 4 = 0 then null else now() - (i % 90) * interval '1 day' end, now()
+           'person' || i || '@company' || (i % 500) || '.test', 'Person ' || i, i % 3 = 0, now()
       from generate_series(1, ${N}) i`.execute(g.db);
-  await sql`insert into members (org_id, user_id, status, external_id, updated_at)
-    select ${orgId}, ${uid}, case when i % 50 = 0 then 'deactivated' else 'active' end, null, now()
+  await sql`insert into members (org_id, user_id, status, external_id, last_login_at, updated_at)
+    select ${orgId}, ${uid}, case when i % 50 = 0 then 'deactivated' else 'active' end, null,
+           case when i % 4 = 0 then null else now() - (i % 90) * interval '1 day' end, now()
       from generate_series(1, ${N}) i`.execute(g.db);
   // Everyone is an Organization User; 30% also hold a primary role in one workspace.
   await sql`insert into assignments (org_id, id, subject_id, subject_type, role_key, scope_id, environment)

@@ -15,8 +15,19 @@ export interface ApiOptions extends AuthOptions {
 
 /**
  * The tRPC handler. Mount it: `app.use('/trpc', createApiHandler({ services }))`.
+ * Every response says `Cache-Control: no-store`: many carry a secret shown once (API client
+ * keys, SCIM tokens, session tokens, an org's first credentials) and the rest are access data
+ * no shared cache or browser history should keep.
  */
 export function createApiHandler(options: ApiOptions): RequestHandler {
+  const trpc = createTrpcHandler(options);
+  return (req, res, next) => {
+    res.setHeader('Cache-Control', 'no-store');
+    trpc(req, res, next);
+  };
+}
+
+function createTrpcHandler(options: ApiOptions): RequestHandler {
   return createExpressMiddleware({
     router: appRouter,
     maxBatchSize: 100,

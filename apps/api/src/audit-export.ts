@@ -117,6 +117,7 @@ export function createAuditExportHandler(
     res.status(status).json({ error: message });
   };
   return async (req, res) => {
+    res.setHeader('cache-control', 'no-store');
     const { caller, error } = await resolveCaller(options.services, req.headers, options);
     if (!caller) {
       return fail(
@@ -148,7 +149,6 @@ export function createAuditExportHandler(
       format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8',
     );
     res.setHeader('content-disposition', `attachment; filename="audit-${org}.${format}"`);
-    res.setHeader('cache-control', 'no-store');
     let closed = false;
     res.on('close', () => {
       closed = true;

@@ -4,10 +4,12 @@
  * server only over HTTP (the SDK, or the CLI binary), never through domain functions.
  */
 import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { freshPostgresDatabase } from '@gatehouse/db/testing';
 import { type AppRouter, createGatehouse, type Gatehouse, TRPCClientError } from '@gatehouse/sdk';
 import { type RunningServer, startServer } from '@gatehouse/server';
+import { pino } from 'pino';
 import { expect } from 'vitest';
 
 /** A database backend a test file runs its suites on. */
@@ -39,6 +41,11 @@ export interface TestServer {
   readonly admin: Gatehouse;
   /** An SDK client with any key. */
   connect(apiKey: string, onBehalfOf?: string): Gatehouse;
+  /**
+   * The text of the newest email to `to`, as the server (no SMTP_URL: development mode) wrote it
+   * to its log, links included; waits up to 10 s for it.
+   */
+  emailTo(to: string): Promise<string>;
   /** Closes the server, then drops its PostgreSQL database (if any). */
   close(): Promise<void>;
 }
@@ -50,17 +57,32 @@ export async function startTestServer(backend: Backend): Promise<TestServer> {
       ? await freshPostgresDatabase(process.env.DATABASE_URL as string)
       : undefined;
   const adminKey = newAdminKey();
+  // Only the emails the log-only delivery writes are kept from the server's log.
+  const emails: Array<{ to: string; text: string }> = [];
+  const log = new Writable({
+    write(chunk, _enc, done) {
+      for (const line of String(chunk).split('\n')) {
+        if (!line.includes('"emailId"')) continue;
+        const entry = JSON.parse(line) as { to?: string; text?: string };
+        if (entry.to && entry.text) emails.push({ to: entry.to, text: entry.text });
+      }
+      done();
+    },
+  });
   let server: RunningServer;
   try {
-    server = await startServer({
-      host: '127.0.0.1',
-      port: 0,
-      databaseUrl: db?.url,
-      dataDir: undefined,
-      adminKey,
-      seedDemo: false,
-      logLevel: 'silent',
-    });
+    server = await startServer(
+      {
+        host: '127.0.0.1',
+        port: 0,
+        databaseUrl: db?.url,
+        dataDir: undefined,
+        adminKey,
+        seedDemo: false,
+        logLevel: 'info',
+      },
+      pino({ level: 'info' }, log),
+    );
   } catch (e) {
     await db?.drop();
     throw e;
@@ -74,6 +96,15 @@ export async function startTestServer(backend: Backend): Promise<TestServer> {
     server,
     admin: connect(adminKey),
     connect,
+    async emailTo(to) {
+      const until = Date.now() + 10_000;
+      for (;;) {
+        const mail = emails.findLast((m) => m.to.toLowerCase() === to.toLowerCase());
+        if (mail) return mail.text;
+        if (Date.now() > until) throw new Error(`no email to ${to} in the server log`);
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    },
     async close() {
       try {
         await server.close();

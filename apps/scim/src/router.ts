@@ -80,6 +80,11 @@ export function createScimHandler(options: ScimOptions): Router {
   configure();
 
   const router = Router();
+  // Directory data (and nothing a shared cache or browser history should keep): never stored.
+  router.use((_req, res, next) => {
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
   router.use(fixQuery);
   router.use(parseBody);
   router.use(

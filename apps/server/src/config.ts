@@ -16,7 +16,7 @@ export interface ServerConfig {
   readonly logLevel: string;
   /** Base URL of links in emails (`GATEHOUSE_PUBLIC_URL`); default the server's own URL. */
   readonly publicUrl?: string | undefined;
-  /** `smtp://…` or `smtps://…` (`SMTP_URL`); unset: emails go to the log (and stay in the table). */
+  /** `smtp://…` or `smtps://…` (`SMTP_URL`); unset: emails, links included, go to the log (development). */
   readonly smtpUrl?: string | undefined;
   /** Sender of emails (`GATEHOUSE_MAIL_FROM`). */
   readonly mailFrom?: string | undefined;

@@ -1,8 +1,11 @@
 /**
  * The email delivery worker: sends what use cases queued in the `emails` table. Over SMTP with
- * nodemailer when `SMTP_URL` is set; otherwise each message (link included) is written to the
- * server log and marked `logged`, and stays in the table, so a developer can follow the link
- * locally. It polls (for retries) and wakes at once on NOTIFY `gatehouse_emails`, which every
+ * nodemailer when `SMTP_URL` is set; otherwise each message, link included, is written to the
+ * server log and marked `logged`, so a developer can follow the link locally. That log-only mode
+ * is a development convenience and says so when it starts. Either way the stored copy keeps no
+ * usable link: the one-time secret waits encrypted until it is sent (`GATEHOUSE_SECRET_KEY`,
+ * see the domain's secret-box.ts) and is erased then. It never logs a link in SMTP mode.
+ * It polls (for retries) and wakes at once on NOTIFY `gatehouse_emails`, which every
  * queued email sends on commit, from this process or another. Claims are leased and taken with
  * `FOR UPDATE SKIP LOCKED` (see `@gatehouse/domain` emails), so several server processes share
  * the table without sending one email twice.
@@ -73,7 +76,7 @@ function smtpTransport(url: string, from: string): EmailTransport & { close(): v
   };
 }
 
-/** No SMTP server: the message goes to the log, where a developer finds the link. */
+/** No SMTP server (development): the message goes to the log, where a developer finds the link. */
 function logTransport(logger: Logger): EmailTransport {
   return {
     kind: 'logged',
@@ -99,6 +102,11 @@ export async function startEmailDelivery(options: EmailDeliveryOptions): Promise
   const tuning = options.tuning ?? {};
   const smtp = options.smtpUrl ? smtpTransport(options.smtpUrl, options.from) : null;
   const transport = smtp ?? logTransport(logger);
+  if (!smtp) {
+    logger.warn(
+      'SMTP_URL is not set: emails are not sent but written to this log, one-time links included. For development only: set SMTP_URL to send them.',
+    );
+  }
   let stopped = false;
   let again = false;
   let running: Promise<void> | null = null;

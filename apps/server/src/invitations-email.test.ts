@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
+import { sql } from '@gatehouse/db';
 import { testBackends } from '@gatehouse/db/testing';
 import { createGatehouse, type Gatehouse } from '@gatehouse/sdk';
 import { pino } from 'pino';
@@ -90,6 +91,22 @@ function linkIn(message: Received, base: string, plain = false): { link: string;
   return { link: m[0], token: m[1]! };
 }
 
+/** The tables where `needle` appears in any column. */
+async function tablesHolding(server: RunningServer, needle: string): Promise<string[]> {
+  const db = server.gatedb.db;
+  const { rows: tables } = await sql<{ name: string }>`
+    select tablename as name from pg_tables where schemaname = current_schema()`.execute(db);
+  const found: string[] = [];
+  for (const { name } of tables) {
+    const { rows } = await sql<{ n: number }>`
+      select count(*)::int as n from ${sql.table(name)} t where strpos(t::text, ${needle}) > 0`.execute(
+      db,
+    );
+    if (rows[0]!.n > 0) found.push(name);
+  }
+  return found;
+}
+
 const adminKey = `gh_admin_${randomBytes(24).toString('base64url')}`;
 
 describe.each(testBackends())('invitation emails over SMTP on $name', (backend) => {
@@ -102,23 +119,36 @@ describe.each(testBackends())('invitation emails over SMTP on $name', (backend) 
   let orgId: string;
   let subtenantId: string;
   let client: Gatehouse;
+  /** What the SMTP-mode server logs: never a link. */
+  const logged: string[] = [];
 
   beforeAll(async () => {
     inbox = await startInbox();
     const fresh = backend.name === 'postgres' ? await backend.freshUrl!() : undefined;
     drop = fresh?.drop;
     databaseUrl = fresh?.url;
-    server = await startServer({
-      host: '127.0.0.1',
-      port: 0,
-      databaseUrl: fresh?.url,
-      dataDir: undefined,
-      adminKey,
-      seedDemo: false,
-      logLevel: 'silent',
-      smtpUrl: inbox.url,
-      emailDelivery: { pollMs: 100, retryBaseMs: 200 },
-    });
+    server = await startServer(
+      {
+        host: '127.0.0.1',
+        port: 0,
+        databaseUrl: fresh?.url,
+        dataDir: undefined,
+        adminKey,
+        seedDemo: false,
+        logLevel: 'info',
+        smtpUrl: inbox.url,
+        emailDelivery: { pollMs: 100, retryBaseMs: 200 },
+      },
+      pino(
+        { level: 'info' },
+        new Writable({
+          write(chunk, _enc, done) {
+            logged.push(String(chunk));
+            done();
+          },
+        }),
+      ),
+    );
     admin = createGatehouse({ url: server.url, apiKey: adminKey });
     anonymous = createGatehouse({ url: server.url });
     const org = await admin.api.orgs.create.mutate({
@@ -193,10 +223,12 @@ describe.each(testBackends())('invitation emails over SMTP on $name', (backend) 
 
     const listed = await client.api.invitations.list.query({ orgId, status: 'accepted' });
     expect(listed.items.map((i) => i.id)).toEqual([invited.result.id]);
-    // The delivered copy in the outbox keeps no usable link.
+    // The delivered copy in the outbox keeps no usable link, and no table holds the token.
     const row = await sentRow(invited.result.id);
-    expect(row).toMatchObject({ status: 'sent', attempts: 1 });
-    expect(row.text).not.toContain(token);
+    expect(row).toMatchObject({ status: 'sent', attempts: 1, secret_box: null });
+    expect(row.text).toContain('?token=[redacted]');
+    expect(await tablesHolding(server, token)).toEqual([]);
+    expect(logged.join('')).not.toContain(token);
   });
 
   it('M2 M3 a resent link kills the old one; a used link is refused', async () => {
@@ -292,7 +324,7 @@ describe.each(testBackends())('invitation emails over SMTP on $name', (backend) 
     },
   );
 
-  it('without SMTP_URL the email goes to the log with its link and stays in the table', async () => {
+  it('without SMTP_URL the email goes to the log with its link (development only, said at start); the table keeps no link', async () => {
     const lines: string[] = [];
     const sink = new Writable({
       write(chunk, _enc, done) {
@@ -335,8 +367,12 @@ describe.each(testBackends())('invitation emails over SMTP on $name', (backend) 
         await new Promise((r) => setTimeout(r, 50));
       }
       expect(row?.status).toBe('logged');
-      const { token } = linkIn({ to: [], raw: row!.text }, 'https://id.acme.test', true);
-      expect(lines.join('')).toContain(`https://id.acme.test/invitations/accept?token=${token}`);
+      expect(row!.text).toContain('?token=[redacted]');
+      const log = lines.join('');
+      expect(log).toContain('SMTP_URL is not set');
+      expect(log).toContain('For development only');
+      const { token } = linkIn({ to: [], raw: log }, 'https://id.acme.test', true);
+      expect(await tablesHolding(logOnly, token)).toEqual([]);
       const accepted = await createGatehouse({ url: logOnly.url }).api.invitations.accept.mutate({
         token,
       });

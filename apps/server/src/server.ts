@@ -6,7 +6,13 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApiHandler, createAuditExportHandler } from '@gatehouse/api';
 import { createDb, type Gatedb, sql } from '@gatehouse/db';
-import { createServices, ensureAdminKey, REVISION_CHANNEL, type Services } from '@gatehouse/domain';
+import {
+  createServices,
+  ensureAdminKey,
+  instanceSecretKey,
+  REVISION_CHANNEL,
+  type Services,
+} from '@gatehouse/domain';
 import { createScimHandler } from '@gatehouse/scim';
 import express from 'express';
 import { type Logger, pino } from 'pino';
@@ -80,6 +86,8 @@ export async function startServer(
         }, 20_000).unref()
       : undefined;
   const generatedAdminKey = await ensureAdminKey(services, config.adminKey);
+  // Refuses a bad GATEHOUSE_SECRET_KEY now rather than at the first invitation.
+  await instanceSecretKey(gatedb.db);
   const demo = config.seedDemo ? await seedDemo(services) : null;
 
   const app = express();

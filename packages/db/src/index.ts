@@ -4,6 +4,7 @@ export type {
   ExpressionBuilder,
   Insertable,
   Kysely,
+  RawBuilder,
   Selectable,
   SelectQueryBuilder,
   Transaction,

@@ -43,6 +43,10 @@ export interface UsersTable {
   name: string | null;
   password_hash: string | null;
   mfa_enrolled: Generated<boolean>;
+  /**
+   * The last sign-in to any org, instance-wide. Never shown to an org's admins: they see
+   * `members.last_login_at`, the last sign-in to their org.
+   */
   last_login_at: Date | null;
   created_at: CreatedAt;
   updated_at: Timestamp;
@@ -58,6 +62,8 @@ export interface MembersTable {
   scim_user_name: ColumnType<string | null, string | null | undefined, string | null>;
   /** The SCIM User document as the directory sent it (core + enterprise extension). */
   scim_doc: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
+  /** The user's last sign-in to this org (what the org's directory shows). */
+  last_login_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
   created_at: CreatedAt;
   updated_at: Timestamp;
 }
@@ -142,11 +148,15 @@ export interface AuditLogTable {
   entity_type: string;
   entity_id: string;
   scope_id: string | null;
-  before: Json | null;
-  after: Json | null;
+  /** The state before, as canonical JSON text (`text` since 0011; what the hash covers). */
+  before: string | null;
+  /** The state after, as canonical JSON text. */
+  after: string | null;
   source: string;
   request_id: string | null;
   revision: number;
+  /** How `hash` was computed: 1 before migration 0011 (parsed JSON), 2 the stored text. */
+  hash_version: ColumnType<number, number | undefined, never>;
   prev_hash: string;
   hash: string;
 }
@@ -240,6 +250,14 @@ export interface EmailsTable {
   sent_at: Date | null;
   attempts: Generated<number>;
   last_error: string | null;
+  /**
+   * The one-time secret the bodies stand in for with `[secret:<id>]`, AES-256-GCM encrypted
+   * under the instance secret key; erased (null) once the email is sent, logged, failed for
+   * good, cancelled or its secret expired.
+   */
+  secret_box: ColumnType<string | null, string | null | undefined, string | null>;
+  /** When the secret stops working (the invitation's expiry): the box is erased then. */
+  secret_expires_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 
 /**

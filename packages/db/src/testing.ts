@@ -5,30 +5,35 @@
  * on close).
  */
 import { randomBytes } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { Migrator } from 'kysely/migration';
 import pg from 'pg';
 import { createDb, type Gatedb } from './create-db.js';
+import { migrations } from './migrations/index.js';
 
 /** One backend to run a suite on. */
 export interface TestBackend {
   readonly name: 'pglite' | 'postgres';
-  /** A fresh migrated database. */
-  open(): Promise<Gatedb>;
+  /** A fresh database, migrated unless `migrate: false` (then see `migrateTo`). */
+  open(options?: { migrate?: boolean }): Promise<Gatedb>;
   /** A fresh database's URL (postgres only) for tests that start separate processes. */
   freshUrl?(): Promise<{ url: string; drop(): Promise<void> }>;
 }
 
 /** The backends for this run: `[pglite]`, plus `postgres` when `DATABASE_URL` is set. */
 export function testBackends(): TestBackend[] {
-  const out: TestBackend[] = [{ name: 'pglite', open: () => createDb() }];
+  const out: TestBackend[] = [
+    { name: 'pglite', open: (options) => createDb({ migrate: options?.migrate ?? true }) },
+  ];
   const url = process.env.DATABASE_URL;
   if (url) {
     const freshUrl = () => freshPostgresDatabase(url);
     out.push({
       name: 'postgres',
       freshUrl,
-      async open() {
+      async open(options) {
         const fresh = await freshUrl();
-        const handle = await createDb({ url: fresh.url });
+        const handle = await createDb({ url: fresh.url, migrate: options?.migrate ?? true });
         return {
           ...handle,
           async close() {
@@ -68,4 +73,20 @@ export async function freshPostgresDatabase(
       }
     },
   };
+}
+
+/**
+ * Migrates up or down to exactly the named migration (tests of a migration: write rows as an
+ * older schema had them, then migrate past it).
+ */
+export async function migrateTo(db: Kysely<unknown>, name: string): Promise<void> {
+  if (!(name in migrations)) throw new Error(`no migration named ${name}`);
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+  const { error, results } = await migrator.migrateTo(name);
+  const failed = results?.find((r) => r.status === 'Error');
+  if (error || failed) {
+    throw new Error(`migration ${failed?.migrationName ?? name} failed: ${String(error)}`, {
+      cause: error,
+    });
+  }
 }

@@ -1,7 +1,8 @@
 /**
  * Synthetic audit entries for tests and benchmarks: appends `count` entries to an org's log in
  * ONE statement (a recursive CTE computing each SHA-256 from the previous one, exactly as
- * `entryHash` does), so a 100k-entry log with a valid chain takes seconds, not minutes.
+ * `entryHash` does for version 2 entries), so a 100k-entry log with a valid chain takes seconds,
+ * not minutes.
  * Not for production data: every entry is a `Flow Created` by `system`.
  */
 import { type DB, sql } from '@gatehouse/db';
@@ -53,7 +54,7 @@ export async function appendSyntheticAudit(
         select c.seq + 1, c.hash, ${digest(sql`c.hash`, sql`(c.seq + 1)`)} from c where c.seq < ${end}
       )
       select ${orgId}, c.seq, 'aud_syn' || lpad(c.seq::text, 12, '0'), ${at}, 'system', null, null,
-        'Flow Created', 'Flow', 'flow_' || c.seq, ${orgId}, null, jsonb_build_object('n', c.seq),
+        'Flow Created', 'Flow', 'flow_' || c.seq, ${orgId}, null, '{"n":' || c.seq || '}',
         'system', null, 1, c.prev_hash, c.hash
       from c`.execute(trx);
     await trx.updateTable('orgs').set({ audit_seq: end }).where('id', '=', orgId).execute();

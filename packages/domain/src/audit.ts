@@ -4,6 +4,8 @@
  */
 import { createHash } from 'node:crypto';
 import { type Database, newId, type Transaction } from '@gatehouse/db';
+import { CanonicalJsonError, canonicalJson } from './canonical-json.js';
+import { invalid } from './errors.js';
 
 /** What a use case records about one change. */
 export interface AuditInput {
@@ -30,8 +32,20 @@ export interface AuditStamp {
 /** The genesis hash: the `prev_hash` of an org's first entry. */
 export const GENESIS_HASH = '0'.repeat(64);
 
-/** The fields the hash covers, in a fixed order. */
+/**
+ * How entries are hashed now (`audit_log.hash_version`): 2 hashes `before` / `after` as the
+ * canonical JSON text stored; 1 (entries written before migration 0011) re-parsed them.
+ */
+export const AUDIT_HASH_VERSION = 2;
+
+/**
+ * The fields the hash covers, in a fixed order, as stored. Version 2 entries hash their stored
+ * `before` / `after` text exactly; version 1 entries (stored as jsonb then) hash the parsed value
+ * with sorted keys, as they were written.
+ */
 export function entryHash(prevHash: string, e: Record<string, unknown>): string {
+  const legacy = Number(e.hash_version ?? 1) === 1;
+  const state = (v: unknown) => (legacy ? legacyCanonical(v) : ((v as string | null) ?? null));
   const canonical = JSON.stringify([
     e.org_id,
     Number(e.seq),
@@ -44,8 +58,8 @@ export function entryHash(prevHash: string, e: Record<string, unknown>): string 
     e.entity_type,
     e.entity_id,
     e.scope_id ?? null,
-    canonicalJson(e.before),
-    canonicalJson(e.after),
+    state(e.before),
+    state(e.after),
     e.source,
     e.request_id ?? null,
     Number(e.revision),
@@ -53,8 +67,8 @@ export function entryHash(prevHash: string, e: Record<string, unknown>): string 
   return createHash('sha256').update(prevHash).update(canonical).digest('hex');
 }
 
-/** JSON with sorted keys, so a jsonb round trip (which reorders keys) hashes the same. */
-function canonicalJson(v: unknown): string | null {
+/** Version 1: JSON with sorted keys of the parsed value (a jsonb round trip reordered keys). */
+function legacyCanonical(v: unknown): string | null {
   if (v === null || v === undefined) return null;
   const parsed = typeof v === 'string' ? JSON.parse(v) : v;
   return JSON.stringify(sortKeys(parsed));
@@ -70,6 +84,35 @@ function sortKeys(v: unknown): unknown {
     );
   }
   return v;
+}
+
+/** The stored text of a state: its canonical JSON, or null for none (INVALID if it has none). */
+export function auditStateText(field: string, v: unknown): string | null {
+  if (v === null || v === undefined) return null;
+  try {
+    return canonicalJson(v) ?? null;
+  } catch (e) {
+    if (e instanceof CanonicalJsonError) throw invalid(`${field}: ${e.message}`);
+    throw e;
+  }
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** True for text PostgreSQL stores unchanged: no NUL, no unpaired surrogate. */
+export function isStorableText(v: string): boolean {
+  return !v.includes('\u0000') && v.replace(LONE_SURROGATE, '') === v;
+}
+
+/**
+ * A text field as PostgreSQL will store it, so the hash covers what is stored: a lone surrogate
+ * becomes U+FFFD (as the driver's UTF-8 encoding makes it); NUL, which `text` cannot hold, is
+ * INVALID.
+ */
+function storedText<T extends string | null>(field: string, v: T): T {
+  if (v === null) return v;
+  if (v.includes('\u0000')) throw invalid(`audit ${field} cannot contain NUL characters`);
+  return v.replace(LONE_SURROGATE, '\uFFFD') as T;
 }
 
 /**
@@ -106,18 +149,19 @@ export async function appendAudit(
       seq,
       id: newId('audit'),
       at,
-      actor_id: stamp.actorId,
-      actor_label: stamp.actorLabel,
-      on_behalf_of: stamp.onBehalfOf,
-      action: e.action,
-      entity_type: e.entityType,
-      entity_id: e.entityId,
-      scope_id: e.scopeId ?? null,
-      before: e.before === undefined || e.before === null ? null : JSON.stringify(e.before),
-      after: e.after === undefined || e.after === null ? null : JSON.stringify(e.after),
-      source: stamp.source,
-      request_id: stamp.requestId,
+      actor_id: storedText('actor', stamp.actorId),
+      actor_label: storedText('actor label', stamp.actorLabel),
+      on_behalf_of: storedText('on behalf of', stamp.onBehalfOf),
+      action: storedText('action', e.action),
+      entity_type: storedText('entity type', e.entityType),
+      entity_id: storedText('entity id', e.entityId),
+      scope_id: storedText('scope id', e.scopeId ?? null),
+      before: auditStateText('before', e.before),
+      after: auditStateText('after', e.after),
+      source: storedText('source', stamp.source),
+      request_id: storedText('request id', stamp.requestId),
       revision: stamp.revision,
+      hash_version: AUDIT_HASH_VERSION,
       prev_hash: prev,
     };
     const hash = entryHash(prev, row);

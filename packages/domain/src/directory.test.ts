@@ -94,15 +94,18 @@ describe.each(testBackends())('member directory, groups and user edits on $name'
       scopeId: ws2,
     });
     // Sign-ins and MFA are recorded by the login flow; set them directly here.
+    await g.db.updateTable('users').set({ mfa_enrolled: true }).where('id', '=', alice).execute();
     await g.db
-      .updateTable('users')
-      .set({ mfa_enrolled: true, last_login_at: new Date(Date.now() - 2 * DAY) })
-      .where('id', '=', alice)
+      .updateTable('members')
+      .set({ last_login_at: new Date(Date.now() - 2 * DAY) })
+      .where('org_id', '=', org.id)
+      .where('user_id', '=', alice)
       .execute();
     await g.db
-      .updateTable('users')
+      .updateTable('members')
       .set({ last_login_at: new Date(Date.now() - 40 * DAY) })
-      .where('id', '=', bob)
+      .where('org_id', '=', org.id)
+      .where('user_id', '=', bob)
       .execute();
     const owner = (await listDirectory(s, caller, org.id, { search: 'owner@dir.test' })).items[0]!
       .userId!;
@@ -374,8 +377,11 @@ describe.each(testBackends())('member directory, groups and user edits on $name'
       .where('entity_id', '=', f.dave)
       .where('revision', '=', revision)
       .executeTakeFirstOrThrow();
-    expect(entry.before).toMatchObject({ email: 'dave@dir.test', name: null });
-    expect(entry.after).toMatchObject({ email: 'Dave.Dee@Dir.test', name: 'Dave Dee' });
+    expect(JSON.parse(entry.before!)).toMatchObject({ email: 'dave@dir.test', name: null });
+    expect(JSON.parse(entry.after!)).toMatchObject({
+      email: 'Dave.Dee@Dir.test',
+      name: 'Dave Dee',
+    });
     // Someone who also belongs to another org can only be edited by the instance admin.
     const { result: other } = await createOrg(s, admin, { name: 'Other', preset: 'flowcode' });
     await addMember(s, admin, other.id, { email: 'Dave.Dee@dir.test' });

@@ -334,7 +334,10 @@ describe.each(testBackends())('domain use cases on $name', (backend) => {
       actor_id: client.id,
       actor_label: 'backend',
     });
-    expect(last.after).toMatchObject({ description: 'We verify', settings: { invitationDays: 3 } });
+    expect(JSON.parse(last.after!)).toMatchObject({
+      description: 'We verify',
+      settings: { invitationDays: 3 },
+    });
     const outbox = await g.db
       .selectFrom('outbox')
       .select('type')

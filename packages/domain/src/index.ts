@@ -11,6 +11,7 @@ export {
   signCheckpoint,
 } from './audit-signing.js';
 export { type Caller, type Principal, principalId, principalOrg, type Source } from './context.js';
+export { expireEmailSecrets, openEmail } from './email-secrets.js';
 export {
   type ClaimedEmail,
   type DeliveryOptions,
@@ -20,6 +21,7 @@ export {
   type EmailTransport,
   type OutgoingEmail,
   queueEmail,
+  readQueuedEmail,
   redactLinks,
   retryDelayMs,
 } from './emails.js';
@@ -30,7 +32,13 @@ export { authorizeRead } from './org-read.js';
 export { type OrgWrite, orgWrite, type WriteResult } from './org-write.js';
 export { hashPassword, verifyPassword } from './passwords.js';
 export { presetOrThrow } from './presets.js';
-export { hashSecret, newSecret, secretMatches } from './secrets.js';
+export {
+  instanceSecretKey,
+  SECRET_KEY_ENV,
+  SecretBoxError,
+  type SecretKey,
+} from './secret-box.js';
+export { hashSecret, newSecret, secretMatches, secretsEqual } from './secrets.js';
 export { createServices, type ServiceOptions, type Services } from './services.js';
 export { loadSnapshot } from './snapshot-loader.js';
 export * from './use-cases/accept-invitation.js';

@@ -6,6 +6,7 @@ import {
   claimEmails,
   deliverDueEmails,
   type EmailTransport,
+  readQueuedEmail,
   redactLinks,
   retryDelayMs,
 } from './emails.js';
@@ -63,18 +64,20 @@ describe.each(testBackends())('invitations on $name', (backend) => {
     return { orgId: org.id, caller: asClient(org.id, result.client.id) };
   }
 
-  /** The token in the newest email about an invitation (what the invitee clicks). */
+  /** The token in the newest email about an invitation, as it will be sent (what the invitee clicks). */
   async function tokenFor(invitationId: string): Promise<string> {
-    const mail = await g.db
+    const row = await g.db
       .selectFrom('emails')
-      .selectAll()
+      .select('id')
       .where('ref_id', '=', invitationId)
       .orderBy('created_at', 'desc')
       .executeTakeFirstOrThrow();
+    const mail = await readQueuedEmail(g.db, row.id);
+    expect(mail, `email ${row.id} holds no link any more`).not.toBeNull();
     const m = /https:\/\/gatehouse\.acme\.test\/invitations\/accept\?token=([A-Za-z0-9_-]+)/.exec(
-      mail.text,
+      mail!.text,
     );
-    expect(m, mail.text).not.toBeNull();
+    expect(m, mail!.text).not.toBeNull();
     return m![1]!;
   }
 

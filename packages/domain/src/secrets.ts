@@ -22,6 +22,18 @@ export function secretMatches(secret: string, storedHash: string): boolean {
 }
 
 /**
+ * Constant-time equality of two secrets held in plain (a configured key): their SHA-256 digests
+ * are compared, so neither the time taken nor an early exit depends on where they differ or on
+ * their lengths.
+ */
+export function secretsEqual(presented: string, expected: string): boolean {
+  return timingSafeEqual(
+    createHash('sha256').update(presented).digest(),
+    createHash('sha256').update(expected).digest(),
+  );
+}
+
+/**
  * A bearer credential for a stored record: `<id>.<secret>`, so the id finds the row and the
  * SHA-256 of the whole string is what gets stored; `hint` is its last four characters.
  */

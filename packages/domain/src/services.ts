@@ -28,6 +28,12 @@ export interface ServiceOptions {
    * `instance_secrets` (see audit-signing.ts for what each choice protects against).
    */
   readonly auditSigningKey?: string | undefined;
+  /**
+   * Key encrypting one-time links while their email waits to be sent (`GATEHOUSE_SECRET_KEY`, at
+   * least 32 characters). Unset: that environment variable, else a key generated once and stored
+   * in `instance_secrets` (see secret-box.ts). The email delivery worker must use the same.
+   */
+  readonly secretKey?: string | undefined;
 }
 
 /** Shared dependencies of the use cases. */

@@ -14,6 +14,7 @@ import {
   createApiClient,
   createOrg,
   createScope,
+  directoryOverview,
   getOrg,
   inviteMember,
   listAudit,
@@ -22,6 +23,7 @@ import {
   listSessions,
   login,
   logout,
+  readQueuedEmail,
   removeMember,
   revokeSession,
   setMemberStatus,
@@ -83,12 +85,13 @@ describe.each(testBackends())('user sessions on $name', (backend) => {
       scopeId: input.scopeId,
       roles: input.roles,
     });
-    const mail = await g.db
+    const queued = await g.db
       .selectFrom('emails')
-      .select('text')
+      .select('id')
       .where('ref_id', '=', inv.id)
       .executeTakeFirstOrThrow();
-    const token = /token=([A-Za-z0-9_-]+)/.exec(mail.text)![1]!;
+    const mail = await readQueuedEmail(g.db, queued.id);
+    const token = /token=([A-Za-z0-9_-]+)/.exec(mail!.text)![1]!;
     const existing = await g.db
       .selectFrom('users')
       .select('password_hash')
@@ -387,6 +390,56 @@ describe.each(testBackends())('user sessions on $name', (backend) => {
     await expect(
       login(s, { email: address, password: PASSWORD, orgId: o.orgId }),
     ).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+  });
+
+  it("M6 an org's directory shows the last sign-in to that org, never one to another org", async () => {
+    const a = await org();
+    const b = await org();
+    const address = email('two-orgs');
+    const ana = await person(a.orgId, a.caller, { roles: [{ role: 'org_user' }], email: address });
+    await person(b.orgId, b.caller, { roles: [{ role: 'org_user' }], email: address });
+    let now = new Date('2031-03-01T09:00:00.000Z');
+    const timed = createServices(g.db, { now: () => now });
+    const shown = async (o: { orgId: string; caller: Caller }) => {
+      const row = (await listDirectory(s, o.caller, o.orgId, { search: address })).items[0]!;
+      const overview = await directoryOverview(timed, o.caller, o.orgId);
+      return {
+        lastLoginAt: row.lastLoginAt,
+        recent: overview.recentLogins.filter((r) => r.userId === ana.userId),
+      };
+    };
+    const journal = async (orgId: string) =>
+      Number(
+        (
+          await g.db
+            .selectFrom('snapshot_changes')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .where('org_id', '=', orgId)
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+
+    // Ana signs in to B only: A's admins see no sign-in at all.
+    const journalled = await journal(b.orgId);
+    await login(timed, { email: address, password: PASSWORD, orgId: b.orgId });
+    expect(await shown(a)).toEqual({ lastLoginAt: null, recent: [] });
+    expect((await directoryOverview(timed, a.caller, a.orgId)).activeLast30Days).toBe(0);
+    expect(await shown(b)).toEqual({
+      lastLoginAt: now.toISOString(),
+      recent: [expect.objectContaining({ lastLoginAt: now.toISOString() })],
+    });
+    expect((await directoryOverview(timed, b.caller, b.orgId)).activeLast30Days).toBe(1);
+    // Recording it changes nothing the engines read: no snapshot journal entry.
+    expect(await journal(b.orgId)).toBe(journalled);
+
+    // Then to A, and a day later to B again: A keeps its own (older) sign-in.
+    const inA = new Date('2031-03-02T09:00:00.000Z');
+    now = inA;
+    await login(timed, { email: address, password: PASSWORD, orgId: a.orgId });
+    now = new Date('2031-03-03T09:00:00.000Z');
+    await login(timed, { email: address, password: PASSWORD, orgId: b.orgId });
+    expect((await shown(a)).lastLoginAt).toBe(inA.toISOString());
+    expect((await shown(b)).lastLoginAt).toBe(now.toISOString());
   });
 
   it('M6 logout ends the session (audited with the user as actor); idempotent', async () => {

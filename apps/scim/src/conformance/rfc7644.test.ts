@@ -137,6 +137,9 @@ describe.each(backends())('RFC 7644 conformance on $name', (backend) => {
     expect(got.body).toMatchObject(rest);
     expect(got.body.schemas).toEqual([USER_URN, ENTERPRISE_URN]);
     expect(got.headers.get('etag')).toBe(a.body.meta.version);
+    // Directory data is never kept by a cache or the browser's history.
+    expect(a.headers.get('cache-control')).toBe('no-store');
+    expect(got.headers.get('cache-control')).toBe('no-store');
   });
 
   it('S6 duplicate userName (any case) or externalId is 409 uniqueness; unknown ids are 404', async () => {
@@ -176,6 +179,7 @@ describe.each(backends())('RFC 7644 conformance on $name', (backend) => {
     const none = await request(env.url, null, 'GET', '/Users');
     expectError(none, 401);
     expect(none.headers.get('www-authenticate')).toBe('Bearer realm="gatehouse-scim"');
+    expect(none.headers.get('cache-control')).toBe('no-store');
     const bad = await request(env.url, 'sct_nope.nope', 'GET', '/Users');
     expectError(bad, 401);
     expect(bad.headers.get('www-authenticate')).toMatch(/^Bearer realm="gatehouse-scim"/);

@@ -9,6 +9,9 @@ import * as m0006Sessions from './0006_sessions.js';
 import * as m0007JobClaims from './0007_job_claims.js';
 import * as m0008ScimEmailsIndex from './0008_scim_emails_index.js';
 import * as m0009LoginFailures from './0009_login_failures.js';
+import * as m0010MemberLastLogin from './0010_member_last_login.js';
+import * as m0011AuditCanonicalText from './0011_audit_canonical_text.js';
+import * as m0012EmailSecrets from './0012_email_secrets.js';
 
 /** Every migration by name, in order. */
 export const migrations: Record<string, Migration> = {
@@ -21,4 +24,7 @@ export const migrations: Record<string, Migration> = {
   '0007_job_claims': m0007JobClaims,
   '0008_scim_emails_index': m0008ScimEmailsIndex,
   '0009_login_failures': m0009LoginFailures,
+  '0010_member_last_login': m0010MemberLastLogin,
+  '0011_audit_canonical_text': m0011AuditCanonicalText,
+  '0012_email_secrets': m0012EmailSecrets,
 };

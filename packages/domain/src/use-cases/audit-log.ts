@@ -4,6 +4,7 @@
  * records into the same hash chain.
  */
 import type { AuditRow, Database, SelectQueryBuilder } from '@gatehouse/db';
+import { auditStateText, isStorableText } from '../audit.js';
 import type { Caller } from '../context.js';
 import { invalid } from '../errors.js';
 import { authorizeRead } from '../org-read.js';
@@ -59,6 +60,9 @@ export interface AuditFilter extends AuditQuery {
   readonly limit?: number | undefined;
 }
 
+/** A stored state (canonical JSON text) as its value. */
+const parseState = (text: string | null): unknown => (text === null ? null : JSON.parse(text));
+
 /** Maps a row to its view. */
 export function auditView(r: AuditRow): AuditEntryView {
   return {
@@ -72,8 +76,8 @@ export function auditView(r: AuditRow): AuditEntryView {
     entityType: r.entity_type,
     entityId: r.entity_id,
     scopeId: r.scope_id,
-    before: r.before,
-    after: r.after,
+    before: parseState(r.before),
+    after: parseState(r.after),
     source: r.source,
     requestId: r.request_id,
     revision: r.revision,
@@ -273,17 +277,22 @@ export async function recordAuditEvent(
     ['entityId', input.entityId],
   ] as const) {
     if (!v.trim() || v.length > 200) throw invalid(`${field} must be 1–200 characters`);
+    if (!isStorableText(v)) {
+      throw invalid(`${field} must be text without NUL characters or unpaired surrogates`);
+    }
   }
   if (RESERVED_ENTITY_TYPES.has(input.entityType)) {
     throw invalid(
       `entity type "${input.entityType}" is Gatehouse's own; record product events under the product's entity types`,
     );
   }
+  // Any JSON value is kept exactly: its canonical text is what is stored and hashed.
   for (const [field, v] of [
     ['before', input.before],
     ['after', input.after],
   ] as const) {
-    if (v !== undefined && v !== null && JSON.stringify(v).length > MAX_STATE_BYTES) {
+    const text = auditStateText(field, v);
+    if (text !== null && Buffer.byteLength(text) > MAX_STATE_BYTES) {
       throw invalid(`${field} must be at most ${MAX_STATE_BYTES} bytes of JSON`);
     }
   }

@@ -53,6 +53,7 @@ export interface DirectoryEntry {
   readonly roles: readonly DirectoryRole[];
   readonly groups: ReadonlyArray<{ readonly id: string; readonly name: string }>;
   readonly mfaEnrolled: boolean;
+  /** Their last sign-in to this org (a sign-in to another org does not count). */
   readonly lastLoginAt: string | null;
   /**
    * Scopes they can reach: how many, and the topmost ones (each with everything below it, at
@@ -257,7 +258,7 @@ async function memberRows(
           'u.email_lower',
           'u.name',
           'u.mfa_enrolled',
-          'u.last_login_at',
+          'm.last_login_at',
         ])
         .where('m.org_id', '=', p.orgId);
       if (q.status) query = query.where('m.status', '=', q.status as 'active' | 'deactivated');
@@ -577,7 +578,7 @@ export interface DirectoryOverview {
     readonly deactivated: number;
   };
   readonly pendingInvitations: number;
-  /** Active members who signed in during the last 30 days. */
+  /** Active members who signed in to this org during the last 30 days. */
   readonly activeLast30Days: number;
   /** Per scope: people with an assignment placed there, own or through a group ("Member"). */
   readonly perScope: ReadonlyArray<{
@@ -587,7 +588,10 @@ export interface DirectoryOverview {
     readonly parentId: string | null;
     readonly members: number;
   }>;
-  /** The ten most recent sign-ins (every member's last login is on their directory row). */
+  /**
+   * The ten most recent sign-ins to this org (every member's last login to it is on their
+   * directory row).
+   */
   readonly recentLogins: ReadonlyArray<{
     readonly userId: string;
     readonly email: string;
@@ -629,16 +633,16 @@ export async function directoryOverview(
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .where('m.org_id', '=', orgId)
       .where('m.status', '=', 'active')
-      .where('u.last_login_at', '>=', since)
+      .where('m.last_login_at', '>=', since)
       .executeTakeFirstOrThrow(),
     perScopeCounts(s, engine, orgId),
     s.db
       .selectFrom('members as m')
       .innerJoin('users as u', 'u.id', 'm.user_id')
-      .select(['m.user_id', 'u.email', 'u.name', 'u.last_login_at'])
+      .select(['m.user_id', 'u.email', 'u.name', 'm.last_login_at'])
       .where('m.org_id', '=', orgId)
-      .where('u.last_login_at', 'is not', null)
-      .orderBy('u.last_login_at', 'desc')
+      .where('m.last_login_at', 'is not', null)
+      .orderBy('m.last_login_at', 'desc')
       .limit(10)
       .execute(),
   ]);

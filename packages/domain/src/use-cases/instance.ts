@@ -1,7 +1,7 @@
 /** The instance admin key: from `GATEHOUSE_ADMIN_KEY`, or generated once on first start and stored hashed. */
 import { newId } from '@gatehouse/db';
 import { DomainError } from '../errors.js';
-import { hashSecret, newSecret, secretMatches } from '../secrets.js';
+import { hashSecret, newSecret, secretMatches, secretsEqual } from '../secrets.js';
 import type { Services } from '../services.js';
 
 /** Prefix of generated instance admin keys. */
@@ -24,12 +24,20 @@ export async function ensureAdminKey(s: Services, envKey?: string): Promise<stri
   return key;
 }
 
-/** True when `key` is the instance admin key (the env key, or a stored one). */
+/**
+ * True when `key` is the instance admin key (the env key, or a stored one). Both sides are
+ * compared as SHA-256 digests in constant time, so neither the time taken nor an early exit
+ * tells a caller anything about the key, its length included. (The generated keys' public
+ * prefix is checked first only to skip the table read for other bearer keys.)
+ */
 export async function isAdminKey(s: Services, key: string, envKey?: string): Promise<boolean> {
-  if (envKey) return key.length === envKey.length && secretMatches(key, hashSecret(envKey));
+  if (envKey) return secretsEqual(key, envKey);
   if (!key.startsWith(ADMIN_KEY_PREFIX)) return false;
   const rows = await s.db.selectFrom('instance_keys').select('secret_hash').execute();
-  return rows.some((r) => secretMatches(key, r.secret_hash));
+  // Every stored key is compared, matched or not.
+  let match = false;
+  for (const r of rows) match = secretMatches(key, r.secret_hash) || match;
+  return match;
 }
 
 /** Throws UNAUTHENTICATED with a message a developer can act on. */

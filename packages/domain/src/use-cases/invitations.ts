@@ -2,7 +2,8 @@
  * Invitations by email (M1–M3). An invitation names an email, the scope the person is invited
  * into and the roles they get; inviting needs `members.invite` there and the right to give each
  * role (R6), so nobody invites above themselves. The one-time link's token is random, shown only
- * in the email (queued in the same transaction) and stored as a hash. Accepting is public: the
+ * in the email (queued in the same transaction, the token encrypted until sent) and stored as a
+ * hash. Accepting is public: the
  * token is the credential (`accept-invitation.ts`).
  *
  * Decisions: an active member may be invited again to get roles they do not hold yet (for
@@ -22,6 +23,7 @@ import { conflict, invalid, notFound } from '../errors.js';
 import { invitationEmail, invitationLink } from '../invitation-email.js';
 import { authorizeRead } from '../org-read.js';
 import { type OrgWrite, orgEventWrite, type WriteResult } from '../org-write.js';
+import { instanceSecretKey, type SecretKey } from '../secret-box.js';
 import { hashSecret, newSecret } from '../secrets.js';
 import type { Services } from '../services.js';
 import { assertNoSlotClash, type RoleAt } from './grants.js';
@@ -69,6 +71,7 @@ export async function inviteMember(
   orgId: string,
   input: InviteMemberInput,
 ): Promise<WriteResult<InvitationView>> {
+  const key = await instanceSecretKey(s.db, s.options?.secretKey);
   return orgEventWrite(s, caller, orgId, async (w) => {
     const now = clock(s);
     const scopeId = input.scopeId ?? orgId;
@@ -103,7 +106,7 @@ export async function inviteMember(
       })
       .returningAll()
       .executeTakeFirstOrThrow();
-    await sendInvitationEmail(s, w, row, token, false);
+    await sendInvitationEmail(s, w, { row, token, key, resent: false });
     const view = invitationView(row, now);
     w.audit({
       action: 'Invited',
@@ -243,33 +246,41 @@ function publicUrlOf(s: Services): string {
   return (typeof u === 'function' ? u() : u) ?? 'http://127.0.0.1:4000';
 }
 
-/** Queues the email carrying the link with `token`, in the write's transaction. */
+/**
+ * Queues the email carrying the link with `token`, in the write's transaction: the token is
+ * sealed under the instance key until the email is sent, and erased when the link expires.
+ */
 async function sendInvitationEmail(
   s: Services,
   w: OrgWrite,
-  row: InvitationRow,
-  token: string,
-  resent: boolean,
+  m: { row: InvitationRow; token: string; key: SecretKey; resent: boolean },
 ): Promise<void> {
+  const { row } = m;
   const scopes = w.engine.snapshot.scopes;
   const orgName = scopes.find((x) => x.id === w.orgId)?.name ?? w.orgId;
   const scopeName =
     row.scope_id === w.orgId ? undefined : scopes.find((x) => x.id === row.scope_id)?.name;
+  const expiresAt = new Date(row.expires_at);
   const mail = invitationEmail({
     orgName,
     scopeName,
     roleNames: row.roles.map((r) => w.engine.role(r.role)?.name ?? r.role),
-    link: invitationLink(publicUrlOf(s), token),
-    expiresAt: new Date(row.expires_at),
-    resent,
+    link: invitationLink(publicUrlOf(s), m.token),
+    expiresAt,
+    resent: m.resent,
   });
-  await queueEmail(w.trx, {
-    orgId: w.orgId,
-    to: row.email,
-    ...mail,
-    kind: 'invitation',
-    refId: row.id,
-  });
+  await queueEmail(
+    w.trx,
+    {
+      orgId: w.orgId,
+      to: row.email,
+      ...mail,
+      kind: 'invitation',
+      refId: row.id,
+      secret: { value: m.token, expiresAt },
+    },
+    m.key,
+  );
 }
 /** Where rights over an invitation are checked: its scope, or the root if the scope is gone. */
 const scopeOf = (w: OrgWrite, row: InvitationRow) =>
@@ -286,6 +297,7 @@ export async function resendInvitation(
   orgId: string,
   invitationId: string,
 ): Promise<WriteResult<InvitationView>> {
+  const key = await instanceSecretKey(s.db, s.options?.secretKey);
   return orgEventWrite(s, caller, orgId, async (w) => {
     const now = clock(s);
     const before = await loadInvitation(w, invitationId);
@@ -312,7 +324,7 @@ export async function resendInvitation(
       .returningAll()
       .executeTakeFirstOrThrow();
     await cancelEmails(w.trx, invitationId);
-    await sendInvitationEmail(s, w, row, token, true);
+    await sendInvitationEmail(s, w, { row, token, key, resent: true });
     const view = invitationView(row, now);
     w.audit({
       action: 'InvitationResent',

@@ -151,6 +151,14 @@ export async function login(
         ip,
       })
       .execute();
+    // The org's directory shows the membership's last sign-in (this org's only); the user's is
+    // instance-wide.
+    await w.trx
+      .updateTable('members')
+      .set({ last_login_at: now })
+      .where('org_id', '=', w.orgId)
+      .where('user_id', '=', userId)
+      .execute();
     await w.trx.updateTable('users').set({ last_login_at: now }).where('id', '=', userId).execute();
     w.audit({
       action: 'LoggedIn',
