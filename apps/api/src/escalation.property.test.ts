@@ -285,60 +285,70 @@ describe('R6 M7 no escalation by any write (issue 10): random actors, random wri
   });
 
   for (const preset of Object.values(presets)) {
-    it(`${preset.key}: after every accepted write both rules and every invariant hold`, async () => {
-      await fc.assert(
-        fc.asyncProperty(
-          fc.integer({ min: 1, max: 2 ** 31 - 1 }),
-          fc.array(
-            fc.tuple(
-              fc.nat({ max: procedures.length - 1 }),
-              fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+    it(
+      `${preset.key}: after every accepted write both rules and every invariant hold`,
+      async () => {
+        await fc.assert(
+          fc.asyncProperty(
+            fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+            fc.array(
+              fc.tuple(
+                fc.nat({ max: procedures.length - 1 }),
+                fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+              ),
+              {
+                minLength: Math.ceil(STEPS / 2),
+                maxLength: STEPS,
+              },
             ),
-            {
-              minLength: Math.ceil(STEPS / 2),
-              maxLength: STEPS,
+            async (seed, steps) => {
+              const c = new Choices(seed);
+              const org = await randomOrg(preset, c);
+              const actor = await randomActor(preset, org, c);
+              const api = createCaller({ services: s, caller: actor.caller, authError: null });
+              let before = await readState(db.db, org.orgId);
+              for (const [which, stepSeed] of steps) {
+                const proc = procedures[which]!;
+                const pick = new Choices(stepSeed);
+                const input = proc.input
+                  ? inputFor(
+                      proc.input,
+                      await pools(org.orgId, preset, before.engine.snapshot),
+                      pick,
+                    )
+                  : undefined;
+                const [router, name] = proc.path.split('.') as [string, string];
+                const stat = stats.get(proc.path) ?? { tried: 0, accepted: 0 };
+                stats.set(proc.path, stat);
+                stat.tried++;
+                let accepted = true;
+                try {
+                  await api[router]![name]!(input);
+                } catch (e) {
+                  if (!(e instanceof TRPCError) || e.code === 'INTERNAL_SERVER_ERROR') throw e;
+                  accepted = false;
+                }
+                const after = await readState(db.db, org.orgId);
+                if (!accepted) {
+                  expect(after.revision, `${proc.path} was refused but moved the revision`).toBe(
+                    before.revision,
+                  );
+                  continue;
+                }
+                stat.accepted++;
+                const found = violations(before, after, actor.actors);
+                expect(found, `${actor.label} via ${proc.path} ${JSON.stringify(input)}`).toEqual(
+                  [],
+                );
+                before = after;
+              }
             },
           ),
-          async (seed, steps) => {
-            const c = new Choices(seed);
-            const org = await randomOrg(preset, c);
-            const actor = await randomActor(preset, org, c);
-            const api = createCaller({ services: s, caller: actor.caller, authError: null });
-            let before = await readState(db.db, org.orgId);
-            for (const [which, stepSeed] of steps) {
-              const proc = procedures[which]!;
-              const pick = new Choices(stepSeed);
-              const input = proc.input
-                ? inputFor(proc.input, await pools(org.orgId, preset, before.engine.snapshot), pick)
-                : undefined;
-              const [router, name] = proc.path.split('.') as [string, string];
-              const stat = stats.get(proc.path) ?? { tried: 0, accepted: 0 };
-              stats.set(proc.path, stat);
-              stat.tried++;
-              let accepted = true;
-              try {
-                await api[router]![name]!(input);
-              } catch (e) {
-                if (!(e instanceof TRPCError) || e.code === 'INTERNAL_SERVER_ERROR') throw e;
-                accepted = false;
-              }
-              const after = await readState(db.db, org.orgId);
-              if (!accepted) {
-                expect(after.revision, `${proc.path} was refused but moved the revision`).toBe(
-                  before.revision,
-                );
-                continue;
-              }
-              stat.accepted++;
-              const found = violations(before, after, actor.actors);
-              expect(found, `${actor.label} via ${proc.path} ${JSON.stringify(input)}`).toEqual([]);
-              before = after;
-            }
-          },
-        ),
-        { numRuns: RUNS, endOnFailure: true },
-      );
-    }, RUN_TIMEOUT);
+          { numRuns: RUNS, endOnFailure: true },
+        );
+      },
+      RUN_TIMEOUT,
+    );
   }
 
   it('accepted a fair share of the writes (the test is not vacuous)', () => {
