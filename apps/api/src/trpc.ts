@@ -3,8 +3,10 @@
  * to tRPC codes in one place, and the procedures routers build on.
  */
 import { type Caller, DomainError, type Services } from '@gatehouse/domain';
+import { internalErrorMessage } from '@gatehouse/edge';
 import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
+import { errorIdOf } from './internal-errors.js';
 
 /** What every procedure sees. */
 export interface ApiContext {
@@ -42,10 +44,14 @@ export function toTRPCError(e: unknown): unknown {
 const t = initTRPC.context<ApiContext>().create({
   errorFormatter({ shape, error }) {
     const cause = error.cause;
+    // Unexpected errors carry whatever their source said (SQL, driver text, file paths): the
+    // caller gets an id instead, and the server's log has the detail under the same id.
     const message =
-      cause instanceof ZodError
-        ? `invalid input: ${cause.issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`).join('; ')}`
-        : shape.message;
+      error.code === 'INTERNAL_SERVER_ERROR'
+        ? internalErrorMessage(errorIdOf(error))
+        : cause instanceof ZodError
+          ? `invalid input: ${cause.issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`).join('; ')}`
+          : shape.message;
     // Never ship a server stack trace to clients, whatever NODE_ENV says.
     const { stack: _stack, ...data } = shape.data;
     return {
