@@ -15,9 +15,11 @@ import {
   openAuditExport,
   type Services,
 } from '@gatehouse/domain';
+import { type CredentialThrottle, internalErrorMessage, newErrorId } from '@gatehouse/edge';
 import type { RequestHandler, Response } from 'express';
 import { z } from 'zod';
-import { type AuthOptions, resolveCaller } from './auth.js';
+import type { AuthOptions } from './auth.js';
+import { authenticateAtEdge } from './edge-auth.js';
 import { auditFilters, auditQuery } from './routers/audit.js';
 import { orgId } from './schemas.js';
 
@@ -110,14 +112,32 @@ async function write(res: Response, chunk: string): Promise<void> {
 export function createAuditExportHandler(
   options: AuthOptions & {
     readonly services: Services;
-    readonly onInternalError?: (error: unknown) => void;
+    /** Logs an unexpected error under the opaque id its caller was given. */
+    readonly onInternalError?: (error: unknown, id: string) => void;
+    /** Counts failed credentials; none: nothing is throttled. */
+    readonly throttle?: CredentialThrottle | undefined;
   },
 ): RequestHandler {
   const fail = (res: Response, status: number, message: string) => {
     res.status(status).json({ error: message });
   };
+  const internal = (res: Response, e: unknown) => {
+    const id = newErrorId();
+    options.onInternalError?.(e, id);
+    fail(res, 500, internalErrorMessage(id));
+  };
   return async (req, res) => {
-    const { caller, error } = await resolveCaller(options.services, req.headers, options);
+    let auth: Awaited<ReturnType<typeof authenticateAtEdge>>;
+    try {
+      auth = await authenticateAtEdge(options, req);
+    } catch (e) {
+      return internal(res, e);
+    }
+    if (auth.refusal) {
+      res.setHeader('retry-after', String(auth.refusal.retryAfterSeconds));
+      return fail(res, 429, auth.refusal.message);
+    }
+    const { caller, error } = auth;
     if (!caller) {
       return fail(
         res,
@@ -138,9 +158,12 @@ export function createAuditExportHandler(
     try {
       entries = await openAuditExport(options.services, caller, org, auditQuery(filters));
     } catch (e) {
-      if (e instanceof DomainError) return fail(res, STATUS[e.code], e.message);
-      options.onInternalError?.(e);
-      return fail(res, 500, 'internal error');
+      if (e instanceof DomainError) {
+        const wait = Number(e.details?.retryAfterSeconds);
+        if (e.code === 'TOO_MANY_REQUESTS' && wait > 0) res.setHeader('retry-after', String(wait));
+        return fail(res, STATUS[e.code], e.message);
+      }
+      return internal(res, e);
     }
     res.status(200);
     res.setHeader(
@@ -170,7 +193,7 @@ export function createAuditExportHandler(
       }
     } catch (e) {
       // Headers are gone: end the connection so the client sees an incomplete download.
-      options.onInternalError?.(e);
+      options.onInternalError?.(e, newErrorId());
       res.destroy(e instanceof Error ? e : new Error(String(e)));
     }
   };
