@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { freshPostgresDatabase } from '@gatehouse/db/testing';
 import { type AppRouter, createGatehouse, type Gatehouse, TRPCClientError } from '@gatehouse/sdk';
-import { type RunningServer, startServer } from '@gatehouse/server';
+import { type RunningServer, type ServerConfig, startServer } from '@gatehouse/server';
 import { expect } from 'vitest';
 
 /** A database backend a test file runs its suites on. */
@@ -43,8 +43,14 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** Starts a server on a fresh database of `backend` (in-memory PGlite, or a new PG database). */
-export async function startTestServer(backend: Backend): Promise<TestServer> {
+/**
+ * Starts a server on a fresh database of `backend` (in-memory PGlite, or a new PG database);
+ * `overrides` change its configuration (limits, timeouts, throttles).
+ */
+export async function startTestServer(
+  backend: Backend,
+  overrides: Partial<ServerConfig> = {},
+): Promise<TestServer> {
   const db =
     backend.name === 'postgres'
       ? await freshPostgresDatabase(process.env.DATABASE_URL as string)
@@ -60,6 +66,7 @@ export async function startTestServer(backend: Backend): Promise<TestServer> {
       adminKey,
       seedDemo: false,
       logLevel: 'silent',
+      ...overrides,
     });
   } catch (e) {
     await db?.drop();
