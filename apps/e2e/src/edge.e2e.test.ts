@@ -173,6 +173,51 @@ describe.each(backends)('HTTP edge on $name', (backend) => {
       expect((await trpcError(login)).message).toBe('the JSON is malformed');
     });
 
+    it('answers bad input that used to be a 500 with a clear 400 (regressions found by the fuzz suite)', async () => {
+      const auth = { authorization: `Bearer ${org.clientKey}` };
+      const mutate = (path: string, input: unknown) =>
+        fetch(`${t.url}/trpc/${path}`, {
+          method: 'POST',
+          headers: { ...json, ...auth },
+          body: JSON.stringify(input),
+        });
+      const nul = await mutate('groups.create', { orgId: org.orgId, name: 'a\u0000b' });
+      expect(nul.status).toBe(400);
+      expect((await trpcError(nul)).message).toMatch(
+        /^invalid input: name: must not contain a NUL/,
+      );
+      const lone = await mutate('audit.record', {
+        orgId: org.orgId,
+        action: 'x',
+        entityType: 'y',
+        entityId: 'z',
+        after: { list: ['ok', '\ud800'] },
+      });
+      expect(lone.status).toBe(400);
+      expect((await trpcError(lone)).message).toMatch(
+        /after: list\.1: must be well-formed Unicode/,
+      );
+      const ws = await org.gh.api.scopes.create.mutate({
+        orgId: org.orgId,
+        kind: 'workspace',
+        name: 'W',
+      });
+      const empty = await mutate('scopes.update', { orgId: org.orgId, scopeId: ws.result.id });
+      expect(empty.status).toBe(400);
+      expect((await trpcError(empty)).message).toBe('nothing to update: send name or description');
+      const exp = await fetch(`${t.url}/audit/export?orgId=${org.orgId}&actor=%00`, {
+        headers: auth,
+      });
+      expect(exp.status).toBe(400);
+      const scim = await fetch(`${t.url}/scim/v2/Users`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${scimToken}`, 'content-type': 'application/scim+json' },
+        body: JSON.stringify({ userName: 'x\u0000@example.com' }),
+      });
+      expect(scim.status).toBe(400);
+      expect(await scimBody(scim)).toMatchObject({ status: '400', scimType: 'invalidValue' });
+    });
+
     it('closes a socket whose headers come too slowly (headers timeout 1 s)', async () => {
       const parts = ['GET /health HTTP/1.1\r\n', 'Host: x\r\n', ...Array(30).fill('X-Slow: 1\r\n')];
       const { reply, closedAfterMs } = await slowClient(t.url, parts, 300);
