@@ -154,9 +154,14 @@ export function createAuditExportHandler(
       );
     }
     const { orgId: org, format, ...filters } = parsed.data;
-    let entries: AsyncIterable<AuditEntryView>;
+    let entries: AsyncIterator<AuditEntryView>;
+    let first: IteratorResult<AuditEntryView>;
     try {
-      entries = await openAuditExport(options.services, caller, org, auditQuery(filters));
+      const all = await openAuditExport(options.services, caller, org, auditQuery(filters));
+      // The first batch is read before the headers go, so a failing query is still a clean
+      // error response, not a download cut short.
+      entries = all[Symbol.asyncIterator]();
+      first = await entries.next();
     } catch (e) {
       if (e instanceof DomainError) {
         const wait = Number(e.details?.retryAfterSeconds);
@@ -179,15 +184,17 @@ export function createAuditExportHandler(
     try {
       if (format === 'csv') await write(res, `${AUDIT_CSV_COLUMNS.join(',')}\r\n`);
       let buf = '';
-      for await (const e of entries) {
+      for (let next = first; !next.done; next = await entries.next()) {
         if (closed) break;
+        const e = next.value;
         buf += format === 'csv' ? csvRecord(e) : `${JSON.stringify(e)}\n`;
         if (buf.length >= 64 * 1024) {
           await write(res, buf);
           buf = '';
         }
       }
-      if (!closed) {
+      if (closed) await entries.return?.();
+      else {
         if (buf) await write(res, buf);
         res.end();
       }

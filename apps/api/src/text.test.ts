@@ -20,6 +20,10 @@ describe('text()', () => {
   it('guards the audit filters (a NUL in ?actor= used to reach PostgreSQL as a 500)', () => {
     expect(auditFilters.actor.safeParse('x\u0000').success).toBe(false);
     expect(auditFilters.entityId.safeParse('\udc00').success).toBe(false);
+    // Year 0 passes the ISO format but not PostgreSQL (it failed the export mid-stream).
+    expect(auditFilters.from.safeParse('0000-01-01T00:00:00Z').success).toBe(false);
+    expect(auditFilters.to.safeParse('0001-01-01T00:00:00+14:00').success).toBe(false);
+    expect(auditFilters.to.safeParse('0001-01-02T00:00:00Z').success).toBe(true);
   });
 });
 

@@ -205,10 +205,16 @@ describe.each(backends)('HTTP edge on $name', (backend) => {
       const empty = await mutate('scopes.update', { orgId: org.orgId, scopeId: ws.result.id });
       expect(empty.status).toBe(400);
       expect((await trpcError(empty)).message).toBe('nothing to update: send name or description');
-      const exp = await fetch(`${t.url}/audit/export?orgId=${org.orgId}&actor=%00`, {
-        headers: auth,
-      });
-      expect(exp.status).toBe(400);
+      for (const odd of [
+        'actor=%00',
+        'from=0000-01-01T00%3A00%3A00Z',
+        'to=2024-02-30T00%3A00%3A00Z',
+      ]) {
+        const exp = await fetch(`${t.url}/audit/export?orgId=${org.orgId}&format=csv&${odd}`, {
+          headers: auth,
+        });
+        expect(exp.status, odd).toBe(400);
+      }
       const scim = await fetch(`${t.url}/scim/v2/Users`, {
         method: 'POST',
         headers: { authorization: `Bearer ${scimToken}`, 'content-type': 'application/scim+json' },

@@ -8,6 +8,14 @@ import { z } from 'zod';
 import { anyId, jsonValue, limit, orgId, text } from '../schemas.js';
 import { authedProcedure } from '../trpc.js';
 
+/**
+ * An ISO 8601 instant with an offset, in years 1–9999 UTC: PostgreSQL has no year 0, and one
+ * used to fail the export's query after its headers were sent (a reset connection).
+ */
+const instant = z.iso
+  .datetime({ offset: true })
+  .refine((s) => new Date(s).getUTCFullYear() >= 1, 'must be in the years 1 to 9999');
+
 /** The filters shared by `audit.list` and the export route (A2). */
 export const auditFilters = {
   /** Part of an actor's email or API client name, or an exact actor id. */
@@ -17,8 +25,8 @@ export const auditFilters = {
   entityType: text({ max: 200 }).optional(),
   entityId: text({ min: 1, max: 200 }).optional(),
   scopeId: anyId.optional(),
-  from: z.iso.datetime({ offset: true }).optional(),
-  to: z.iso.datetime({ offset: true }).optional(),
+  from: instant.optional(),
+  to: instant.optional(),
 };
 
 /** ISO strings to dates. */
