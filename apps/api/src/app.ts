@@ -1,10 +1,6 @@
 /** The API as Express middleware, mounted by the server at `/trpc`. */
 import type { Services } from '@gatehouse/domain';
-import {
-  type CredentialThrottle,
-  DEFAULT_MAX_BODY_BYTES,
-  DEFAULT_MAX_JSON_DEPTH,
-} from '@gatehouse/edge';
+import { type CredentialThrottle, DEFAULT_MAX_JSON_DEPTH } from '@gatehouse/edge';
 import { createExpressMiddleware } from '@trpc/server/adapters/express';
 import type { RequestHandler } from 'express';
 import { type AuthOptions, REQUEST_ID_HEADER, resolveCaller } from './auth.js';
@@ -15,6 +11,12 @@ import { appRouter } from './root.js';
 import type { ApiContext } from './trpc.js';
 import { createTrpcEdge, edgeAuthOf, MAX_BATCH_SIZE } from './trpc-edge.js';
 
+/**
+ * The API's default body limit: 4 MiB. The largest valid request, `authz.checkMany` with its
+ * 10,000 checks, takes 1–3 MB of JSON; SCIM bodies are smaller (1 MiB there).
+ */
+export const DEFAULT_API_MAX_BODY_BYTES = 4 * 1024 * 1024;
+
 /** Options of the API middleware. */
 export interface ApiOptions extends AuthOptions {
   readonly services: Services;
@@ -23,7 +25,7 @@ export interface ApiOptions extends AuthOptions {
    * was given (`internal error (id err_…)`).
    */
   readonly onInternalError?: (error: unknown, path: string | undefined, id: string) => void;
-  /** Largest request body (`GATEHOUSE_API_MAX_BODY`); default 1 MiB. */
+  /** Largest request body (`GATEHOUSE_API_MAX_BODY`); default 4 MiB. */
   readonly maxBodyBytes?: number | undefined;
   /** Deepest JSON nesting of a body or `?input=`; default 64. */
   readonly maxJsonDepth?: number | undefined;
@@ -38,13 +40,13 @@ export interface ApiOptions extends AuthOptions {
 export function createApiHandler(options: ApiOptions): RequestHandler {
   const edge = createTrpcEdge({
     ...options,
-    maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    maxBodyBytes: options.maxBodyBytes ?? DEFAULT_API_MAX_BODY_BYTES,
     maxJsonDepth: options.maxJsonDepth ?? DEFAULT_MAX_JSON_DEPTH,
   });
   const trpc = createExpressMiddleware({
     router: appRouter,
     maxBatchSize: MAX_BATCH_SIZE,
-    maxBodySize: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    maxBodySize: options.maxBodyBytes ?? DEFAULT_API_MAX_BODY_BYTES,
     allowMethodOverride: true,
     async createContext({ req, res }): Promise<ApiContext> {
       const checked = edgeAuthOf(res);

@@ -364,6 +364,23 @@ describe.each(backends)('HTTP edge on $name', (backend) => {
       await t?.close();
     });
 
+    it('takes the largest valid request within the default limit (checkMany, 10,000 checks)', async () => {
+      const check = {
+        subject: org.ownerUserId,
+        permission: 'org.read',
+        scope: org.orgId,
+        environment: 'live',
+      };
+      const input = { orgId: org.orgId, checks: Array(10_000).fill(check) };
+      expect(JSON.stringify(input).length).toBeGreaterThan(1024 * 1024);
+      const res = await fetch(`${t.url}/trpc/authz.checkMany`, {
+        method: 'POST',
+        headers: { ...json, authorization: `Bearer ${org.clientKey}` },
+        body: JSON.stringify(input),
+      });
+      expect(res.status).toBe(200);
+    });
+
     it('never locks keys at 0, and the login throttle answers 429 with Retry-After', async () => {
       for (let i = 0; i < 12; i++) {
         const res = await fetch(`${t.url}/trpc/orgs.list`, {

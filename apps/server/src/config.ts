@@ -38,7 +38,7 @@ export interface ServerConfig {
   readonly loginMaxFailures?: number | undefined;
   /** The window failed logins are counted in (`GATEHOUSE_LOGIN_WINDOW_MINUTES`); default 15. */
   readonly loginWindowMs?: number | undefined;
-  /** Largest `/trpc` request body in bytes (`GATEHOUSE_API_MAX_BODY`); default 1 MiB. */
+  /** Largest `/trpc` request body in bytes (`GATEHOUSE_API_MAX_BODY`); default 4 MiB. */
   readonly apiMaxBodyBytes?: number | undefined;
   /** Largest `/scim/v2` request body in bytes (`GATEHOUSE_SCIM_MAX_BODY`); default 1 MiB. */
   readonly scimMaxBodyBytes?: number | undefined;
