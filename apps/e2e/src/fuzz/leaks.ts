@@ -13,7 +13,7 @@ export const LEAK_PATTERNS: ReadonlyArray<readonly [string, RegExp]> = [
   ['missing relation', /relation ".*" does not exist/i],
   [
     'driver error',
-    /invalid byte sequence|invalid input syntax for|unterminated|out of range for type/i,
+    /invalid byte sequence|invalid input syntax for|unterminated quoted|out of range for type|at or near "/i,
   ],
   ['stack trace', /\n\s+at .+\(/],
   ['stack frame', /at .*\.(js|ts|mjs|cjs):\d+/],
