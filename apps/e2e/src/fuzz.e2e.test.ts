@@ -18,6 +18,8 @@ import { backends, startTestServer, type TestServer } from './harness.js';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 10_000);
 const SEED = Number(process.env.FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
+/** Requests generated at a time. */
+const CHUNK = 2000;
 /** The least number of requests a run must send (generated plus hand-written). */
 const MIN_REQUESTS = Math.min(RUNS, 10_000);
 
@@ -44,9 +46,19 @@ describe.each(backends)('fuzzing the HTTP edge on $name', (backend) => {
       console.log(`[${backend.name}] fuzz seed ${SEED} (FUZZ_SEED=${SEED} replays this run)`);
       try {
         await client.run(rawTrpcRequests(world), 4);
-        await client.run(trpcRequests(world, Math.round(RUNS * 0.66), SEED), 8);
-        await client.run(scimRequests(world, Math.round(RUNS * 0.3), SEED + 1), 8);
-        await client.run(exportRequests(world, Math.round(RUNS * 0.04), SEED + 2), 8);
+        // Generated in chunks, so a soak's requests are never all in memory at once.
+        const plan = [
+          [trpcRequests, 0.66],
+          [scimRequests, 0.3],
+          [exportRequests, 0.04],
+        ] as const;
+        for (const [[generate, share], k] of plan.map((p, i) => [p, i] as const)) {
+          const total = Math.round(RUNS * share);
+          for (let done = 0; done < total; done += CHUNK) {
+            const seed = (SEED + k * 1_000_003 + done) % 2 ** 31;
+            await client.run(generate(world, Math.min(CHUNK, total - done), seed), 8);
+          }
+        }
       } finally {
         client.close();
       }
