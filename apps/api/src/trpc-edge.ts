@@ -82,7 +82,9 @@ export function createTrpcEdge(options: TrpcEdgeOptions): RequestHandler {
     try {
       if (calls.paths.length > MAX_BATCH_SIZE) {
         const message = `a batch holds at most ${MAX_BATCH_SIZE} calls`;
-        return sendTrpcError(res, calls, new TRPCError({ code: 'BAD_REQUEST', message }));
+        // One error for the whole request: one per call would multiply a 16 KB URL's worth.
+        const whole = { paths: [calls.paths.slice(0, 3).join(',')], isBatch: false };
+        return sendTrpcError(res, whole, new TRPCError({ code: 'BAD_REQUEST', message }));
       }
       // Logins are credentials too: a locked-out address gets no password checked.
       if (throttle && !req.headers.authorization && calls.paths.includes('sessions.login')) {

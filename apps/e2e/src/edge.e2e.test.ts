@@ -124,6 +124,14 @@ describe.each(backends)('HTTP edge on $name', (backend) => {
       });
     });
 
+    it('refuses a batch of more than 100 calls with one error', async () => {
+      const res = await fetch(`${t.url}/trpc/${Array(101).fill('orgs.list').join(',')}?batch=1`, {
+        headers: { authorization: `Bearer ${t.adminKey}` },
+      });
+      expect(res.status).toBe(400);
+      expect((await trpcError(res)).message).toBe('a batch holds at most 100 calls');
+    });
+
     it('refuses deep JSON before parsing it, in bodies and ?input=', async () => {
       const deep = `${'['.repeat(65)}${']'.repeat(65)}`;
       const auth = { authorization: `Bearer ${org.clientKey}` };
