@@ -1,39 +1,62 @@
 /** The API as Express middleware, mounted by the server at `/trpc`. */
 import type { Services } from '@gatehouse/domain';
+import { type CredentialThrottle, DEFAULT_MAX_JSON_DEPTH } from '@gatehouse/edge';
 import { createExpressMiddleware } from '@trpc/server/adapters/express';
 import type { RequestHandler } from 'express';
 import { type AuthOptions, REQUEST_ID_HEADER, resolveCaller } from './auth.js';
+import { clientAddress } from './edge-auth.js';
+import { errorIdOf } from './internal-errors.js';
+import { retryAfterHeaders } from './retry-after.js';
 import { appRouter } from './root.js';
 import type { ApiContext } from './trpc.js';
+import { createTrpcEdge, edgeAuthOf, MAX_BATCH_SIZE } from './trpc-edge.js';
+
+/**
+ * The API's default body limit: 4 MiB. The largest valid request, `authz.checkMany` with its
+ * 10,000 checks, takes 1–3 MB of JSON; SCIM bodies are smaller (1 MiB there).
+ */
+export const DEFAULT_API_MAX_BODY_BYTES = 4 * 1024 * 1024;
 
 /** Options of the API middleware. */
 export interface ApiOptions extends AuthOptions {
   readonly services: Services;
-  /** Called with unexpected (500) errors, for the server's log. */
-  readonly onInternalError?: (error: unknown, path: string | undefined) => void;
+  /**
+   * Called with unexpected (500) errors, for the server's log; `id` is the opaque id the caller
+   * was given (`internal error (id err_…)`).
+   */
+  readonly onInternalError?: (error: unknown, path: string | undefined, id: string) => void;
+  /** Largest request body (`GATEHOUSE_API_MAX_BODY`); default 4 MiB. */
+  readonly maxBodyBytes?: number | undefined;
+  /** Deepest JSON nesting of a body or `?input=`; default 64. */
+  readonly maxJsonDepth?: number | undefined;
+  /** Counts failed credentials and logins; none: nothing is throttled at the edge. */
+  readonly throttle?: CredentialThrottle | undefined;
 }
 
 /**
- * The tRPC handler. Mount it: `app.use('/trpc', createApiHandler({ services }))`.
+ * The tRPC handler behind its edge (trpc-edge.ts). Mount it:
+ * `app.use('/trpc', createApiHandler({ services }))`, with no body parser before it.
  * Every response says `Cache-Control: no-store`: many carry a secret shown once (API client
  * keys, SCIM tokens, session tokens, an org's first credentials) and the rest are access data
  * no shared cache or browser history should keep.
  */
 export function createApiHandler(options: ApiOptions): RequestHandler {
-  const trpc = createTrpcHandler(options);
-  return (req, res, next) => {
-    res.setHeader('Cache-Control', 'no-store');
-    trpc(req, res, next);
-  };
-}
-
-function createTrpcHandler(options: ApiOptions): RequestHandler {
-  return createExpressMiddleware({
+  const edge = createTrpcEdge({
+    ...options,
+    maxBodyBytes: options.maxBodyBytes ?? DEFAULT_API_MAX_BODY_BYTES,
+    maxJsonDepth: options.maxJsonDepth ?? DEFAULT_MAX_JSON_DEPTH,
+  });
+  const trpc = createExpressMiddleware({
     router: appRouter,
-    maxBatchSize: 100,
+    maxBatchSize: MAX_BATCH_SIZE,
+    maxBodySize: options.maxBodyBytes ?? DEFAULT_API_MAX_BODY_BYTES,
     allowMethodOverride: true,
-    async createContext({ req }): Promise<ApiContext> {
-      const { caller, error } = await resolveCaller(options.services, req.headers, options);
+    async createContext({ req, res }): Promise<ApiContext> {
+      const checked = edgeAuthOf(res);
+      const { caller, error } =
+        checked && !checked.refusal
+          ? checked
+          : await resolveCaller(options.services, req.headers, options);
       const requestId = req.headers[REQUEST_ID_HEADER];
       return {
         services: options.services,
@@ -46,9 +69,19 @@ function createTrpcHandler(options: ApiOptions): RequestHandler {
         },
       };
     },
-    onError({ error, path }) {
-      if (error.code === 'INTERNAL_SERVER_ERROR')
-        options.onInternalError?.(error.cause ?? error, path);
+    responseMeta: ({ errors }) => ({ headers: retryAfterHeaders(errors) }),
+    onError({ error, path, req }) {
+      if (error.code === 'INTERNAL_SERVER_ERROR') {
+        options.onInternalError?.(error.cause ?? error, path, errorIdOf(error));
+      }
+      // A failed login counts against the address, as a refused key does (edge-auth.ts).
+      if (path === 'sessions.login' && error.code === 'UNAUTHORIZED') {
+        options.throttle?.fail({ address: clientAddress(req) });
+      }
     },
   });
+  return (req, res, next) => {
+    res.setHeader('Cache-Control', 'no-store');
+    edge(req, res, (err?: unknown) => (err ? next(err) : trpc(req, res, next)));
+  };
 }

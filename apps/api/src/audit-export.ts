@@ -15,9 +15,11 @@ import {
   openAuditExport,
   type Services,
 } from '@gatehouse/domain';
+import { type CredentialThrottle, internalErrorMessage, newErrorId } from '@gatehouse/edge';
 import type { RequestHandler, Response } from 'express';
 import { z } from 'zod';
-import { type AuthOptions, resolveCaller } from './auth.js';
+import type { AuthOptions } from './auth.js';
+import { authenticateAtEdge } from './edge-auth.js';
 import { auditFilters, auditQuery } from './routers/audit.js';
 import { orgId } from './schemas.js';
 
@@ -110,15 +112,33 @@ async function write(res: Response, chunk: string): Promise<void> {
 export function createAuditExportHandler(
   options: AuthOptions & {
     readonly services: Services;
-    readonly onInternalError?: (error: unknown) => void;
+    /** Logs an unexpected error under the opaque id its caller was given. */
+    readonly onInternalError?: (error: unknown, id: string) => void;
+    /** Counts failed credentials; none: nothing is throttled. */
+    readonly throttle?: CredentialThrottle | undefined;
   },
 ): RequestHandler {
   const fail = (res: Response, status: number, message: string) => {
     res.status(status).json({ error: message });
   };
+  const internal = (res: Response, e: unknown) => {
+    const id = newErrorId();
+    options.onInternalError?.(e, id);
+    fail(res, 500, internalErrorMessage(id));
+  };
   return async (req, res) => {
     res.setHeader('cache-control', 'no-store');
-    const { caller, error } = await resolveCaller(options.services, req.headers, options);
+    let auth: Awaited<ReturnType<typeof authenticateAtEdge>>;
+    try {
+      auth = await authenticateAtEdge(options, req);
+    } catch (e) {
+      return internal(res, e);
+    }
+    if (auth.refusal) {
+      res.setHeader('retry-after', String(auth.refusal.retryAfterSeconds));
+      return fail(res, 429, auth.refusal.message);
+    }
+    const { caller, error } = auth;
     if (!caller) {
       return fail(
         res,
@@ -135,13 +155,21 @@ export function createAuditExportHandler(
       );
     }
     const { orgId: org, format, ...filters } = parsed.data;
-    let entries: AsyncIterable<AuditEntryView>;
+    let entries: AsyncIterator<AuditEntryView>;
+    let first: IteratorResult<AuditEntryView>;
     try {
-      entries = await openAuditExport(options.services, caller, org, auditQuery(filters));
+      const all = await openAuditExport(options.services, caller, org, auditQuery(filters));
+      // The first batch is read before the headers go, so a failing query is still a clean
+      // error response, not a download cut short.
+      entries = all[Symbol.asyncIterator]();
+      first = await entries.next();
     } catch (e) {
-      if (e instanceof DomainError) return fail(res, STATUS[e.code], e.message);
-      options.onInternalError?.(e);
-      return fail(res, 500, 'internal error');
+      if (e instanceof DomainError) {
+        const wait = Number(e.details?.retryAfterSeconds);
+        if (e.code === 'TOO_MANY_REQUESTS' && wait > 0) res.setHeader('retry-after', String(wait));
+        return fail(res, STATUS[e.code], e.message);
+      }
+      return internal(res, e);
     }
     res.status(200);
     res.setHeader(
@@ -156,21 +184,23 @@ export function createAuditExportHandler(
     try {
       if (format === 'csv') await write(res, `${AUDIT_CSV_COLUMNS.join(',')}\r\n`);
       let buf = '';
-      for await (const e of entries) {
+      for (let next = first; !next.done; next = await entries.next()) {
         if (closed) break;
+        const e = next.value;
         buf += format === 'csv' ? csvRecord(e) : `${JSON.stringify(e)}\n`;
         if (buf.length >= 64 * 1024) {
           await write(res, buf);
           buf = '';
         }
       }
-      if (!closed) {
+      if (closed) await entries.return?.();
+      else {
         if (buf) await write(res, buf);
         res.end();
       }
     } catch (e) {
       // Headers are gone: end the connection so the client sees an incomplete download.
-      options.onInternalError?.(e);
+      options.onInternalError?.(e, newErrorId());
       res.destroy(e instanceof Error ? e : new Error(String(e)));
     }
   };

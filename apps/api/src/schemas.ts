@@ -1,5 +1,8 @@
 /** zod pieces shared by the routers. */
 import { z } from 'zod';
+import { storable, text } from './text.js';
+
+export { jsonValue, storable, text } from './text.js';
 
 /** An id with a known prefix (`org_…`). */
 export const idOf = (prefix: string) =>
@@ -8,19 +11,21 @@ export const idOf = (prefix: string) =>
     .regex(new RegExp(`^${prefix}_[0-9a-z]{1,64}$`), `must be an id starting with "${prefix}_"`);
 
 /** Any Gatehouse id (org, scope, user, group, client ...). */
-export const anyId = z.string().min(1).max(100);
+export const anyId = text({ min: 1, max: 100 });
 export const orgId = idOf('org');
 export const environment = z.enum(['live', 'sandbox']);
 export const minRevision = z.number().int().positive().optional();
-export const cursor = z.string().max(200).nullish();
+export const cursor = text({ max: 200 }).nullish();
 export const limit = z.number().int().min(1).max(1000).optional();
 export const permission = z
   .string()
   .regex(/^[a-zA-Z][a-zA-Z0-9]*\.[a-zA-Z][a-zA-Z0-9_]*$/, 'must look like "module.action"');
+/** An http(s) URL to an image. */
+export const avatarUrl = storable(z.string().url().max(2000));
 
 /** A role at a scope (defaults to the org root). */
 export const roleAt = z.object({
-  role: z.string().min(1).max(100),
+  role: text({ min: 1, max: 100 }),
   scopeId: anyId.optional(),
   environment: environment.nullish(),
 });

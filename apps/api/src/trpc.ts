@@ -7,6 +7,7 @@
  * the first middleware, which checks it), and errors have the declared shape `ApiErrorShape`.
  */
 import { type Caller, DomainError, type DomainErrorCode, type Services } from '@gatehouse/domain';
+import { internalErrorMessage } from '@gatehouse/edge';
 import {
   initTRPC,
   type TRPC_ERROR_CODE_KEY,
@@ -14,6 +15,7 @@ import {
   TRPCError,
 } from '@trpc/server';
 import { ZodError } from 'zod';
+import { errorIdOf } from './internal-errors.js';
 
 /** What every procedure sees. */
 export interface ApiContext {
@@ -86,10 +88,14 @@ function isApiContext(ctx: object): ctx is ApiContext {
 const t = initTRPC.context<object>().create({
   errorFormatter({ shape, error }): ApiErrorShape {
     const cause = error.cause;
+    // Unexpected errors carry whatever their source said (SQL, driver text, file paths): the
+    // caller gets an id instead, and the server's log has the detail under the same id.
     const message =
-      cause instanceof ZodError
-        ? `invalid input: ${cause.issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`).join('; ')}`
-        : shape.message;
+      error.code === 'INTERNAL_SERVER_ERROR'
+        ? internalErrorMessage(errorIdOf(error))
+        : cause instanceof ZodError
+          ? `invalid input: ${cause.issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`).join('; ')}`
+          : shape.message;
     // Never ship a server stack trace to clients, whatever NODE_ENV says.
     const { stack: _stack, ...data } = shape.data;
     return {

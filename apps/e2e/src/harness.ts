@@ -8,7 +8,7 @@ import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { freshPostgresDatabase } from '@gatehouse/db/testing';
 import { type AppRouter, createGatehouse, type Gatehouse, TRPCClientError } from '@gatehouse/sdk';
-import { type RunningServer, startServer } from '@gatehouse/server';
+import { type RunningServer, type ServerConfig, startServer } from '@gatehouse/server';
 import { pino } from 'pino';
 import { expect } from 'vitest';
 
@@ -50,8 +50,14 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** Starts a server on a fresh database of `backend` (in-memory PGlite, or a new PG database). */
-export async function startTestServer(backend: Backend): Promise<TestServer> {
+/**
+ * Starts a server on a fresh database of `backend` (in-memory PGlite, or a new PG database);
+ * `overrides` change its configuration (limits, timeouts, throttles).
+ */
+export async function startTestServer(
+  backend: Backend,
+  overrides: Partial<ServerConfig> = {},
+): Promise<TestServer> {
   const db =
     backend.name === 'postgres'
       ? await freshPostgresDatabase(process.env.DATABASE_URL as string)
@@ -80,6 +86,7 @@ export async function startTestServer(backend: Backend): Promise<TestServer> {
         adminKey,
         seedDemo: false,
         logLevel: 'info',
+        ...overrides,
       },
       pino({ level: 'info' }, log),
     );

@@ -24,8 +24,8 @@ export interface ScimContext {
   /** The `If-Match` header, when sent. */
   readonly ifMatch: string | undefined;
   readonly res: Response;
-  /** Reports unexpected errors (the server logs them). */
-  readonly onInternalError: (error: unknown) => void;
+  /** Reports unexpected errors (the server logs them under the opaque id the caller got). */
+  readonly onInternalError: (error: unknown, id: string) => void;
 }
 
 /** The context attached to a response by the auth middleware. */

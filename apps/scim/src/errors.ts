@@ -5,6 +5,7 @@
  * with no internals in the body.
  */
 import { DomainError, isUniqueViolation } from '@gatehouse/domain';
+import { EdgeError, internalErrorMessage, newErrorId } from '@gatehouse/edge';
 import type { Response } from 'express';
 import SCIMMY from 'scimmy';
 
@@ -62,9 +63,44 @@ const BODY_PARSER_ERRORS: Record<string, [number, ScimType | null, string]> = {
   'request.size.invalid': [400, 'invalidSyntax', 'the request body size does not match'],
 };
 
-/** Maps any thrown value to a SCIM error. `internal` is true when it was not expected. */
-export function toScimError(e: unknown): { error: ScimError; internal: boolean } {
-  if (e instanceof SCIMMY.Types.Error) return { error: e, internal: e.status >= 500 };
+/** What `toScimError` makes of a thrown value. */
+export interface MappedError {
+  readonly error: ScimError;
+  /** Whether it was not expected (to be logged). */
+  readonly internal: boolean;
+  /** For an unexpected error: the opaque id in its `detail`, to log the error under. */
+  readonly id?: string | undefined;
+}
+
+/**
+ * An unexpected error as its caller sees it: status 500 (or the 5xx SCIMMY chose, but never
+ * 501's text) with `internal error (id err_…)` and nothing of the error itself.
+ */
+function opaque(status: number): MappedError {
+  const id = newErrorId();
+  const error = scimError(status, null, internalErrorMessage(id));
+  opaqueErrors.add(error);
+  return { error, internal: true, id };
+}
+
+/** Errors `opaque` made: mapped again (passed on by SCIMMY), they stay as they are. */
+const opaqueErrors = new WeakSet<object>();
+
+/** Maps any thrown value to a SCIM error; unexpected ones get an opaque id. */
+export function toScimError(e: unknown): MappedError {
+  if (e instanceof SCIMMY.Types.Error) {
+    if (opaqueErrors.has(e)) return { error: e, internal: false };
+    return e.status >= 500 && e.status !== 501 ? opaque(e.status) : { error: e, internal: false };
+  }
+  if (e instanceof EdgeError) {
+    const type: ScimType | null =
+      e.reason === 'too_deep' || e.reason === 'malformed'
+        ? 'invalidSyntax'
+        : e.reason === 'unstorable'
+          ? 'invalidValue'
+          : null;
+    return { error: scimError(e.status, type, e.message), internal: false };
+  }
   if (e instanceof DomainError) {
     const details = e.details as { reason?: string } | undefined;
     if (e.code === 'CONFLICT' && details?.reason === 'version_mismatch') {
@@ -107,7 +143,7 @@ export function toScimError(e: unknown): { error: ScimError; internal: boolean }
       internal: false,
     };
   }
-  return { error: scimError(500, null, 'internal error'), internal: true };
+  return opaque(500);
 }
 
 /** The body for a SCIM error. */
@@ -133,13 +169,23 @@ export function writeJson(res: Response, status: number, body: unknown): void {
 /** `WWW-Authenticate` challenge sent with every 401 (RFC 6750 §3). */
 export const AUTH_CHALLENGE = 'Bearer realm="gatehouse-scim"';
 
-/** Sends `e` as a SCIM error response; returns whether it was unexpected (to be logged). */
-export function sendError(res: Response, e: unknown): boolean {
-  const { error, internal } = toScimError(e);
-  if (res.headersSent) return internal;
+/**
+ * Sends `e` as a SCIM error response; returns the opaque id when it was unexpected (to be
+ * logged with it), else null.
+ */
+export function sendError(res: Response, e: unknown): string | null {
+  const { error, id } = toScimError(e);
+  if (res.headersSent) return id ?? null;
   if (error.status === 401 && !res.getHeader('WWW-Authenticate')) {
     res.setHeader('WWW-Authenticate', AUTH_CHALLENGE);
   }
+  if (error.status === 429) {
+    const wait = Number((e as { retryAfterSeconds?: unknown }).retryAfterSeconds);
+    const details = e instanceof DomainError ? e.details : undefined;
+    const seconds = Number.isFinite(wait) && wait > 0 ? wait : Number(details?.retryAfterSeconds);
+    if (Number.isFinite(seconds) && seconds > 0)
+      res.setHeader('Retry-After', String(Math.ceil(seconds)));
+  }
   writeJson(res, error.status, errorBody(error));
-  return internal;
+  return id ?? null;
 }

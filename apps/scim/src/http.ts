@@ -6,7 +6,17 @@
  */
 import { randomUUID } from 'node:crypto';
 import { authenticateScimToken, DomainError, type Services } from '@gatehouse/domain';
-import express, { type NextFunction, type Request, type Response } from 'express';
+import {
+  bearerOf,
+  type CredentialThrottle,
+  hasBody,
+  internalErrorMessage,
+  keyPrefixOf,
+  newErrorId,
+  parseJsonText,
+  readBody,
+} from '@gatehouse/edge';
+import type { NextFunction, Request, Response } from 'express';
 import { contextOf, queryProjection, type ScimContext } from './context.js';
 import { AUTH_CHALLENGE, ERROR_URN, scimError, sendError, writeJson } from './errors.js';
 import { project } from './projection.js';
@@ -38,22 +48,33 @@ export function fixQuery(req: Request, res: Response, next: NextFunction): void 
   next();
 }
 
-const json = express.json({ type: () => true, limit: '10mb', strict: true });
+/** Limits of SCIM request bodies. */
+export interface BodyLimits {
+  /** Most bytes (`GATEHOUSE_SCIM_MAX_BODY`); larger bodies are 413. */
+  readonly maxBytes: number;
+  /** Deepest nesting of arrays and objects, checked before parsing. */
+  readonly maxDepth: number;
+}
 
-/** RFC 7644 §3.1: bodies are JSON; malformed ones are 400 `invalidSyntax`. */
-export function parseBody(req: Request, res: Response, next: NextFunction): void {
-  json(req, res, (err?: unknown) => {
-    if (err) {
-      sendError(res, err);
-      return;
-    }
+/**
+ * RFC 7644 §3.1: bodies are JSON. Read within `limits.maxBytes` (413 past it), nesting checked
+ * on the text before parsing, malformed JSON a 400 `invalidSyntax`, and no string PostgreSQL
+ * cannot store. Mounted after authentication, so an unauthenticated request is never parsed.
+ */
+export function parseBody(limits: BodyLimits) {
+  return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     try {
+      if (hasBody(req) && !req.readableEnded) {
+        const text = (await readBody(req, limits.maxBytes)).toString('utf8');
+        req.body = text.trim() === '' ? undefined : parseJsonText(text, limits.maxDepth);
+      }
       checkStorable(req.body);
-      next();
     } catch (e) {
       sendError(res, e);
+      return;
     }
-  });
+    next();
+  };
 }
 
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
@@ -85,31 +106,46 @@ export interface AuthOptions {
   readonly services: Services;
   /** Overrides the base URL of `meta.location` (default: from the request's host). */
   readonly publicUrl?: string | undefined;
-  readonly onInternalError: (error: unknown) => void;
+  readonly onInternalError: (error: unknown, id: string) => void;
+  /** Counts failed tokens per client address and token prefix; none: no throttle. */
+  readonly throttle?: CredentialThrottle | undefined;
 }
 
 /**
  * `Authorization: Bearer <SCIM token>` (RFC 6750): resolves the org; 401 with
- * `WWW-Authenticate: Bearer realm="gatehouse-scim"` otherwise.
+ * `WWW-Authenticate: Bearer realm="gatehouse-scim"` otherwise. Runs before the body is read.
+ * With a throttle, a client address or token prefix with too many refused tokens gets 429 and
+ * `Retry-After` before its token is checked, and each refused token is counted.
  */
 export function authenticate(options: AuthOptions) {
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
-    const header = req.headers.authorization;
-    const m = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-    if (!m) {
+    const token = bearerOf(req.headers.authorization);
+    if (!token) {
       res.setHeader('WWW-Authenticate', AUTH_CHALLENGE);
       sendError(res, scimError(401, null, 'send "Authorization: Bearer <SCIM token>"'));
       return;
     }
+    const source = {
+      address: req.ip ?? req.socket.remoteAddress,
+      keyPrefix: keyPrefixOf(token),
+    };
+    const refusal = options.throttle?.check(source);
+    if (refusal) {
+      res.setHeader('Retry-After', String(refusal.retryAfterSeconds));
+      sendError(res, scimError(429, null, refusal.message));
+      return;
+    }
     let who: { orgId: string; tokenId: string };
     try {
-      who = await authenticateScimToken(options.services, m[1]!);
+      who = await authenticateScimToken(options.services, token);
     } catch (e) {
       if (e instanceof DomainError) {
+        options.throttle?.fail(source);
         res.setHeader('WWW-Authenticate', `${AUTH_CHALLENGE}, error="invalid_token"`);
         sendError(res, scimError(401, null, e.message));
-      } else if (sendError(res, e)) {
-        options.onInternalError(e);
+      } else {
+        const id = sendError(res, e);
+        if (id) options.onInternalError(e, id);
       }
       return;
     }
@@ -157,6 +193,17 @@ export function fixResponses(req: Request, res: Response, next: NextFunction): v
     if (schemasOf.includes(ERROR_URN)) {
       if (res.statusCode === 401 && !res.getHeader('WWW-Authenticate')) {
         res.setHeader('WWW-Authenticate', AUTH_CHALLENGE);
+      }
+      const detail = typeof out.detail === 'string' ? out.detail : '';
+      if (
+        res.statusCode >= 500 &&
+        res.statusCode !== 501 &&
+        !detail.startsWith('internal error (id ')
+      ) {
+        // SCIMMY answered a 5xx with its own text: the caller gets an id, the log the detail.
+        const id = newErrorId();
+        res.locals.scimErrorId = id;
+        out.detail = internalErrorMessage(id);
       }
       return send(out);
     }

@@ -5,7 +5,14 @@
  * `./scimmy-handlers.ts`; lists, searches and PATCH are served first by `./routes.ts`.
  */
 import type { Services } from '@gatehouse/domain';
-import express, { type NextFunction, type Request, type Response, Router } from 'express';
+import {
+  type CredentialThrottle,
+  DEFAULT_MAX_BODY_BYTES,
+  DEFAULT_MAX_JSON_DEPTH,
+  newErrorId,
+} from '@gatehouse/edge';
+import type express from 'express';
+import { type NextFunction, type Request, type Response, Router } from 'express';
 import SCIMMY from 'scimmy';
 import SCIMMYRouters from 'scimmy-routers';
 import { scimError, sendError } from './errors.js';
@@ -21,8 +28,17 @@ export interface ScimOptions {
   readonly services: Services;
   /** The public origin (`https://gatehouse.example.com`) for `meta.location`; default: the request's. */
   readonly publicUrl?: string | undefined;
-  /** Called with unexpected (500) errors, for the server's log. */
-  readonly onInternalError?: (error: unknown) => void;
+  /**
+   * Called with unexpected (500) errors, for the server's log; `id` is the opaque id the caller
+   * got in the error's `detail`.
+   */
+  readonly onInternalError?: (error: unknown, id: string) => void;
+  /** Largest request body in bytes (`GATEHOUSE_SCIM_MAX_BODY`); default 1 MiB; larger is 413. */
+  readonly maxBodyBytes?: number | undefined;
+  /** Deepest JSON nesting of a body, checked before parsing; default 64. */
+  readonly maxJsonDepth?: number | undefined;
+  /** Counts refused tokens per client address and token prefix (429 past the limit). */
+  readonly throttle?: CredentialThrottle | undefined;
 }
 
 /**
@@ -86,9 +102,20 @@ export function createScimHandler(options: ScimOptions): Router {
     next();
   });
   router.use(fixQuery);
-  router.use(parseBody);
+  // Authenticate from the headers first: an unauthenticated request's body is never parsed.
   router.use(
-    authenticate({ services: options.services, publicUrl: options.publicUrl, onInternalError }),
+    authenticate({
+      services: options.services,
+      publicUrl: options.publicUrl,
+      onInternalError,
+      throttle: options.throttle,
+    }),
+  );
+  router.use(
+    parseBody({
+      maxBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+      maxDepth: options.maxJsonDepth ?? DEFAULT_MAX_JSON_DEPTH,
+    }),
   );
   router.all('/Me', (req, res, next) => {
     if (req.method === 'GET') return next();
@@ -109,10 +136,13 @@ export function createScimHandler(options: ScimOptions): Router {
   router.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     const status = (err as { status?: number }).status;
     if (res.headersSent) {
-      if ((status ?? 500) >= 500 && status !== 501) onInternalError(err);
+      if ((status ?? 500) >= 500 && status !== 501) {
+        onInternalError(err, (res.locals.scimErrorId as string | undefined) ?? newErrorId());
+      }
       return;
     }
-    if (sendError(res, err)) onInternalError(err);
+    const id = sendError(res, err);
+    if (id) onInternalError(err, id);
   });
   return router;
 }

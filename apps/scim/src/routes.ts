@@ -39,7 +39,8 @@ function handle(fn: Handler) {
       ctx = contextOf(res);
       await fn(req, res, ctx);
     } catch (e) {
-      if (sendError(res, e)) ctx?.onInternalError(e);
+      const id = sendError(res, e);
+      if (id) ctx?.onInternalError(e, id);
     }
   };
 }

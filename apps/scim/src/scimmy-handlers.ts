@@ -31,8 +31,8 @@ function guarded<A extends unknown[], R>(ctxAt: number, fn: Handler<A, R>): Hand
     try {
       return await fn(...args);
     } catch (e) {
-      const { error, internal } = toScimError(e);
-      if (internal) (args[ctxAt] as ScimContext | undefined)?.onInternalError(e);
+      const { error, id } = toScimError(e);
+      if (id) (args[ctxAt] as ScimContext | undefined)?.onInternalError(e, id);
       throw error;
     }
   };

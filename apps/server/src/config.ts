@@ -38,13 +38,40 @@ export interface ServerConfig {
   readonly loginMaxFailures?: number | undefined;
   /** The window failed logins are counted in (`GATEHOUSE_LOGIN_WINDOW_MINUTES`); default 15. */
   readonly loginWindowMs?: number | undefined;
+  /** Largest `/trpc` request body in bytes (`GATEHOUSE_API_MAX_BODY`); default 4 MiB. */
+  readonly apiMaxBodyBytes?: number | undefined;
+  /** Largest `/scim/v2` request body in bytes (`GATEHOUSE_SCIM_MAX_BODY`); default 1 MiB. */
+  readonly scimMaxBodyBytes?: number | undefined;
+  /**
+   * Time a client has to send a whole request, headers and body
+   * (`GATEHOUSE_REQUEST_TIMEOUT_SECONDS`); default 30 s. Past it the server answers 408 and
+   * closes the connection.
+   */
+  readonly requestTimeoutMs?: number | undefined;
+  /** Time a client has to send a request's headers (`GATEHOUSE_HEADERS_TIMEOUT_SECONDS`); default 10 s. */
+  readonly headersTimeoutMs?: number | undefined;
+  /**
+   * Failed credentials (keys, tokens, logins) from one client address within the window before
+   * it is refused with 429 (`GATEHOUSE_AUTH_MAX_FAILURES_PER_ADDRESS`); default 50, 0 off.
+   */
+  readonly authMaxFailuresPerAddress?: number | undefined;
+  /**
+   * Failed credentials with one key prefix (`cli_…`, `sct_…`, `ses_…`) within the window before
+   * that prefix is refused (`GATEHOUSE_AUTH_MAX_FAILURES_PER_KEY`); default 10, 0 off.
+   */
+  readonly authMaxFailuresPerKey?: number | undefined;
+  /** The window they are counted in (`GATEHOUSE_AUTH_FAILURE_WINDOW_SECONDS`); default 300. */
+  readonly authFailureWindowMs?: number | undefined;
 }
 
 /**
  * Reads `HOST`, `PORT`, `DATABASE_URL`, `GATEHOUSE_DATA_DIR`, `GATEHOUSE_ADMIN_KEY`, `GATEHOUSE_DEMO`,
  * `LOG_LEVEL`, `GATEHOUSE_PUBLIC_URL`, `SMTP_URL`, `GATEHOUSE_MAIL_FROM`, `GATEHOUSE_PASSWORDS`,
  * `GATEHOUSE_AUDIT_PRUNE_INTERVAL_SECONDS`, `GATEHOUSE_SESSION_TTL_MINUTES`,
- * `GATEHOUSE_LOGIN_MAX_FAILURES`, `GATEHOUSE_LOGIN_WINDOW_MINUTES`.
+ * `GATEHOUSE_LOGIN_MAX_FAILURES`, `GATEHOUSE_LOGIN_WINDOW_MINUTES`, `GATEHOUSE_API_MAX_BODY`,
+ * `GATEHOUSE_SCIM_MAX_BODY`, `GATEHOUSE_REQUEST_TIMEOUT_SECONDS`,
+ * `GATEHOUSE_HEADERS_TIMEOUT_SECONDS`, `GATEHOUSE_AUTH_MAX_FAILURES_PER_ADDRESS`,
+ * `GATEHOUSE_AUTH_MAX_FAILURES_PER_KEY`, `GATEHOUSE_AUTH_FAILURE_WINDOW_SECONDS`.
  */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const port = Number(env.PORT ?? 4000);
@@ -68,7 +95,38 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     sessionTtlMs: msFromEnv(env, 'GATEHOUSE_SESSION_TTL_MINUTES', 60_000, 1),
     loginMaxFailures: intFromEnv(env, 'GATEHOUSE_LOGIN_MAX_FAILURES', 0),
     loginWindowMs: msFromEnv(env, 'GATEHOUSE_LOGIN_WINDOW_MINUTES', 60_000, 1),
+    apiMaxBodyBytes: bytesFromEnv(env, 'GATEHOUSE_API_MAX_BODY'),
+    scimMaxBodyBytes: bytesFromEnv(env, 'GATEHOUSE_SCIM_MAX_BODY'),
+    requestTimeoutMs: msFromEnv(env, 'GATEHOUSE_REQUEST_TIMEOUT_SECONDS', 1000, 1),
+    headersTimeoutMs: msFromEnv(env, 'GATEHOUSE_HEADERS_TIMEOUT_SECONDS', 1000, 1),
+    authMaxFailuresPerAddress: intFromEnv(env, 'GATEHOUSE_AUTH_MAX_FAILURES_PER_ADDRESS', 0),
+    authMaxFailuresPerKey: intFromEnv(env, 'GATEHOUSE_AUTH_MAX_FAILURES_PER_KEY', 0),
+    authFailureWindowMs: msFromEnv(env, 'GATEHOUSE_AUTH_FAILURE_WINDOW_SECONDS', 1000, 1),
   };
+}
+
+const BYTE_UNITS: Record<string, number> = {
+  '': 1,
+  b: 1,
+  kib: 1024,
+  kb: 1024,
+  k: 1024,
+  mib: 1024 ** 2,
+  mb: 1024 ** 2,
+  m: 1024 ** 2,
+};
+
+/** A size in bytes: `1048576`, `512KiB`, `1MiB` (k/kb/KiB and m/mb/MiB count 1024); undefined when unset. */
+function bytesFromEnv(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(raw);
+  const unit = m ? BYTE_UNITS[m[2]!.toLowerCase()] : undefined;
+  const n = m && unit ? Math.floor(Number(m[1]) * unit) : Number.NaN;
+  if (!Number.isFinite(n) || n < 1) {
+    throw new Error(`${name} must be a size such as 1048576, 512KiB or 1MiB, got "${raw}"`);
+  }
+  return n;
 }
 
 /** A whole number of at least `min`; undefined when unset. */

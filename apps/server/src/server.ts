@@ -2,7 +2,7 @@
  * One Gatehouse process: the database (PGlite or PostgreSQL), migrations, the engine cache kept
  * fresh by NOTIFY, and the HTTP API on one port.
  */
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApiHandler, createAuditExportHandler } from '@gatehouse/api';
 import { createDb, type Gatedb, sql } from '@gatehouse/db';
@@ -13,6 +13,12 @@ import {
   REVISION_CHANNEL,
   type Services,
 } from '@gatehouse/domain';
+import {
+  CredentialThrottle,
+  DEFAULT_CREDENTIAL_THROTTLE,
+  internalErrorMessage,
+  newErrorId,
+} from '@gatehouse/edge';
 import { createScimHandler } from '@gatehouse/scim';
 import express from 'express';
 import { type Logger, pino } from 'pino';
@@ -24,6 +30,8 @@ import {
 import type { ServerConfig } from './config.js';
 import { type DemoSeed, seedDemo } from './demo.js';
 import { DEFAULT_MAIL_FROM, type EmailDelivery, startEmailDelivery } from './email-delivery.js';
+import { httpTimeouts, KEEP_ALIVE_TIMEOUT_MS } from './http-timeouts.js';
+import { securityHeaders } from './security-headers.js';
 
 /** PGlite: writes between two ANALYZE runs (checked every 20 s). */
 const ANALYZE_AFTER_WRITES = 500;
@@ -90,18 +98,30 @@ export async function startServer(
   await instanceSecretKey(gatedb.db);
   const demo = config.seedDemo ? await seedDemo(services) : null;
 
+  // Failed credentials per client address and key prefix, in this process (edge package).
+  const throttle = new CredentialThrottle({
+    maxPerAddress: config.authMaxFailuresPerAddress ?? DEFAULT_CREDENTIAL_THROTTLE.maxPerAddress,
+    maxPerKey: config.authMaxFailuresPerKey ?? DEFAULT_CREDENTIAL_THROTTLE.maxPerKey,
+    windowMs: config.authFailureWindowMs ?? DEFAULT_CREDENTIAL_THROTTLE.windowMs,
+  });
+  const logInternal = (err: unknown, path: string, errorId: string) =>
+    logger.error({ err, path, errorId }, 'internal error');
+
   const app = express();
   app.disable('x-powered-by');
-  // SCIM 2.0 (S1–S7) parses its own bodies and answers every error in SCIM's shape: before JSON.
+  app.use(securityHeaders(config.publicUrl));
+  // SCIM 2.0 (S1–S7) and the tRPC API each authenticate from the headers first, then read their
+  // own bodies within their limits (no shared body parser), and answer errors in their shapes.
   app.use(
     '/scim/v2',
     createScimHandler({
       services,
       publicUrl: config.publicUrl,
-      onInternalError: (err) => logger.error({ err, path: '/scim/v2' }, 'internal error'),
+      maxBodyBytes: config.scimMaxBodyBytes,
+      throttle,
+      onInternalError: (err, id) => logInternal(err, '/scim/v2', id),
     }),
   );
-  app.use(express.json({ limit: '5mb' }));
   // `demo`: whether the demo organization (slug "demo") exists, so that a script can wait for a
   // usable first start (.ci/run). A yes/no only: its id and keys are printed once, at start.
   // A failing query reaches the error handler below (500).
@@ -118,7 +138,9 @@ export async function startServer(
     createApiHandler({
       services,
       adminKey: config.adminKey,
-      onInternalError: (err, path) => logger.error({ err, path }, 'internal error'),
+      maxBodyBytes: config.apiMaxBodyBytes,
+      throttle,
+      onInternalError: (err, path, id) => logInternal(err, `/trpc/${path ?? ''}`, id),
     }),
   );
   // A2: the audit log streamed as CSV or NDJSON (same bearer keys as /trpc).
@@ -127,28 +149,38 @@ export async function startServer(
     createAuditExportHandler({
       services,
       adminKey: config.adminKey,
-      onInternalError: (err) => logger.error({ err, path: '/audit/export' }, 'internal error'),
+      throttle,
+      onInternalError: (err, id) => logInternal(err, '/audit/export', id),
     }),
   );
-  // Malformed JSON bodies and other errors before tRPC: a clear 400, never a stack trace.
+  app.use((_req: express.Request, res: express.Response) => {
+    res.status(404).json({ error: 'not found' });
+  });
+  // Errors no route answered: a clear 4xx, or a 500 with an opaque id (logged with the detail).
   app.use(
     (err: unknown, _req: express.Request, res: express.Response, next: express.NextFunction) => {
       if (res.headersSent) return next(err);
-      const status = (err as { status?: number }).status ?? 500;
-      if (status >= 500) logger.error({ err }, 'unhandled error');
-      res.status(status).json({ error: status >= 500 ? 'internal error' : (err as Error).message });
+      const status = (err as { status?: number }).status;
+      if (typeof status === 'number' && status >= 400 && status < 500) {
+        const expose = (err as { expose?: boolean }).expose === true;
+        res.status(status).json({ error: expose ? (err as Error).message : 'bad request' });
+        return;
+      }
+      const id = newErrorId();
+      logInternal(err, _req.originalUrl.slice(0, 200), id);
+      res.status(500).json({ error: internalErrorMessage(id) });
     },
   );
 
-  const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(config.port, config.host, () => resolve(s));
-    s.once('error', reject);
+  const server: Server = createServer(httpTimeouts(config), app);
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
-  // Idle keep-alive sockets stay open longer than clients' reuse window (and than a PGlite query
-  // that blocks the event loop), so a client never sends on a socket the server is closing
-  // (that race surfaced as ECONNRESET under load).
-  server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 66_000;
   const { port } = server.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   selfUrl = `http://${host}:${port}`;

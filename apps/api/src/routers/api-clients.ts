@@ -7,7 +7,7 @@ import {
 } from '@gatehouse/domain';
 import type { TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
-import { idOf, orgId, roleAt } from '../schemas.js';
+import { idOf, orgId, roleAt, text } from '../schemas.js';
 import { authedProcedure } from '../trpc.js';
 
 const clientId = idOf('cli');
@@ -17,7 +17,7 @@ export const apiClientsRouter = {
     .input(
       z.object({
         orgId,
-        name: z.string().min(1).max(200),
+        name: text({ min: 1, max: 200 }),
         roles: z.array(roleAt).max(100).default([]),
       }),
     )

@@ -2,7 +2,7 @@
 import { assignRole, listAssignments, revokeRole } from '@gatehouse/domain';
 import type { TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
-import { anyId, cursor, environment, idOf, limit, orgId } from '../schemas.js';
+import { anyId, cursor, environment, idOf, limit, orgId, text } from '../schemas.js';
 import { authedProcedure } from '../trpc.js';
 
 export const assignmentsRouter = {
@@ -11,7 +11,7 @@ export const assignmentsRouter = {
       z.object({
         orgId,
         subjectId: anyId,
-        role: z.string().min(1).max(100),
+        role: text({ min: 1, max: 100 }),
         scopeId: anyId.optional(),
         environment: environment.nullish(),
         replace: z.boolean().optional(),

@@ -5,20 +5,28 @@
 import { listAudit, pruneAudit, recordAuditEvent, verifyAuditChain } from '@gatehouse/domain';
 import type { TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
-import { anyId, limit, orgId } from '../schemas.js';
+import { anyId, jsonValue, limit, orgId, text } from '../schemas.js';
 import { authedProcedure } from '../trpc.js';
+
+/**
+ * An ISO 8601 instant with an offset, in years 1–9999 UTC: PostgreSQL has no year 0, and one
+ * used to fail the export's query after its headers were sent (a reset connection).
+ */
+const instant = z.iso
+  .datetime({ offset: true })
+  .refine((s) => new Date(s).getUTCFullYear() >= 1, 'must be in the years 1 to 9999');
 
 /** The filters shared by `audit.list` and the export route (A2). */
 export const auditFilters = {
   /** Part of an actor's email or API client name, or an exact actor id. */
-  actor: z.string().min(1).max(320).optional(),
+  actor: text({ min: 1, max: 320 }).optional(),
   actorId: anyId.optional(),
-  action: z.string().max(200).optional(),
-  entityType: z.string().max(200).optional(),
-  entityId: z.string().min(1).max(200).optional(),
+  action: text({ max: 200 }).optional(),
+  entityType: text({ max: 200 }).optional(),
+  entityId: text({ min: 1, max: 200 }).optional(),
   scopeId: anyId.optional(),
-  from: z.iso.datetime({ offset: true }).optional(),
-  to: z.iso.datetime({ offset: true }).optional(),
+  from: instant.optional(),
+  to: instant.optional(),
 };
 
 /** ISO strings to dates. */
@@ -33,7 +41,7 @@ export function auditQuery<T extends { from?: string | undefined; to?: string | 
   };
 }
 
-const json = z.unknown().optional();
+const json = jsonValue().optional();
 
 export const auditRouter = {
   /** A1/A2: entries matching the filters, newest first; `cursor` is the previous `nextCursor`. */
@@ -60,9 +68,9 @@ export const auditRouter = {
     .input(
       z.object({
         orgId,
-        action: z.string().min(1).max(200),
-        entityType: z.string().min(1).max(200),
-        entityId: z.string().min(1).max(200),
+        action: text({ min: 1, max: 200 }),
+        entityType: text({ min: 1, max: 200 }),
+        entityId: text({ min: 1, max: 200 }),
         scopeId: anyId.optional(),
         before: json,
         after: json,

@@ -12,13 +12,13 @@ import {
 } from '@gatehouse/domain';
 import type { TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
-import { anyId, idOf, orgId } from '../schemas.js';
+import { anyId, avatarUrl, idOf, orgId, text } from '../schemas.js';
 import { authedProcedure } from '../trpc.js';
 
 const groupId = idOf('grp');
 const fields = {
-  description: z.string().max(2000).nullish(),
-  avatarUrl: z.string().url().max(2000).nullish(),
+  description: text({ max: 2000 }).nullish(),
+  avatarUrl: avatarUrl.nullish(),
   limitedTo: z.array(anyId).max(1000).nullish(),
 };
 const members = z.object({ orgId, groupId, memberIds: z.array(anyId).min(1).max(1000) });
@@ -51,12 +51,12 @@ export const groupsRouter = {
       groupsOfMember(ctx.services, ctx.caller, input.orgId, input.memberId),
     ),
   create: authedProcedure
-    .input(z.object({ orgId, name: z.string().min(1).max(200), ...fields }))
+    .input(z.object({ orgId, name: text({ min: 1, max: 200 }), ...fields }))
     .mutation(({ ctx, input: { orgId: id, ...rest } }) =>
       createGroup(ctx.services, ctx.caller, id, rest),
     ),
   update: authedProcedure
-    .input(z.object({ orgId, groupId, name: z.string().min(1).max(200).optional(), ...fields }))
+    .input(z.object({ orgId, groupId, name: text({ min: 1, max: 200 }).optional(), ...fields }))
     .mutation(({ ctx, input: { orgId: id, ...rest } }) =>
       updateGroup(ctx.services, ctx.caller, id, rest),
     ),

@@ -12,7 +12,7 @@ import {
 } from '@gatehouse/domain';
 import type { TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
-import { anyId, cursor, idOf, limit, orgId, roleAt } from '../schemas.js';
+import { anyId, cursor, idOf, limit, orgId, roleAt, text } from '../schemas.js';
 import { authedProcedure, publicProcedure } from '../trpc.js';
 
 const invitationId = idOf('inv');
@@ -22,8 +22,8 @@ export const invitationsRouter = {
     .input(
       z.object({
         orgId,
-        email: z.string().min(3).max(320),
-        name: z.string().max(200).optional(),
+        email: text({ min: 3, max: 320 }),
+        name: text({ max: 200 }).optional(),
         /** The scope the person is invited into; default the organization. */
         scopeId: anyId.optional(),
         /** Default: the preset's default role for that scope's kind. */
@@ -39,7 +39,7 @@ export const invitationsRouter = {
         orgId,
         scopeId: anyId.optional(),
         status: z.enum(['pending', 'accepted', 'revoked', 'expired']).optional(),
-        email: z.string().min(1).max(320).optional(),
+        email: text({ min: 1, max: 320 }).optional(),
         cursor,
         limit,
       }),
@@ -60,9 +60,9 @@ export const invitationsRouter = {
   accept: publicProcedure
     .input(
       z.object({
-        token: z.string().min(16).max(200),
-        name: z.string().min(1).max(200).optional(),
-        password: z.string().max(256).optional(),
+        token: text({ min: 16, max: 200 }),
+        name: text({ min: 1, max: 200 }).optional(),
+        password: text({ max: 256 }).optional(),
       }),
     )
     .mutation(({ ctx, input }) => acceptInvitation(ctx.services, input)),

@@ -10,7 +10,7 @@ import {
 } from '@gatehouse/domain';
 import type { TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
-import { anyId, environment, idOf, orgId, roleAt } from '../schemas.js';
+import { anyId, environment, idOf, orgId, roleAt, text } from '../schemas.js';
 import { authedProcedure } from '../trpc.js';
 
 const userId = idOf('usr');
@@ -20,8 +20,8 @@ export const membersRouter = {
     .input(
       z.object({
         orgId,
-        email: z.string().min(3).max(320),
-        name: z.string().max(200).optional(),
+        email: text({ min: 3, max: 320 }),
+        name: text({ max: 200 }).optional(),
         roles: z.array(roleAt).max(100).optional(),
       }),
     )
@@ -35,7 +35,7 @@ export const membersRouter = {
         userId,
         scopeId: anyId.optional(),
         roles: z
-          .array(z.object({ role: z.string().min(1).max(100), environment: environment.nullish() }))
+          .array(z.object({ role: text({ min: 1, max: 100 }), environment: environment.nullish() }))
           .max(100),
       }),
     )
@@ -63,13 +63,13 @@ export const membersRouter = {
       z.object({
         orgId,
         scopeId: anyId.optional(),
-        search: z.string().max(320).optional(),
+        search: text({ max: 320 }).optional(),
         status: z.enum(['active', 'deactivated', 'pending']).optional(),
-        role: z.string().min(1).max(100).optional(),
+        role: text({ min: 1, max: 100 }).optional(),
         groupId: idOf('grp').optional(),
         membership: z.enum(['direct', 'inherited']).optional(),
         sort: z.enum(['id', 'email']).optional(),
-        cursor: z.string().max(2000).nullish(),
+        cursor: text({ max: 2000 }).nullish(),
         limit: z.number().int().min(1).max(500).optional(),
       }),
     )
@@ -86,8 +86,8 @@ export const membersRouter = {
       z.object({
         orgId,
         userId,
-        name: z.string().max(200).nullish(),
-        email: z.string().min(3).max(320).optional(),
+        name: text({ max: 200 }).nullish(),
+        email: text({ min: 3, max: 320 }).optional(),
       }),
     )
     .mutation(({ ctx, input: { orgId: id, ...rest } }) =>

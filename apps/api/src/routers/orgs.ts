@@ -2,19 +2,19 @@
 import { createOrg, getOrg, listOrgs, updateOrg } from '@gatehouse/domain';
 import type { TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
-import { cursor, limit, orgId } from '../schemas.js';
+import { avatarUrl, cursor, jsonValue, limit, orgId, text } from '../schemas.js';
 import { authedProcedure } from '../trpc.js';
 
 export const orgsRouter = {
   create: authedProcedure
     .input(
       z.object({
-        name: z.string().min(1).max(200),
-        preset: z.string().min(1),
-        slug: z.string().max(63).optional(),
-        description: z.string().max(2000).optional(),
+        name: text({ min: 1, max: 200 }),
+        preset: text({ min: 1, max: 100 }),
+        slug: text({ max: 63 }).optional(),
+        description: text({ max: 2000 }).optional(),
         owner: z
-          .object({ email: z.string().max(320), name: z.string().max(200).optional() })
+          .object({ email: text({ max: 320 }), name: text({ max: 200 }).optional() })
           .optional(),
       }),
     )
@@ -32,11 +32,11 @@ export const orgsRouter = {
     .input(
       z.object({
         orgId,
-        name: z.string().min(1).max(200).optional(),
-        slug: z.string().max(63).optional(),
-        description: z.string().max(2000).nullish(),
-        avatarUrl: z.string().url().max(2000).nullish(),
-        settings: z.record(z.string(), z.unknown()).optional(),
+        name: text({ min: 1, max: 200 }).optional(),
+        slug: text({ max: 63 }).optional(),
+        description: text({ max: 2000 }).nullish(),
+        avatarUrl: avatarUrl.nullish(),
+        settings: z.record(text({ max: 200 }), jsonValue()).optional(),
       }),
     )
     .mutation(({ ctx, input: { orgId: id, ...rest } }) =>

@@ -7,14 +7,14 @@ import {
 } from '@gatehouse/domain';
 import type { TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
-import { idOf, orgId } from '../schemas.js';
+import { idOf, orgId, text } from '../schemas.js';
 import { authedProcedure } from '../trpc.js';
 
 const tokenId = idOf('sct');
 
 export const scimTokensRouter = {
   create: authedProcedure
-    .input(z.object({ orgId, name: z.string().min(1).max(200).optional() }))
+    .input(z.object({ orgId, name: text({ min: 1, max: 200 }).optional() }))
     .mutation(({ ctx, input: { orgId: id, ...rest } }) =>
       createScimToken(ctx.services, ctx.caller, id, rest),
     ),

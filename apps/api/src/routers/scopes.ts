@@ -2,7 +2,7 @@
 import { createScope, deleteScope, listScopes, updateScope } from '@gatehouse/domain';
 import type { TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
-import { anyId, cursor, limit, orgId } from '../schemas.js';
+import { anyId, cursor, limit, orgId, text } from '../schemas.js';
 import { authedProcedure } from '../trpc.js';
 
 export const scopesRouter = {
@@ -11,9 +11,9 @@ export const scopesRouter = {
       z.object({
         orgId,
         parentId: anyId.optional(),
-        kind: z.string().min(1).max(100),
-        name: z.string().min(1).max(200),
-        description: z.string().max(2000).optional(),
+        kind: text({ min: 1, max: 100 }),
+        name: text({ min: 1, max: 200 }),
+        description: text({ max: 2000 }).optional(),
       }),
     )
     .mutation(({ ctx, input: { orgId: id, ...rest } }) =>
@@ -24,8 +24,8 @@ export const scopesRouter = {
       z.object({
         orgId,
         scopeId: anyId,
-        name: z.string().min(1).max(200).optional(),
-        description: z.string().max(2000).nullish(),
+        name: text({ min: 1, max: 200 }).optional(),
+        description: text({ max: 2000 }).nullish(),
       }),
     )
     .mutation(({ ctx, input: { orgId: id, ...rest } }) =>

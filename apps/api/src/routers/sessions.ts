@@ -7,7 +7,7 @@
 import { listSessions, login, logout, revokeSession, whoAmI } from '@gatehouse/domain';
 import type { TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
-import { idOf, limit, orgId } from '../schemas.js';
+import { idOf, limit, orgId, text } from '../schemas.js';
 import { authedProcedure, publicProcedure } from '../trpc.js';
 
 const sessionId = idOf('ses');
@@ -17,8 +17,8 @@ export const sessionsRouter = {
   login: publicProcedure
     .input(
       z.object({
-        email: z.string().min(3).max(320),
-        password: z.string().min(1).max(256),
+        email: text({ min: 3, max: 320 }),
+        password: text({ min: 1, max: 256 }),
         orgId,
       }),
     )

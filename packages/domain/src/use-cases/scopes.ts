@@ -105,10 +105,10 @@ export async function updateScope(
       .executeTakeFirst();
     if (!before) throw notFound(`scope ${input.scopeId}`);
     w.authorize(input.scopeId === orgId ? 'org.update' : 'scopes.update', input.scopeId);
-    if (input.name !== undefined && !input.name.trim()) throw invalid('name must not be empty');
     if (input.name === undefined && input.description === undefined) {
-      throw invalid('nothing to update: pass a name or a description');
+      throw invalid('nothing to update: send name or description');
     }
+    if (input.name !== undefined && !input.name.trim()) throw invalid('name must not be empty');
     const after = await w.trx
       .updateTable('scopes')
       .set({
@@ -224,13 +224,15 @@ export async function listScopes(
   const ids = page?.items
     .map((i) => i.id)
     .filter((id) => viewers.every((v) => engine.can(v, 'scopes.read', id)));
+  // A caller that may read none of this page's scopes gets an empty page (no query to run).
+  if (ids?.length === 0) return { items: [], nextCursor: page!.nextCursor };
   let q = s.db
     .selectFrom('scopes')
     .selectAll()
     .where('org_id', '=', orgId)
     .orderBy('id')
     .limit(limit + 1);
-  if (ids) q = q.where('id', 'in', ids.length ? ids : ['\u0000']);
+  if (ids) q = q.where('id', 'in', ids);
   else if (opts.cursor) q = q.where('id', '>', opts.cursor);
   const rows = await q.execute();
   const items = rows.slice(0, limit).map(scopeView);
