@@ -301,7 +301,7 @@ describe.each(testBackends())('directory and audit API on $name', (backend) => {
     ).rejects.toMatchObject({ data: { code: 'FORBIDDEN' } });
   });
 
-  it('A3 A4 audit.record over HTTP: JSON lookalikes, NUL and lone surrogates keep verify green; bad ids are 400', async () => {
+  it('A3 A4 audit.record over HTTP: JSON lookalikes keep verify green; NUL and lone surrogates are 400 and change nothing', async () => {
     const o = await orgWithClient();
     // Raw JSON text, so escapes reach the server exactly as written.
     const record = (body: string) =>
@@ -311,17 +311,16 @@ describe.each(testBackends())('directory and audit API on $name', (backend) => {
         body,
       });
     const base = `"orgId":"${o.orgId}","action":"Flow Updated","entityType":"Flow"`;
-    for (const state of [
-      '"1"',
-      '"{\\"a\\":1}"',
-      '"\\u0000"',
-      '"\\ud800"',
-      '{"\\udc00":[1e400,-0]}',
-    ]) {
+    for (const state of ['"1"', '"{\\"a\\":1}"', '{"k":[1e400,-0]}']) {
       const res = await record(
         `{${base},"entityId":"flow_1","before":${state},"after":{"v":${state}}}`,
       );
       expect(res.status, state).toBe(200);
+    }
+    // Stored text is well-formed (the API's one text rule), inside JSON states as everywhere.
+    for (const state of ['"\\u0000"', '"\\ud800"', '{"\\udc00":1}']) {
+      const res = await record(`{${base},"entityId":"flow_2","before":${state}}`);
+      expect(res.status, state).toBe(400);
     }
     for (const id of ['"flow\\u0000"', '"flow\\ud800"']) {
       const res = await record(`{${base},"entityId":${id}}`);
@@ -330,13 +329,7 @@ describe.each(testBackends())('directory and audit API on $name', (backend) => {
     const verified = await o.api.audit.verify.query({ orgId: o.orgId });
     expect(verified).toMatchObject({ ok: true, broken: null });
     const listed = await o.api.audit.list.query({ orgId: o.orgId, entityType: 'Flow' });
-    expect(listed.items.map((i) => i.before).reverse()).toEqual([
-      '1',
-      '{"a":1}',
-      '\u0000',
-      '\ud800',
-      { '\udc00': [null, 0] },
-    ]);
+    expect(listed.items.map((i) => i.before).reverse()).toEqual(['1', '{"a":1}', { k: [null, 0] }]);
   });
 
   it('A2 the CSV export escapes commas, quotes and line breaks (RFC 4180) and matches audit.list', async () => {

@@ -81,7 +81,7 @@ describe.each(backends)('fuzzing the HTTP edge on $name', (backend) => {
       expect(client.sent).toBeGreaterThanOrEqual(MIN_REQUESTS);
 
       // Afterwards: the server answers, a check on a fresh org is right, and every chain holds.
-      expect(await (await fetch(`${t.url}/health`)).json()).toEqual({ ok: true });
+      expect(await (await fetch(`${t.url}/health`)).json()).toEqual({ ok: true, demo: false });
       const { result: org } = await t.admin.api.orgs.create.mutate({
         name: 'After the fuzz',
         preset: 'flowcode',
