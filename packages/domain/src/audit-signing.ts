@@ -12,15 +12,14 @@
  *    against edits through the API and casual row edits, but not against an attacker with full
  *    database access (who can read the key); use option 1 for that threat.
  */
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { Database, DB, Transaction } from '@gatehouse/db';
-import { invalid } from './errors.js';
+import { instanceSecret } from './instance-secret.js';
 import type { Services } from './services.js';
 
 /** The environment variable holding the audit signing key. */
 export const AUDIT_SIGNING_KEY_ENV = 'GATEHOUSE_AUDIT_SIGNING_KEY';
 const STORED_KEY_ID = 'audit_signing_key';
-const MIN_KEY_LENGTH = 32;
 
 /** A signing key and its public id (a hash prefix, so a checkpoint says which key signed it). */
 export interface SigningKey {
@@ -46,23 +45,12 @@ export async function auditSigningKey(
   db: DB | Transaction<Database> = s.db,
 ): Promise<SigningKey> {
   const configured = s.options?.auditSigningKey ?? process.env[AUDIT_SIGNING_KEY_ENV];
-  if (configured) {
-    if (configured.length < MIN_KEY_LENGTH) {
-      throw invalid(`${AUDIT_SIGNING_KEY_ENV} must be at least ${MIN_KEY_LENGTH} characters`);
-    }
-    return { secret: configured, id: keyId(configured) };
-  }
-  await db
-    .insertInto('instance_secrets')
-    .values({ id: STORED_KEY_ID, secret: randomBytes(32).toString('base64url') })
-    .onConflict((oc) => oc.column('id').doNothing())
-    .execute();
-  const row = await db
-    .selectFrom('instance_secrets')
-    .select('secret')
-    .where('id', '=', STORED_KEY_ID)
-    .executeTakeFirstOrThrow();
-  return { secret: row.secret, id: keyId(row.secret) };
+  const secret = await instanceSecret(db, {
+    configured,
+    envName: AUDIT_SIGNING_KEY_ENV,
+    storedId: STORED_KEY_ID,
+  });
+  return { secret, id: keyId(secret) };
 }
 
 /** HMAC-SHA256 over the checkpoint's fields, hex. */

@@ -17,12 +17,11 @@
  */
 import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
 import type { Database, DB, Transaction } from '@gatehouse/db';
-import { invalid } from './errors.js';
+import { instanceSecret } from './instance-secret.js';
 
 /** The environment variable holding the instance secret key. */
 export const SECRET_KEY_ENV = 'GATEHOUSE_SECRET_KEY';
 const STORED_KEY_ID = 'secret_box_key';
-const MIN_KEY_LENGTH = 32;
 const VERSION = 'v1';
 
 /** An AES-256-GCM key and its public id. */
@@ -49,23 +48,12 @@ export async function instanceSecretKey(
   db: DB | Transaction<Database>,
   configured: string | undefined = process.env[SECRET_KEY_ENV],
 ): Promise<SecretKey> {
-  if (configured) {
-    if (configured.length < MIN_KEY_LENGTH) {
-      throw invalid(`${SECRET_KEY_ENV} must be at least ${MIN_KEY_LENGTH} characters`);
-    }
-    return deriveKey(configured);
-  }
-  await db
-    .insertInto('instance_secrets')
-    .values({ id: STORED_KEY_ID, secret: randomBytes(32).toString('base64url') })
-    .onConflict((oc) => oc.column('id').doNothing())
-    .execute();
-  const row = await db
-    .selectFrom('instance_secrets')
-    .select('secret')
-    .where('id', '=', STORED_KEY_ID)
-    .executeTakeFirstOrThrow();
-  return deriveKey(row.secret);
+  const secret = await instanceSecret(db, {
+    configured,
+    envName: SECRET_KEY_ENV,
+    storedId: STORED_KEY_ID,
+  });
+  return deriveKey(secret);
 }
 
 const b64 = (b: Buffer) => b.toString('base64url');
