@@ -10,6 +10,7 @@ export {
   checkpointSignatureValid,
   signCheckpoint,
 } from './audit-signing.js';
+export { type Call, inOrg, type OrgCall } from './call.js';
 export { type Caller, type Principal, principalId, principalOrg, type Source } from './context.js';
 export { expireEmailSecrets, openEmail } from './email-secrets.js';
 export {
