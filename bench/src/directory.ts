@@ -13,7 +13,6 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createDb, sql } from '@gatehouse/db';
 import {
-  appendSyntheticAudit,
   assignRole,
   type Caller,
   createGroup,
@@ -27,6 +26,7 @@ import {
   openAuditExport,
   verifyAuditChain,
 } from '@gatehouse/domain';
+import { appendSyntheticAudit } from '@gatehouse/domain/testing';
 
 const { values } = parseArgs({
   args: process.argv.slice(2).filter((a) => a !== '--'),

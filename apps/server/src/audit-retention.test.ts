@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { testBackends } from '@gatehouse/db/testing';
-import { appendSyntheticAudit } from '@gatehouse/domain';
+import { appendSyntheticAudit } from '@gatehouse/domain/testing';
 import { createGatehouse } from '@gatehouse/sdk';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

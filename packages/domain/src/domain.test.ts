@@ -1,7 +1,7 @@
 import type { Gatedb } from '@gatehouse/db';
 import { testBackends } from '@gatehouse/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { entryHash, GENESIS_HASH } from './audit.js';
+import { entryHash, GENESIS_HASH } from './audit/index.js';
 import type { Caller } from './context.js';
 import {
   addMember,

@@ -33,11 +33,15 @@ export class DomainError extends Error {
 
 /** Shorthands. */
 export const notFound = (what: string) => new DomainError('NOT_FOUND', `${what} not found`);
+/** FORBIDDEN: the caller may not do this. */
 export const forbidden = (why: string, details?: Record<string, unknown>) =>
   new DomainError('FORBIDDEN', why, details ? { details } : undefined);
+/** CONFLICT: the state does not allow this (a duplicate, a stale version). */
 export const conflict = (why: string, details?: Record<string, unknown>) =>
   new DomainError('CONFLICT', why, details ? { details } : undefined);
+/** INVALID: the request itself is wrong. */
 export const invalid = (why: string) => new DomainError('INVALID', why);
+/** INVARIANT: the write would break a rule of the model (the last Owner). */
 export const invariant = (why: string) => new DomainError('INVARIANT', why);
 
 /** True for PostgreSQL unique violations. */

@@ -1,18 +1,31 @@
 /**
  * @gatehouse/domain — every use case as one transactional function over db + core: authorize,
- * check invariants, write, audit, outbox, revision bump.
+ * check invariants, write, audit, outbox, revision bump. One folder per capability, each entered
+ * only through its `index.ts`; `rules/` holds the shared building blocks and is not exported.
+ * Test fixtures live behind `@gatehouse/domain/testing`.
  */
-export { type AuditInput, entryHash, GENESIS_HASH } from './audit.js';
-export { appendSyntheticAudit } from './audit-fixtures.js';
+export * from './api-clients/index.js';
+export * from './assignments/index.js';
+export { type AuditInput, entryHash, GENESIS_HASH } from './audit/append.js';
+export * from './audit/export.js';
+export * from './audit/list.js';
+export * from './audit/prune.js';
+export * from './audit/record-event.js';
+export * from './audit/retention-job.js';
 export {
   AUDIT_SIGNING_KEY_ENV,
   auditSigningKey,
   checkpointSignatureValid,
   signCheckpoint,
-} from './audit-signing.js';
+} from './audit/signing.js';
+export * from './audit/verify.js';
+export * from './audit/view.js';
+/** The answer to a permission question, with the revision it was answered at. */
+export type { AtRevision } from './authz/index.js';
+export * as authz from './authz/index.js';
 export { type Call, inOrg, type OrgCall } from './call.js';
 export { type Caller, type Principal, principalId, principalOrg, type Source } from './context.js';
-export { expireEmailSecrets, openEmail } from './email-secrets.js';
+export * from './directory/index.js';
 export {
   type ClaimedEmail,
   type DeliveryOptions,
@@ -20,58 +33,63 @@ export {
   deliverDueEmails,
   EMAIL_CHANNEL,
   type EmailTransport,
+  expireEmailSecrets,
   type OutgoingEmail,
+  openEmail,
   queueEmail,
   readQueuedEmail,
   redactLinks,
   retryDelayMs,
-} from './emails.js';
-export { EngineCache, REVISION_CHANNEL } from './engine-cache.js';
+} from './emails/index.js';
+export { EngineCache, loadSnapshot, REVISION_CHANNEL } from './engine/index.js';
 export { DomainError, DomainErrorCode, isUniqueViolation } from './errors.js';
+export * from './groups/index.js';
+export * from './instance/index.js';
+export * from './invitations/index.js';
 export { claimJob, finishJob, type JobClaimOptions, renewJob } from './jobs.js';
+export * from './members/index.js';
 export { authorizeRead } from './org-read.js';
 export { type OrgWrite, orgWrite, type WriteResult } from './org-write.js';
-export { hashPassword, verifyPassword } from './passwords.js';
-export { presetOrThrow } from './presets.js';
+export * from './orgs/index.js';
+export * from './roles/index.js';
 export {
+  type AssignmentView,
+  DEFAULT_LOGIN_MAX_FAILURES,
+  DEFAULT_LOGIN_WINDOW_MS,
+  hashPassword,
+  hashSecret,
   instanceSecretKey,
+  loginThrottle,
+  newSecret,
+  normalizeEmail,
+  presetOrThrow,
+  type RoleAt,
   SECRET_KEY_ENV,
   SecretBoxError,
   type SecretKey,
-} from './secret-box.js';
-export { hashSecret, newSecret, secretMatches, secretsEqual } from './secrets.js';
+  secretMatches,
+  secretsEqual,
+  verifyPassword,
+} from './rules/index.js';
+export * from './scim/index.js';
+export * from './scopes/index.js';
 export { createServices, type ServiceOptions, type Services } from './services.js';
-export { loadSnapshot } from './snapshot-loader.js';
-export * from './use-cases/accept-invitation.js';
-export * from './use-cases/api-clients.js';
-export * from './use-cases/assignments.js';
-export * from './use-cases/audit-integrity.js';
-export * from './use-cases/audit-log.js';
-export * from './use-cases/audit-retention.js';
-export type { AtRevision } from './use-cases/authz.js';
-export * as authz from './use-cases/authz.js';
-export * from './use-cases/directory.js';
-export type { AssignmentView, RoleAt } from './use-cases/grants.js';
-export * from './use-cases/group-reads.js';
-export * from './use-cases/groups.js';
-export * from './use-cases/instance.js';
-export * from './use-cases/invitations.js';
-export * from './use-cases/lifecycle.js';
-export * from './use-cases/login.js';
-export * from './use-cases/login-throttle.js';
-export * from './use-cases/members.js';
-export * from './use-cases/orgs.js';
-export { normalizeEmail } from './use-cases/people.js';
-export * from './use-cases/roles.js';
-export * from './use-cases/scim-groups.js';
-export * from './use-cases/scim-tokens.js';
-export * from './use-cases/scim-users.js';
-export * from './use-cases/scopes.js';
-export * from './use-cases/session-auth.js';
 export {
+  type AuthenticatedSession,
+  authenticateSession,
+  DEFAULT_SESSION_TTL_MS,
+  ENDED_SESSION_KEEP_MS,
+  isSessionToken,
   type ListSessionsOptions,
+  type LoginInput,
+  type LoginResult,
   listSessions,
+  login,
+  logout,
   revokeSession,
+  SESSION_TOKEN_PREFIX,
   type SessionView,
-} from './use-cases/sessions.js';
-export * from './use-cases/users.js';
+  sweepEndedSessions,
+  type WhoAmI,
+  whoAmI,
+} from './sessions/index.js';

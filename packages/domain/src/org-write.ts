@@ -8,14 +8,17 @@
  */
 import { type Engine, type Environment, missingPermissions, type Preset } from '@gatehouse/core';
 import { type Database, sql, type Transaction } from '@gatehouse/db';
-import { assertAccessRules, assertInvariants, assertOutranks } from './access-rules.js';
-import { type AuditInput, appendAudit } from './audit.js';
+import { type AuditInput, appendAudit } from './audit/index.js';
 import { type Caller, principalId } from './context.js';
-import { REVISION_CHANNEL } from './engine-cache.js';
+import { pruneJournal, REVISION_CHANNEL } from './engine/index.js';
 import { DomainError, forbidden, notFound } from './errors.js';
-import { presetOrThrow } from './presets.js';
+import {
+  assertAccessRules,
+  assertInvariants,
+  assertOutranks,
+  presetOrThrow,
+} from './rules/index.js';
 import type { Services } from './services.js';
-import { pruneJournal } from './snapshot-delta.js';
 
 /** Every this many revisions, a write prunes its org's old snapshot-journal entries. */
 const JOURNAL_PRUNE_EVERY = 250;

@@ -1,6 +1,6 @@
 /** The long-lived things every use case needs: the database and the engine cache. */
 import type { DB } from '@gatehouse/db';
-import { EngineCache } from './engine-cache.js';
+import { EngineCache } from './engine/index.js';
 
 /** Deployment settings some use cases need (links in emails, password policy, the clock). */
 export interface ServiceOptions {

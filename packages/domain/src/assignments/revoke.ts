@@ -1,0 +1,26 @@
+/** R6: take a role from a subject at a scope. */
+import type { Caller } from '../context.js';
+import { notFound } from '../errors.js';
+import { orgWrite, type WriteResult } from '../org-write.js';
+import { type AssignmentView, assignmentView, revokeAssignment } from '../rules/index.js';
+import type { Services } from '../services.js';
+
+/** Takes an assignment away by id. */
+export async function revokeRole(
+  s: Services,
+  caller: Caller,
+  orgId: string,
+  assignmentId: string,
+): Promise<WriteResult<AssignmentView>> {
+  return orgWrite(s, caller, orgId, async (w) => {
+    const row = await w.trx
+      .selectFrom('assignments')
+      .selectAll()
+      .where('org_id', '=', orgId)
+      .where('id', '=', assignmentId)
+      .executeTakeFirst();
+    if (!row) throw notFound(`assignment ${assignmentId}`);
+    await revokeAssignment(w, row);
+    return assignmentView(row);
+  });
+}

@@ -1,0 +1,202 @@
+/**
+ * Engines cached per org, rebuilt when the org revision moves (C6). Writes in this process
+ * invalidate directly; writes in other processes arrive by PostgreSQL NOTIFY on
+ * `gatehouse_revisions` with payload `orgId:revision`.
+ */
+import { createEngine, deriveEngine, type Engine } from '@gatehouse/core';
+import { type Database, type DB, MISSED_NOTICES, type Transaction } from '@gatehouse/db';
+import { DomainError, notFound } from '../errors.js';
+import { catchUp, loadTimed } from './snapshot-delta.js';
+
+/** The channel revision notices travel on. */
+export const REVISION_CHANNEL = 'gatehouse_revisions';
+
+/** Per-org engine cache with single-flight loading. */
+export class EngineCache {
+  private readonly engines = new Map<string, Engine>();
+  /** Highest revision heard of per org (from writes here or NOTIFY). */
+  private readonly latest = new Map<string, number>();
+  private readonly loading = new Map<string, Promise<Engine>>();
+  /** Database time each engine's snapshot reflects (for the journal's coverage). */
+  private readonly asOf = new WeakMap<Engine, number>();
+  /** Engines built so far (for tests and metrics). */
+  builds = 0;
+  /** Of those, built from the whole org rather than caught up through the journal. */
+  fullLoads = 0;
+  /**
+   * Of the caught-up ones, derived from the cached engine (`deriveEngine`: only the subjects
+   * the write touched are rebuilt, unless the write changed roles, scopes or many subjects).
+   */
+  derived = 0;
+  /** Revisions this process has seen orgs move by (writes here and NOTIFY): a write counter. */
+  revisionsSeen = 0;
+  /** Moves when notices may have been missed: caches keyed on revisions must start over. */
+  epoch = 0;
+
+  constructor(private readonly db: DB) {}
+
+  /** Records that `orgId` reached `revision` (called after commits and on NOTIFY). */
+  noteRevision(orgId: string, revision: number): void {
+    const before = this.latest.get(orgId) ?? 0;
+    if (revision > before) {
+      this.latest.set(orgId, revision);
+      if (before > 0) this.revisionsSeen += revision - before;
+    }
+  }
+
+  /** Handles a NOTIFY payload `orgId:revision`; ignores malformed ones. */
+  onNotify(payload: string): void {
+    if (payload === MISSED_NOTICES) {
+      // Notices may have been lost while LISTEN was down: rebuild every engine on next use.
+      this.engines.clear();
+      this.epoch++;
+      return;
+    }
+    const i = payload.lastIndexOf(':');
+    const rev = Number(payload.slice(i + 1));
+    if (i > 0 && Number.isInteger(rev)) this.noteRevision(payload.slice(0, i), rev);
+  }
+
+  /** Drops an org's engine (org deleted). */
+  forget(orgId: string): void {
+    this.engines.delete(orgId);
+    this.latest.delete(orgId);
+  }
+
+  /**
+   * An engine for the org at least at `minRevision` and at least at the latest revision heard
+   * of. Asking for a revision the org has not reached is an INVALID error.
+   */
+  async get(orgId: string, minRevision = 0): Promise<Engine> {
+    const want = Math.max(minRevision, this.latest.get(orgId) ?? 0);
+    const cached = this.engines.get(orgId);
+    if (cached && cached.revision >= want) return cached;
+    if (minRevision > 0 && cached && cached.revision < minRevision) {
+      // Maybe a write in another process whose NOTIFY has not arrived yet: read the truth.
+      const row = await this.db
+        .selectFrom('orgs')
+        .select('revision')
+        .where('id', '=', orgId)
+        .executeTakeFirst();
+      if (!row) throw notFound(`organization ${orgId}`);
+      if (row.revision < minRevision) {
+        throw new DomainError(
+          'INVALID',
+          `organization ${orgId} is at revision ${row.revision}; revision ${minRevision} does not exist yet`,
+        );
+      }
+      this.noteRevision(orgId, row.revision);
+    }
+    let engine = await this.load(orgId);
+    // A load that was already in flight may predate the revision asked for: load once more.
+    if (engine.revision < minRevision) engine = await this.load(orgId);
+    if (engine.revision < minRevision) {
+      throw new DomainError(
+        'INVALID',
+        `organization ${orgId} is at revision ${engine.revision}; revision ${minRevision} does not exist yet`,
+      );
+    }
+    return engine;
+  }
+
+  /** The highest revision of the org heard of in this process (writes, NOTIFY, loads). */
+  knownRevision(orgId: string): number | undefined {
+    return this.latest.get(orgId);
+  }
+
+  /** The cached engine, whatever its revision. */
+  peek(orgId: string): Engine | undefined {
+    return this.engines.get(orgId);
+  }
+
+  /** Keeps an engine built elsewhere if it is newer. */
+  offer(engine: Engine): void {
+    const cur = this.engines.get(engine.orgId);
+    if (!cur || cur.revision < engine.revision) this.engines.set(engine.orgId, engine);
+  }
+
+  /**
+   * The org's engine at the revision `trx` sees (labelled `asRevision` when given): the cached
+   * engine caught up through the snapshot journal and derived from it when it can be, else built
+   * from a full load. Offered to the cache.
+   */
+  async build(trx: Transaction<Database>, orgId: string, asRevision?: number): Promise<Engine> {
+    const epoch = this.epoch;
+    const cached = this.engines.get(orgId);
+    const built = await this.compute(trx, orgId, cached, asRevision);
+    // Notices missed while building: the cache started over; keep the engine out of it.
+    if (epoch === this.epoch) this.offer(built.engine);
+    return built.engine;
+  }
+
+  /**
+   * The engine a write is about to commit, from inside its transaction: `base` (the write's
+   * pre-write engine) caught up with what the write changed. Not offered to the cache: the
+   * transaction may still roll back. `affected` names the subjects whose rows, assignments or
+   * memberships changed, or is null when the engine was built from a full load. `keep()`, called
+   * once the transaction has committed, offers the engine to the cache.
+   */
+  async draft(
+    trx: Transaction<Database>,
+    base: Engine,
+    asRevision: number,
+  ): Promise<{ engine: Engine; affected: ReadonlySet<string> | null; keep(): void }> {
+    const epoch = this.epoch;
+    const built = await this.compute(trx, base.orgId, base, asRevision);
+    return {
+      ...built,
+      keep: () => {
+        if (epoch === this.epoch) this.offer(built.engine);
+      },
+    };
+  }
+
+  private async compute(
+    trx: Transaction<Database>,
+    orgId: string,
+    cached: Engine | undefined,
+    asRevision?: number,
+  ): Promise<{ engine: Engine; affected: ReadonlySet<string> | null }> {
+    const at = cached && this.asOf.get(cached);
+    let timed =
+      cached && at !== undefined
+        ? await catchUp(trx, orgId, { snapshot: cached.snapshot, at }, asRevision)
+        : null;
+    if (timed && cached && timed.snapshot === cached.snapshot) {
+      return { engine: cached, affected: new Set() };
+    }
+    if (!timed) {
+      timed = await loadTimed(trx, orgId);
+      this.fullLoads++;
+    }
+    const snapshot =
+      asRevision === undefined ? timed.snapshot : { ...timed.snapshot, revision: asRevision };
+    // The caught-up snapshot keeps every unchanged row of `cached.snapshot` (the very objects)
+    // and the same scope and role arrays when those did not change, as deriveEngine needs.
+    const engine =
+      cached && timed.affected
+        ? deriveEngine(cached, snapshot, timed.affected)
+        : createEngine(snapshot);
+    if (cached && timed.affected) this.derived++;
+    this.builds++;
+    this.asOf.set(engine, timed.at);
+    return { engine, affected: timed.affected ?? null };
+  }
+
+  private load(orgId: string): Promise<Engine> {
+    let p = this.loading.get(orgId);
+    if (!p) {
+      p = this.db
+        .transaction()
+        .setIsolationLevel('repeatable read')
+        .execute((trx) => this.build(trx, orgId))
+        .then((engine) => {
+          this.noteRevision(orgId, engine.revision);
+          return engine;
+        })
+        .finally(() => this.loading.delete(orgId));
+      this.loading.set(orgId, p);
+    }
+    return p;
+  }
+}

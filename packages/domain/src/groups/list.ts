@@ -1,0 +1,24 @@
+/** G1: an org's groups. */
+import type { Caller } from '../context.js';
+import { authorizeRead } from '../org-read.js';
+import type { Services } from '../services.js';
+import { type GroupView, groupView } from './view.js';
+
+/** G1: the org's groups (`groups.read`). */
+export async function listGroups(s: Services, caller: Caller, orgId: string): Promise<GroupView[]> {
+  await authorizeRead(s, caller, orgId, 'groups.read', orgId);
+  const rows = await s.db
+    .selectFrom('groups')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .orderBy('id')
+    .execute();
+  const counts = await s.db
+    .selectFrom('group_members')
+    .select(['group_id', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('org_id', '=', orgId)
+    .groupBy('group_id')
+    .execute();
+  const byGroup = new Map(counts.map((c) => [c.group_id, Number(c.n)]));
+  return rows.map((r) => groupView(r, byGroup.get(r.id) ?? 0));
+}

@@ -1,0 +1,2 @@
+/** The instance admin key. */
+export * from './admin-key.js';

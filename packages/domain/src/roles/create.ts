@@ -1,0 +1,53 @@
+/** R2: define a custom role. */
+import type { Caller } from '../context.js';
+import { conflict, invalid, isUniqueViolation } from '../errors.js';
+import { orgWrite, type WriteResult } from '../org-write.js';
+import type { Services } from '../services.js';
+import { KEY_RE, type RoleInput, validateRole } from './validate.js';
+import { type RoleView, roleView, rowToDef } from './view.js';
+
+/** R3: defines a custom role (`roles.manage` at the root). */
+export async function createRole(
+  s: Services,
+  caller: Caller,
+  orgId: string,
+  input: RoleInput,
+): Promise<WriteResult<RoleView>> {
+  const key =
+    input.key ??
+    `custom_${input.name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '_')
+      .replace(/^_+|_+$/g, '')
+      .slice(0, 50)}`;
+  if (!KEY_RE.test(key))
+    throw invalid('key must be 2–63 characters: a-z, 0-9, _; starting with a letter');
+  try {
+    return await orgWrite(s, caller, orgId, async (w) => {
+      w.authorize('roles.manage', orgId);
+      validateRole(w, input);
+      if (w.engine.role(key)) throw conflict(`role "${key}" already exists`);
+      const row = await w.trx
+        .insertInto('roles')
+        .values({
+          org_id: orgId,
+          key,
+          name: input.name.trim(),
+          description: input.description ?? null,
+          permissions: [...input.permissions],
+          slot: input.slot ?? null,
+          scope_kinds: input.scopeKinds ? [...input.scopeKinds] : null,
+          updated_at: new Date(),
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      const v = roleView(w, rowToDef(row));
+      w.audit({ action: 'Created', entityType: 'role', entityId: key, scopeId: orgId, after: v });
+      w.emit('role.created', { ...v });
+      return v;
+    });
+  } catch (e) {
+    if (isUniqueViolation(e)) throw conflict(`role "${key}" already exists`);
+    throw e;
+  }
+}

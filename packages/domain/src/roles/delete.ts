@@ -1,0 +1,39 @@
+/** R2: delete a custom role nobody holds. */
+import type { Caller } from '../context.js';
+import { conflict, invalid, notFound } from '../errors.js';
+import { orgWrite, type WriteResult } from '../org-write.js';
+import type { Services } from '../services.js';
+import { roleView } from './view.js';
+
+/** R3: deletes a custom role; refused with CONFLICT while it is assigned. */
+export async function deleteRole(
+  s: Services,
+  caller: Caller,
+  orgId: string,
+  key: string,
+): Promise<WriteResult<{ key: string }>> {
+  return orgWrite(s, caller, orgId, async (w) => {
+    w.authorize('roles.manage', orgId);
+    const before = w.engine.role(key);
+    if (!before) throw notFound(`role ${key}`);
+    if (before.builtIn) throw invalid(`built-in role ${key} cannot be deleted`);
+    const used = await w.trx
+      .selectFrom('assignments')
+      .select('id')
+      .where('org_id', '=', orgId)
+      .where('role_key', '=', key)
+      .limit(1)
+      .execute();
+    if (used.length) throw conflict(`role ${key} is still assigned; revoke its assignments first`);
+    await w.trx.deleteFrom('roles').where('org_id', '=', orgId).where('key', '=', key).execute();
+    w.audit({
+      action: 'Deleted',
+      entityType: 'role',
+      entityId: key,
+      scopeId: orgId,
+      before: roleView(w, before),
+    });
+    w.emit('role.deleted', { key });
+    return { key };
+  });
+}

@@ -1,0 +1,49 @@
+/** R2: change a custom role. */
+import type { Caller } from '../context.js';
+import { invalid, notFound } from '../errors.js';
+import { orgWrite, type WriteResult } from '../org-write.js';
+import type { Services } from '../services.js';
+import { type RoleInput, validateRole } from './validate.js';
+import { type RoleView, roleView, rowToDef } from './view.js';
+
+/** R3: changes a custom role (built-in roles are fixed by the preset). */
+export async function updateRole(
+  s: Services,
+  caller: Caller,
+  orgId: string,
+  input: RoleInput & { key: string },
+): Promise<WriteResult<RoleView>> {
+  return orgWrite(s, caller, orgId, async (w) => {
+    w.authorize('roles.manage', orgId);
+    const before = w.engine.role(input.key);
+    if (!before) throw notFound(`role ${input.key}`);
+    if (before.builtIn)
+      throw invalid(`built-in role ${input.key} cannot be changed; create a custom role`);
+    validateRole(w, input);
+    const row = await w.trx
+      .updateTable('roles')
+      .set({
+        name: input.name.trim(),
+        description: input.description ?? null,
+        permissions: [...input.permissions],
+        slot: input.slot ?? null,
+        scope_kinds: input.scopeKinds ? [...input.scopeKinds] : null,
+        updated_at: new Date(),
+      })
+      .where('org_id', '=', orgId)
+      .where('key', '=', input.key)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    const v = roleView(w, rowToDef(row));
+    w.audit({
+      action: 'Updated',
+      entityType: 'role',
+      entityId: input.key,
+      scopeId: orgId,
+      before: roleView(w, before),
+      after: v,
+    });
+    w.emit('role.updated', { ...v });
+    return v;
+  });
+}

@@ -1,0 +1,4 @@
+/** `%text%` for LIKE, with the pattern characters in `text` taken literally. */
+export function containsPattern(text: string): string {
+  return `%${text.toLowerCase().replace(/[\\%_]/g, '\\$&')}%`;
+}

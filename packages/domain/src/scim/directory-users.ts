@@ -1,0 +1,294 @@
+/**
+ * The SCIM directory's users (S1, S3, S5): members the org's identity provider provisioned (or
+ * adopted: an existing member with the same email). Each change is one `orgWrite`, audited with
+ * the caller's source (`scim`) and announced in the outbox. The SCIM document itself is opaque
+ * here; the SCIM app maps it to these inputs.
+ */
+import { type Database, type DB, sql, type Transaction } from '@gatehouse/db';
+import type { Caller } from '../context.js';
+import { conflict, isUniqueViolation, notFound } from '../errors.js';
+import { applyMemberStatus, removeMemberIn } from '../members/index.js';
+import { type OrgWrite, orgWrite, type WriteResult } from '../org-write.js';
+import { ensureMember, grantRole, normalizeEmail } from '../rules/index.js';
+import type { Services } from '../services.js';
+
+type Q = DB | Transaction<Database>;
+
+/** What a directory says about one user. */
+export interface DirectoryUserInput {
+  /** SCIM `userName`: unique per org, case-insensitively. */
+  readonly userName: string;
+  /** SCIM `externalId`: unique per org when set. */
+  readonly externalId: string | null;
+  /** The Gatehouse email (the primary SCIM email, or an email-shaped userName). */
+  readonly email: string;
+  /** The Gatehouse display name. */
+  readonly name: string | null;
+  readonly active: boolean;
+  /** The SCIM document to keep, returned as is on reads. */
+  readonly doc: Record<string, unknown>;
+}
+
+/** A directory user as stored. */
+export interface DirectoryUser {
+  readonly userId: string;
+  readonly userName: string;
+  readonly externalId: string | null;
+  readonly active: boolean;
+  readonly doc: Record<string, unknown>;
+  readonly createdAt: Date;
+  readonly lastModified: Date;
+  /** Changes with every change of the member row: the SCIM `meta.version` (weak ETag). */
+  readonly version: string;
+}
+
+/** Details of a CONFLICT: a taken unique value, or a version that no longer matches. */
+export type DirectoryConflict =
+  | { readonly reason: 'uniqueness'; readonly field: string }
+  | { readonly reason: 'version_mismatch'; readonly current: string };
+
+/** A version string from a row's `updated_at` in microseconds since the epoch. */
+export function versionOf(micros: string | number | bigint): string {
+  return BigInt(micros).toString(36);
+}
+
+/** The member as a directory user, or undefined when absent or not directory-managed. */
+export async function loadDirectoryUser(
+  db: Q,
+  orgId: string,
+  userId: string,
+): Promise<DirectoryUser | undefined> {
+  const row = await db
+    .selectFrom('members')
+    .select([
+      'user_id',
+      'scim_user_name',
+      'external_id',
+      'scim_doc',
+      'status',
+      'created_at',
+      'updated_at',
+      sql<string>`(extract(epoch from updated_at) * 1000000)::bigint::text`.as('micros'),
+    ])
+    .where('org_id', '=', orgId)
+    .where('user_id', '=', userId)
+    .where('scim_user_name', 'is not', null)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  return {
+    userId: row.user_id,
+    userName: row.scim_user_name!,
+    externalId: row.external_id,
+    active: row.status === 'active',
+    doc: row.scim_doc ?? {},
+    createdAt: new Date(row.created_at),
+    lastModified: new Date(row.updated_at),
+    version: versionOf(row.micros),
+  };
+}
+
+function uniquenessConflict(field: string, value: string): never {
+  throw conflict(`${field} "${value}" is already in use in this organization`, {
+    reason: 'uniqueness',
+    field,
+  } satisfies DirectoryConflict);
+}
+
+/** Refuses a userName or externalId another member of the org already has. */
+async function assertUnique(
+  w: OrgWrite,
+  input: Pick<DirectoryUserInput, 'userName' | 'externalId'>,
+  exceptUserId?: string,
+): Promise<void> {
+  let q = w.trx
+    .selectFrom('members')
+    .select(['user_id', 'scim_user_name', 'external_id'])
+    .where('org_id', '=', w.orgId)
+    .where((eb) => {
+      const byName = eb(sql`lower(scim_user_name)`, '=', sql<string>`lower(${input.userName})`);
+      return input.externalId === null
+        ? byName
+        : eb.or([byName, eb('external_id', '=', input.externalId)]);
+    });
+  if (exceptUserId) q = q.where('user_id', '!=', exceptUserId);
+  const taken = await q.executeTakeFirst();
+  if (!taken) return;
+  if (taken.scim_user_name?.toLowerCase() === input.userName.toLowerCase()) {
+    uniquenessConflict('userName', input.userName);
+  }
+  uniquenessConflict('externalId', input.externalId ?? '');
+}
+
+function assertVersion(cur: DirectoryUser, ifVersion: string | undefined): void {
+  if (ifVersion !== undefined && cur.version !== ifVersion) {
+    throw conflict(`user ${cur.userId} has changed (version ${cur.version})`, {
+      reason: 'version_mismatch',
+      current: cur.version,
+    } satisfies DirectoryConflict);
+  }
+}
+
+/** Unique violations that slip past the checks (two requests at once) become CONFLICTs. */
+async function mapUnique<T>(run: () => Promise<T>, input: DirectoryUserInput): Promise<T> {
+  try {
+    return await run();
+  } catch (e) {
+    if (!isUniqueViolation(e)) throw e;
+    const constraint = String((e as { constraint?: unknown }).constraint ?? '');
+    if (constraint.includes('external_id'))
+      uniquenessConflict('externalId', input.externalId ?? '');
+    if (constraint.includes('email')) uniquenessConflict('email', input.email);
+    uniquenessConflict('userName', input.userName);
+  }
+}
+
+async function writeScimColumns(w: OrgWrite, userId: string, input: DirectoryUserInput) {
+  await w.trx
+    .updateTable('members')
+    .set({
+      scim_user_name: input.userName,
+      external_id: input.externalId,
+      scim_doc: JSON.stringify(input.doc),
+      updated_at: sql<Date>`clock_timestamp()`,
+    })
+    .where('org_id', '=', w.orgId)
+    .where('user_id', '=', userId)
+    .execute();
+}
+
+const summary = (u: Pick<DirectoryUserInput, 'userName' | 'externalId' | 'active'>) => ({
+  userName: u.userName,
+  externalId: u.externalId,
+  active: u.active,
+});
+
+/**
+ * S1: provisions a user: finds or creates the Gatehouse user by email, makes them a member with
+ * the preset's default role at the root (M1), or adopts an existing member with that email
+ * (keeping their roles). A second directory user with the same email is a CONFLICT.
+ */
+export async function provisionDirectoryUser(
+  s: Services,
+  caller: Caller,
+  orgId: string,
+  input: DirectoryUserInput,
+): Promise<WriteResult<DirectoryUser>> {
+  return mapUnique(
+    () =>
+      orgWrite(s, caller, orgId, async (w) => {
+        w.authorize('members.invite', orgId);
+        await assertUnique(w, input);
+        const user = await ensureMember(w, input.email, input.name);
+        const member = await w.trx
+          .selectFrom('members')
+          .select('scim_user_name')
+          .where('org_id', '=', orgId)
+          .where('user_id', '=', user.id)
+          .executeTakeFirstOrThrow();
+        if (member.scim_user_name !== null) {
+          throw conflict(
+            `${user.email} is already provisioned in this organization as userName "${member.scim_user_name}"`,
+            { reason: 'uniqueness', field: 'emails' } satisfies DirectoryConflict,
+          );
+        }
+        const role = w.preset.defaultRoles[w.preset.rootKind];
+        if (user.addedToOrg && role) {
+          await grantRole(w, { id: user.id, type: 'user' }, { role, scopeId: orgId });
+        }
+        await applyMemberStatus(w, user.id, input.active ? 'active' : 'deactivated');
+        await writeScimColumns(w, user.id, input);
+        w.audit({
+          action: user.addedToOrg ? 'Provisioned' : 'Adopted',
+          entityType: 'member',
+          entityId: user.id,
+          scopeId: orgId,
+          after: { ...summary(input), doc: input.doc },
+        });
+        w.emit('scim.user.provisioned', { userId: user.id, ...summary(input) });
+        return (await loadDirectoryUser(w.trx, orgId, user.id))!;
+      }),
+    input,
+  );
+}
+
+/**
+ * S3: replaces what the directory says about a user (PUT, and PATCH once applied). The
+ * Gatehouse user's email and name follow only when this org is their only one: one org's
+ * directory never renames a person another org also knows. `active` deactivates or reactivates
+ * (S5). `ifVersion` makes it conditional (If-Match).
+ */
+export async function replaceDirectoryUser(
+  s: Services,
+  caller: Caller,
+  orgId: string,
+  q: { userId: string; input: DirectoryUserInput; ifVersion?: string | undefined },
+): Promise<WriteResult<DirectoryUser>> {
+  const { userId, input } = q;
+  return mapUnique(
+    () =>
+      orgWrite(s, caller, orgId, async (w) => {
+        w.authorize('members.update', orgId);
+        const cur = await loadDirectoryUser(w.trx, orgId, userId);
+        if (!cur) throw notFound(`user ${userId}`);
+        assertVersion(cur, q.ifVersion);
+        await assertUnique(w, input, userId);
+        const { email, lower } = normalizeEmail(input.email);
+        const user = await w.trx
+          .selectFrom('users')
+          .select(['email', 'name'])
+          .where('id', '=', userId)
+          .executeTakeFirstOrThrow();
+        const orgs = await w.trx
+          .selectFrom('members')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('user_id', '=', userId)
+          .executeTakeFirstOrThrow();
+        if (Number(orgs.n) === 1 && (user.email !== email || user.name !== input.name)) {
+          await w.trx
+            .updateTable('users')
+            .set({ email, email_lower: lower, name: input.name, updated_at: new Date() })
+            .where('id', '=', userId)
+            .execute();
+          w.audit({
+            action: 'Updated',
+            entityType: 'user',
+            entityId: userId,
+            before: { email: user.email, name: user.name },
+            after: { email, name: input.name },
+          });
+        }
+        await applyMemberStatus(w, userId, input.active ? 'active' : 'deactivated');
+        await writeScimColumns(w, userId, input);
+        w.audit({
+          action: 'Updated',
+          entityType: 'member',
+          entityId: userId,
+          scopeId: orgId,
+          before: { ...summary(cur), doc: cur.doc },
+          after: { ...summary(input), doc: input.doc },
+        });
+        w.emit('scim.user.updated', { userId, ...summary(input) });
+        return (await loadDirectoryUser(w.trx, orgId, userId))!;
+      }),
+    input,
+  );
+}
+
+/**
+ * S5: DELETE — removes the user from the org (assignments, group memberships, membership);
+ * the audit log keeps the history. Refused for the last Owner (INVARIANT).
+ */
+export async function deprovisionDirectoryUser(
+  s: Services,
+  caller: Caller,
+  orgId: string,
+  q: { userId: string; ifVersion?: string | undefined },
+): Promise<WriteResult<{ removed: number }>> {
+  return orgWrite(s, caller, orgId, async (w) => {
+    // Checked under the org lock, so a change in between cannot slip past If-Match.
+    const cur = await loadDirectoryUser(w.trx, orgId, q.userId);
+    if (!cur) throw notFound(`user ${q.userId}`);
+    assertVersion(cur, q.ifVersion);
+    return removeMemberIn(w, { userId: q.userId });
+  });
+}

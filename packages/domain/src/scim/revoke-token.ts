@@ -1,0 +1,24 @@
+/** S4: revoke a SCIM token. */
+import type { Caller } from '../context.js';
+import { orgWrite, type WriteResult } from '../org-write.js';
+import { loadCredential, revokeCredential } from '../rules/index.js';
+import type { Services } from '../services.js';
+import { authorizeDirectoryAdmin, type ScimTokenView, scimTokenView } from './token-view.js';
+
+/** S4: revokes a token; requests with it are refused from then on. Idempotent. */
+export async function revokeScimToken(
+  s: Services,
+  caller: Caller,
+  orgId: string,
+  tokenId: string,
+): Promise<WriteResult<ScimTokenView>> {
+  return orgWrite(s, caller, orgId, async (w) => {
+    authorizeDirectoryAdmin(w);
+    const before = await loadCredential(w, 'scim_tokens', tokenId);
+    if (before.revoked_at) return scimTokenView(before);
+    const row = await revokeCredential(w, 'scim_tokens', before);
+    w.audit({ action: 'Revoked', entityType: 'scim_token', entityId: tokenId, scopeId: orgId });
+    w.emit('scim_token.revoked', { tokenId });
+    return scimTokenView(row);
+  });
+}

@@ -1,0 +1,44 @@
+/** A SCIM token as the API shows it, and who may manage an org's directory tokens. */
+import { expandPatterns } from '@gatehouse/core';
+import type { ScimTokenRow } from '@gatehouse/db';
+import type { OrgWrite } from '../org-write.js';
+import { credentialView } from '../rules/index.js';
+
+/** A SCIM token as the API shows it (never the secret). */
+export interface ScimTokenView {
+  readonly id: string;
+  readonly orgId: string;
+  readonly name: string;
+  /** The token's last four characters, to tell tokens apart. */
+  readonly secretHint: string;
+  readonly createdAt: string;
+  readonly rotatedAt: string | null;
+  readonly revokedAt: string | null;
+  readonly lastUsedAt: string | null;
+}
+
+/** A newly issued token: `token` is shown this once and never stored. */
+export interface IssuedScimToken {
+  readonly scimToken: ScimTokenView;
+  readonly token: string;
+}
+
+/**
+ * `scim.manage` at the root, and more: a SCIM directory deactivates, re-emails and regroups any
+ * member, so its token stands above every role of the org. Only an actor holding, at the root,
+ * every permission any role of the org carries may create, rotate or revoke one.
+ */
+export function authorizeDirectoryAdmin(w: OrgWrite): void {
+  w.authorize('scim.manage', w.orgId);
+  const perms = w.engine.snapshot.permissions;
+  const all = new Set<string>();
+  for (const r of w.engine.snapshot.roles) {
+    for (const name of expandPatterns(perms, r.permissions).names) all.add(name);
+  }
+  w.authorizeHolding(all, w.orgId);
+}
+
+/** A SCIM token row as the API shows it. */
+export function scimTokenView(r: ScimTokenRow): ScimTokenView {
+  return { ...credentialView(r), orgId: r.org_id };
+}

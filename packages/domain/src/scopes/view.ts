@@ -1,0 +1,22 @@
+/** A scope as the API shows it. */
+import type { ScopeRow } from '@gatehouse/db';
+
+/** A scope as the API shows it. */
+export interface ScopeView {
+  readonly id: string;
+  readonly parentId: string | null;
+  readonly kind: string;
+  readonly name: string;
+  readonly description: string | null;
+}
+
+/** A scope row as the API shows it. */
+export function scopeView(r: ScopeRow): ScopeView {
+  return {
+    id: r.id,
+    parentId: r.parent_id,
+    kind: r.kind,
+    name: r.name,
+    description: r.description,
+  };
+}

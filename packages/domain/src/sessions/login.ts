@@ -1,0 +1,163 @@
+/**
+ * Users log in to one org with email and password and get a session token (DESIGN "Who is
+ * calling"); they log out by ending it. Both are audited writes of that org with the user as
+ * actor, ordered with its other writes by the org lock, but they leave the revision alone
+ * (`orgEventWrite`): sessions are not in the engine's snapshot, so logins never invalidate it. A failed login says the same thing whatever was wrong (unknown email, wrong password,
+ * no password, not a member, deactivated), and takes about the same time, so it tells nobody
+ * who has an account. Failures are counted per address and throttle further attempts
+ * (./login-throttle.ts). Each login deletes that user's sessions in the org that ended (expired
+ * or revoked) more than ENDED_SESSION_KEEP_MS ago, so ended sessions stay listed as a record for
+ * a while without piling up.
+ */
+import { newId } from '@gatehouse/db';
+import type { Caller, Source } from '../context.js';
+import { DomainError } from '../errors.js';
+import { clock } from '../invitations/index.js';
+import { orgEventWrite, type WriteResult } from '../org-write.js';
+import {
+  hashPassword,
+  issueCredential,
+  normalizeEmail,
+  PASSWORD_MAX,
+  recordLoginFailure,
+  refuseWhenThrottled,
+  verifyPassword,
+} from '../rules/index.js';
+import type { Services } from '../services.js';
+import { loadSession } from './end.js';
+import { ENDED_SESSION_KEEP_MS } from './sweep.js';
+import { type SessionView, sessionView } from './view.js';
+
+/** How long a session lasts when the deployment does not say: 12 hours. */
+export const DEFAULT_SESSION_TTL_MS = 12 * 60 * 60 * 1000;
+
+/** Input of `login`. */
+export interface LoginInput {
+  readonly email: string;
+  readonly password: string;
+  /** The org to sign in to: the session reaches this org only. */
+  readonly orgId: string;
+  /** Recorded with the session, to tell a user's sessions apart. */
+  readonly userAgent?: string | undefined;
+  readonly ip?: string | undefined;
+}
+
+/** A new session: `token` is shown this once and never stored. */
+export interface LoginResult {
+  readonly token: string;
+  readonly session: SessionView;
+}
+
+/** The one answer to every failed login. */
+function loginFailed(): DomainError {
+  return new DomainError(
+    'UNAUTHENTICATED',
+    'login failed: wrong email or password, or no access to this organization',
+  );
+}
+
+/** A hash to verify against when there is no user, so a miss costs as much as a wrong password. */
+let decoy: Promise<string> | undefined;
+const decoyHash = () => {
+  decoy ??= hashPassword('decoy password, never matches anything');
+  return decoy;
+};
+
+/**
+ * Logs a user in to `orgId`: checks the password (outside the transaction: scrypt is slow), then
+ * in one write re-checks that they are an active member, stores the session (token hashed),
+ * records the login time and audits `LoggedIn`. Refused with one UNAUTHENTICATED error.
+ *
+ * @example
+ * const { result } = await login(s, { email: 'ana@acme.test', password, orgId });
+ * const caller = (await authenticateSession(s, result.token)).caller;
+ */
+export async function login(
+  s: Services,
+  input: LoginInput,
+  opts: { requestId?: string | undefined; source?: Source | undefined } = {},
+): Promise<WriteResult<LoginResult>> {
+  const { lower } = normalizeEmail(input.email);
+  await refuseWhenThrottled(s, lower, clock(s));
+  const failed = async () => {
+    await recordLoginFailure(s, { emailLower: lower, orgId: input.orgId, ip: input.ip }, clock(s));
+    return loginFailed();
+  };
+  if (input.password.length > PASSWORD_MAX) throw await failed();
+  const found = await s.db
+    .selectFrom('users')
+    .leftJoin('members', (j) =>
+      j.onRef('members.user_id', '=', 'users.id').on('members.org_id', '=', input.orgId),
+    )
+    .select(['users.id', 'users.password_hash', 'members.status'])
+    .where('users.email_lower', '=', lower)
+    .executeTakeFirst();
+  const matches = await verifyPassword(input.password, found?.password_hash ?? (await decoyHash()));
+  if (!found?.password_hash || !matches || found.status !== 'active') throw await failed();
+  const userId = found.id;
+  const sessionId = newId('session');
+  const caller: Caller = {
+    principal: { kind: 'user', orgId: input.orgId, userId, sessionId },
+    source: opts.source ?? 'api',
+    requestId: opts.requestId,
+  };
+  return orgEventWrite(s, caller, input.orgId, async (w) => {
+    // Deactivation takes the org lock too: this sees the status as of now.
+    const member = await w.trx
+      .selectFrom('members')
+      .select('status')
+      .where('org_id', '=', w.orgId)
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
+    if (member?.status !== 'active') throw loginFailed();
+    const now = clock(s);
+    const endedBefore = new Date(now.getTime() - ENDED_SESSION_KEEP_MS);
+    await w.trx
+      .deleteFrom('sessions')
+      .where('org_id', '=', w.orgId)
+      .where('user_id', '=', userId)
+      .where((eb) =>
+        eb.or([eb('expires_at', '<', endedBefore), eb('revoked_at', '<', endedBefore)]),
+      )
+      .execute();
+    // The right password: earlier failures for the address no longer count.
+    await w.trx.deleteFrom('login_failures').where('email_lower', '=', lower).execute();
+    const expiresAt = new Date(now.getTime() + (s.options?.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS));
+    const { secret, hash } = issueCredential(sessionId);
+    const userAgent = input.userAgent?.slice(0, 500) || null;
+    const ip = input.ip?.slice(0, 100) || null;
+    await w.trx
+      .insertInto('sessions')
+      .values({
+        org_id: w.orgId,
+        id: sessionId,
+        user_id: userId,
+        token_hash: hash,
+        created_at: now,
+        expires_at: expiresAt,
+        last_used_at: null,
+        revoked_at: null,
+        user_agent: userAgent,
+        ip,
+      })
+      .execute();
+    // The org's directory shows the membership's last sign-in (this org's only); the user's is
+    // instance-wide.
+    await w.trx
+      .updateTable('members')
+      .set({ last_login_at: now })
+      .where('org_id', '=', w.orgId)
+      .where('user_id', '=', userId)
+      .execute();
+    await w.trx.updateTable('users').set({ last_login_at: now }).where('id', '=', userId).execute();
+    w.audit({
+      action: 'LoggedIn',
+      entityType: 'session',
+      entityId: sessionId,
+      scopeId: w.orgId,
+      after: { userId, expiresAt: expiresAt.toISOString(), userAgent, ip },
+    });
+    w.emit('session.created', { sessionId, userId });
+    return { token: secret, session: sessionView(await loadSession(w, sessionId), now) };
+  });
+}

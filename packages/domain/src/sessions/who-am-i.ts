@@ -1,0 +1,34 @@
+/** Who the signed-in caller is, in which org, with what. */
+import type { Caller } from '../context.js';
+import { invalid, notFound } from '../errors.js';
+import { clock } from '../invitations/index.js';
+import type { Services } from '../services.js';
+import { type SessionView, sessionView } from './view.js';
+
+/** Who a user session is: the user, the org it is signed in to, and the session. */
+export interface WhoAmI {
+  readonly user: { readonly id: string; readonly email: string; readonly name: string | null };
+  readonly org: { readonly id: string; readonly name: string; readonly slug: string };
+  readonly session: SessionView;
+}
+
+/** The signed-in user, their org and their session (a user session only). */
+export async function whoAmI(s: Services, caller: Caller): Promise<WhoAmI> {
+  const p = caller.principal;
+  if (p.kind !== 'user') throw invalid('only a user session has a signed-in user');
+  const row = await s.db
+    .selectFrom('sessions')
+    .innerJoin('users', 'users.id', 'sessions.user_id')
+    .innerJoin('orgs', 'orgs.id', 'sessions.org_id')
+    .selectAll('sessions')
+    .select(['users.email', 'users.name', 'orgs.name as org_name', 'orgs.slug as org_slug'])
+    .where('sessions.org_id', '=', p.orgId)
+    .where('sessions.id', '=', p.sessionId)
+    .executeTakeFirst();
+  if (!row) throw notFound(`session ${p.sessionId}`);
+  return {
+    user: { id: row.user_id, email: row.email, name: row.name },
+    org: { id: row.org_id, name: row.org_name, slug: row.org_slug },
+    session: sessionView(row, clock(s)),
+  };
+}

@@ -1,0 +1,2 @@
+/** Test fixtures of the domain (`@gatehouse/domain/testing`): never imported by product code. */
+export { appendSyntheticAudit } from './audit/synthetic.js';
