@@ -49,15 +49,20 @@ const PERMISSIONS = [
 ];
 
 async function seed(s: Services) {
-  const { result: org } = await createOrg(s, system, {
-    name: 'API bench',
-    preset: 'identity-platform',
-    owner: { email: 'owner@bench.test' },
-  });
+  const { result: org } = await createOrg(
+    { services: s, caller: system },
+    {
+      name: 'API bench',
+      preset: 'identity-platform',
+      owner: { email: 'owner@bench.test' },
+    },
+  );
+  /** Every write below acts in the new org as the system. */
+  const call = { services: s, caller: system, orgId: org.id };
   const scopes = [org.id];
   for (let i = 0; i < 20; i++) {
     const parentId = scopes[Math.floor(i / 4)]!;
-    const { result } = await createScope(s, system, org.id, {
+    const { result } = await createScope(call, {
       parentId,
       kind: 'sub_organization',
       name: `Sub ${i}`,
@@ -69,7 +74,7 @@ async function seed(s: Services) {
   const roles = ['member', 'workflows_write', 'sessions_read', 'billing_write'];
   const users: string[] = [];
   for (let i = 0; i < MEMBERS; i++) {
-    const { result } = await addMember(s, system, org.id, {
+    const { result } = await addMember(call, {
       email: `user${i}@bench.test`,
       roles: [
         {
@@ -80,7 +85,7 @@ async function seed(s: Services) {
     });
     users.push(result.userId!);
   }
-  const { result: client } = await createApiClient(s, system, org.id, {
+  const { result: client } = await createApiClient(call, {
     name: 'bench',
     roles: [{ role: 'member' }],
   });

@@ -92,23 +92,25 @@ async function main(): Promise<void> {
 
   // --- seed ---------------------------------------------------------------------------------
   const t0 = Date.now();
-  const { result: org } = await createOrg(s, admin, {
-    name: 'Bench Directory',
-    preset: 'flowcode',
-    owner: { email: 'owner@bench.test' },
-  });
+  const { result: org } = await createOrg(
+    { services: s, caller: admin },
+    {
+      name: 'Bench Directory',
+      preset: 'flowcode',
+      owner: { email: 'owner@bench.test' },
+    },
+  );
   const orgId = org.id;
+  const call = { services: s, caller: admin, orgId };
   const ws: string[] = [];
   for (let i = 0; i < WORKSPACES; i++) {
-    ws.push(
-      (await createScope(s, admin, orgId, { kind: 'workspace', name: `Workspace ${i}` })).result.id,
-    );
+    ws.push((await createScope(call, { kind: 'workspace', name: `Workspace ${i}` })).result.id);
   }
   const groups: string[] = [];
   for (let i = 0; i < GROUPS; i++) {
-    const { result: grp } = await createGroup(s, admin, orgId, { name: `Team ${i}` });
+    const { result: grp } = await createGroup(call, { name: `Team ${i}` });
     groups.push(grp.id);
-    await assignRole(s, admin, orgId, {
+    await assignRole(call, {
       subjectId: grp.id,
       role: 'workspace_editor',
       scopeId: ws[i % WORKSPACES]!,
@@ -149,7 +151,7 @@ async function main(): Promise<void> {
   // --- directory ----------------------------------------------------------------------------
   console.log('\nmember directory (page of 50):');
   const dir = (q: DirectoryQuery) => async () =>
-    (await listDirectory(s, admin, orgId, { limit: 50, ...q })).items.length;
+    (await listDirectory(call, { limit: 50, ...q })).items.length;
   const mid = `usr_b${String(Math.floor(N / 2)).padStart(9, '0')}`;
   const midEmail = `person${Math.floor(N / 2)}@company${Math.floor(N / 2) % 500}.test`;
   const directory: Timing[] = [];
@@ -177,7 +179,7 @@ async function main(): Promise<void> {
   directory.push(
     await time(
       'overview (T6; per-scope counts cached per revision)',
-      async () => (await directoryOverview(s, admin, orgId)).perScope.length,
+      async () => (await directoryOverview(call)).perScope.length,
     ),
   );
 
@@ -199,10 +201,7 @@ async function main(): Promise<void> {
     ['list: actor (email / client name)', { actor: 'owner@bench' }],
   ] as const) {
     audit.push(
-      await time(
-        name,
-        async () => (await listAudit(s, admin, orgId, { ...f, limit: 100 })).items.length,
-      ),
+      await time(name, async () => (await listAudit(call, { ...f, limit: 100 })).items.length),
     );
   }
   gc?.();
@@ -211,7 +210,7 @@ async function main(): Promise<void> {
   let n = 0;
   let bytes = 0;
   const x0 = process.hrtime.bigint();
-  for await (const e of await openAuditExport(s, admin, orgId)) {
+  for await (const e of await openAuditExport(call)) {
     bytes += JSON.stringify(e).length + 1;
     if (++n % 10_000 === 0) {
       gc?.();
@@ -220,7 +219,7 @@ async function main(): Promise<void> {
   }
   const exportMs = Number(process.hrtime.bigint() - x0) / 1e6;
   const v0 = process.hrtime.bigint();
-  const v = await verifyAuditChain(s, admin, orgId);
+  const v = await verifyAuditChain(call);
   const verifyMs = Number(process.hrtime.bigint() - v0) / 1e6;
   if (!v.ok) throw new Error(`chain broken: ${v.broken?.message}`);
   console.log(

@@ -158,7 +158,10 @@ export function createAuditExportHandler(
     let entries: AsyncIterator<AuditEntryView>;
     let first: IteratorResult<AuditEntryView>;
     try {
-      const all = await openAuditExport(options.services, caller, org, auditQuery(filters));
+      const all = await openAuditExport(
+        { services: options.services, caller, orgId: org },
+        auditQuery(filters),
+      );
       // The first batch is read before the headers go, so a failing query is still a clean
       // error response, not a download cut short.
       entries = all[Symbol.asyncIterator]();

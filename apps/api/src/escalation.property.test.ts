@@ -33,6 +33,7 @@ import { TRPCError } from '@trpc/server';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
+import { procedureInputs } from './procedure-inputs.js';
 import { appRouter } from './root.js';
 import { readState, violations } from './testing/access-oracle.js';
 import { Choices, inputFor, type Pools } from './testing/zod-inputs.js';
@@ -51,15 +52,11 @@ interface Procedure {
   readonly input: z.ZodType | undefined;
 }
 
-/** Every mutation the API serves, read from the router. */
+/** Every mutation the API serves, read from the router (inputs merged as tRPC parses them). */
 function mutations(): Procedure[] {
-  const procs = appRouter._def.procedures as unknown as Record<
-    string,
-    { _def: { type: string; inputs: z.ZodType[] } }
-  >;
-  return Object.entries(procs)
-    .filter(([, p]) => p._def.type === 'mutation')
-    .map(([path, p]) => ({ path, input: p._def.inputs[0] }));
+  return procedureInputs()
+    .filter((p) => p.type === 'mutation')
+    .map(({ path, input }) => ({ path, input }));
 }
 
 const createCaller = (ctx: ApiContext) =>
@@ -128,11 +125,14 @@ function roleAt(
 /** A random org of `preset` with people, groups, clients, a custom role and an invitation. */
 async function randomOrg(preset: Preset, c: Choices) {
   const tag = `${preset.key}-${c.int(1e9)}`;
-  const { result: org } = await createOrg(s, system, {
-    name: `Prop ${tag}`,
-    preset: preset.key,
-    owner: { email: `owner-${tag}@prop.test` },
-  });
+  const { result: org } = await createOrg(
+    { services: s, caller: system },
+    {
+      name: `Prop ${tag}`,
+      preset: preset.key,
+      owner: { email: `owner-${tag}@prop.test` },
+    },
+  );
   const scopes: Array<{ id: string; kind: string }> = [{ id: org.id, kind: preset.rootKind }];
   for (let i = 0; i < 3; i++) {
     const parent = c.pick(scopes)!;
@@ -140,7 +140,10 @@ async function randomOrg(preset: Preset, c: Choices) {
     const kind = c.pick(kinds);
     if (!kind) continue;
     const made = await attempt(() =>
-      createScope(s, system, org.id, { kind: kind.key, name: `S${i}`, parentId: parent.id }),
+      createScope(
+        { services: s, caller: system, orgId: org.id },
+        { kind: kind.key, name: `S${i}`, parentId: parent.id },
+      ),
     );
     if (made) scopes.push({ id: made.result.id, kind: kind.key });
   }
@@ -150,9 +153,16 @@ async function randomOrg(preset: Preset, c: Choices) {
     const roles = [roleAt(preset, scopes, c, i < 3)];
     if (c.chance(0.4)) roles.push(roleAt(preset, scopes, c));
     const made =
-      (await attempt(() => addMember(s, system, org.id, { email, roles }))) ??
-      (await attempt(() => addMember(s, system, org.id, { email, roles: roles.slice(0, 1) }))) ??
-      (await addMember(s, system, org.id, { email }));
+      (await attempt(() =>
+        addMember({ services: s, caller: system, orgId: org.id }, { email, roles }),
+      )) ??
+      (await attempt(() =>
+        addMember(
+          { services: s, caller: system, orgId: org.id },
+          { email, roles: roles.slice(0, 1) },
+        ),
+      )) ??
+      (await addMember({ services: s, caller: system, orgId: org.id }, { email }));
     users.push(made.result.userId);
   }
   await db.db
@@ -162,29 +172,50 @@ async function randomOrg(preset: Preset, c: Choices) {
     .execute();
   for (let i = 0; i < 2; i++) {
     const limited = c.chance(0.3) ? [c.pick(scopes)!.id] : null;
-    const { result: g } = await createGroup(s, system, org.id, {
-      name: `G${i}`,
-      limitedTo: limited,
-    });
+    const { result: g } = await createGroup(
+      { services: s, caller: system, orgId: org.id },
+      {
+        name: `G${i}`,
+        limitedTo: limited,
+      },
+    );
     for (let j = 0; j < 2; j++) {
       const r = roleAt(preset, scopes, c);
-      await attempt(() => assignRole(s, system, org.id, { subjectId: g.id, ...r }));
+      await attempt(() =>
+        assignRole({ services: s, caller: system, orgId: org.id }, { subjectId: g.id, ...r }),
+      );
     }
     await attempt(() =>
-      addGroupMembers(s, system, org.id, { groupId: g.id, memberIds: c.some(users) }),
+      addGroupMembers(
+        { services: s, caller: system, orgId: org.id },
+        { groupId: g.id, memberIds: c.some(users) },
+      ),
     );
   }
   for (let i = 0; i < 2; i++) {
     const roles = [roleAt(preset, scopes, c)];
-    await (attempt(() => createApiClient(s, system, org.id, { name: `C${i}`, roles })) ??
-      createApiClient(s, system, org.id, { name: `C${i}`, roles: [] }));
+    await (attempt(() =>
+      createApiClient({ services: s, caller: system, orgId: org.id }, { name: `C${i}`, roles }),
+    ) ??
+      createApiClient(
+        { services: s, caller: system, orgId: org.id },
+        { name: `C${i}`, roles: [] },
+      ));
   }
   const perms = expandPatterns(preset.catalog.permissions, ['*']).names;
   await attempt(() =>
-    createRole(s, system, org.id, { name: `Custom ${tag}`, permissions: c.some(perms, 4) }),
+    createRole(
+      { services: s, caller: system, orgId: org.id },
+      { name: `Custom ${tag}`, permissions: c.some(perms, 4) },
+    ),
   );
-  await attempt(() => inviteMember(s, system, org.id, { email: `invitee-${tag}@prop.test` }));
-  await createScimToken(s, system, org.id, { name: 'IdP' });
+  await attempt(() =>
+    inviteMember(
+      { services: s, caller: system, orgId: org.id },
+      { email: `invitee-${tag}@prop.test` },
+    ),
+  );
+  await createScimToken({ services: s, caller: system, orgId: org.id }, { name: 'IdP' });
   return { orgId: org.id, scopes, users };
 }
 
@@ -200,12 +231,21 @@ async function randomActor(
   const client = async () => {
     const made =
       (await attempt(() =>
-        createApiClient(s, system, org.orgId, { name: 'actor', roles: clientRoles }),
+        createApiClient(
+          { services: s, caller: system, orgId: org.orgId },
+          { name: 'actor', roles: clientRoles },
+        ),
       )) ??
       (await attempt(() =>
-        createApiClient(s, system, org.orgId, { name: 'actor', roles: clientRoles.slice(0, 1) }),
+        createApiClient(
+          { services: s, caller: system, orgId: org.orgId },
+          { name: 'actor', roles: clientRoles.slice(0, 1) },
+        ),
       )) ??
-      (await createApiClient(s, system, org.orgId, { name: 'actor', roles: [] }));
+      (await createApiClient(
+        { services: s, caller: system, orgId: org.orgId },
+        { name: 'actor', roles: [] },
+      ));
     return made.result.client.id;
   };
   // The first users were given roles with some power (see randomOrg).

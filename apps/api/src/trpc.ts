@@ -6,7 +6,14 @@
  * tRPC is initialised with the context type `object` (procedures get the full `ApiContext` from
  * the first middleware, which checks it), and errors have the declared shape `ApiErrorShape`.
  */
-import { type Caller, DomainError, type DomainErrorCode, type Services } from '@gatehouse/domain';
+import {
+  type Call,
+  type Caller,
+  DomainError,
+  type DomainErrorCode,
+  inOrg,
+  type Services,
+} from '@gatehouse/domain';
 import { internalErrorMessage } from '@gatehouse/edge';
 import {
   initTRPC,
@@ -14,8 +21,9 @@ import {
   type TRPC_ERROR_CODE_NUMBER,
   TRPCError,
 } from '@trpc/server';
-import { ZodError } from 'zod';
+import { ZodError, z } from 'zod';
 import { errorIdOf } from './internal-errors.js';
+import { orgId } from './schemas.js';
 
 /** What every procedure sees. */
 export interface ApiContext {
@@ -141,5 +149,14 @@ export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
         'send "Authorization: Bearer <instance admin key, API client key or session token>"',
     });
   }
-  return next({ ctx: { ...ctx, caller: ctx.caller } });
+  const call: Call = { services: ctx.services, caller: ctx.caller };
+  return next({ ctx: { ...ctx, caller: ctx.caller, call } });
 });
+/**
+ * A procedure inside one organization (tRPC's base-procedure pattern): its input has `orgId`,
+ * and `ctx.call` is the use cases' `OrgCall` for that org, built once here so routers pass
+ * `(ctx.call, input)` and never re-pass the org.
+ */
+export const orgProcedure = authedProcedure
+  .input(z.object({ orgId }))
+  .use(({ ctx, input, next }) => next({ ctx: { call: inOrg(ctx.call, input.orgId) } }));

@@ -130,11 +130,14 @@ const patchUser: Handler = async (req, res, ctx) => {
       return;
     }
     try {
-      const { result, revision } = await replaceDirectoryUser(ctx.services, ctx.caller, ctx.orgId, {
-        userId: id,
-        input,
-        ifVersion: cur.version,
-      });
+      const { result, revision } = await replaceDirectoryUser(
+        { services: ctx.services, caller: ctx.caller, orgId: ctx.orgId },
+        {
+          userId: id,
+          input,
+          ifVersion: cur.version,
+        },
+      );
       setRevision(ctx, revision);
       sendResource(
         res,
@@ -158,11 +161,14 @@ const patchGroup: Handler = async (req, res, ctx) => {
     if (!cur) throw scimError(404, null, `group ${id} not found`);
     ifVersion = precondition(ctx, cur.version);
   }
-  const { result, revision } = await changeDirectoryGroup(ctx.services, ctx.caller, ctx.orgId, {
-    groupId: id,
-    changes,
-    ifVersion,
-  });
+  const { result, revision } = await changeDirectoryGroup(
+    { services: ctx.services, caller: ctx.caller, orgId: ctx.orgId },
+    {
+      groupId: id,
+      changes,
+      ifVersion,
+    },
+  );
   setRevision(ctx, revision);
   const projection = queryProjection(ctx);
   res.setHeader('ETag', `W/"${result.version}"`);

@@ -70,14 +70,20 @@ export function installHandlers(): void {
         if (!cur) throw notFound('user', resource.id);
         const ifVersion = precondition(ctx, cur.version);
         const input = toDirectoryInput(plain(instance), cur.active);
-        written = await replaceDirectoryUser(ctx.services, ctx.caller, ctx.orgId, {
-          userId: resource.id,
-          input,
-          ifVersion,
-        });
+        written = await replaceDirectoryUser(
+          { services: ctx.services, caller: ctx.caller, orgId: ctx.orgId },
+          {
+            userId: resource.id,
+            input,
+            ifVersion,
+          },
+        );
       } else {
         const input = toDirectoryInput(plain(instance));
-        written = await provisionDirectoryUser(ctx.services, ctx.caller, ctx.orgId, input);
+        written = await provisionDirectoryUser(
+          { services: ctx.services, caller: ctx.caller, orgId: ctx.orgId },
+          input,
+        );
       }
       setRevision(ctx, written.revision);
       return renderOne(ctx.db, ctx.orgId, written.result, ctx.base);
@@ -90,10 +96,13 @@ export function installHandlers(): void {
       const cur = await loadDirectoryUser(ctx.db, ctx.orgId, id);
       if (!cur) throw notFound('user', id);
       const ifVersion = precondition(ctx, cur.version);
-      const { revision } = await deprovisionDirectoryUser(ctx.services, ctx.caller, ctx.orgId, {
-        userId: id,
-        ifVersion,
-      });
+      const { revision } = await deprovisionDirectoryUser(
+        { services: ctx.services, caller: ctx.caller, orgId: ctx.orgId },
+        {
+          userId: id,
+          ifVersion,
+        },
+      );
       setRevision(ctx, revision);
     }) as never,
   );
@@ -125,22 +134,28 @@ export function installHandlers(): void {
         const cur = await loadDirectoryGroup(ctx.db, ctx.orgId, resource.id);
         if (!cur) throw notFound('group', resource.id);
         const ifVersion = precondition(ctx, cur.version);
-        ({ revision } = await changeDirectoryGroup(ctx.services, ctx.caller, ctx.orgId, {
-          groupId: resource.id,
-          ifVersion,
-          changes: [
-            { kind: 'rename', displayName },
-            { kind: 'externalId', externalId },
-            { kind: 'replaceMembers', userIds },
-          ],
-        }));
+        ({ revision } = await changeDirectoryGroup(
+          { services: ctx.services, caller: ctx.caller, orgId: ctx.orgId },
+          {
+            groupId: resource.id,
+            ifVersion,
+            changes: [
+              { kind: 'rename', displayName },
+              { kind: 'externalId', externalId },
+              { kind: 'replaceMembers', userIds },
+            ],
+          },
+        ));
         groupId = resource.id;
       } else {
-        const created = await createDirectoryGroup(ctx.services, ctx.caller, ctx.orgId, {
-          displayName,
-          externalId,
-          userIds,
-        });
+        const created = await createDirectoryGroup(
+          { services: ctx.services, caller: ctx.caller, orgId: ctx.orgId },
+          {
+            displayName,
+            externalId,
+            userIds,
+          },
+        );
         ({ revision } = created);
         groupId = created.result.groupId;
       }
@@ -155,10 +170,13 @@ export function installHandlers(): void {
       const cur = await loadDirectoryGroup(ctx.db, ctx.orgId, id);
       if (!cur) throw notFound('group', id);
       const ifVersion = precondition(ctx, cur.version);
-      const { revision } = await deleteDirectoryGroup(ctx.services, ctx.caller, ctx.orgId, {
-        groupId: id,
-        ifVersion,
-      });
+      const { revision } = await deleteDirectoryGroup(
+        { services: ctx.services, caller: ctx.caller, orgId: ctx.orgId },
+        {
+          groupId: id,
+          ifVersion,
+        },
+      );
       setRevision(ctx, revision);
     }) as never,
   );

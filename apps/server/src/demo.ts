@@ -28,26 +28,31 @@ const system: Caller = { principal: { kind: 'system' }, source: 'system', reques
 export async function seedDemo(s: Services): Promise<DemoSeed | null> {
   const any = await s.db.selectFrom('orgs').select('id').limit(1).executeTakeFirst();
   if (any) return null;
-  const { result: org } = await createOrg(s, system, {
-    name: 'Demo Inc.',
-    slug: 'demo',
-    preset: 'flowcode',
-    owner: { email: 'ada@demo.gatehouse.test', name: 'Ada Admin' },
-  });
-  const { result: marketing } = await createScope(s, system, org.id, {
+  const { result: org } = await createOrg(
+    { services: s, caller: system },
+    {
+      name: 'Demo Inc.',
+      slug: 'demo',
+      preset: 'flowcode',
+      owner: { email: 'ada@demo.gatehouse.test', name: 'Ada Admin' },
+    },
+  );
+  /** Every write below acts in the new org as the system. */
+  const call = { services: s, caller: system, orgId: org.id };
+  const { result: marketing } = await createScope(call, {
     kind: 'workspace',
     name: 'Marketing',
   });
-  const { result: sales } = await createScope(s, system, org.id, {
+  const { result: sales } = await createScope(call, {
     kind: 'workspace',
     name: 'Sales',
   });
-  const { result: bob } = await addMember(s, system, org.id, {
+  const { result: bob } = await addMember(call, {
     email: 'bob@demo.gatehouse.test',
     name: 'Bob Builder',
     roles: [{ role: 'org_user' }, { role: 'workspace_editor', scopeId: marketing.id }],
   });
-  const { result: client } = await createApiClient(s, system, org.id, {
+  const { result: client } = await createApiClient(call, {
     name: 'demo backend',
     roles: [{ role: 'org_admin' }],
   });

@@ -1,9 +1,9 @@
 /** Reads: tenant isolation, then the caller (and the user it acts for) must hold a permission. */
+
 import type { Engine } from '@gatehouse/core';
-import type { Caller } from './context.js';
+import type { OrgCall } from './call.js';
 import { forbidden, notFound } from './errors.js';
 import { actingSubjects, assertOrgAccess } from './org-write.js';
-import type { Services } from './services.js';
 
 /**
  * The org's engine (at least at `minRevision`), after checking that the caller may read
@@ -11,13 +11,12 @@ import type { Services } from './services.js';
  * session of another org gets NOT_FOUND; a user session is checked as its user.
  */
 export async function authorizeRead(
-  s: Services,
-  caller: Caller,
-  orgId: string,
+  call: OrgCall,
   permission: string,
   scopeId: string,
   minRevision?: number,
 ): Promise<Engine> {
+  const { caller, orgId, services: s } = call;
   assertOrgAccess(caller, orgId);
   const engine = await s.engines.get(orgId, minRevision);
   if (!engine.hasScope(scopeId)) throw notFound(`scope ${scopeId}`);

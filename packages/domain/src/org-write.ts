@@ -6,9 +6,11 @@
  * outbox events → NOTIFY (delivered on commit). Any error rolls back everything; on commit the
  * derived engine is the cache's.
  */
+
 import { type Engine, type Environment, missingPermissions, type Preset } from '@gatehouse/core';
 import { type Database, sql, type Transaction } from '@gatehouse/db';
 import { type AuditInput, appendAudit } from './audit/index.js';
+import type { OrgCall } from './call.js';
 import { type Caller, principalId } from './context.js';
 import { pruneJournal, REVISION_CHANNEL } from './engine/index.js';
 import { DomainError, forbidden, notFound } from './errors.js';
@@ -85,12 +87,11 @@ const MODEL_CODES = new Set([
 
 /** Runs `fn` as one write on `orgId`. `prepare` runs first in the same transaction (org creation). */
 export async function orgWrite<T>(
-  services: Services,
-  caller: Caller,
-  orgId: string,
+  call: OrgCall,
   fn: (w: OrgWrite) => Promise<T>,
   options: { prepare?: (trx: Transaction<Database>) => Promise<void> } = {},
 ): Promise<WriteResult<T>> {
+  const { services, caller, orgId } = call;
   const { keep, ...out } = await services.db.transaction().execute(async (trx) => {
     await options.prepare?.(trx);
     return runOrgWrite(services, trx, caller, orgId, fn);
@@ -144,11 +145,10 @@ async function runOrgWrite<T>(
  * snapshot holds through it would leave engines stale; use `orgWrite` for those.
  */
 export async function orgEventWrite<T>(
-  services: Services,
-  caller: Caller,
-  orgId: string,
+  call: OrgCall,
   fn: (w: OrgWrite) => Promise<T>,
 ): Promise<WriteResult<T> & { readonly audited: readonly WrittenAudit[] }> {
+  const { caller, orgId, services } = call;
   assertOrgAccess(caller, orgId);
   return services.db.transaction().execute(async (trx) => {
     const org = await trx

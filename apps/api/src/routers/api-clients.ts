@@ -7,34 +7,25 @@ import {
 } from '@gatehouse/domain';
 import type { TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
-import { idOf, orgId, roleAt, text } from '../schemas.js';
-import { authedProcedure } from '../trpc.js';
+import { idOf, roleAt, text } from '../schemas.js';
+import { orgProcedure } from '../trpc.js';
 
 const clientId = idOf('cli');
 
 export const apiClientsRouter = {
-  create: authedProcedure
+  create: orgProcedure
     .input(
       z.object({
-        orgId,
         name: text({ min: 1, max: 200 }),
         roles: z.array(roleAt).max(100).default([]),
       }),
     )
-    .mutation(({ ctx, input: { orgId: id, ...rest } }) =>
-      createApiClient(ctx.services, ctx.caller, id, rest),
-    ),
-  rotate: authedProcedure
-    .input(z.object({ orgId, clientId }))
-    .mutation(({ ctx, input }) =>
-      rotateApiClient(ctx.services, ctx.caller, input.orgId, input.clientId),
-    ),
-  revoke: authedProcedure
-    .input(z.object({ orgId, clientId }))
-    .mutation(({ ctx, input }) =>
-      revokeApiClient(ctx.services, ctx.caller, input.orgId, input.clientId),
-    ),
-  list: authedProcedure
-    .input(z.object({ orgId }))
-    .query(({ ctx, input }) => listApiClients(ctx.services, ctx.caller, input.orgId)),
+    .mutation(({ ctx, input }) => createApiClient(ctx.call, input)),
+  rotate: orgProcedure
+    .input(z.object({ clientId }))
+    .mutation(({ ctx, input }) => rotateApiClient(ctx.call, input)),
+  revoke: orgProcedure
+    .input(z.object({ clientId }))
+    .mutation(({ ctx, input }) => revokeApiClient(ctx.call, input)),
+  list: orgProcedure.query(({ ctx }) => listApiClients(ctx.call)),
 } satisfies TRPCRouterRecord;

@@ -2,14 +2,13 @@
 import { assignRole, listAssignments, revokeRole } from '@gatehouse/domain';
 import type { TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
-import { anyId, cursor, environment, idOf, limit, orgId, text } from '../schemas.js';
-import { authedProcedure } from '../trpc.js';
+import { anyId, cursor, environment, idOf, limit, text } from '../schemas.js';
+import { orgProcedure } from '../trpc.js';
 
 export const assignmentsRouter = {
-  assign: authedProcedure
+  assign: orgProcedure
     .input(
       z.object({
-        orgId,
         subjectId: anyId,
         role: text({ min: 1, max: 100 }),
         scopeId: anyId.optional(),
@@ -17,19 +16,13 @@ export const assignmentsRouter = {
         replace: z.boolean().optional(),
       }),
     )
-    .mutation(({ ctx, input: { orgId: id, ...rest } }) =>
-      assignRole(ctx.services, ctx.caller, id, rest),
-    ),
-  revoke: authedProcedure
-    .input(z.object({ orgId, assignmentId: idOf('asg') }))
-    .mutation(({ ctx, input }) =>
-      revokeRole(ctx.services, ctx.caller, input.orgId, input.assignmentId),
-    ),
-  list: authedProcedure
-    .input(
-      z.object({ orgId, subjectId: anyId.optional(), scopeId: anyId.optional(), cursor, limit }),
-    )
-    .query(({ ctx, input: { orgId: id, cursor: c, ...rest } }) =>
-      listAssignments(ctx.services, ctx.caller, id, { ...rest, cursor: c ?? undefined }),
+    .mutation(({ ctx, input }) => assignRole(ctx.call, input)),
+  revoke: orgProcedure
+    .input(z.object({ assignmentId: idOf('asg') }))
+    .mutation(({ ctx, input }) => revokeRole(ctx.call, input)),
+  list: orgProcedure
+    .input(z.object({ subjectId: anyId.optional(), scopeId: anyId.optional(), cursor, limit }))
+    .query(({ ctx, input: { cursor: c, ...rest } }) =>
+      listAssignments(ctx.call, { ...rest, cursor: c ?? undefined }),
     ),
 } satisfies TRPCRouterRecord;

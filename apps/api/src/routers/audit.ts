@@ -5,8 +5,8 @@
 import { listAudit, pruneAudit, recordAuditEvent, verifyAuditChain } from '@gatehouse/domain';
 import type { TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
-import { anyId, jsonValue, limit, orgId, text } from '../schemas.js';
-import { authedProcedure } from '../trpc.js';
+import { anyId, jsonValue, limit, text } from '../schemas.js';
+import { orgProcedure } from '../trpc.js';
 
 /**
  * An ISO 8601 instant with an offset, in years 1–9999 UTC: PostgreSQL has no year 0, and one
@@ -45,10 +45,9 @@ const json = jsonValue().optional();
 
 export const auditRouter = {
   /** A1/A2: entries matching the filters, newest first; `cursor` is the previous `nextCursor`. */
-  list: authedProcedure
+  list: orgProcedure
     .input(
       z.object({
-        orgId,
         ...auditFilters,
         cursor: z
           .string()
@@ -57,17 +56,16 @@ export const auditRouter = {
         limit,
       }),
     )
-    .query(({ ctx, input: { orgId: id, cursor, ...rest } }) =>
-      listAudit(ctx.services, ctx.caller, id, {
+    .query(({ ctx, input: { cursor, ...rest } }) =>
+      listAudit(ctx.call, {
         ...auditQuery(rest),
         cursor: cursor ?? undefined,
       }),
     ),
   /** A3: the integrating product records its own event (`audit.write` at the scope). */
-  record: authedProcedure
+  record: orgProcedure
     .input(
       z.object({
-        orgId,
         action: text({ min: 1, max: 200 }),
         entityType: text({ min: 1, max: 200 }),
         entityId: text({ min: 1, max: 200 }),
@@ -76,15 +74,9 @@ export const auditRouter = {
         after: json,
       }),
     )
-    .mutation(({ ctx, input: { orgId: id, ...rest } }) =>
-      recordAuditEvent(ctx.services, ctx.caller, id, rest),
-    ),
+    .mutation(({ ctx, input }) => recordAuditEvent(ctx.call, input)),
   /** A4: recomputes the chain (from the signed retention checkpoint) and names the first break. */
-  verify: authedProcedure
-    .input(z.object({ orgId }))
-    .query(({ ctx, input }) => verifyAuditChain(ctx.services, ctx.caller, input.orgId)),
+  verify: orgProcedure.query(({ ctx }) => verifyAuditChain(ctx.call)),
   /** A4: deletes entries older than the org setting `auditRetentionDays`, leaving a checkpoint. */
-  prune: authedProcedure
-    .input(z.object({ orgId }))
-    .mutation(({ ctx, input }) => pruneAudit(ctx.services, ctx.caller, input.orgId)),
+  prune: orgProcedure.mutation(({ ctx }) => pruneAudit(ctx.call)),
 } satisfies TRPCRouterRecord;

@@ -2,52 +2,36 @@
 import { authz } from '@gatehouse/domain';
 import type { TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
-import {
-  anyId,
-  checkRequest,
-  cursor,
-  environment,
-  minRevision,
-  orgId,
-  permission,
-} from '../schemas.js';
-import { authedProcedure } from '../trpc.js';
+import { anyId, checkRequest, cursor, environment, minRevision, permission } from '../schemas.js';
+import { orgProcedure } from '../trpc.js';
 
 const pageLimit = z.number().int().min(1).max(10_000).optional();
 
 export const authzRouter = {
-  check: authedProcedure
-    .input(checkRequest.extend({ orgId, minRevision }))
-    .query(({ ctx, input: { orgId: id, minRevision: min, ...req } }) =>
-      authz.check(ctx.services, ctx.caller, id, req, min),
-    ),
-  checkMany: authedProcedure
-    .input(z.object({ orgId, minRevision, checks: z.array(checkRequest).min(1).max(10_000) }))
-    .query(({ ctx, input }) =>
-      authz.checkMany(ctx.services, ctx.caller, input.orgId, input.checks, input.minRevision),
-    ),
-  explain: authedProcedure
-    .input(checkRequest.extend({ orgId, minRevision }))
-    .query(({ ctx, input: { orgId: id, minRevision: min, ...req } }) =>
-      authz.explain(ctx.services, ctx.caller, id, req, min),
-    ),
-  effectivePermissions: authedProcedure
+  check: orgProcedure
+    .input(checkRequest.extend({ minRevision }))
+    .query(({ ctx, input: { minRevision: min, ...req } }) => authz.check(ctx.call, req, min)),
+  checkMany: orgProcedure
+    .input(z.object({ minRevision, checks: z.array(checkRequest).min(1).max(10_000) }))
+    .query(({ ctx, input }) => authz.checkMany(ctx.call, input.checks, input.minRevision)),
+  explain: orgProcedure
+    .input(checkRequest.extend({ minRevision }))
+    .query(({ ctx, input: { minRevision: min, ...req } }) => authz.explain(ctx.call, req, min)),
+  effectivePermissions: orgProcedure
     .input(
       z.object({
-        orgId,
         minRevision,
         subject: anyId,
         scope: anyId,
         environment: environment.optional(),
       }),
     )
-    .query(({ ctx, input: { orgId: id, minRevision: min, ...q } }) =>
-      authz.effectivePermissions(ctx.services, ctx.caller, id, q, min),
+    .query(({ ctx, input: { minRevision: min, ...q } }) =>
+      authz.effectivePermissions(ctx.call, q, min),
     ),
-  listScopes: authedProcedure
+  listScopes: orgProcedure
     .input(
       z.object({
-        orgId,
         minRevision,
         subject: anyId,
         permission,
@@ -56,13 +40,10 @@ export const authzRouter = {
         limit: pageLimit,
       }),
     )
-    .query(({ ctx, input: { orgId: id, minRevision: min, ...q } }) =>
-      authz.listScopesFor(ctx.services, ctx.caller, id, q, min),
-    ),
-  listSubjects: authedProcedure
+    .query(({ ctx, input: { minRevision: min, ...q } }) => authz.listScopesFor(ctx.call, q, min)),
+  listSubjects: orgProcedure
     .input(
       z.object({
-        orgId,
         minRevision,
         scope: anyId,
         permission,
@@ -72,12 +53,8 @@ export const authzRouter = {
         limit: pageLimit,
       }),
     )
-    .query(({ ctx, input: { orgId: id, minRevision: min, ...q } }) =>
-      authz.listSubjectsFor(ctx.services, ctx.caller, id, q, min),
-    ),
-  snapshot: authedProcedure
-    .input(z.object({ orgId, minRevision }))
-    .query(({ ctx, input }) =>
-      authz.snapshot(ctx.services, ctx.caller, input.orgId, input.minRevision),
-    ),
+    .query(({ ctx, input: { minRevision: min, ...q } }) => authz.listSubjectsFor(ctx.call, q, min)),
+  snapshot: orgProcedure
+    .input(z.object({ minRevision }))
+    .query(({ ctx, input }) => authz.snapshot(ctx.call, input)),
 } satisfies TRPCRouterRecord;

@@ -12,8 +12,8 @@ import {
 } from '@gatehouse/domain';
 import type { TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
-import { anyId, avatarUrl, idOf, orgId, text } from '../schemas.js';
-import { authedProcedure } from '../trpc.js';
+import { anyId, avatarUrl, idOf, text } from '../schemas.js';
+import { orgProcedure } from '../trpc.js';
 
 const groupId = idOf('grp');
 const fields = {
@@ -21,58 +21,43 @@ const fields = {
   avatarUrl: avatarUrl.nullish(),
   limitedTo: z.array(anyId).max(1000).nullish(),
 };
-const members = z.object({ orgId, groupId, memberIds: z.array(anyId).min(1).max(1000) });
+const members = z.object({ groupId, memberIds: z.array(anyId).min(1).max(1000) });
 
 export const groupsRouter = {
-  list: authedProcedure
-    .input(z.object({ orgId }))
-    .query(({ ctx, input }) => listGroups(ctx.services, ctx.caller, input.orgId)),
+  list: orgProcedure.query(({ ctx }) => listGroups(ctx.call)),
   /** G1/G2: one group with the roles it gives per scope and environment. */
-  get: authedProcedure
-    .input(z.object({ orgId, groupId }))
-    .query(({ ctx, input }) => getGroup(ctx.services, ctx.caller, input.orgId, input.groupId)),
+  get: orgProcedure
+    .input(z.object({ groupId }))
+    .query(({ ctx, input }) => getGroup(ctx.call, input)),
   /** G1: a group's members (users and API clients), keyset-paginated by member id. */
-  members: authedProcedure
+  members: orgProcedure
     .input(
       z.object({
-        orgId,
         groupId,
         cursor: anyId.nullish(),
         limit: z.number().int().min(1).max(1000).optional(),
       }),
     )
-    .query(({ ctx, input: { orgId: id, cursor, ...rest } }) =>
-      listGroupMembers(ctx.services, ctx.caller, id, { ...rest, cursor: cursor ?? undefined }),
+    .query(({ ctx, input: { cursor, ...rest } }) =>
+      listGroupMembers(ctx.call, { ...rest, cursor: cursor ?? undefined }),
     ),
   /** G1: the groups a user or API client belongs to, with their roles. */
-  ofMember: authedProcedure
-    .input(z.object({ orgId, memberId: anyId }))
-    .query(({ ctx, input }) =>
-      groupsOfMember(ctx.services, ctx.caller, input.orgId, input.memberId),
-    ),
-  create: authedProcedure
-    .input(z.object({ orgId, name: text({ min: 1, max: 200 }), ...fields }))
-    .mutation(({ ctx, input: { orgId: id, ...rest } }) =>
-      createGroup(ctx.services, ctx.caller, id, rest),
-    ),
-  update: authedProcedure
-    .input(z.object({ orgId, groupId, name: text({ min: 1, max: 200 }).optional(), ...fields }))
-    .mutation(({ ctx, input: { orgId: id, ...rest } }) =>
-      updateGroup(ctx.services, ctx.caller, id, rest),
-    ),
-  delete: authedProcedure
-    .input(z.object({ orgId, groupId }))
-    .mutation(({ ctx, input }) =>
-      deleteGroup(ctx.services, ctx.caller, input.orgId, input.groupId),
-    ),
-  addMembers: authedProcedure
+  ofMember: orgProcedure
+    .input(z.object({ memberId: anyId }))
+    .query(({ ctx, input }) => groupsOfMember(ctx.call, input)),
+  create: orgProcedure
+    .input(z.object({ name: text({ min: 1, max: 200 }), ...fields }))
+    .mutation(({ ctx, input }) => createGroup(ctx.call, input)),
+  update: orgProcedure
+    .input(z.object({ groupId, name: text({ min: 1, max: 200 }).optional(), ...fields }))
+    .mutation(({ ctx, input }) => updateGroup(ctx.call, input)),
+  delete: orgProcedure
+    .input(z.object({ groupId }))
+    .mutation(({ ctx, input }) => deleteGroup(ctx.call, input)),
+  addMembers: orgProcedure
     .input(members)
-    .mutation(({ ctx, input: { orgId: id, ...rest } }) =>
-      addGroupMembers(ctx.services, ctx.caller, id, rest),
-    ),
-  removeMembers: authedProcedure
+    .mutation(({ ctx, input }) => addGroupMembers(ctx.call, input)),
+  removeMembers: orgProcedure
     .input(members)
-    .mutation(({ ctx, input: { orgId: id, ...rest } }) =>
-      removeGroupMembers(ctx.services, ctx.caller, id, rest),
-    ),
+    .mutation(({ ctx, input }) => removeGroupMembers(ctx.call, input)),
 } satisfies TRPCRouterRecord;

@@ -12,16 +12,15 @@ import {
 } from '@gatehouse/domain';
 import type { TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
-import { anyId, cursor, idOf, limit, orgId, roleAt, text } from '../schemas.js';
-import { authedProcedure, publicProcedure } from '../trpc.js';
+import { anyId, cursor, idOf, limit, roleAt, text } from '../schemas.js';
+import { orgProcedure, publicProcedure } from '../trpc.js';
 
 const invitationId = idOf('inv');
 
 export const invitationsRouter = {
-  invite: authedProcedure
+  invite: orgProcedure
     .input(
       z.object({
-        orgId,
         email: text({ min: 3, max: 320 }),
         name: text({ max: 200 }).optional(),
         /** The scope the person is invited into; default the organization. */
@@ -30,13 +29,10 @@ export const invitationsRouter = {
         roles: z.array(roleAt).max(100).optional(),
       }),
     )
-    .mutation(({ ctx, input: { orgId: id, ...rest } }) =>
-      inviteMember(ctx.services, ctx.caller, id, rest),
-    ),
-  list: authedProcedure
+    .mutation(({ ctx, input }) => inviteMember(ctx.call, input)),
+  list: orgProcedure
     .input(
       z.object({
-        orgId,
         scopeId: anyId.optional(),
         status: z.enum(['pending', 'accepted', 'revoked', 'expired']).optional(),
         email: text({ min: 1, max: 320 }).optional(),
@@ -44,19 +40,15 @@ export const invitationsRouter = {
         limit,
       }),
     )
-    .query(({ ctx, input: { orgId: id, cursor: c, ...rest } }) =>
-      listInvitations(ctx.services, ctx.caller, id, { ...rest, cursor: c ?? undefined }),
+    .query(({ ctx, input: { cursor: c, ...rest } }) =>
+      listInvitations(ctx.call, { ...rest, cursor: c ?? undefined }),
     ),
-  resend: authedProcedure
-    .input(z.object({ orgId, invitationId }))
-    .mutation(({ ctx, input }) =>
-      resendInvitation(ctx.services, ctx.caller, input.orgId, input.invitationId),
-    ),
-  revoke: authedProcedure
-    .input(z.object({ orgId, invitationId }))
-    .mutation(({ ctx, input }) =>
-      revokeInvitation(ctx.services, ctx.caller, input.orgId, input.invitationId),
-    ),
+  resend: orgProcedure
+    .input(z.object({ invitationId }))
+    .mutation(({ ctx, input }) => resendInvitation(ctx.call, input)),
+  revoke: orgProcedure
+    .input(z.object({ invitationId }))
+    .mutation(({ ctx, input }) => revokeInvitation(ctx.call, input)),
   accept: publicProcedure
     .input(
       z.object({

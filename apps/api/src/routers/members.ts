@@ -10,28 +10,24 @@ import {
 } from '@gatehouse/domain';
 import type { TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
-import { anyId, environment, idOf, orgId, roleAt, text } from '../schemas.js';
-import { authedProcedure } from '../trpc.js';
+import { anyId, environment, idOf, roleAt, text } from '../schemas.js';
+import { orgProcedure } from '../trpc.js';
 
 const userId = idOf('usr');
 
 export const membersRouter = {
-  add: authedProcedure
+  add: orgProcedure
     .input(
       z.object({
-        orgId,
         email: text({ min: 3, max: 320 }),
         name: text({ max: 200 }).optional(),
         roles: z.array(roleAt).max(100).optional(),
       }),
     )
-    .mutation(({ ctx, input: { orgId: id, ...rest } }) =>
-      addMember(ctx.services, ctx.caller, id, rest),
-    ),
-  setRoles: authedProcedure
+    .mutation(({ ctx, input }) => addMember(ctx.call, input)),
+  setRoles: orgProcedure
     .input(
       z.object({
-        orgId,
         userId,
         scopeId: anyId.optional(),
         roles: z
@@ -39,29 +35,24 @@ export const membersRouter = {
           .max(100),
       }),
     )
-    .mutation(({ ctx, input: { orgId: id, ...rest } }) =>
-      setMemberRoles(ctx.services, ctx.caller, id, rest),
+    .mutation(({ ctx, input }) => setMemberRoles(ctx.call, input)),
+  remove: orgProcedure
+    .input(z.object({ userId, scopeId: anyId.optional() }))
+    .mutation(({ ctx, input }) => removeMember(ctx.call, input)),
+  deactivate: orgProcedure
+    .input(z.object({ userId }))
+    .mutation(({ ctx, input: { userId: u } }) =>
+      setMemberStatus(ctx.call, { userId: u, status: 'deactivated' }),
     ),
-  remove: authedProcedure
-    .input(z.object({ orgId, userId, scopeId: anyId.optional() }))
-    .mutation(({ ctx, input: { orgId: id, ...rest } }) =>
-      removeMember(ctx.services, ctx.caller, id, rest),
-    ),
-  deactivate: authedProcedure
-    .input(z.object({ orgId, userId }))
-    .mutation(({ ctx, input: { orgId: id, userId: u } }) =>
-      setMemberStatus(ctx.services, ctx.caller, id, { userId: u, status: 'deactivated' }),
-    ),
-  reactivate: authedProcedure
-    .input(z.object({ orgId, userId }))
-    .mutation(({ ctx, input: { orgId: id, userId: u } }) =>
-      setMemberStatus(ctx.services, ctx.caller, id, { userId: u, status: 'active' }),
+  reactivate: orgProcedure
+    .input(z.object({ userId }))
+    .mutation(({ ctx, input: { userId: u } }) =>
+      setMemberStatus(ctx.call, { userId: u, status: 'active' }),
     ),
   /** M4: the directory of the org or of a scope (members and pending invitations). */
-  list: authedProcedure
+  list: orgProcedure
     .input(
       z.object({
-        orgId,
         scopeId: anyId.optional(),
         search: text({ max: 320 }).optional(),
         status: z.enum(['active', 'deactivated', 'pending']).optional(),
@@ -73,24 +64,19 @@ export const membersRouter = {
         limit: z.number().int().min(1).max(500).optional(),
       }),
     )
-    .query(({ ctx, input: { orgId: id, cursor: c, ...rest } }) =>
-      listDirectory(ctx.services, ctx.caller, id, { ...rest, cursor: c ?? undefined }),
+    .query(({ ctx, input: { cursor: c, ...rest } }) =>
+      listDirectory(ctx.call, { ...rest, cursor: c ?? undefined }),
     ),
   /** T6: members per status and scope, pending invitations, active in 30 days, last logins. */
-  overview: authedProcedure
-    .input(z.object({ orgId }))
-    .query(({ ctx, input }) => directoryOverview(ctx.services, ctx.caller, input.orgId)),
+  overview: orgProcedure.query(({ ctx }) => directoryOverview(ctx.call)),
   /** M6: edit a member's name or email (CONFLICT when the email belongs to someone else). */
-  update: authedProcedure
+  update: orgProcedure
     .input(
       z.object({
-        orgId,
         userId,
         name: text({ max: 200 }).nullish(),
         email: text({ min: 3, max: 320 }).optional(),
       }),
     )
-    .mutation(({ ctx, input: { orgId: id, ...rest } }) =>
-      updateUser(ctx.services, ctx.caller, id, rest),
-    ),
+    .mutation(({ ctx, input }) => updateUser(ctx.call, input)),
 } satisfies TRPCRouterRecord;

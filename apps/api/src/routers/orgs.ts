@@ -2,8 +2,8 @@
 import { createOrg, getOrg, listOrgs, updateOrg } from '@gatehouse/domain';
 import type { TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
-import { avatarUrl, cursor, jsonValue, limit, orgId, text } from '../schemas.js';
-import { authedProcedure } from '../trpc.js';
+import { avatarUrl, cursor, jsonValue, limit, text } from '../schemas.js';
+import { authedProcedure, orgProcedure } from '../trpc.js';
 
 export const orgsRouter = {
   create: authedProcedure
@@ -18,20 +18,17 @@ export const orgsRouter = {
           .optional(),
       }),
     )
-    .mutation(({ ctx, input }) => createOrg(ctx.services, ctx.caller, input)),
-  get: authedProcedure
-    .input(z.object({ orgId }))
-    .query(({ ctx, input }) => getOrg(ctx.services, ctx.caller, input.orgId)),
+    .mutation(({ ctx, input }) => createOrg(ctx.call, input)),
+  get: orgProcedure.query(({ ctx }) => getOrg(ctx.call)),
   list: authedProcedure.input(z.object({ cursor, limit }).optional()).query(({ ctx, input }) =>
-    listOrgs(ctx.services, ctx.caller, {
+    listOrgs(ctx.call, {
       cursor: input?.cursor ?? undefined,
       limit: input?.limit,
     }),
   ),
-  update: authedProcedure
+  update: orgProcedure
     .input(
       z.object({
-        orgId,
         name: text({ min: 1, max: 200 }).optional(),
         slug: text({ max: 63 }).optional(),
         description: text({ max: 2000 }).nullish(),
@@ -39,7 +36,5 @@ export const orgsRouter = {
         settings: z.record(text({ max: 200 }), jsonValue()).optional(),
       }),
     )
-    .mutation(({ ctx, input: { orgId: id, ...rest } }) =>
-      updateOrg(ctx.services, ctx.caller, id, rest),
-    ),
+    .mutation(({ ctx, input: { orgId: _org, ...changes } }) => updateOrg(ctx.call, changes)),
 } satisfies TRPCRouterRecord;

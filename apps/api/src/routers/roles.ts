@@ -2,8 +2,8 @@
 import { createRole, deleteRole, listRoles, updateRole } from '@gatehouse/domain';
 import type { TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
-import { orgId, text } from '../schemas.js';
-import { authedProcedure } from '../trpc.js';
+import { text } from '../schemas.js';
+import { orgProcedure } from '../trpc.js';
 
 const roleInput = z.object({
   name: text({ min: 1, max: 200 }),
@@ -20,20 +20,14 @@ const roleInput = z.object({
 });
 
 export const rolesRouter = {
-  list: authedProcedure
-    .input(z.object({ orgId }))
-    .query(({ ctx, input }) => listRoles(ctx.services, ctx.caller, input.orgId)),
-  create: authedProcedure
-    .input(roleInput.extend({ orgId, key: text({ max: 63 }).optional() }))
-    .mutation(({ ctx, input: { orgId: id, ...rest } }) =>
-      createRole(ctx.services, ctx.caller, id, rest),
-    ),
-  update: authedProcedure
-    .input(roleInput.extend({ orgId, key: text({ min: 1, max: 63 }) }))
-    .mutation(({ ctx, input: { orgId: id, ...rest } }) =>
-      updateRole(ctx.services, ctx.caller, id, rest),
-    ),
-  delete: authedProcedure
-    .input(z.object({ orgId, key: text({ min: 1, max: 63 }) }))
-    .mutation(({ ctx, input }) => deleteRole(ctx.services, ctx.caller, input.orgId, input.key)),
+  list: orgProcedure.query(({ ctx }) => listRoles(ctx.call)),
+  create: orgProcedure
+    .input(roleInput.extend({ key: text({ max: 63 }).optional() }))
+    .mutation(({ ctx, input }) => createRole(ctx.call, input)),
+  update: orgProcedure
+    .input(roleInput.extend({ key: text({ min: 1, max: 63 }) }))
+    .mutation(({ ctx, input }) => updateRole(ctx.call, input)),
+  delete: orgProcedure
+    .input(z.object({ key: text({ min: 1, max: 63 }) }))
+    .mutation(({ ctx, input }) => deleteRole(ctx.call, input)),
 } satisfies TRPCRouterRecord;

@@ -8,7 +8,7 @@ import { listSessions, login, logout, revokeSession, whoAmI } from '@gatehouse/d
 import type { TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
 import { idOf, limit, orgId, text } from '../schemas.js';
-import { authedProcedure, publicProcedure } from '../trpc.js';
+import { authedProcedure, orgProcedure, publicProcedure } from '../trpc.js';
 
 const sessionId = idOf('ses');
 
@@ -29,24 +29,21 @@ export const sessionsRouter = {
         { requestId: ctx.request?.requestId },
       ),
     ),
-  logout: authedProcedure.mutation(({ ctx }) => logout(ctx.services, ctx.caller)),
-  me: authedProcedure.query(({ ctx }) => whoAmI(ctx.services, ctx.caller)),
-  list: authedProcedure
+  logout: authedProcedure.mutation(({ ctx }) => logout(ctx.call)),
+  me: authedProcedure.query(({ ctx }) => whoAmI(ctx.call)),
+  list: orgProcedure
     .input(
       z.object({
-        orgId,
         userId: idOf('usr').optional(),
         activeOnly: z.boolean().optional(),
         cursor: idOf('ses').nullish(),
         limit,
       }),
     )
-    .query(({ ctx, input: { orgId: id, cursor: c, ...rest } }) =>
-      listSessions(ctx.services, ctx.caller, id, { ...rest, cursor: c ?? undefined }),
+    .query(({ ctx, input: { cursor: c, ...rest } }) =>
+      listSessions(ctx.call, { ...rest, cursor: c ?? undefined }),
     ),
-  revoke: authedProcedure
-    .input(z.object({ orgId, sessionId }))
-    .mutation(({ ctx, input }) =>
-      revokeSession(ctx.services, ctx.caller, input.orgId, input.sessionId),
-    ),
+  revoke: orgProcedure
+    .input(z.object({ sessionId }))
+    .mutation(({ ctx, input }) => revokeSession(ctx.call, input)),
 } satisfies TRPCRouterRecord;

@@ -4,7 +4,7 @@
  * as a query (GET `?input=`, or POST for long ones) or a mutation, alone or batched, with one
  * of the run's credentials (admin, org client, other org's client, user session, none, junk).
  */
-import { appRouter } from '@gatehouse/api';
+import { procedureInputs } from '@gatehouse/api';
 import fc from 'fast-check';
 import type { FuzzRequest } from './client.js';
 import type { FuzzWorld } from './fixture.js';
@@ -19,19 +19,11 @@ interface ProcedureInfo {
 
 /** Every procedure with an input arbitrary built from its schema. */
 export function procedures(world: FuzzWorld): ProcedureInfo[] {
-  const record = appRouter._def.procedures as unknown as Record<
-    string,
-    { _def?: { type?: string; inputs?: unknown[] } }
-  >;
-  const flat = Object.entries(record).filter(
-    ([, p]) => p._def?.type === 'query' || p._def?.type === 'mutation',
-  ) as Array<[string, { _def: { type: string; inputs: unknown[] } }]>;
-  return flat.map(([path, p]) => {
-    const schema = p._def.inputs[0];
+  return procedureInputs().map(({ path, type, input: schema }) => {
     const valid = schema ? validish(schema, world.pool) : fc.constant(undefined);
     return {
       path,
-      type: p._def.type as 'query' | 'mutation',
+      type,
       input: fc.oneof(
         { weight: 4, arbitrary: valid },
         { weight: 5, arbitrary: valid.chain(mutate) },

@@ -1,20 +1,19 @@
 /** K1: create an API client with roles; its key is shown once. */
+
 import { newId } from '@gatehouse/db';
-import type { Caller } from '../context.js';
+import type { OrgCall } from '../call.js';
 import { invalid } from '../errors.js';
 import { orgWrite, type WriteResult } from '../org-write.js';
 import { assertNoSlotClash, grantRole, insertCredential, type RoleAt } from '../rules/index.js';
-import type { Services } from '../services.js';
 import { apiClientView, type IssuedKey, rolesOf } from './view.js';
 
 /** K1: creates an API client with roles (`apiClients.manage` at the root; each role under R6). */
 export async function createApiClient(
-  s: Services,
-  caller: Caller,
-  orgId: string,
+  call: OrgCall,
   input: { name: string; roles: readonly RoleAt[] },
 ): Promise<WriteResult<IssuedKey>> {
-  return orgWrite(s, caller, orgId, async (w) => {
+  const { orgId } = call;
+  return orgWrite(call, async (w) => {
     w.authorize('apiClients.manage', orgId);
     if (!input.name.trim()) throw invalid('name must not be empty');
     assertNoSlotClash(w, input.roles);

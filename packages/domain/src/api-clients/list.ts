@@ -1,17 +1,13 @@
 /** K1: an org's API clients. */
-import type { Caller } from '../context.js';
+import type { OrgCall } from '../call.js';
 import { authorizeRead } from '../org-read.js';
 import { assignmentView } from '../rules/index.js';
-import type { Services } from '../services.js';
 import { type ApiClientView, apiClientView } from './view.js';
 
 /** K1: the org's API clients with their roles and last use (`apiClients.read`). */
-export async function listApiClients(
-  s: Services,
-  caller: Caller,
-  orgId: string,
-): Promise<ApiClientView[]> {
-  await authorizeRead(s, caller, orgId, 'apiClients.read', orgId);
+export async function listApiClients(call: OrgCall): Promise<ApiClientView[]> {
+  const { orgId, services: s } = call;
+  await authorizeRead(call, 'apiClients.read', orgId);
   const rows = await s.db
     .selectFrom('api_clients')
     .selectAll()

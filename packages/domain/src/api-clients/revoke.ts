@@ -1,18 +1,16 @@
 /** K2: revoke an API client. */
-import type { Caller } from '../context.js';
+import type { OrgCall } from '../call.js';
 import { orgWrite, type WriteResult } from '../org-write.js';
 import { loadCredential, revokeCredential } from '../rules/index.js';
-import type { Services } from '../services.js';
 import { type ApiClientView, apiClientView, rolesOf } from './view.js';
 
 /** K1: revokes a client: its key stops working and every check for it is denied. */
 export async function revokeApiClient(
-  s: Services,
-  caller: Caller,
-  orgId: string,
-  clientId: string,
+  call: OrgCall,
+  { clientId }: { readonly clientId: string },
 ): Promise<WriteResult<ApiClientView>> {
-  return orgWrite(s, caller, orgId, async (w) => {
+  const { orgId } = call;
+  return orgWrite(call, async (w) => {
     w.authorize('apiClients.manage', orgId);
     const before = await loadCredential(w, 'api_clients', clientId);
     if (before.revoked_at) return apiClientView(before, await rolesOf(w, clientId));

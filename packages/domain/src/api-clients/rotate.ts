@@ -1,19 +1,17 @@
 /** K2: a new key for an API client (the old one stops working). */
-import type { Caller } from '../context.js';
+import type { OrgCall } from '../call.js';
 import { invalid } from '../errors.js';
 import { orgWrite, type WriteResult } from '../org-write.js';
 import { loadCredential, rotateCredential } from '../rules/index.js';
-import type { Services } from '../services.js';
 import { apiClientView, type IssuedKey, rolesOf } from './view.js';
 
 /** K1: issues a new secret; the old one stops working at once. */
 export async function rotateApiClient(
-  s: Services,
-  caller: Caller,
-  orgId: string,
-  clientId: string,
+  call: OrgCall,
+  { clientId }: { readonly clientId: string },
 ): Promise<WriteResult<IssuedKey>> {
-  return orgWrite(s, caller, orgId, async (w) => {
+  const { orgId } = call;
+  return orgWrite(call, async (w) => {
     w.authorize('apiClients.manage', orgId);
     const before = await loadCredential(w, 'api_clients', clientId);
     if (before.revoked_at) throw invalid(`API client ${clientId} is revoked`);

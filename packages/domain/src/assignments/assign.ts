@@ -1,9 +1,9 @@
 /** R6: give a subject a role at a scope. */
+
 import type { Environment } from '@gatehouse/core';
-import type { Caller } from '../context.js';
+import type { OrgCall } from '../call.js';
 import { orgWrite, type WriteResult } from '../org-write.js';
 import { type AssignmentView, grantRole, subjectTypeOf } from '../rules/index.js';
-import type { Services } from '../services.js';
 
 /** Input of `assignRole`. */
 export interface AssignInput {
@@ -17,12 +17,10 @@ export interface AssignInput {
 
 /** Gives a role to a user, group or API client at a scope. */
 export async function assignRole(
-  s: Services,
-  caller: Caller,
-  orgId: string,
+  call: OrgCall,
   input: AssignInput,
 ): Promise<WriteResult<AssignmentView>> {
-  return orgWrite(s, caller, orgId, async (w) => {
+  return orgWrite(call, async (w) => {
     const type = await subjectTypeOf(w, input.subjectId);
     return grantRole(w, { id: input.subjectId, type }, input);
   });

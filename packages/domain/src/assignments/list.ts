@@ -1,14 +1,11 @@
 /** The role assignments at a scope. */
-import type { Caller } from '../context.js';
+import type { OrgCall } from '../call.js';
 import { authorizeRead } from '../org-read.js';
 import { type AssignmentView, assignmentView } from '../rules/index.js';
-import type { Services } from '../services.js';
 
 /** Assignments of the org, optionally of one subject or at one scope (`roles.read`). */
 export async function listAssignments(
-  s: Services,
-  caller: Caller,
-  orgId: string,
+  call: OrgCall,
   filter: {
     subjectId?: string | undefined;
     scopeId?: string | undefined;
@@ -16,7 +13,8 @@ export async function listAssignments(
     limit?: number | undefined;
   } = {},
 ): Promise<{ items: AssignmentView[]; nextCursor: string | null }> {
-  await authorizeRead(s, caller, orgId, 'roles.read', filter.scopeId ?? orgId);
+  const { orgId, services: s } = call;
+  await authorizeRead(call, 'roles.read', filter.scopeId ?? orgId);
   const limit = filter.limit ?? 100;
   let q = s.db
     .selectFrom('assignments')

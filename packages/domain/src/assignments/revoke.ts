@@ -1,18 +1,16 @@
 /** R6: take a role from a subject at a scope. */
-import type { Caller } from '../context.js';
+import type { OrgCall } from '../call.js';
 import { notFound } from '../errors.js';
 import { orgWrite, type WriteResult } from '../org-write.js';
 import { type AssignmentView, assignmentView, revokeAssignment } from '../rules/index.js';
-import type { Services } from '../services.js';
 
 /** Takes an assignment away by id. */
 export async function revokeRole(
-  s: Services,
-  caller: Caller,
-  orgId: string,
-  assignmentId: string,
+  call: OrgCall,
+  { assignmentId }: { readonly assignmentId: string },
 ): Promise<WriteResult<AssignmentView>> {
-  return orgWrite(s, caller, orgId, async (w) => {
+  const { orgId } = call;
+  return orgWrite(call, async (w) => {
     const row = await w.trx
       .selectFrom('assignments')
       .selectAll()

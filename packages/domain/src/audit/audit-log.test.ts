@@ -39,32 +39,44 @@ describe.each(testBackends())('audit log on $name', (backend) => {
 
   /** A Flowcode org with an admin client, a workspace and a product client (audit.write). */
   async function org(name = 'Audit Co') {
-    const { result: o } = await createOrg(s, admin, {
-      name,
-      preset: 'flowcode',
-      owner: { email: `owner-${Math.random()}@audit.test` },
-    });
-    const { result: c } = await createApiClient(s, admin, o.id, {
-      name: 'Console Backend',
-      roles: [{ role: 'org_admin' }],
-    });
+    const { result: o } = await createOrg(
+      { services: s, caller: admin },
+      {
+        name,
+        preset: 'flowcode',
+        owner: { email: `owner-${Math.random()}@audit.test` },
+      },
+    );
+    const { result: c } = await createApiClient(
+      { services: s, caller: admin, orgId: o.id },
+      {
+        name: 'Console Backend',
+        roles: [{ role: 'org_admin' }],
+      },
+    );
     const caller = asClient(o.id, c.client.id);
-    const { result: ws } = await createScope(s, caller, o.id, {
-      kind: 'workspace',
-      name: 'Marketing',
-    });
+    const { result: ws } = await createScope(
+      { services: s, caller, orgId: o.id },
+      {
+        kind: 'workspace',
+        name: 'Marketing',
+      },
+    );
     return { orgId: o.id, clientId: c.client.id, caller, ws: ws.id };
   }
 
   async function record(caller: Caller, orgId: string, n: number, scopeId?: string) {
     for (let i = 0; i < n; i++) {
-      await recordAuditEvent(s, caller, orgId, {
-        action: 'Flow Created',
-        entityType: 'Flow',
-        entityId: `flow_${i}`,
-        scopeId,
-        after: { name: `Flow "${i}", with, commas`, steps: i },
-      });
+      await recordAuditEvent(
+        { services: s, caller, orgId },
+        {
+          action: 'Flow Created',
+          entityType: 'Flow',
+          entityId: `flow_${i}`,
+          scopeId,
+          after: { name: `Flow "${i}", with, commas`, steps: i },
+        },
+      );
     }
   }
 
@@ -75,13 +87,16 @@ describe.each(testBackends())('audit log on $name', (backend) => {
       .select('revision')
       .where('id', '=', o.orgId)
       .executeTakeFirstOrThrow();
-    const e = await recordAuditEvent(s, o.caller, o.orgId, {
-      action: 'Flow Created',
-      entityType: 'Flow',
-      entityId: 'flow_1',
-      scopeId: o.ws,
-      after: { name: 'Onboarding' },
-    });
+    const e = await recordAuditEvent(
+      { services: s, caller: o.caller, orgId: o.orgId },
+      {
+        action: 'Flow Created',
+        entityType: 'Flow',
+        entityId: 'flow_1',
+        scopeId: o.ws,
+        after: { name: 'Onboarding' },
+      },
+    );
     expect(e).toMatchObject({
       action: 'Flow Created',
       entityType: 'Flow',
@@ -91,79 +106,131 @@ describe.each(testBackends())('audit log on $name', (backend) => {
       revision: before.revision,
       after: { name: 'Onboarding' },
     });
-    const page = await listAudit(s, o.caller, o.orgId, { entityType: 'Flow' });
+    const page = await listAudit(
+      { services: s, caller: o.caller, orgId: o.orgId },
+      { entityType: 'Flow' },
+    );
     expect(page.items.map((i) => i.id)).toEqual([e.id]);
-    expect((await verifyAuditChain(s, o.caller, o.orgId)).ok).toBe(true);
+    expect((await verifyAuditChain({ services: s, caller: o.caller, orgId: o.orgId })).ok).toBe(
+      true,
+    );
     await expect(
-      recordAuditEvent(s, o.caller, o.orgId, {
-        action: 'Deactivated',
-        entityType: 'member',
-        entityId: 'usr_x',
-      }),
+      recordAuditEvent(
+        { services: s, caller: o.caller, orgId: o.orgId },
+        {
+          action: 'Deactivated',
+          entityType: 'member',
+          entityId: 'usr_x',
+        },
+      ),
     ).rejects.toMatchObject({ code: 'INVALID' });
     // A client without audit.write (a workspace viewer) cannot record.
-    const { result: viewer } = await createApiClient(s, o.caller, o.orgId, {
-      name: 'viewer',
-      roles: [{ role: 'workspace_viewer', scopeId: o.ws }],
-    });
+    const { result: viewer } = await createApiClient(
+      { services: s, caller: o.caller, orgId: o.orgId },
+      {
+        name: 'viewer',
+        roles: [{ role: 'workspace_viewer', scopeId: o.ws }],
+      },
+    );
     await expect(
-      recordAuditEvent(s, asClient(o.orgId, viewer.client.id), o.orgId, {
-        action: 'Flow Created',
-        entityType: 'Flow',
-        entityId: 'flow_2',
-        scopeId: o.ws,
-      }),
+      recordAuditEvent(
+        { services: s, caller: asClient(o.orgId, viewer.client.id), orgId: o.orgId },
+        {
+          action: 'Flow Created',
+          entityType: 'Flow',
+          entityId: 'flow_2',
+          scopeId: o.ws,
+        },
+      ),
     ).rejects.toMatchObject({ code: 'FORBIDDEN' });
     await expect(
-      recordAuditEvent(s, o.caller, o.orgId, {
-        action: 'X',
-        entityType: 'Flow',
-        entityId: 'f',
-        scopeId: 'scp_nope',
-      }),
+      recordAuditEvent(
+        { services: s, caller: o.caller, orgId: o.orgId },
+        {
+          action: 'X',
+          entityType: 'Flow',
+          entityId: 'f',
+          scopeId: 'scp_nope',
+        },
+      ),
     ).rejects.toMatchObject({ code: 'NOT_FOUND', message: expect.stringMatching(/scp_nope/) });
   });
 
   it('A2 filters: actor email or client name, scope subtree, action, entity type, time range; keyset pages', async () => {
     const o = await org();
-    const { result: ann } = await addMember(s, o.caller, o.orgId, {
-      email: 'Ann.Admin@Audit.test',
-      roles: [{ role: 'org_admin' }],
-    });
+    const { result: ann } = await addMember(
+      { services: s, caller: o.caller, orgId: o.orgId },
+      {
+        email: 'Ann.Admin@Audit.test',
+        roles: [{ role: 'org_admin' }],
+      },
+    );
     await record(asClient(o.orgId, o.clientId, ann.userId), o.orgId, 3, o.ws);
     const t = new Date();
     await new Promise((r) => setTimeout(r, 15));
     await record(o.caller, o.orgId, 2);
-    const byEmail = await listAudit(s, o.caller, o.orgId, { actor: 'ANN.admin@' });
+    const byEmail = await listAudit(
+      { services: s, caller: o.caller, orgId: o.orgId },
+      { actor: 'ANN.admin@' },
+    );
     expect(byEmail.items).toHaveLength(3);
     expect(byEmail.items.every((i) => i.onBehalfOf === ann.userId)).toBe(true);
-    const byClient = await listAudit(s, o.caller, o.orgId, { actor: 'console back' });
+    const byClient = await listAudit(
+      { services: s, caller: o.caller, orgId: o.orgId },
+      { actor: 'console back' },
+    );
     expect(byClient.items.length).toBeGreaterThanOrEqual(6);
-    expect((await listAudit(s, o.caller, o.orgId, { actor: 'nobody@' })).items).toHaveLength(0);
-    const inWs = await listAudit(s, o.caller, o.orgId, { scopeId: o.ws });
+    expect(
+      (await listAudit({ services: s, caller: o.caller, orgId: o.orgId }, { actor: 'nobody@' }))
+        .items,
+    ).toHaveLength(0);
+    const inWs = await listAudit(
+      { services: s, caller: o.caller, orgId: o.orgId },
+      { scopeId: o.ws },
+    );
     expect(inWs.items.filter((i) => i.entityType === 'Flow')).toHaveLength(3);
     expect(inWs.items.every((i) => i.scopeId === o.ws)).toBe(true);
     expect(
-      (await listAudit(s, o.caller, o.orgId, { action: 'Flow Created', to: t })).items,
+      (
+        await listAudit(
+          { services: s, caller: o.caller, orgId: o.orgId },
+          { action: 'Flow Created', to: t },
+        )
+      ).items,
     ).toHaveLength(3);
     expect(
-      (await listAudit(s, o.caller, o.orgId, { action: 'Flow Created', from: t })).items,
+      (
+        await listAudit(
+          { services: s, caller: o.caller, orgId: o.orgId },
+          { action: 'Flow Created', from: t },
+        )
+      ).items,
     ).toHaveLength(2);
     expect(
-      (await listAudit(s, o.caller, o.orgId, { entityType: 'scope', action: 'Created' })).items,
+      (
+        await listAudit(
+          { services: s, caller: o.caller, orgId: o.orgId },
+          { entityType: 'scope', action: 'Created' },
+        )
+      ).items,
     ).toHaveLength(1);
     // Keyset pages: every entry once, newest first.
     const seen: number[] = [];
     let cursor: string | undefined;
     do {
-      const p = await listAudit(s, o.caller, o.orgId, { cursor, limit: 3 });
+      const p = await listAudit(
+        { services: s, caller: o.caller, orgId: o.orgId },
+        { cursor, limit: 3 },
+      );
       seen.push(...p.items.map((i) => i.seq));
       cursor = p.nextCursor ?? undefined;
     } while (cursor);
     expect(seen).toEqual([...seen].sort((a, b) => b - a));
     expect(new Set(seen).size).toBe(seen.length);
     expect(seen.at(-1)).toBe(1);
-    await expect(listAudit(s, o.caller, o.orgId, { cursor: 'abc' })).rejects.toMatchObject({
+    await expect(
+      listAudit({ services: s, caller: o.caller, orgId: o.orgId }, { cursor: 'abc' }),
+    ).rejects.toMatchObject({
       code: 'INVALID',
     });
   });
@@ -173,9 +240,7 @@ describe.each(testBackends())('audit log on $name', (backend) => {
     await record(o.caller, o.orgId, 7);
     const got: number[] = [];
     for await (const e of await openAuditExport(
-      s,
-      o.caller,
-      o.orgId,
+      { services: s, caller: o.caller, orgId: o.orgId },
       { entityType: 'Flow' },
       { batchSize: 2 },
     )) {
@@ -184,14 +249,20 @@ describe.each(testBackends())('audit log on $name', (backend) => {
     expect(got).toHaveLength(7);
     expect(got).toEqual([...got].sort((a, b) => a - b));
     await expect(
-      openAuditExport(s, asClient(o.orgId, 'cli_other'), 'org_other', {}),
+      openAuditExport(
+        { services: s, caller: asClient(o.orgId, 'cli_other'), orgId: 'org_other' },
+        {},
+      ),
     ).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
   it('A4 verify passes on an intact chain and names an entry whose content was changed in SQL', async () => {
     const o = await org();
     await record(o.caller, o.orgId, 5);
-    const ok = await verifyAuditChain(s, o.caller, o.orgId, { batchSize: 3 });
+    const ok = await verifyAuditChain(
+      { services: s, caller: o.caller, orgId: o.orgId },
+      { batchSize: 3 },
+    );
     expect(ok).toMatchObject({ ok: true, fromSeq: 1, broken: null, checkpoint: null });
     expect(ok.checked).toBe(ok.toSeq);
     const victim = await g.db
@@ -206,7 +277,10 @@ describe.each(testBackends())('audit log on $name', (backend) => {
       .where('org_id', '=', o.orgId)
       .where('seq', '=', victim.seq)
       .execute();
-    const v = await verifyAuditChain(s, o.caller, o.orgId, { batchSize: 3 });
+    const v = await verifyAuditChain(
+      { services: s, caller: o.caller, orgId: o.orgId },
+      { batchSize: 3 },
+    );
     expect(v.ok).toBe(false);
     expect(v.broken).toMatchObject({
       seq: victim.seq,
@@ -231,20 +305,26 @@ describe.each(testBackends())('audit log on $name', (backend) => {
       .where('org_id', '=', o.orgId)
       .where('seq', '=', mid.seq)
       .execute();
-    expect((await verifyAuditChain(s, o.caller, o.orgId)).broken).toMatchObject({
+    expect(
+      (await verifyAuditChain({ services: s, caller: o.caller, orgId: o.orgId })).broken,
+    ).toMatchObject({
       seq: mid.seq,
       entryId: null,
       reason: 'missing_entry',
     });
     await g.db.insertInto('audit_log').values(mid).execute();
-    expect((await verifyAuditChain(s, o.caller, o.orgId)).ok).toBe(true);
+    expect((await verifyAuditChain({ services: s, caller: o.caller, orgId: o.orgId })).ok).toBe(
+      true,
+    );
     const last = rows.at(-1)!;
     await g.db
       .deleteFrom('audit_log')
       .where('org_id', '=', o.orgId)
       .where('seq', '=', last.seq)
       .execute();
-    expect((await verifyAuditChain(s, o.caller, o.orgId)).broken).toMatchObject({
+    expect(
+      (await verifyAuditChain({ services: s, caller: o.caller, orgId: o.orgId })).broken,
+    ).toMatchObject({
       seq: last.seq,
       reason: 'missing_entry',
     });
@@ -257,7 +337,9 @@ describe.each(testBackends())('audit log on $name', (backend) => {
       .where('org_id', '=', o.orgId)
       .where('seq', '=', mid.seq)
       .execute();
-    expect((await verifyAuditChain(s, o.caller, o.orgId)).broken).toMatchObject({
+    expect(
+      (await verifyAuditChain({ services: s, caller: o.caller, orgId: o.orgId })).broken,
+    ).toMatchObject({
       seq: Number(mid.seq) + 1,
       reason: 'prev_hash_mismatch',
     });
@@ -271,14 +353,20 @@ describe.each(testBackends())('audit log on $name', (backend) => {
     await new Promise((r) => setTimeout(r, 15));
     await record(o.caller, o.orgId, 3);
     // No retention set: nothing happens.
-    expect((await pruneAudit(s, o.caller, o.orgId)).result).toEqual({
+    expect((await pruneAudit({ services: s, caller: o.caller, orgId: o.orgId })).result).toEqual({
       retentionDays: null,
       pruned: 0,
       throughSeq: null,
     });
-    await updateOrg(s, o.caller, o.orgId, { settings: { auditRetentionDays: 30 } });
+    await updateOrg(
+      { services: s, caller: o.caller, orgId: o.orgId },
+      { settings: { auditRetentionDays: 30 } },
+    );
     await expect(
-      updateOrg(s, o.caller, o.orgId, { settings: { auditRetentionDays: -1 } }),
+      updateOrg(
+        { services: s, caller: o.caller, orgId: o.orgId },
+        { settings: { auditRetentionDays: -1 } },
+      ),
     ).rejects.toMatchObject({ code: 'INVALID' });
     const before = await g.db
       .selectFrom('audit_log')
@@ -287,9 +375,12 @@ describe.each(testBackends())('audit log on $name', (backend) => {
       .where('at', '<', cutoff)
       .orderBy('seq', 'desc')
       .executeTakeFirstOrThrow();
-    const { result } = await pruneAudit(s, o.caller, o.orgId, {
-      now: new Date(cutoff.getTime() + 30 * DAY),
-    });
+    const { result } = await pruneAudit(
+      { services: s, caller: o.caller, orgId: o.orgId },
+      {
+        now: new Date(cutoff.getTime() + 30 * DAY),
+      },
+    );
     expect(result).toMatchObject({ retentionDays: 30, throughSeq: Number(before.seq) });
     expect(result.pruned).toBe(Number(before.seq));
     const left = await g.db
@@ -299,25 +390,35 @@ describe.each(testBackends())('audit log on $name', (backend) => {
       .orderBy('seq')
       .execute();
     expect(Number(left[0]!.seq)).toBe(Number(before.seq) + 1);
-    const v = await verifyAuditChain(s, o.caller, o.orgId);
+    const v = await verifyAuditChain({ services: s, caller: o.caller, orgId: o.orgId });
     expect(v).toMatchObject({
       ok: true,
       fromSeq: Number(before.seq) + 1,
       checkpoint: { seq: Number(before.seq) },
     });
-    const pruned = await listAudit(s, o.caller, o.orgId, { action: 'Pruned', entityType: 'audit' });
+    const pruned = await listAudit(
+      { services: s, caller: o.caller, orgId: o.orgId },
+      { action: 'Pruned', entityType: 'audit' },
+    );
     expect(pruned.items[0]!.after).toMatchObject({
       pruned: result.pruned,
       checkpointHash: before.hash,
     });
     await record(o.caller, o.orgId, 2);
-    expect((await verifyAuditChain(s, o.caller, o.orgId)).ok).toBe(true);
+    expect((await verifyAuditChain({ services: s, caller: o.caller, orgId: o.orgId })).ok).toBe(
+      true,
+    );
     // Everything old: the log empties, and the next entry chains from the checkpoint.
-    const all = await pruneAudit(s, o.caller, o.orgId, { now: new Date(Date.now() + 31 * DAY) });
+    const all = await pruneAudit(
+      { services: s, caller: o.caller, orgId: o.orgId },
+      { now: new Date(Date.now() + 31 * DAY) },
+    );
     expect(all.result.pruned).toBeGreaterThan(0);
-    expect((await verifyAuditChain(s, o.caller, o.orgId)).ok).toBe(true);
+    expect((await verifyAuditChain({ services: s, caller: o.caller, orgId: o.orgId })).ok).toBe(
+      true,
+    );
     await record(o.caller, o.orgId, 1);
-    const after = await verifyAuditChain(s, o.caller, o.orgId);
+    const after = await verifyAuditChain({ services: s, caller: o.caller, orgId: o.orgId });
     expect(after).toMatchObject({
       ok: true,
       checked: 2,
@@ -328,15 +429,25 @@ describe.each(testBackends())('audit log on $name', (backend) => {
   it('A4 a forged or edited checkpoint, or one signed with another key, is detected', async () => {
     const o = await org();
     await record(o.caller, o.orgId, 4);
-    await updateOrg(s, o.caller, o.orgId, { settings: { auditRetentionDays: 1 } });
-    const { result } = await pruneAudit(s, o.caller, o.orgId, {
-      now: new Date(Date.now() + 2 * DAY),
-    });
+    await updateOrg(
+      { services: s, caller: o.caller, orgId: o.orgId },
+      { settings: { auditRetentionDays: 1 } },
+    );
+    const { result } = await pruneAudit(
+      { services: s, caller: o.caller, orgId: o.orgId },
+      {
+        now: new Date(Date.now() + 2 * DAY),
+      },
+    );
     await record(o.caller, o.orgId, 2);
-    expect((await verifyAuditChain(s, o.caller, o.orgId)).ok).toBe(true);
+    expect((await verifyAuditChain({ services: s, caller: o.caller, orgId: o.orgId })).ok).toBe(
+      true,
+    );
     // Another instance key: the checkpoint is not ours.
     const otherKey = createServices(g.db, { auditSigningKey: `${KEY}-rotated` });
-    expect((await verifyAuditChain(otherKey, o.caller, o.orgId)).broken).toMatchObject({
+    expect(
+      (await verifyAuditChain({ services: otherKey, caller: o.caller, orgId: o.orgId })).broken,
+    ).toMatchObject({
       seq: result.throughSeq,
       reason: 'checkpoint_signature',
     });
@@ -361,7 +472,7 @@ describe.each(testBackends())('audit log on $name', (backend) => {
       .insertInto('audit_checkpoints')
       .values({ ...cp, seq: Number(next.seq), hash: next.hash })
       .execute();
-    const v = await verifyAuditChain(s, o.caller, o.orgId);
+    const v = await verifyAuditChain({ services: s, caller: o.caller, orgId: o.orgId });
     expect(v.ok).toBe(false);
     expect(v.broken).toMatchObject({ seq: Number(next.seq), reason: 'checkpoint_signature' });
     expect(v.broken!.message).toMatch(/forged or edited/);
@@ -371,13 +482,17 @@ describe.each(testBackends())('audit log on $name', (backend) => {
       .where('org_id', '=', o.orgId)
       .where('seq', '=', Number(next.seq))
       .execute();
-    expect((await verifyAuditChain(s, o.caller, o.orgId)).broken).toMatchObject({
+    expect(
+      (await verifyAuditChain({ services: s, caller: o.caller, orgId: o.orgId })).broken,
+    ).toMatchObject({
       seq: Number(next.seq),
       reason: 'missing_entry',
     });
     // Without any checkpoint the log no longer starts at the beginning.
     await g.db.deleteFrom('audit_checkpoints').where('org_id', '=', o.orgId).execute();
-    expect((await verifyAuditChain(s, o.caller, o.orgId)).broken).toMatchObject({
+    expect(
+      (await verifyAuditChain({ services: s, caller: o.caller, orgId: o.orgId })).broken,
+    ).toMatchObject({
       seq: 1,
       reason: 'missing_entry',
     });
@@ -386,7 +501,10 @@ describe.each(testBackends())('audit log on $name', (backend) => {
   it('A4 pruning refuses to delete a tampered part of the chain', async () => {
     const o = await org();
     await record(o.caller, o.orgId, 3);
-    await updateOrg(s, o.caller, o.orgId, { settings: { auditRetentionDays: 1 } });
+    await updateOrg(
+      { services: s, caller: o.caller, orgId: o.orgId },
+      { settings: { auditRetentionDays: 1 } },
+    );
     await g.db
       .updateTable('audit_log')
       .set({ entity_id: 'flow_evil' })
@@ -394,7 +512,10 @@ describe.each(testBackends())('audit log on $name', (backend) => {
       .where('entity_id', '=', 'flow_1')
       .execute();
     await expect(
-      pruneAudit(s, o.caller, o.orgId, { now: new Date(Date.now() + 2 * DAY) }),
+      pruneAudit(
+        { services: s, caller: o.caller, orgId: o.orgId },
+        { now: new Date(Date.now() + 2 * DAY) },
+      ),
     ).rejects.toMatchObject({ code: 'INVARIANT' });
     expect(
       await g.db

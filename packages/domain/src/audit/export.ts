@@ -1,6 +1,5 @@
 /** A4: the audit log of an org as a stream, for export. */
-import type { Caller } from '../context.js';
-import type { Services } from '../services.js';
+import type { OrgCall } from '../call.js';
 import { type AuditQuery, prepareQuery } from './list.js';
 import { type AuditEntryView, auditView } from './view.js';
 
@@ -13,13 +12,12 @@ import { type AuditEntryView, auditView } from './view.js';
  * for await (const e of await openAuditExport(s, caller, orgId, { entityType: 'member' })) write(e);
  */
 export async function openAuditExport(
-  s: Services,
-  caller: Caller,
-  orgId: string,
+  call: OrgCall,
   f: AuditQuery = {},
   options: { batchSize?: number } = {},
 ): Promise<AsyncIterable<AuditEntryView>> {
-  const filter = await prepareQuery(s, caller, orgId, f);
+  const { services: s } = call;
+  const filter = await prepareQuery(call, f);
   const batchSize = options.batchSize ?? 2000;
   return {
     async *[Symbol.asyncIterator]() {

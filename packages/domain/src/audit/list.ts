@@ -1,6 +1,7 @@
 /** A3: a filtered, paged read of an org's audit log. */
+
 import type { AuditRow, Database, SelectQueryBuilder } from '@gatehouse/db';
-import type { Caller } from '../context.js';
+import type { OrgCall } from '../call.js';
 import { invalid } from '../errors.js';
 import { authorizeRead } from '../org-read.js';
 import { containsPattern } from '../rules/index.js';
@@ -75,13 +76,12 @@ async function resolveActors(s: Services, orgId: string, actor: string): Promise
  * function adding the filters to a query over the org's entries.
  */
 export async function prepareQuery(
-  s: Services,
-  caller: Caller,
-  orgId: string,
+  call: OrgCall,
   f: AuditQuery,
 ): Promise<(q: AuditSelect) => AuditSelect> {
+  const { orgId, services: s } = call;
   if (f.from && f.to && f.from >= f.to) throw invalid('"from" must be before "to"');
-  const engine = await authorizeRead(s, caller, orgId, 'audit.read', f.scopeId ?? orgId);
+  const engine = await authorizeRead(call, 'audit.read', f.scopeId ?? orgId);
   const scopeIds =
     f.scopeId && f.scopeId !== orgId
       ? [...new Set([f.scopeId, ...engine.scopesBelow(f.scopeId)])]
@@ -114,17 +114,16 @@ export async function prepareQuery(
  * const page = await listAudit(s, caller, orgId, { actor: 'alice@', action: 'Updated', limit: 50 });
  */
 export async function listAudit(
-  s: Services,
-  caller: Caller,
-  orgId: string,
+  call: OrgCall,
   f: AuditFilter = {},
 ): Promise<{ items: AuditEntryView[]; nextCursor: string | null }> {
+  const { services: s } = call;
   const limit = f.limit ?? 100;
   if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
     throw invalid('limit must be an integer from 1 to 1000');
   }
   if (f.cursor !== undefined && !/^\d{1,15}$/.test(f.cursor)) throw invalid('invalid cursor');
-  const filter = await prepareQuery(s, caller, orgId, f);
+  const filter = await prepareQuery(call, f);
   let q = filter(s.db.selectFrom('audit_log').selectAll())
     .orderBy('seq', 'desc')
     .limit(limit + 1);

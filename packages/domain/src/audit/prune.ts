@@ -1,9 +1,8 @@
 /** A6: pruning an org's audit entries past retention behind a signed checkpoint. */
-import type { Caller } from '../context.js';
+import type { OrgCall } from '../call.js';
 import { invalid, invariant, notFound } from '../errors.js';
 import { authorizeRead } from '../org-read.js';
 import { orgWrite, type WriteResult } from '../org-write.js';
-import type { Services } from '../services.js';
 import { auditSigningKey, signCheckpoint } from './signing.js';
 import { walkChain } from './verify.js';
 
@@ -33,12 +32,11 @@ export interface PruneResult {
  * launder tampering. Needs `org.update` at the root (who sets the retention).
  */
 export async function pruneAudit(
-  s: Services,
-  caller: Caller,
-  orgId: string,
+  call: OrgCall,
   options: { now?: Date; batchSize?: number } = {},
 ): Promise<WriteResult<PruneResult>> {
-  await authorizeRead(s, caller, orgId, 'org.update', orgId);
+  const { orgId, services: s } = call;
+  await authorizeRead(call, 'org.update', orgId);
   const org = await s.db
     .selectFrom('orgs')
     .select('settings')
@@ -69,7 +67,7 @@ export async function pruneAudit(
       );
     }
   }
-  return orgWrite(s, caller, orgId, async (w) => {
+  return orgWrite(call, async (w) => {
     w.authorize('org.update', orgId);
     if (!days || !target) return { retentionDays: days, pruned: 0, throughSeq: null };
     const throughSeq = Number(target.seq);

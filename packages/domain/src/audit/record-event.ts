@@ -1,8 +1,7 @@
 /** A5: product events a customer records into the org's audit log. */
-import type { Caller } from '../context.js';
+import type { OrgCall } from '../call.js';
 import { invalid } from '../errors.js';
 import { orgEventWrite } from '../org-write.js';
-import type { Services } from '../services.js';
 import { auditStateText, isStorableText } from './append.js';
 import { type AuditEntryView, auditView } from './view.js';
 
@@ -48,11 +47,10 @@ const MAX_STATE_BYTES = 64 * 1024;
  * await recordAuditEvent(s, caller, orgId, { action: 'Flow Created', entityType: 'Flow', entityId: 'flow_9', scopeId: wsId, after: { name: 'Onboarding' } });
  */
 export async function recordAuditEvent(
-  s: Services,
-  caller: Caller,
-  orgId: string,
+  call: OrgCall,
   input: ProductEventInput,
 ): Promise<AuditEntryView> {
+  const { orgId, services: s } = call;
   for (const [field, v] of [
     ['action', input.action],
     ['entityType', input.entityType],
@@ -80,7 +78,7 @@ export async function recordAuditEvent(
   }
   const scopeId = input.scopeId ?? orgId;
   // Ordered with every other write's entries by the org lock; the revision does not move.
-  const { audited } = await orgEventWrite(s, caller, orgId, async (w) => {
+  const { audited } = await orgEventWrite(call, async (w) => {
     w.authorize('audit.write', scopeId);
     w.audit({
       action: input.action.trim(),

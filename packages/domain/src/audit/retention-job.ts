@@ -70,7 +70,10 @@ export async function pruneDueOrgs(
           .limit(1)
           .executeTakeFirst();
         if (!due) continue;
-        const { result } = await pruneAudit(s, SYSTEM, org.id, { now });
+        const { result } = await pruneAudit(
+          { services: s, caller: SYSTEM, orgId: org.id },
+          { now },
+        );
         if (result.pruned > 0) {
           pruned.push({ orgId: org.id, pruned: result.pruned, throughSeq: result.throughSeq });
         }

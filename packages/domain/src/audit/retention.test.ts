@@ -48,24 +48,36 @@ describe.each(testBackends())('audit retention job on $name', (backend) => {
   });
 
   async function org(retentionDays: number | null) {
-    const { result: o } = await createOrg(s, admin, { name: 'Retention', preset: 'flowcode' });
-    const { result } = await createApiClient(s, admin, o.id, {
-      name: 'backend',
-      roles: [{ role: 'org_admin' }],
-    });
+    const { result: o } = await createOrg(
+      { services: s, caller: admin },
+      { name: 'Retention', preset: 'flowcode' },
+    );
+    const { result } = await createApiClient(
+      { services: s, caller: admin, orgId: o.id },
+      {
+        name: 'backend',
+        roles: [{ role: 'org_admin' }],
+      },
+    );
     const caller: Caller = {
       principal: { kind: 'client', orgId: o.id, clientId: result.client.id },
       source: 'api',
     };
     if (retentionDays !== null) {
-      await updateOrg(s, caller, o.id, { settings: { auditRetentionDays: retentionDays } });
+      await updateOrg(
+        { services: s, caller, orgId: o.id },
+        { settings: { auditRetentionDays: retentionDays } },
+      );
     }
     for (let i = 0; i < 3; i++) {
-      await recordAuditEvent(s, caller, o.id, {
-        action: 'Flow Created',
-        entityType: 'Flow',
-        entityId: `flow_${i}`,
-      });
+      await recordAuditEvent(
+        { services: s, caller, orgId: o.id },
+        {
+          action: 'Flow Created',
+          entityType: 'Flow',
+          entityId: `flow_${i}`,
+        },
+      );
     }
     return { orgId: o.id, caller };
   }
@@ -101,9 +113,12 @@ describe.each(testBackends())('audit retention job on $name', (backend) => {
         { orgId: broken.orgId, error: expect.stringContaining('chain is broken at entry 2') },
       ]),
     );
-    const v = await verifyAuditChain(s, due.caller, due.orgId);
+    const v = await verifyAuditChain({ services: s, caller: due.caller, orgId: due.orgId });
     expect(v).toMatchObject({ ok: true, checkpoint: { seq: expect.any(Number) } });
-    const pruned = await listAudit(s, due.caller, due.orgId, { action: 'Pruned' });
+    const pruned = await listAudit(
+      { services: s, caller: due.caller, orgId: due.orgId },
+      { action: 'Pruned' },
+    );
     expect(pruned.items[0]).toMatchObject({ actorId: 'system', source: 'system' });
     // Orgs with nothing due are not written to at all.
     expect(await revisionOf(young.orgId)).toBe(untouched.young);
@@ -149,8 +164,13 @@ describe.each(testBackends())('audit retention job on $name', (backend) => {
     const ran = passes.filter((p) => p !== null);
     expect(ran).toHaveLength(1);
     expect(ran[0]!.pruned.map((p) => p.orgId)).toContain(due.orgId);
-    expect((await listAudit(s, due.caller, due.orgId, { action: 'Pruned' })).items).toHaveLength(1);
-    expect((await verifyAuditChain(s, due.caller, due.orgId)).ok).toBe(true);
+    expect(
+      (await listAudit({ services: s, caller: due.caller, orgId: due.orgId }, { action: 'Pruned' }))
+        .items,
+    ).toHaveLength(1);
+    expect((await verifyAuditChain({ services: s, caller: due.caller, orgId: due.orgId })).ok).toBe(
+      true,
+    );
     expect(await runAuditRetention(later, { intervalMs: 3_600_000 })).toBeNull();
   });
 });

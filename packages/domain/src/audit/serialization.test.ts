@@ -68,15 +68,21 @@ describe.each(testBackends())('audit serialization on $name', (backend) => {
   });
 
   async function org(name: string) {
-    const { result: o } = await createOrg(s, admin, {
-      name,
-      preset: 'flowcode',
-      owner: { email: `owner-${Math.random()}@serial.test` },
-    });
-    const { result: c } = await createApiClient(s, admin, o.id, {
-      name: 'Product',
-      roles: [{ role: 'org_admin' }],
-    });
+    const { result: o } = await createOrg(
+      { services: s, caller: admin },
+      {
+        name,
+        preset: 'flowcode',
+        owner: { email: `owner-${Math.random()}@serial.test` },
+      },
+    );
+    const { result: c } = await createApiClient(
+      { services: s, caller: admin, orgId: o.id },
+      {
+        name: 'Product',
+        roles: [{ role: 'org_admin' }],
+      },
+    );
     const caller: Caller = {
       principal: { kind: 'client', orgId: o.id, clientId: c.client.id },
       source: 'api',
@@ -90,13 +96,16 @@ describe.each(testBackends())('audit serialization on $name', (backend) => {
     await fc.assert(
       fc.asyncProperty(value, fc.option(value, { nil: undefined }), async (after, before) => {
         n++;
-        const entry = await recordAuditEvent(s, o.caller, o.orgId, {
-          action: 'Flow Updated',
-          entityType: 'Flow',
-          entityId: `flow_${n}`,
-          before,
-          after,
-        });
+        const entry = await recordAuditEvent(
+          { services: s, caller: o.caller, orgId: o.orgId },
+          {
+            action: 'Flow Updated',
+            entityType: 'Flow',
+            entityId: `flow_${n}`,
+            before,
+            after,
+          },
+        );
         expect(entry.after).toEqual(asJson(after));
         expect(entry.before).toEqual(asJson(before));
         const row = await g.db
@@ -108,7 +117,7 @@ describe.each(testBackends())('audit serialization on $name', (backend) => {
         expect(row.hash_version).toBe(2);
         expect(row.after).toBe(after === null ? null : canonicalJson(after));
         expect(row.before).toBe(before == null ? null : canonicalJson(before));
-        const v = await verifyAuditChain(s, o.caller, o.orgId);
+        const v = await verifyAuditChain({ services: s, caller: o.caller, orgId: o.orgId });
         expect(v.broken).toBeNull();
         expect(v.headHash).toBe(row.hash);
       }),
@@ -119,22 +128,28 @@ describe.each(testBackends())('audit serialization on $name', (backend) => {
   it('strings that look like numbers or JSON are kept as strings, at the top level too', async () => {
     const o = await org('Lookalike Co');
     for (const v of ['1', '{"a":1}', '[1,2]', 'null', 'true', '"quoted"', '1e400', '\u0000']) {
-      const e = await recordAuditEvent(s, o.caller, o.orgId, {
-        action: 'Flow Renamed',
-        entityType: 'Flow',
-        entityId: 'flow_1',
-        before: v,
-        after: { v, n: 1e21, tiny: 5e-324, neg: -0, [v]: v },
-      });
+      const e = await recordAuditEvent(
+        { services: s, caller: o.caller, orgId: o.orgId },
+        {
+          action: 'Flow Renamed',
+          entityType: 'Flow',
+          entityId: 'flow_1',
+          before: v,
+          after: { v, n: 1e21, tiny: 5e-324, neg: -0, [v]: v },
+        },
+      );
       expect(e.before).toBe(v);
       expect(e.after).toEqual({ v, n: 1e21, tiny: 5e-324, neg: 0, [v]: v });
     }
-    expect((await verifyAuditChain(s, o.caller, o.orgId)).ok).toBe(true);
+    expect((await verifyAuditChain({ services: s, caller: o.caller, orgId: o.orgId })).ok).toBe(
+      true,
+    );
   });
 
   it('NUL or a lone surrogate in a text field, a bigint or absurd nesting: INVALID, nothing written', async () => {
     const o = await org('Invalid Co');
-    const seqBefore = (await verifyAuditChain(s, o.caller, o.orgId)).toSeq;
+    const seqBefore = (await verifyAuditChain({ services: s, caller: o.caller, orgId: o.orgId }))
+      .toSeq;
     let deep: unknown = 1;
     for (let i = 0; i < MAX_JSON_DEPTH + 1; i++) deep = [deep];
     const bad = [
@@ -146,15 +161,18 @@ describe.each(testBackends())('audit serialization on $name', (backend) => {
     ];
     for (const b of bad) {
       await expect(
-        recordAuditEvent(s, o.caller, o.orgId, {
-          action: 'Created',
-          entityType: 'Flow',
-          entityId: 'flow_1',
-          ...b,
-        }),
+        recordAuditEvent(
+          { services: s, caller: o.caller, orgId: o.orgId },
+          {
+            action: 'Created',
+            entityType: 'Flow',
+            entityId: 'flow_1',
+            ...b,
+          },
+        ),
       ).rejects.toMatchObject({ code: 'INVALID' });
     }
-    const v = await verifyAuditChain(s, o.caller, o.orgId);
+    const v = await verifyAuditChain({ services: s, caller: o.caller, orgId: o.orgId });
     expect(v).toMatchObject({ ok: true, toSeq: seqBefore });
   });
 });
@@ -222,16 +240,19 @@ describe.each(testBackends())('audit entries from before migration 0011 on $name
 
     await migrateTo(g.db as never, '0011_audit_canonical_text');
     const s = createServices(g.db, { auditSigningKey: KEY });
-    const v1 = await verifyAuditChain(s, admin, orgId);
+    const v1 = await verifyAuditChain({ services: s, caller: admin, orgId });
     expect(v1).toMatchObject({ ok: true, checked: values.length, headHash: prev });
-    const e = await recordAuditEvent(s, admin, orgId, {
-      action: 'Flow Updated',
-      entityType: 'Flow',
-      entityId: 'flow_new',
-      after: { 10: 'ten', 9: 'nine', s: '\ud800' },
-    });
+    const e = await recordAuditEvent(
+      { services: s, caller: admin, orgId },
+      {
+        action: 'Flow Updated',
+        entityType: 'Flow',
+        entityId: 'flow_new',
+        after: { 10: 'ten', 9: 'nine', s: '\ud800' },
+      },
+    );
     expect(e.prevHash).toBe(prev);
-    const v2 = await verifyAuditChain(s, admin, orgId);
+    const v2 = await verifyAuditChain({ services: s, caller: admin, orgId });
     expect(v2).toMatchObject({ ok: true, checked: values.length + 1, headHash: e.hash });
   });
 });

@@ -1,9 +1,9 @@
 /** A2: verifying an org's audit hash chain from its retention checkpoint. */
+
 import type { Database, DB, Transaction } from '@gatehouse/db';
-import type { Caller } from '../context.js';
+import type { OrgCall } from '../call.js';
 import { notFound } from '../errors.js';
 import { authorizeRead } from '../org-read.js';
-import type { Services } from '../services.js';
 import { entryHash, GENESIS_HASH } from './append.js';
 import { auditSigningKey, checkpointSignatureValid, type SigningKey } from './signing.js';
 
@@ -165,12 +165,11 @@ export async function walkChain(
  * if (!v.ok) console.error(`broken at ${v.broken!.seq}: ${v.broken!.message}`);
  */
 export async function verifyAuditChain(
-  s: Services,
-  caller: Caller,
-  orgId: string,
+  call: OrgCall,
   options: { batchSize?: number } = {},
 ): Promise<AuditVerification> {
-  await authorizeRead(s, caller, orgId, 'audit.read', orgId);
+  const { orgId, services: s } = call;
+  await authorizeRead(call, 'audit.read', orgId);
   const org = await s.db
     .selectFrom('orgs')
     .select('audit_seq')

@@ -1,19 +1,18 @@
 /** C3: everything a subject may do at a scope. */
+
 import type { Environment } from '@gatehouse/core';
-import type { Caller } from '../context.js';
+import type { OrgCall } from '../call.js';
 import { invalid } from '../errors.js';
-import type { Services } from '../services.js';
 import { type AtRevision, assertMayAsk, engineFor } from './shared.js';
 
 /** C4. */
 export async function effectivePermissions(
-  s: Services,
-  caller: Caller,
-  orgId: string,
+  call: OrgCall,
   q: { subject: string; scope: string; environment?: Environment | undefined },
   minRevision?: number,
 ): Promise<AtRevision<string[]>> {
-  const engine = await engineFor(s, caller, orgId, minRevision);
+  const { caller } = call;
+  const engine = await engineFor(call, minRevision);
   if (!engine.hasScope(q.scope)) throw invalid(`unknown scope ${q.scope}`);
   assertMayAsk(caller, engine, q.subject, q.scope);
   return {

@@ -1,14 +1,12 @@
 /** C3: the scopes where a subject holds a permission. */
+
 import type { Environment, Page, ScopeRef } from '@gatehouse/core';
-import type { Caller } from '../context.js';
-import type { Services } from '../services.js';
+import type { OrgCall } from '../call.js';
 import { type AtRevision, assertMayAsk, engineFor, listErrors } from './shared.js';
 
 /** C5: scopes where a subject has a permission, one page per call. */
 export async function listScopesFor(
-  s: Services,
-  caller: Caller,
-  orgId: string,
+  call: OrgCall,
   q: {
     subject: string;
     permission: string;
@@ -18,7 +16,8 @@ export async function listScopesFor(
   },
   minRevision?: number,
 ): Promise<AtRevision<Page<ScopeRef>>> {
-  const engine = await engineFor(s, caller, orgId, minRevision);
+  const { caller, orgId } = call;
+  const engine = await engineFor(call, minRevision);
   // The scopes can be anywhere in the org: about others, members.read at the root.
   assertMayAsk(caller, engine, q.subject, orgId);
   return {

@@ -1,15 +1,13 @@
 /** C3: the subjects holding a permission at a scope. */
+
 import type { Environment, Page, SubjectAccess, SubjectType } from '@gatehouse/core';
-import type { Caller } from '../context.js';
+import type { OrgCall } from '../call.js';
 import { invalid } from '../errors.js';
-import type { Services } from '../services.js';
 import { type AtRevision, assertMayAsk, engineFor, listErrors } from './shared.js';
 
 /** C5 / T3: subjects with a permission on a scope, direct or inherited, one page per call. */
 export async function listSubjectsFor(
-  s: Services,
-  caller: Caller,
-  orgId: string,
+  call: OrgCall,
   q: {
     scope: string;
     permission: string;
@@ -20,7 +18,8 @@ export async function listSubjectsFor(
   },
   minRevision?: number,
 ): Promise<AtRevision<Page<SubjectAccess>>> {
-  const engine = await engineFor(s, caller, orgId, minRevision);
+  const { caller } = call;
+  const engine = await engineFor(call, minRevision);
   if (!engine.hasScope(q.scope)) throw invalid(`unknown scope ${q.scope}`);
   assertMayAsk(caller, engine, undefined, q.scope);
   return {

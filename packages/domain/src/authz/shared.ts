@@ -1,10 +1,11 @@
 /** What every permission question shares: the engine at a revision, and who may ask about others. */
+
 import type { Engine } from '@gatehouse/core';
 import { ListOptionsError } from '@gatehouse/core';
+import type { OrgCall } from '../call.js';
 import type { Caller } from '../context.js';
 import { forbidden, invalid } from '../errors.js';
 import { assertOrgAccess } from '../org-write.js';
-import type { Services } from '../services.js';
 
 /** Every answer says which revision it was computed at. */
 export interface AtRevision<T> {
@@ -13,7 +14,8 @@ export interface AtRevision<T> {
 }
 
 /** The org's engine at least at `minRevision`, after the tenant check. */
-export async function engineFor(s: Services, caller: Caller, orgId: string, minRevision?: number) {
+export async function engineFor(call: OrgCall, minRevision?: number) {
+  const { caller, orgId, services: s } = call;
   assertOrgAccess(caller, orgId);
   return s.engines.get(orgId, minRevision);
 }

@@ -55,22 +55,36 @@ describe.each(testBackends())('member directory, groups and user edits on $name'
   beforeAll(async () => {
     g = await backend.open();
     s = createServices(g.db);
-    const { result: org } = await createOrg(s, admin, {
-      name: 'Directory Co',
-      preset: 'flowcode',
-      owner: { email: 'owner@dir.test', name: 'Olga Owner' },
-    });
-    const { result: issued } = await createApiClient(s, admin, org.id, {
-      name: 'console',
-      roles: [{ role: 'org_admin' }],
-    });
+    const { result: org } = await createOrg(
+      { services: s, caller: admin },
+      {
+        name: 'Directory Co',
+        preset: 'flowcode',
+        owner: { email: 'owner@dir.test', name: 'Olga Owner' },
+      },
+    );
+    const { result: issued } = await createApiClient(
+      { services: s, caller: admin, orgId: org.id },
+      {
+        name: 'console',
+        roles: [{ role: 'org_admin' }],
+      },
+    );
     const caller = asClient(org.id, issued.client.id);
-    const ws1 = (await createScope(s, caller, org.id, { kind: 'workspace', name: 'Marketing' }))
-      .result.id;
-    const ws2 = (await createScope(s, caller, org.id, { kind: 'workspace', name: 'Sales' })).result
-      .id;
+    const ws1 = (
+      await createScope(
+        { services: s, caller, orgId: org.id },
+        { kind: 'workspace', name: 'Marketing' },
+      )
+    ).result.id;
+    const ws2 = (
+      await createScope(
+        { services: s, caller, orgId: org.id },
+        { kind: 'workspace', name: 'Sales' },
+      )
+    ).result.id;
     const add = async (email: string, roles: Array<{ role: string; scopeId?: string }>) =>
-      (await addMember(s, caller, org.id, { email, roles })).result.userId;
+      (await addMember({ services: s, caller, orgId: org.id }, { email, roles })).result.userId;
     const alice = await add('Alice@Dir.test', [
       { role: 'org_user' },
       { role: 'workspace_admin', scopeId: ws1 },
@@ -79,20 +93,32 @@ describe.each(testBackends())('member directory, groups and user edits on $name'
     const carol = await add('carol@other.test', [{ role: 'org_admin' }]);
     const dave = await add('dave@dir.test', [{ role: 'workspace_viewer', scopeId: ws2 }]);
     const erin = await add('erin@dir.test', [{ role: 'org_user' }]);
-    await setMemberStatus(s, caller, org.id, { userId: erin, status: 'deactivated' });
+    await setMemberStatus(
+      { services: s, caller, orgId: org.id },
+      { userId: erin, status: 'deactivated' },
+    );
     const bulk: string[] = [];
     for (let i = 0; i < 24; i++) {
       bulk.push(await add(`bulk-${String(i).padStart(2, '0')}@bulk.test`, [{ role: 'org_user' }]));
     }
     const designers = (
-      await createGroup(s, caller, org.id, { name: 'Designers', description: 'Brand and UX' })
+      await createGroup(
+        { services: s, caller, orgId: org.id },
+        { name: 'Designers', description: 'Brand and UX' },
+      )
     ).result.id;
-    await addGroupMembers(s, caller, org.id, { groupId: designers, memberIds: [bob] });
-    await assignRole(s, caller, org.id, {
-      subjectId: designers,
-      role: 'workspace_editor',
-      scopeId: ws2,
-    });
+    await addGroupMembers(
+      { services: s, caller, orgId: org.id },
+      { groupId: designers, memberIds: [bob] },
+    );
+    await assignRole(
+      { services: s, caller, orgId: org.id },
+      {
+        subjectId: designers,
+        role: 'workspace_editor',
+        scopeId: ws2,
+      },
+    );
     // Sign-ins and MFA are recorded by the login flow; set them directly here.
     await g.db.updateTable('users').set({ mfa_enrolled: true }).where('id', '=', alice).execute();
     await g.db
@@ -107,15 +133,17 @@ describe.each(testBackends())('member directory, groups and user edits on $name'
       .where('org_id', '=', org.id)
       .where('user_id', '=', bob)
       .execute();
-    const owner = (await listDirectory(s, caller, org.id, { search: 'owner@dir.test' })).items[0]!
-      .userId!;
+    const owner = (
+      await listDirectory({ services: s, caller, orgId: org.id }, { search: 'owner@dir.test' })
+    ).items[0]!.userId!;
     f = { orgId: org.id, caller, ws1, ws2, designers, owner, alice, bob, carol, dave, erin, bulk };
   });
   afterAll(async () => {
     await g?.close();
   });
 
-  const list = (q: DirectoryQuery = {}) => listDirectory(s, f.caller, f.orgId, q);
+  const list = (q: DirectoryQuery = {}) =>
+    listDirectory({ services: s, caller: f.caller, orgId: f.orgId }, q);
   async function all(q: DirectoryQuery): Promise<DirectoryEntry[]> {
     const out: DirectoryEntry[] = [];
     let cursor: string | undefined;
@@ -177,10 +205,13 @@ describe.each(testBackends())('member directory, groups and user edits on $name'
     expect([...emails].sort()).toEqual(emails);
     // A member added between pages does not shift the pages already served.
     const first = await list({ limit: 5 });
-    await addMember(s, f.caller, f.orgId, {
-      email: 'zz-late@dir.test',
-      roles: [{ role: 'org_user' }],
-    });
+    await addMember(
+      { services: s, caller: f.caller, orgId: f.orgId },
+      {
+        email: 'zz-late@dir.test',
+        roles: [{ role: 'org_user' }],
+      },
+    );
     const second = await list({ limit: 5, cursor: first.nextCursor! });
     expect(second.items[0]!.userId! > first.items[4]!.userId!).toBe(true);
     await expect(list({ cursor: first.nextCursor!, sort: 'email' })).rejects.toMatchObject({
@@ -252,25 +283,35 @@ describe.each(testBackends())('member directory, groups and user edits on $name'
       f.caller.principal.kind === 'client' ? f.caller.principal.clientId : '',
       f.alice,
     );
-    const page = await listDirectory(s, forAlice, f.orgId, {
-      scopeId: f.ws1,
-      membership: 'direct',
-    });
+    const page = await listDirectory(
+      { services: s, caller: forAlice, orgId: f.orgId },
+      {
+        scopeId: f.ws1,
+        membership: 'direct',
+      },
+    );
     expect(page.items.map((r) => r.userId)).toEqual([f.alice]);
-    await expect(listDirectory(s, forAlice, f.orgId, {})).rejects.toMatchObject({
+    await expect(
+      listDirectory({ services: s, caller: forAlice, orgId: f.orgId }, {}),
+    ).rejects.toMatchObject({
       code: 'FORBIDDEN',
     });
-    await expect(listDirectory(s, forAlice, f.orgId, { scopeId: f.ws2 })).rejects.toMatchObject({
+    await expect(
+      listDirectory({ services: s, caller: forAlice, orgId: f.orgId }, { scopeId: f.ws2 }),
+    ).rejects.toMatchObject({
       code: 'FORBIDDEN',
     });
   });
 
   it('M4 pending invitations are listed with status Pending, and filtered like members', async () => {
-    await inviteMember(s, f.caller, f.orgId, {
-      email: 'newbie@dir.test',
-      scopeId: f.ws1,
-      roles: [{ role: 'workspace_viewer' }],
-    });
+    await inviteMember(
+      { services: s, caller: f.caller, orgId: f.orgId },
+      {
+        email: 'newbie@dir.test',
+        scopeId: f.ws1,
+        roles: [{ role: 'workspace_viewer' }],
+      },
+    );
     const pending = await list({ status: 'pending' });
     expect(pending.items).toHaveLength(1);
     expect(pending.items[0]).toMatchObject({
@@ -291,7 +332,7 @@ describe.each(testBackends())('member directory, groups and user edits on $name'
   });
 
   it('T6 overview: members per status and scope, pending invitations, active in 30 days, last logins', async () => {
-    const o = await directoryOverview(s, f.caller, f.orgId);
+    const o = await directoryOverview({ services: s, caller: f.caller, orgId: f.orgId });
     expect(o.members.deactivated).toBe(1);
     expect(o.members.total).toBe(o.members.active + 1);
     expect(o.pendingInvitations).toBe(1);
@@ -304,12 +345,18 @@ describe.each(testBackends())('member directory, groups and user edits on $name'
   });
 
   it('G1 G2 group reads: roles per scope and environment, members, groups of a member', async () => {
-    const d = await getGroup(s, f.caller, f.orgId, f.designers);
+    const d = await getGroup(
+      { services: s, caller: f.caller, orgId: f.orgId },
+      { groupId: f.designers },
+    );
     expect(d).toMatchObject({ name: 'Designers', description: 'Brand and UX', memberCount: 1 });
     expect(d.roles.map((r) => [r.role, r.scopeId, r.environment])).toEqual([
       ['workspace_editor', f.ws2, null],
     ]);
-    const members = await listGroupMembers(s, f.caller, f.orgId, { groupId: f.designers });
+    const members = await listGroupMembers(
+      { services: s, caller: f.caller, orgId: f.orgId },
+      { groupId: f.designers },
+    );
     expect(members.items).toEqual([
       expect.objectContaining({
         memberId: f.bob,
@@ -318,56 +365,85 @@ describe.each(testBackends())('member directory, groups and user edits on $name'
         active: true,
       }),
     ]);
-    expect((await groupsOfMember(s, f.caller, f.orgId, f.bob)).map((x) => x.id)).toEqual([
-      f.designers,
-    ]);
-    await expect(getGroup(s, f.caller, f.orgId, 'grp_missing')).rejects.toMatchObject({
+    expect(
+      (
+        await groupsOfMember({ services: s, caller: f.caller, orgId: f.orgId }, { memberId: f.bob })
+      ).map((x) => x.id),
+    ).toEqual([f.designers]);
+    await expect(
+      getGroup({ services: s, caller: f.caller, orgId: f.orgId }, { groupId: 'grp_missing' }),
+    ).rejects.toMatchObject({
       code: 'NOT_FOUND',
     });
   });
 
   it("G2 a person's access is the union of their own and their groups' assignments", async () => {
     const ask = (permission: string, scope: string, minRevision: number) =>
-      authz.check(s, f.caller, f.orgId, { subject: f.bob, permission, scope }, minRevision);
+      authz.check(
+        { services: s, caller: f.caller, orgId: f.orgId },
+        { subject: f.bob, permission, scope },
+        minRevision,
+      );
     // Own: org_user at the org (org.read). Group: workspace_editor in Sales (flows.write).
-    const start = await getGroup(s, f.caller, f.orgId, f.designers);
+    const start = await getGroup(
+      { services: s, caller: f.caller, orgId: f.orgId },
+      { groupId: f.designers },
+    );
     expect(start.memberCount).toBe(1);
     const own = await ask('org.read', f.orgId, 1);
     expect(own.result.allowed).toBe(true);
     expect((await ask('flows.write', f.ws2, 1)).result.allowed).toBe(true);
     expect((await ask('flows.write', f.ws1, 1)).result.allowed).toBe(false);
-    const eff = await authz.effectivePermissions(s, f.caller, f.orgId, {
-      subject: f.bob,
-      scope: f.ws2,
-    });
+    const eff = await authz.effectivePermissions(
+      { services: s, caller: f.caller, orgId: f.orgId },
+      {
+        subject: f.bob,
+        scope: f.ws2,
+      },
+    );
     expect(eff.result).toEqual(expect.arrayContaining(['org.read', 'flows.write', 'scopes.read']));
     // Leaving the team takes the team's access away at once; his own stays.
-    const left = await removeGroupMembers(s, f.caller, f.orgId, {
-      groupId: f.designers,
-      memberIds: [f.bob],
-    });
+    const left = await removeGroupMembers(
+      { services: s, caller: f.caller, orgId: f.orgId },
+      {
+        groupId: f.designers,
+        memberIds: [f.bob],
+      },
+    );
     expect((await ask('flows.write', f.ws2, left.revision)).result.allowed).toBe(false);
     expect((await ask('org.read', f.ws2, left.revision)).result.allowed).toBe(true);
-    const back = await addGroupMembers(s, f.caller, f.orgId, {
-      groupId: f.designers,
-      memberIds: [f.bob],
-    });
+    const back = await addGroupMembers(
+      { services: s, caller: f.caller, orgId: f.orgId },
+      {
+        groupId: f.designers,
+        memberIds: [f.bob],
+      },
+    );
     expect((await ask('flows.write', f.ws2, back.revision)).result.allowed).toBe(true);
   });
 
   it('M6 edit user: name and email, audited; an email that exists is a CONFLICT', async () => {
-    const { result, revision } = await updateUser(s, f.caller, f.orgId, {
-      userId: f.dave,
-      name: 'Dave Dee',
-      email: 'Dave.Dee@Dir.test',
-    });
+    const { result, revision } = await updateUser(
+      { services: s, caller: f.caller, orgId: f.orgId },
+      {
+        userId: f.dave,
+        name: 'Dave Dee',
+        email: 'Dave.Dee@Dir.test',
+      },
+    );
     expect(result).toMatchObject({ email: 'Dave.Dee@Dir.test', name: 'Dave Dee' });
     expect((await list({ search: 'dave.dee' })).items.map((r) => r.userId)).toEqual([f.dave]);
     await expect(
-      updateUser(s, f.caller, f.orgId, { userId: f.dave, email: 'ALICE@dir.test' }),
+      updateUser(
+        { services: s, caller: f.caller, orgId: f.orgId },
+        { userId: f.dave, email: 'ALICE@dir.test' },
+      ),
     ).rejects.toMatchObject({ code: 'CONFLICT' });
     await expect(
-      updateUser(s, f.caller, f.orgId, { userId: f.dave, email: 'not an email' }),
+      updateUser(
+        { services: s, caller: f.caller, orgId: f.orgId },
+        { userId: f.dave, email: 'not an email' },
+      ),
     ).rejects.toMatchObject({ code: 'INVALID' });
     const entry = await g.db
       .selectFrom('audit_log')
@@ -383,29 +459,42 @@ describe.each(testBackends())('member directory, groups and user edits on $name'
       name: 'Dave Dee',
     });
     // Someone who also belongs to another org can only be edited by the instance admin.
-    const { result: other } = await createOrg(s, admin, { name: 'Other', preset: 'flowcode' });
-    await addMember(s, admin, other.id, { email: 'Dave.Dee@dir.test' });
+    const { result: other } = await createOrg(
+      { services: s, caller: admin },
+      { name: 'Other', preset: 'flowcode' },
+    );
+    await addMember(
+      { services: s, caller: admin, orgId: other.id },
+      { email: 'Dave.Dee@dir.test' },
+    );
     await expect(
-      updateUser(s, f.caller, f.orgId, { userId: f.dave, name: 'Mallory' }),
+      updateUser(
+        { services: s, caller: f.caller, orgId: f.orgId },
+        { userId: f.dave, name: 'Mallory' },
+      ),
     ).rejects.toMatchObject({ code: 'FORBIDDEN' });
-    await updateUser(s, admin, f.orgId, { userId: f.dave, name: 'Dave D.' });
+    await updateUser(
+      { services: s, caller: admin, orgId: f.orgId },
+      { userId: f.dave, name: 'Dave D.' },
+    );
   });
 
   it('M6 C6 deactivation ends access at the write revision, in this and another process; reactivation restores it', async () => {
     const other = createServices(g.db); // a second process: its own engine cache
     const ask = (svc: Services, minRevision: number) =>
       authz.check(
-        svc,
-        f.caller,
-        f.orgId,
+        { services: svc, caller: f.caller, orgId: f.orgId },
         { subject: f.alice, permission: 'members.invite', scope: f.ws1 },
         minRevision,
       );
     expect((await ask(other, 1)).result.allowed).toBe(true);
-    const off = await setMemberStatus(s, f.caller, f.orgId, {
-      userId: f.alice,
-      status: 'deactivated',
-    });
+    const off = await setMemberStatus(
+      { services: s, caller: f.caller, orgId: f.orgId },
+      {
+        userId: f.alice,
+        status: 'deactivated',
+      },
+    );
     for (const svc of [s, other]) {
       const d = await ask(svc, off.revision);
       expect(d.revision).toBeGreaterThanOrEqual(off.revision);
@@ -415,7 +504,10 @@ describe.each(testBackends())('member directory, groups and user edits on $name'
       status: 'deactivated',
       reach: { count: 0 },
     });
-    const on = await setMemberStatus(s, f.caller, f.orgId, { userId: f.alice, status: 'active' });
+    const on = await setMemberStatus(
+      { services: s, caller: f.caller, orgId: f.orgId },
+      { userId: f.alice, status: 'active' },
+    );
     for (const svc of [s, other]) {
       expect((await ask(svc, on.revision)).result.allowed).toBe(true);
     }

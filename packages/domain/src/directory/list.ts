@@ -1,6 +1,7 @@
 /** M4: the directory of an org or scope, filtered and paged with a cursor. */
+
 import type { Engine } from '@gatehouse/core';
-import type { Caller } from '../context.js';
+import type { OrgCall } from '../call.js';
 import { type ScopeIndex, scopeIndex } from '../engine/index.js';
 import { invalid, notFound } from '../errors.js';
 import { authorizeRead } from '../org-read.js';
@@ -47,12 +48,8 @@ export interface DirectoryPage {
  * const page = await listDirectory(s, caller, orgId, { scopeId: wsId, search: 'ann', status: 'active' });
  * const next = await listDirectory(s, caller, orgId, { scopeId: wsId, search: 'ann', status: 'active', cursor: page.nextCursor! });
  */
-export async function listDirectory(
-  s: Services,
-  caller: Caller,
-  orgId: string,
-  q: DirectoryQuery = {},
-): Promise<DirectoryPage> {
+export async function listDirectory(call: OrgCall, q: DirectoryQuery = {}): Promise<DirectoryPage> {
+  const { orgId, services: s } = call;
   const limit = q.limit ?? 50;
   if (!Number.isInteger(limit) || limit < 1 || limit > 500) {
     throw invalid('limit must be an integer from 1 to 500');
@@ -60,7 +57,7 @@ export async function listDirectory(
   if (q.search !== undefined && q.search.length > 320) throw invalid('search is too long');
   const sort = q.sort ?? 'id';
   const cursor = q.cursor ? decodeCursor(q.cursor, sort) : null;
-  const engine = await authorizeRead(s, caller, orgId, 'members.read', q.scopeId ?? orgId);
+  const engine = await authorizeRead(call, 'members.read', q.scopeId ?? orgId);
   const idx = scopeIndex(engine);
   const p = plan(engine, idx, orgId, q);
   if (q.groupId && !engine.hasSubject(q.groupId)) throw notFound(`group ${q.groupId}`);

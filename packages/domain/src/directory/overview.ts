@@ -1,7 +1,8 @@
 /** T6: members per status and scope, pending invitations, recent activity. */
+
 import type { Engine } from '@gatehouse/core';
 import { sql } from '@gatehouse/db';
-import type { Caller } from '../context.js';
+import type { OrgCall } from '../call.js';
 import { scopeIndex } from '../engine/index.js';
 import { authorizeRead } from '../org-read.js';
 import type { Services } from '../services.js';
@@ -72,12 +73,9 @@ export interface DirectoryOverview {
  * latest sign-ins (`members.read` at the root). Counts are aggregate queries over the org's
  * index entries; nothing is loaded row by row.
  */
-export async function directoryOverview(
-  s: Services,
-  caller: Caller,
-  orgId: string,
-): Promise<DirectoryOverview> {
-  const engine = await authorizeRead(s, caller, orgId, 'members.read', orgId);
+export async function directoryOverview(call: OrgCall): Promise<DirectoryOverview> {
+  const { orgId, services: s } = call;
+  const engine = await authorizeRead(call, 'members.read', orgId);
   const now = s.options?.now?.() ?? new Date();
   const since = new Date(now.getTime() - 30 * 86_400_000);
   const [statuses, pending, recent, perScope, latest] = await Promise.all([

@@ -36,15 +36,21 @@ describe.each(testBackends())('one-time links at rest on $name', (backend) => {
   beforeAll(async () => {
     g = await backend.open();
     s = createServices(g.db, { publicUrl: 'https://id.acme.test' });
-    const { result: org } = await createOrg(s, admin, {
-      name: 'Secrets',
-      preset: 'idnow',
-      owner: { email: email('owner') },
-    });
-    const { result } = await createApiClient(s, admin, org.id, {
-      name: 'backend',
-      roles: [{ role: 'editor' }],
-    });
+    const { result: org } = await createOrg(
+      { services: s, caller: admin },
+      {
+        name: 'Secrets',
+        preset: 'idnow',
+        owner: { email: email('owner') },
+      },
+    );
+    const { result } = await createApiClient(
+      { services: s, caller: admin, orgId: org.id },
+      {
+        name: 'backend',
+        roles: [{ role: 'editor' }],
+      },
+    );
     orgId = org.id;
     caller = { principal: { kind: 'client', orgId, clientId: result.client.id }, source: 'api' };
   });
@@ -90,7 +96,10 @@ describe.each(testBackends())('one-time links at rest on $name', (backend) => {
   }
 
   it('invite: the token is in no table; the sent email has a working link; then nothing holds it', async () => {
-    const { result: inv } = await inviteMember(s, caller, orgId, { email: email('ana') });
+    const { result: inv } = await inviteMember(
+      { services: s, caller, orgId },
+      { email: email('ana') },
+    );
     const [queued] = await emailsAbout(inv.id);
     expect(queued!.secret_box).toMatch(/^v1\.k_[0-9a-f]{12}\./);
     expect(queued!.text).toContain(`?token=[secret:${queued!.id}]`);
@@ -115,10 +124,13 @@ describe.each(testBackends())('one-time links at rest on $name', (backend) => {
   });
 
   it('resend and revoke erase the unsent copies; the resent link works, the old one is refused', async () => {
-    const { result: inv } = await inviteMember(s, caller, orgId, { email: email('bo') });
+    const { result: inv } = await inviteMember(
+      { services: s, caller, orgId },
+      { email: email('bo') },
+    );
     const first = (await emailsAbout(inv.id))[0]!;
     const firstToken = LINK.exec((await readQueuedEmail(g.db, first.id))!.text)![1]!;
-    await resendInvitation(s, caller, orgId, inv.id);
+    await resendInvitation({ services: s, caller, orgId }, { invitationId: inv.id });
     const [cancelled, pending] = await emailsAbout(inv.id);
     expect(cancelled).toMatchObject({ status: 'cancelled', secret_box: null });
     expect(cancelled!.text).toContain('?token=[redacted]');
@@ -132,8 +144,11 @@ describe.each(testBackends())('one-time links at rest on $name', (backend) => {
     });
     await expect(acceptInvitation(s, { token })).resolves.toBeDefined();
 
-    const { result: other } = await inviteMember(s, caller, orgId, { email: email('cy') });
-    await revokeInvitation(s, caller, orgId, other.id);
+    const { result: other } = await inviteMember(
+      { services: s, caller, orgId },
+      { email: email('cy') },
+    );
+    await revokeInvitation({ services: s, caller, orgId }, { invitationId: other.id });
     expect((await emailsAbout(other.id))[0]).toMatchObject({
       status: 'cancelled',
       secret_box: null,
@@ -141,7 +156,10 @@ describe.each(testBackends())('one-time links at rest on $name', (backend) => {
   });
 
   it('a final delivery failure erases the sealed copy; a retry keeps it', async () => {
-    const { result: inv } = await inviteMember(s, caller, orgId, { email: email('di') });
+    const { result: inv } = await inviteMember(
+      { services: s, caller, orgId },
+      { email: email('di') },
+    );
     const refuse = (e: ClaimedEmail) => (e.refId === inv.id ? new Error('550 no such user') : null);
     await deliver(refuse);
     const [retrying] = await emailsAbout(inv.id);
@@ -163,7 +181,10 @@ describe.each(testBackends())('one-time links at rest on $name', (backend) => {
       publicUrl: 'https://id.acme.test',
       now: () => new Date(Date.now() - 30 * DAY),
     });
-    const { result: inv } = await inviteMember(past, caller, orgId, { email: email('ed') });
+    const { result: inv } = await inviteMember(
+      { services: past, caller, orgId },
+      { email: email('ed') },
+    );
     const [queued] = await emailsAbout(inv.id);
     expect(new Date(queued!.secret_expires_at!).getTime()).toBeLessThan(Date.now());
     // Leased by a worker right now: left to it.
@@ -190,7 +211,10 @@ describe.each(testBackends())('one-time links at rest on $name', (backend) => {
     const keyA = 'configured-secret-key-A-0123456789abcdef';
     const keyB = 'configured-secret-key-B-0123456789abcdef';
     const withA = createServices(g.db, { publicUrl: 'https://id.acme.test', secretKey: keyA });
-    const { result: inv } = await inviteMember(withA, caller, orgId, { email: email('fa') });
+    const { result: inv } = await inviteMember(
+      { services: withA, caller, orgId },
+      { email: email('fa') },
+    );
     const [queued] = await emailsAbout(inv.id);
     expect(await readQueuedEmail(g.db, queued!.id, { secretKey: keyA })).not.toBeNull();
     const errors: string[] = [];

@@ -117,11 +117,14 @@ describe.each(testBackends())('C6 snapshot journal on $name', (backend) => {
   }
 
   it('C6 engines caught up through the journal equal a full load after every kind of write', async () => {
-    const { result: org } = await createOrg(s, admin, {
-      name: 'Journal',
-      preset: 'flowcode',
-      owner: { email: `owner-${Math.random()}@journal.test` },
-    });
+    const { result: org } = await createOrg(
+      { services: s, caller: admin },
+      {
+        name: 'Journal',
+        preset: 'flowcode',
+        owner: { email: `owner-${Math.random()}@journal.test` },
+      },
+    );
     const orgId = org.id;
     const perms = (await s.engines.get(orgId)).snapshot.permissions.map((p) => p.name);
     const rand = prng(7);
@@ -142,91 +145,125 @@ describe.each(testBackends())('C6 snapshot journal on $name', (backend) => {
     const derivedBefore = s.engines.derived;
     const ops: Array<() => Promise<unknown>> = [
       async () => {
-        const { result } = await createScope(s, admin, orgId, { kind: 'workspace', name: 'W' });
+        const { result } = await createScope(
+          { services: s, caller: admin, orgId },
+          { kind: 'workspace', name: 'W' },
+        );
         scopes.push(result.id);
       },
       async () => {
-        const { result } = await addMember(s, admin, orgId, {
-          email: `u${users.length}-${Math.random()}@journal.test`,
-        });
+        const { result } = await addMember(
+          { services: s, caller: admin, orgId },
+          {
+            email: `u${users.length}-${Math.random()}@journal.test`,
+          },
+        );
         users.push(result.userId);
       },
       async () => {
-        const { result } = await createGroup(s, admin, orgId, { name: `G${groups.length}` });
+        const { result } = await createGroup(
+          { services: s, caller: admin, orgId },
+          { name: `G${groups.length}` },
+        );
         groups.push(result.id);
       },
       () =>
-        assignRole(s, admin, orgId, {
-          subjectId: pick([...users, ...groups]) ?? '',
-          role: pick([...wsRoles, ...roles]) ?? 'workspace_viewer',
-          scopeId: pick(scopes.slice(1)) ?? orgId,
-          environment: pick([null, 'live', 'sandbox'] as const),
-          replace: true,
-        }),
+        assignRole(
+          { services: s, caller: admin, orgId },
+          {
+            subjectId: pick([...users, ...groups]) ?? '',
+            role: pick([...wsRoles, ...roles]) ?? 'workspace_viewer',
+            scopeId: pick(scopes.slice(1)) ?? orgId,
+            environment: pick([null, 'live', 'sandbox'] as const),
+            replace: true,
+          },
+        ),
       () =>
-        addGroupMembers(s, admin, orgId, {
-          groupId: pick(groups) ?? '',
-          memberIds: [pick(users) ?? ''],
-        }),
+        addGroupMembers(
+          { services: s, caller: admin, orgId },
+          {
+            groupId: pick(groups) ?? '',
+            memberIds: [pick(users) ?? ''],
+          },
+        ),
       () =>
-        removeGroupMembers(s, admin, orgId, {
-          groupId: pick(groups) ?? '',
-          memberIds: [pick(users) ?? ''],
-        }),
+        removeGroupMembers(
+          { services: s, caller: admin, orgId },
+          {
+            groupId: pick(groups) ?? '',
+            memberIds: [pick(users) ?? ''],
+          },
+        ),
       () =>
-        setMemberStatus(s, admin, orgId, {
-          userId: pick(users) ?? '',
-          status: rand() < 0.5 ? 'deactivated' : 'active',
-        }),
+        setMemberStatus(
+          { services: s, caller: admin, orgId },
+          {
+            userId: pick(users) ?? '',
+            status: rand() < 0.5 ? 'deactivated' : 'active',
+          },
+        ),
       () =>
-        updateUser(s, admin, orgId, {
-          userId: pick(users) ?? '',
-          email: `renamed-${Math.random()}@journal.test`,
-        }),
+        updateUser(
+          { services: s, caller: admin, orgId },
+          {
+            userId: pick(users) ?? '',
+            email: `renamed-${Math.random()}@journal.test`,
+          },
+        ),
       () =>
-        updateGroup(s, admin, orgId, {
-          groupId: pick(groups) ?? '',
-          name: 'Renamed',
-          limitedTo: rand() < 0.5 ? null : [pick(scopes.slice(1)) ?? orgId],
-        }),
+        updateGroup(
+          { services: s, caller: admin, orgId },
+          {
+            groupId: pick(groups) ?? '',
+            name: 'Renamed',
+            limitedTo: rand() < 0.5 ? null : [pick(scopes.slice(1)) ?? orgId],
+          },
+        ),
       async () => {
-        const { result } = await createRole(s, admin, orgId, {
-          name: `Custom ${roles.length}`,
-          permissions: [pick(perms)!, pick(perms)!],
-          scopeKinds: ['workspace'],
-        });
+        const { result } = await createRole(
+          { services: s, caller: admin, orgId },
+          {
+            name: `Custom ${roles.length}`,
+            permissions: [pick(perms)!, pick(perms)!],
+            scopeKinds: ['workspace'],
+          },
+        );
         roles.push(result.key);
       },
       () =>
-        updateRole(s, admin, orgId, {
-          key: pick(roles) ?? 'none',
-          name: 'Changed',
-          permissions: [pick(perms)!],
-          scopeKinds: ['workspace'],
-        }),
+        updateRole(
+          { services: s, caller: admin, orgId },
+          {
+            key: pick(roles) ?? 'none',
+            name: 'Changed',
+            permissions: [pick(perms)!],
+            scopeKinds: ['workspace'],
+          },
+        ),
       async () => {
         const snap = (await s.engines.get(orgId)).snapshot;
         const a = pick(snap.assignments.filter((x) => x.scopeId !== orgId));
-        if (a) await revokeRole(s, admin, orgId, a.id);
+        if (a) await revokeRole({ services: s, caller: admin, orgId }, { assignmentId: a.id });
       },
       async () => {
         const key = pick(roles);
-        if (key) await deleteRole(s, admin, orgId, key);
+        if (key) await deleteRole({ services: s, caller: admin, orgId }, { key });
         roles.splice(roles.indexOf(key ?? ''), 1);
       },
       async () => {
         const id = pick(groups);
-        if (id) await deleteGroup(s, admin, orgId, id);
+        if (id) await deleteGroup({ services: s, caller: admin, orgId }, { groupId: id });
         groups.splice(groups.indexOf(id ?? ''), 1);
       },
       async () => {
         const id = pick(users);
-        if (id) await removeMember(s, admin, orgId, { userId: id });
+        if (id) await removeMember({ services: s, caller: admin, orgId }, { userId: id });
         users.splice(users.indexOf(id ?? ''), 1);
       },
       async () => {
         const id = pick(scopes.slice(1));
-        if (id) await deleteScope(s, admin, orgId, { scopeId: id, cascade: true });
+        if (id)
+          await deleteScope({ services: s, caller: admin, orgId }, { scopeId: id, cascade: true });
         scopes.splice(scopes.indexOf(id ?? ''), 1);
       },
     ];
@@ -262,22 +299,41 @@ describe.each(testBackends())('C6 snapshot journal on $name', (backend) => {
   });
 
   it('C6 a group role given, limited away, restored, revoked and its group deleted reaches the members through derived engines', async () => {
-    const { result: org } = await createOrg(s, admin, {
-      name: 'Derived',
-      preset: 'flowcode',
-      owner: { email: `owner-${Math.random()}@derived.test` },
-    });
+    const { result: org } = await createOrg(
+      { services: s, caller: admin },
+      {
+        name: 'Derived',
+        preset: 'flowcode',
+        owner: { email: `owner-${Math.random()}@derived.test` },
+      },
+    );
     const orgId = org.id;
     const member = async (i: number) =>
-      (await addMember(s, admin, orgId, { email: `m${i}-${Math.random()}@derived.test` })).result
-        .userId;
+      (
+        await addMember(
+          { services: s, caller: admin, orgId },
+          { email: `m${i}-${Math.random()}@derived.test` },
+        )
+      ).result.userId;
     const members: string[] = [];
     // Well over ten subjects per changed one, so every write below is derived.
     for (let i = 0; i < 24; i++) members.push(await member(i));
-    const { result: ws } = await createScope(s, admin, orgId, { kind: 'workspace', name: 'W' });
-    const { result: other } = await createScope(s, admin, orgId, { kind: 'workspace', name: 'O' });
-    const { result: group } = await createGroup(s, admin, orgId, { name: 'Team' });
-    await addGroupMembers(s, admin, orgId, { groupId: group.id, memberIds: members.slice(0, 3) });
+    const { result: ws } = await createScope(
+      { services: s, caller: admin, orgId },
+      { kind: 'workspace', name: 'W' },
+    );
+    const { result: other } = await createScope(
+      { services: s, caller: admin, orgId },
+      { kind: 'workspace', name: 'O' },
+    );
+    const { result: group } = await createGroup(
+      { services: s, caller: admin, orgId },
+      { name: 'Team' },
+    );
+    await addGroupMembers(
+      { services: s, caller: admin, orgId },
+      { groupId: group.id, memberIds: members.slice(0, 3) },
+    );
     const derivedBefore = s.engines.derived;
     // What the group adds: permissions at the workspace beyond a member outside the group.
     const at = async (id: string) => {
@@ -291,44 +347,65 @@ describe.each(testBackends())('C6 snapshot journal on $name', (backend) => {
       expect(answers(engine, full)).toEqual(answers(createEngine(full), full));
     };
 
-    const { result: given } = await assignRole(s, admin, orgId, {
-      subjectId: group.id,
-      role: 'workspace_viewer',
-      scopeId: ws.id,
-    });
+    const { result: given } = await assignRole(
+      { services: s, caller: admin, orgId },
+      {
+        subjectId: group.id,
+        role: 'workspace_viewer',
+        scopeId: ws.id,
+      },
+    );
     expect(await at(members[0]!)).not.toEqual([]);
     expect(await at(members[5]!)).toEqual([]);
     await same();
-    await addGroupMembers(s, admin, orgId, { groupId: group.id, memberIds: [members[5]!] });
+    await addGroupMembers(
+      { services: s, caller: admin, orgId },
+      { groupId: group.id, memberIds: [members[5]!] },
+    );
     expect(await at(members[5]!)).not.toEqual([]);
-    await removeGroupMembers(s, admin, orgId, { groupId: group.id, memberIds: [members[0]!] });
+    await removeGroupMembers(
+      { services: s, caller: admin, orgId },
+      { groupId: group.id, memberIds: [members[0]!] },
+    );
     expect(await at(members[0]!)).toEqual([]);
     await same();
-    await updateGroup(s, admin, orgId, { groupId: group.id, limitedTo: [other.id] });
+    await updateGroup(
+      { services: s, caller: admin, orgId },
+      { groupId: group.id, limitedTo: [other.id] },
+    );
     expect(await at(members[1]!)).toEqual([]);
-    await updateGroup(s, admin, orgId, { groupId: group.id, limitedTo: null });
+    await updateGroup(
+      { services: s, caller: admin, orgId },
+      { groupId: group.id, limitedTo: null },
+    );
     expect(await at(members[1]!)).not.toEqual([]);
     await same();
-    await revokeRole(s, admin, orgId, given.id);
+    await revokeRole({ services: s, caller: admin, orgId }, { assignmentId: given.id });
     expect(await at(members[1]!)).toEqual([]);
-    await assignRole(s, admin, orgId, {
-      subjectId: group.id,
-      role: 'workspace_admin',
-      scopeId: ws.id,
-    });
+    await assignRole(
+      { services: s, caller: admin, orgId },
+      {
+        subjectId: group.id,
+        role: 'workspace_admin',
+        scopeId: ws.id,
+      },
+    );
     expect(await at(members[2]!)).not.toEqual([]);
-    await deleteGroup(s, admin, orgId, group.id);
+    await deleteGroup({ services: s, caller: admin, orgId }, { groupId: group.id });
     expect(await at(members[2]!)).toEqual([]);
     await same();
     expect(s.engines.derived - derivedBefore).toBeGreaterThanOrEqual(8);
   });
 
   it('C6 rows written outside a write (seeding) are caught up once the revision moves', async () => {
-    const { result: org } = await createOrg(s, admin, {
-      name: 'Seeded',
-      preset: 'flowcode',
-      owner: { email: `owner-${Math.random()}@seed.test` },
-    });
+    const { result: org } = await createOrg(
+      { services: s, caller: admin },
+      {
+        name: 'Seeded',
+        preset: 'flowcode',
+        owner: { email: `owner-${Math.random()}@seed.test` },
+      },
+    );
     const before = await s.engines.get(org.id);
     const uid = `usr_seed${Math.floor(Math.random() * 1e9)}`;
     await sql`insert into users (id, email, email_lower, name, updated_at)
@@ -350,12 +427,18 @@ describe.each(testBackends())('C6 snapshot journal on $name', (backend) => {
   });
 
   it('C6 thousands of changed rows in one write are caught up (array parameters, no IN lists)', async () => {
-    const { result: org } = await createOrg(s, admin, {
-      name: 'Bulk',
-      preset: 'flowcode',
-      owner: { email: `owner-${Math.random()}@bulk.test` },
-    });
-    const { result: group } = await createGroup(s, admin, org.id, { name: 'Everyone' });
+    const { result: org } = await createOrg(
+      { services: s, caller: admin },
+      {
+        name: 'Bulk',
+        preset: 'flowcode',
+        owner: { email: `owner-${Math.random()}@bulk.test` },
+      },
+    );
+    const { result: group } = await createGroup(
+      { services: s, caller: admin, orgId: org.id },
+      { name: 'Everyone' },
+    );
     const before = await s.engines.get(org.id);
     const fullBefore = s.engines.fullLoads;
     const bulk = await seedMembers(org.id, 6000);
@@ -369,13 +452,19 @@ describe.each(testBackends())('C6 snapshot journal on $name', (backend) => {
   });
 
   it('C6 a snapshot older than the journal is trusted for is not caught up (full load instead)', async () => {
-    const { result: org } = await createOrg(s, admin, {
-      name: 'Old',
-      preset: 'flowcode',
-      owner: { email: `owner-${Math.random()}@old.test` },
-    });
+    const { result: org } = await createOrg(
+      { services: s, caller: admin },
+      {
+        name: 'Old',
+        preset: 'flowcode',
+        owner: { email: `owner-${Math.random()}@old.test` },
+      },
+    );
     const base = await g.db.transaction().execute((trx) => loadTimed(trx, org.id));
-    await createScope(s, admin, org.id, { kind: 'workspace', name: 'Later' });
+    await createScope(
+      { services: s, caller: admin, orgId: org.id },
+      { kind: 'workspace', name: 'Later' },
+    );
     const fresh = await g.db.transaction().execute((trx) => catchUp(trx, org.id, base));
     expect(fresh?.snapshot.scopes).toHaveLength(2);
     const stale = { ...base, at: base.at - JOURNAL_TRUST_MS - 1000 };

@@ -1,20 +1,18 @@
 /** G2: add users to a group. */
-import type { Caller } from '../context.js';
+import type { OrgCall } from '../call.js';
 import { invalid } from '../errors.js';
 import { orgWrite, type WriteResult } from '../org-write.js';
 import { subjectTypeOf } from '../rules/index.js';
-import type { Services } from '../services.js';
 import { authorizeGroup, authorizeGroupRoles, loadGroup, memberCount } from './access.js';
 import { type GroupView, groupView } from './view.js';
 
 /** G1: adds users or API clients to a group. */
 export async function addGroupMembers(
-  s: Services,
-  caller: Caller,
-  orgId: string,
+  call: OrgCall,
   input: { groupId: string; memberIds: readonly string[] },
 ): Promise<WriteResult<GroupView>> {
-  return orgWrite(s, caller, orgId, async (w) => {
+  const { orgId } = call;
+  return orgWrite(call, async (w) => {
     const g = await loadGroup(w, input.groupId);
     authorizeGroup(w, g);
     await authorizeGroupRoles(w, g.id);

@@ -1,9 +1,9 @@
 /** G1: create a group, optionally limited to scopes. */
+
 import { newId } from '@gatehouse/db';
-import type { Caller } from '../context.js';
+import type { OrgCall } from '../call.js';
 import { invalid, notFound } from '../errors.js';
 import { type OrgWrite, orgWrite, type WriteResult } from '../org-write.js';
-import type { Services } from '../services.js';
 import { type GroupInput, type GroupView, groupView } from './view.js';
 
 /** A group's scope limits must name scopes of the org. */
@@ -15,12 +15,11 @@ export function checkLimits(w: OrgWrite, limitedTo: readonly string[] | null | u
 
 /** G1: creates a group (`groups.manage` at the root, or at every scope it is limited to). */
 export async function createGroup(
-  s: Services,
-  caller: Caller,
-  orgId: string,
+  call: OrgCall,
   input: GroupInput,
 ): Promise<WriteResult<GroupView>> {
-  return orgWrite(s, caller, orgId, async (w) => {
+  const { orgId } = call;
+  return orgWrite(call, async (w) => {
     for (const scope of input.limitedTo ?? [orgId]) w.authorize('groups.manage', scope);
     checkLimits(w, input.limitedTo);
     if (!input.name.trim()) throw invalid('name must not be empty');

@@ -1,19 +1,16 @@
 /** G1: delete a group (its members lose what it gave them). */
-import type { Caller } from '../context.js';
+import type { OrgCall } from '../call.js';
 import { type OrgWrite, orgWrite, type WriteResult } from '../org-write.js';
 import { revokeAssignment } from '../rules/index.js';
-import type { Services } from '../services.js';
 import { authorizeGroup, loadGroup } from './access.js';
 import { groupView } from './view.js';
 
 /** G1: deletes a group, revoking its assignments (each under R6). */
 export async function deleteGroup(
-  s: Services,
-  caller: Caller,
-  orgId: string,
-  groupId: string,
+  call: OrgCall,
+  { groupId }: { readonly groupId: string },
 ): Promise<WriteResult<{ groupId: string }>> {
-  return orgWrite(s, caller, orgId, (w) => deleteGroupIn(w, groupId));
+  return orgWrite(call, (w) => deleteGroupIn(w, groupId));
 }
 
 /** `deleteGroup` inside a write that is already open (SCIM checks its If-Match first). */

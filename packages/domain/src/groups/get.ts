@@ -1,5 +1,5 @@
 /** G1: one group with its roles and limits. */
-import type { Caller } from '../context.js';
+import type { OrgCall } from '../call.js';
 import { notFound } from '../errors.js';
 import { authorizeRead } from '../org-read.js';
 import { type AssignmentView, assignmentView } from '../rules/index.js';
@@ -54,11 +54,10 @@ export async function groupDetail(
 
 /** G1/G2: one group with its roles per scope and environment (`groups.read`). */
 export async function getGroup(
-  s: Services,
-  caller: Caller,
-  orgId: string,
-  groupId: string,
+  call: OrgCall,
+  { groupId }: { readonly groupId: string },
 ): Promise<GroupDetail> {
-  await authorizeRead(s, caller, orgId, 'groups.read', orgId);
+  const { orgId, services: s } = call;
+  await authorizeRead(call, 'groups.read', orgId);
   return groupDetail(s, orgId, groupId);
 }

@@ -1,8 +1,7 @@
 /** G2: a group's members, paged. */
-import type { Caller } from '../context.js';
+import type { OrgCall } from '../call.js';
 import { invalid, notFound } from '../errors.js';
 import { authorizeRead } from '../org-read.js';
-import type { Services } from '../services.js';
 
 /** A member of a group: a user (with email) or an API client (with its name). */
 export interface GroupMemberView {
@@ -18,12 +17,11 @@ export interface GroupMemberView {
 
 /** G1: a group's members, by member id (`groups.read`). */
 export async function listGroupMembers(
-  s: Services,
-  caller: Caller,
-  orgId: string,
+  call: OrgCall,
   input: { groupId: string; cursor?: string | undefined; limit?: number | undefined },
 ): Promise<{ items: GroupMemberView[]; nextCursor: string | null }> {
-  await authorizeRead(s, caller, orgId, 'groups.read', orgId);
+  const { orgId, services: s } = call;
+  await authorizeRead(call, 'groups.read', orgId);
   const limit = input.limit ?? 100;
   if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
     throw invalid('limit must be an integer from 1 to 1000');

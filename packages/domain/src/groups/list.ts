@@ -1,12 +1,12 @@
 /** G1: an org's groups. */
-import type { Caller } from '../context.js';
+import type { OrgCall } from '../call.js';
 import { authorizeRead } from '../org-read.js';
-import type { Services } from '../services.js';
 import { type GroupView, groupView } from './view.js';
 
 /** G1: the org's groups (`groups.read`). */
-export async function listGroups(s: Services, caller: Caller, orgId: string): Promise<GroupView[]> {
-  await authorizeRead(s, caller, orgId, 'groups.read', orgId);
+export async function listGroups(call: OrgCall): Promise<GroupView[]> {
+  const { orgId, services: s } = call;
+  await authorizeRead(call, 'groups.read', orgId);
   const rows = await s.db
     .selectFrom('groups')
     .selectAll()

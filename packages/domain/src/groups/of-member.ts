@@ -1,18 +1,16 @@
 /** G2: the groups a user belongs to. */
-import type { Caller } from '../context.js';
+import type { OrgCall } from '../call.js';
 import { notFound } from '../errors.js';
 import { authorizeRead } from '../org-read.js';
-import type { Services } from '../services.js';
 import { type GroupDetail, groupDetail } from './get.js';
 
 /** G1: the groups a user or API client belongs to, with their roles (`groups.read`). */
 export async function groupsOfMember(
-  s: Services,
-  caller: Caller,
-  orgId: string,
-  memberId: string,
+  call: OrgCall,
+  { memberId }: { readonly memberId: string },
 ): Promise<GroupDetail[]> {
-  const engine = await authorizeRead(s, caller, orgId, 'groups.read', orgId);
+  const { orgId, services: s } = call;
+  const engine = await authorizeRead(call, 'groups.read', orgId);
   if (!engine.hasSubject(memberId)) throw notFound(`member ${memberId}`);
   const rows = await s.db
     .selectFrom('group_members')

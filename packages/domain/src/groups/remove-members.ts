@@ -1,18 +1,16 @@
 /** G2: remove users from a group. */
-import type { Caller } from '../context.js';
+import type { OrgCall } from '../call.js';
 import { orgWrite, type WriteResult } from '../org-write.js';
-import type { Services } from '../services.js';
 import { authorizeGroup, authorizeGroupRoles, loadGroup, memberCount } from './access.js';
 import { type GroupView, groupView } from './view.js';
 
 /** G1: removes members from a group. */
 export async function removeGroupMembers(
-  s: Services,
-  caller: Caller,
-  orgId: string,
+  call: OrgCall,
   input: { groupId: string; memberIds: readonly string[] },
 ): Promise<WriteResult<GroupView>> {
-  return orgWrite(s, caller, orgId, async (w) => {
+  const { orgId } = call;
+  return orgWrite(call, async (w) => {
     const g = await loadGroup(w, input.groupId);
     authorizeGroup(w, g);
     await authorizeGroupRoles(w, g.id);

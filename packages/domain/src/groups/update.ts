@@ -1,20 +1,18 @@
 /** G1: rename a group or change its scope limits. */
-import type { Caller } from '../context.js';
+import type { OrgCall } from '../call.js';
 import { invalid } from '../errors.js';
 import { orgWrite, type WriteResult } from '../org-write.js';
-import type { Services } from '../services.js';
 import { authorizeGroup, authorizeGroupRoles, loadGroup, memberCount } from './access.js';
 import { checkLimits } from './create.js';
 import { type GroupInput, type GroupView, groupView } from './view.js';
 
 /** G1: renames, re-describes or re-limits a group. */
 export async function updateGroup(
-  s: Services,
-  caller: Caller,
-  orgId: string,
+  call: OrgCall,
   input: Partial<GroupInput> & { groupId: string },
 ): Promise<WriteResult<GroupView>> {
-  return orgWrite(s, caller, orgId, async (w) => {
+  const { orgId } = call;
+  return orgWrite(call, async (w) => {
     const before = await loadGroup(w, input.groupId);
     authorizeGroup(w, before);
     if (input.limitedTo !== undefined) {

@@ -82,7 +82,7 @@ export async function acceptInvitation(
     source: 'api',
     requestId: opts.requestId,
   };
-  return orgWrite(s, caller, found.org_id, async (w) => {
+  return orgWrite({ services: s, caller, orgId: found.org_id }, async (w) => {
     const now = clock(s);
     const row = await loadInvitation(w, found.id);
     if (row.token_hash !== tokenHash) throw replacedLink();

@@ -52,15 +52,21 @@ describe.each(testBackends())('invitations on $name', (backend) => {
 
   /** An org of a preset and an API client holding `role` at the root. */
   async function orgWith(preset: string, role: string) {
-    const { result: org } = await createOrg(s, admin, {
-      name: `Acme ${preset}`,
-      preset,
-      owner: { email: email('owner') },
-    });
-    const { result } = await createApiClient(s, admin, org.id, {
-      name: 'backend',
-      roles: [{ role }],
-    });
+    const { result: org } = await createOrg(
+      { services: s, caller: admin },
+      {
+        name: `Acme ${preset}`,
+        preset,
+        owner: { email: email('owner') },
+      },
+    );
+    const { result } = await createApiClient(
+      { services: s, caller: admin, orgId: org.id },
+      {
+        name: 'backend',
+        roles: [{ role }],
+      },
+    );
     return { orgId: org.id, caller: asClient(org.id, result.client.id) };
   }
 
@@ -102,7 +108,7 @@ describe.each(testBackends())('invitations on $name', (backend) => {
     async (row) => {
       const { orgId, caller } = await orgWith(row.preset, row.owner);
       const to = email('new');
-      const { result: inv } = await inviteMember(s, caller, orgId, { email: to });
+      const { result: inv } = await inviteMember({ services: s, caller, orgId }, { email: to });
       expect(inv).toMatchObject({ status: 'pending', scopeId: orgId, email: to });
       expect(inv.roles).toEqual([{ role: row.expected, scopeId: orgId, environment: null }]);
       const token = await tokenFor(inv.id);
@@ -110,9 +116,7 @@ describe.each(testBackends())('invitations on $name', (backend) => {
       expect(result.createdUser).toBe(true);
       expect(result.invitation.status).toBe('accepted');
       const d = await authz.check(
-        s,
-        caller,
-        orgId,
+        { services: s, caller, orgId },
         { subject: result.userId, permission: row.permission, scope: orgId },
         revision,
       );
@@ -129,16 +133,22 @@ describe.each(testBackends())('invitations on $name', (backend) => {
 
   it('M1 M3 invite straight into one scope (seed 002 subtenant, seed 004 sub-organization)', async () => {
     const { orgId, caller } = await orgWith('idv-console', 'admin');
-    const { result: sub } = await createScope(s, caller, orgId, {
-      kind: 'subtenant',
-      name: 'Account Opening',
-    });
+    const { result: sub } = await createScope(
+      { services: s, caller, orgId },
+      {
+        kind: 'subtenant',
+        name: 'Account Opening',
+      },
+    );
     const engine = await s.engines.get(orgId);
-    const { result: inv, revision: invitedAt } = await inviteMember(s, caller, orgId, {
-      email: email('sub'),
-      scopeId: sub.id,
-      roles: [{ role: 'service_manager' }],
-    });
+    const { result: inv, revision: invitedAt } = await inviteMember(
+      { services: s, caller, orgId },
+      {
+        email: email('sub'),
+        scopeId: sub.id,
+        roles: [{ role: 'service_manager' }],
+      },
+    );
     expect(inv.roles).toEqual([{ role: 'service_manager', scopeId: sub.id, environment: null }]);
     // Inviting changes nothing the engine reads: the revision (and the cached engine) stay.
     expect(invitedAt).toBe(engine.revision);
@@ -147,9 +157,7 @@ describe.each(testBackends())('invitations on $name', (backend) => {
     expect(revision).toBe(invitedAt + 1);
     const at = (scope: string) =>
       authz.check(
-        s,
-        caller,
-        orgId,
+        { services: s, caller, orgId },
         { subject: result.userId, permission: 'workflows.write', scope },
         revision,
       );
@@ -158,61 +166,96 @@ describe.each(testBackends())('invitations on $name', (backend) => {
 
     // seed 004: invited from within a sub-organization → the default Member role there.
     const ip = await orgWith('identity-platform', 'owner');
-    const { result: subOrg } = await createScope(s, ip.caller, ip.orgId, {
-      kind: 'sub_organization',
-      name: 'EU',
-    });
-    const { result: inv2 } = await inviteMember(s, ip.caller, ip.orgId, {
-      email: email('eu'),
-      scopeId: subOrg.id,
-    });
+    const { result: subOrg } = await createScope(
+      { services: s, caller: ip.caller, orgId: ip.orgId },
+      {
+        kind: 'sub_organization',
+        name: 'EU',
+      },
+    );
+    const { result: inv2 } = await inviteMember(
+      { services: s, caller: ip.caller, orgId: ip.orgId },
+      {
+        email: email('eu'),
+        scopeId: subOrg.id,
+      },
+    );
     expect(inv2.roles).toEqual([{ role: 'member', scopeId: subOrg.id, environment: null }]);
     // A role outside the invitation's scope is refused.
     await expect(
-      inviteMember(s, ip.caller, ip.orgId, {
-        email: email('eu'),
-        scopeId: subOrg.id,
-        roles: [{ role: 'member', scopeId: ip.orgId }],
-      }),
+      inviteMember(
+        { services: s, caller: ip.caller, orgId: ip.orgId },
+        {
+          email: email('eu'),
+          scopeId: subOrg.id,
+          roles: [{ role: 'member', scopeId: ip.orgId }],
+        },
+      ),
     ).rejects.toMatchObject({ code: 'INVALID' });
   });
 
   it('M1 R6 nobody invites above themselves; inviting needs members.invite', async () => {
     const { orgId } = await orgWith('idv-console', 'admin');
-    const { result: mgr } = await createApiClient(s, admin, orgId, {
-      name: 'manager',
-      roles: [{ role: 'manager' }],
-    });
+    const { result: mgr } = await createApiClient(
+      { services: s, caller: admin, orgId },
+      {
+        name: 'manager',
+        roles: [{ role: 'manager' }],
+      },
+    );
     const manager = asClient(orgId, mgr.client.id);
     await expect(
-      inviteMember(s, manager, orgId, { email: email('x'), roles: [{ role: 'admin' }] }),
+      inviteMember(
+        { services: s, caller: manager, orgId },
+        { email: email('x'), roles: [{ role: 'admin' }] },
+      ),
     ).rejects.toMatchObject({ code: 'FORBIDDEN', message: expect.stringContaining('admin') });
     await expect(
-      inviteMember(s, manager, orgId, { email: email('x'), roles: [{ role: 'auditor' }] }),
+      inviteMember(
+        { services: s, caller: manager, orgId },
+        { email: email('x'), roles: [{ role: 'auditor' }] },
+      ),
     ).resolves.toMatchObject({ result: { status: 'pending' } });
-    const { result: aud } = await createApiClient(s, admin, orgId, {
-      name: 'auditor',
-      roles: [{ role: 'auditor' }],
-    });
+    const { result: aud } = await createApiClient(
+      { services: s, caller: admin, orgId },
+      {
+        name: 'auditor',
+        roles: [{ role: 'auditor' }],
+      },
+    );
     await expect(
-      inviteMember(s, asClient(orgId, aud.client.id), orgId, { email: email('x') }),
+      inviteMember(
+        { services: s, caller: asClient(orgId, aud.client.id), orgId },
+        { email: email('x') },
+      ),
     ).rejects.toMatchObject({
       code: 'FORBIDDEN',
       message: expect.stringContaining('members.invite'),
     });
-    await expect(inviteMember(s, manager, orgId, { email: 'not-an-email' })).rejects.toMatchObject({
+    await expect(
+      inviteMember({ services: s, caller: manager, orgId }, { email: 'not-an-email' }),
+    ).rejects.toMatchObject({
       code: 'INVALID',
     });
     await expect(
-      inviteMember(s, manager, orgId, { email: email('x'), roles: [{ role: 'nope' }] }),
+      inviteMember(
+        { services: s, caller: manager, orgId },
+        { email: email('x'), roles: [{ role: 'nope' }] },
+      ),
     ).rejects.toMatchObject({ code: 'INVALID' });
   });
 
   it('M2 resend: a new one-time link; the old one stops working at once', async () => {
     const { orgId, caller } = await orgWith('idnow', 'editor');
-    const { result: inv } = await inviteMember(s, caller, orgId, { email: email('resend') });
+    const { result: inv } = await inviteMember(
+      { services: s, caller, orgId },
+      { email: email('resend') },
+    );
     const first = await tokenFor(inv.id);
-    const { result: resent } = await resendInvitation(s, caller, orgId, inv.id);
+    const { result: resent } = await resendInvitation(
+      { services: s, caller, orgId },
+      { invitationId: inv.id },
+    );
     expect(resent).toMatchObject({ status: 'pending', resendCount: 1 });
     const second = await tokenFor(inv.id);
     expect(second).not.toBe(first);
@@ -232,18 +275,28 @@ describe.each(testBackends())('invitations on $name', (backend) => {
     await expect(acceptInvitation(s, { token: second })).resolves.toMatchObject({
       result: { invitation: { status: 'accepted' } },
     });
-    await expect(resendInvitation(s, caller, orgId, inv.id)).rejects.toMatchObject({
+    await expect(
+      resendInvitation({ services: s, caller, orgId }, { invitationId: inv.id }),
+    ).rejects.toMatchObject({
       code: 'INVALID',
     });
   });
 
   it('M2 revoke: the link stops working; idempotent; an accepted invitation cannot be revoked', async () => {
     const { orgId, caller } = await orgWith('idnow', 'editor');
-    const { result: inv } = await inviteMember(s, caller, orgId, { email: email('revoke') });
+    const { result: inv } = await inviteMember(
+      { services: s, caller, orgId },
+      { email: email('revoke') },
+    );
     const token = await tokenFor(inv.id);
-    const { result: revoked } = await revokeInvitation(s, caller, orgId, inv.id);
+    const { result: revoked } = await revokeInvitation(
+      { services: s, caller, orgId },
+      { invitationId: inv.id },
+    );
     expect(revoked).toMatchObject({ status: 'revoked', revokedAt: expect.any(String) });
-    await expect(revokeInvitation(s, caller, orgId, inv.id)).resolves.toMatchObject({
+    await expect(
+      revokeInvitation({ services: s, caller, orgId }, { invitationId: inv.id }),
+    ).resolves.toMatchObject({
       result: { status: 'revoked' },
     });
     await expect(acceptInvitation(s, { token })).rejects.toMatchObject({
@@ -257,12 +310,19 @@ describe.each(testBackends())('invitations on $name', (backend) => {
       .executeTakeFirstOrThrow();
     expect(mail.status).toBe('cancelled');
 
-    const { result: other } = await inviteMember(s, caller, orgId, { email: email('acc') });
+    const { result: other } = await inviteMember(
+      { services: s, caller, orgId },
+      { email: email('acc') },
+    );
     await acceptInvitation(s, { token: await tokenFor(other.id) });
-    await expect(revokeInvitation(s, caller, orgId, other.id)).rejects.toMatchObject({
+    await expect(
+      revokeInvitation({ services: s, caller, orgId }, { invitationId: other.id }),
+    ).rejects.toMatchObject({
       code: 'INVALID',
     });
-    await expect(revokeInvitation(s, caller, orgId, 'inv_nope')).rejects.toMatchObject({
+    await expect(
+      revokeInvitation({ services: s, caller, orgId }, { invitationId: 'inv_nope' }),
+    ).rejects.toMatchObject({
       code: 'NOT_FOUND',
     });
   });
@@ -274,15 +334,24 @@ describe.each(testBackends())('invitations on $name', (backend) => {
       now: () => new Date(now),
     });
     const { orgId, caller } = await orgWith('idnow', 'editor');
-    const { result: byDefault } = await inviteMember(timed, caller, orgId, { email: email('ttl') });
+    const { result: byDefault } = await inviteMember(
+      { services: timed, caller, orgId },
+      { email: email('ttl') },
+    );
     expect(Date.parse(byDefault.expiresAt) - now).toBe(7 * DAY);
-    await updateOrg(timed, caller, orgId, { settings: { invitationTtlDays: 1 } });
-    const { result: inv } = await inviteMember(timed, caller, orgId, { email: email('ttl') });
+    await updateOrg({ services: timed, caller, orgId }, { settings: { invitationTtlDays: 1 } });
+    const { result: inv } = await inviteMember(
+      { services: timed, caller, orgId },
+      { email: email('ttl') },
+    );
     expect(Date.parse(inv.expiresAt) - now).toBe(DAY);
     const token = await tokenFor(inv.id);
 
     now += DAY + 1000;
-    const expired = await listInvitations(timed, caller, orgId, { status: 'expired' });
+    const expired = await listInvitations(
+      { services: timed, caller, orgId },
+      { status: 'expired' },
+    );
     expect(expired.items.map((i) => i.id)).toContain(inv.id);
     expect(expired.items.map((i) => i.id)).not.toContain(byDefault.id);
     await expect(acceptInvitation(timed, { token })).rejects.toMatchObject({
@@ -290,70 +359,101 @@ describe.each(testBackends())('invitations on $name', (backend) => {
       message: expect.stringContaining('this invitation link has expired'),
     });
     // An expired invitation no longer blocks a new one to the same email.
-    const { result: renewed } = await resendInvitation(timed, caller, orgId, inv.id);
+    const { result: renewed } = await resendInvitation(
+      { services: timed, caller, orgId },
+      { invitationId: inv.id },
+    );
     expect(renewed.status).toBe('pending');
     await expect(acceptInvitation(timed, { token: await tokenFor(inv.id) })).resolves.toMatchObject(
       { result: { invitation: { status: 'accepted' } } },
     );
 
-    await updateOrg(timed, caller, orgId, { settings: { invitationTtlDays: 'soon' } });
-    await expect(inviteMember(timed, caller, orgId, { email: email('ttl') })).rejects.toMatchObject(
-      {
-        code: 'INVALID',
-        message: expect.stringContaining('invitationTtlDays'),
-      },
+    await updateOrg(
+      { services: timed, caller, orgId },
+      { settings: { invitationTtlDays: 'soon' } },
     );
+    await expect(
+      inviteMember({ services: timed, caller, orgId }, { email: email('ttl') }),
+    ).rejects.toMatchObject({
+      code: 'INVALID',
+      message: expect.stringContaining('invitationTtlDays'),
+    });
   });
 
   it('M2 list: statuses, filter, email search, keyset pagination, scope admins see their scope', async () => {
     const { orgId, caller } = await orgWith('idv-console', 'admin');
-    const { result: sub } = await createScope(s, caller, orgId, { kind: 'subtenant', name: 'KYC' });
+    const { result: sub } = await createScope(
+      { services: s, caller, orgId },
+      { kind: 'subtenant', name: 'KYC' },
+    );
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) {
-      const { result } = await inviteMember(s, caller, orgId, { email: `List${i}@Example.test` });
+      const { result } = await inviteMember(
+        { services: s, caller, orgId },
+        { email: `List${i}@Example.test` },
+      );
       ids.push(result.id);
     }
-    const { result: inSub } = await inviteMember(s, caller, orgId, {
-      email: email('sub'),
-      scopeId: sub.id,
-    });
-    await revokeInvitation(s, caller, orgId, ids[0]!);
+    const { result: inSub } = await inviteMember(
+      { services: s, caller, orgId },
+      {
+        email: email('sub'),
+        scopeId: sub.id,
+      },
+    );
+    await revokeInvitation({ services: s, caller, orgId }, { invitationId: ids[0]! });
     await acceptInvitation(s, { token: await tokenFor(ids[1]!) });
 
     const seen: string[] = [];
     let cursor: string | undefined;
     do {
-      const page = await listInvitations(s, caller, orgId, { status: 'pending', limit: 2, cursor });
+      const page = await listInvitations(
+        { services: s, caller, orgId },
+        { status: 'pending', limit: 2, cursor },
+      );
       expect(page.items.length).toBeLessThanOrEqual(2);
       seen.push(...page.items.map((i) => i.id));
       cursor = page.nextCursor ?? undefined;
     } while (cursor);
     expect(seen).toEqual([inSub.id, ids[4], ids[3], ids[2]]);
     const statuses = async (status: 'accepted' | 'revoked') =>
-      (await listInvitations(s, caller, orgId, { status })).items.map((i) => i.id);
+      (await listInvitations({ services: s, caller, orgId }, { status })).items.map((i) => i.id);
     expect(await statuses('revoked')).toEqual([ids[0]]);
     expect(await statuses('accepted')).toEqual([ids[1]]);
-    const all = await listInvitations(s, caller, orgId);
+    const all = await listInvitations({ services: s, caller, orgId });
     expect(all.items).toHaveLength(6);
-    const found = await listInvitations(s, caller, orgId, { email: 'list3@EXAMPLE' });
+    const found = await listInvitations({ services: s, caller, orgId }, { email: 'list3@EXAMPLE' });
     expect(found.items.map((i) => i.id)).toEqual([ids[3]]);
 
     // A subtenant-only manager lists (and invites into) its subtenant, not the org.
-    const { result: mgr } = await createApiClient(s, admin, orgId, {
-      name: 'sub-manager',
-      roles: [{ role: 'manager', scopeId: sub.id }],
-    });
+    const { result: mgr } = await createApiClient(
+      { services: s, caller: admin, orgId },
+      {
+        name: 'sub-manager',
+        roles: [{ role: 'manager', scopeId: sub.id }],
+      },
+    );
     const subManager = asClient(orgId, mgr.client.id);
-    await expect(listInvitations(s, subManager, orgId)).rejects.toMatchObject({
-      code: 'FORBIDDEN',
-    });
-    const subList = await listInvitations(s, subManager, orgId, { scopeId: sub.id });
+    await expect(listInvitations({ services: s, caller: subManager, orgId })).rejects.toMatchObject(
+      {
+        code: 'FORBIDDEN',
+      },
+    );
+    const subList = await listInvitations(
+      { services: s, caller: subManager, orgId },
+      { scopeId: sub.id },
+    );
     expect(subList.items.map((i) => i.id)).toEqual([inSub.id]);
-    await expect(inviteMember(s, subManager, orgId, { email: email('sm') })).rejects.toMatchObject({
+    await expect(
+      inviteMember({ services: s, caller: subManager, orgId }, { email: email('sm') }),
+    ).rejects.toMatchObject({
       code: 'FORBIDDEN',
     });
     await expect(
-      inviteMember(s, subManager, orgId, { email: email('sm'), scopeId: sub.id }),
+      inviteMember(
+        { services: s, caller: subManager, orgId },
+        { email: email('sm'), scopeId: sub.id },
+      ),
     ).resolves.toMatchObject({ result: { scopeId: sub.id } });
   });
 
@@ -363,9 +463,12 @@ describe.each(testBackends())('invitations on $name', (backend) => {
       passwords: true,
     });
     const { orgId, caller } = await orgWith('idnow', 'editor');
-    const { result: inv } = await inviteMember(withPasswords, caller, orgId, {
-      email: email('pw'),
-    });
+    const { result: inv } = await inviteMember(
+      { services: withPasswords, caller, orgId },
+      {
+        email: email('pw'),
+      },
+    );
     const token = await tokenFor(inv.id);
     await expect(acceptInvitation(withPasswords, { token })).rejects.toMatchObject({
       code: 'INVALID',
@@ -391,7 +494,10 @@ describe.each(testBackends())('invitations on $name', (backend) => {
 
   it('M3 a link works once; an unknown link is NOT_FOUND', async () => {
     const { orgId, caller } = await orgWith('idnow', 'editor');
-    const { result: inv } = await inviteMember(s, caller, orgId, { email: email('once') });
+    const { result: inv } = await inviteMember(
+      { services: s, caller, orgId },
+      { email: email('once') },
+    );
     const token = await tokenFor(inv.id);
     await acceptInvitation(s, { token });
     await expect(acceptInvitation(s, { token })).rejects.toMatchObject({
@@ -407,65 +513,85 @@ describe.each(testBackends())('invitations on $name', (backend) => {
   it('M3 M6 a deactivated member can neither be invited nor accept; existing members get only new roles', async () => {
     const { orgId, caller } = await orgWith('identity-platform', 'owner');
     const to = email('deact');
-    const { result: inv } = await inviteMember(s, caller, orgId, { email: to });
+    const { result: inv } = await inviteMember({ services: s, caller, orgId }, { email: to });
     const token = await tokenFor(inv.id);
     // Meanwhile they were added directly, then deactivated.
-    const { result: m } = await addMember(s, caller, orgId, { email: to });
-    await setMemberStatus(s, caller, orgId, { userId: m.userId, status: 'deactivated' });
+    const { result: m } = await addMember({ services: s, caller, orgId }, { email: to });
+    await setMemberStatus(
+      { services: s, caller, orgId },
+      { userId: m.userId, status: 'deactivated' },
+    );
     await expect(acceptInvitation(s, { token })).rejects.toMatchObject({
       code: 'FORBIDDEN',
       message: expect.stringContaining('deactivated'),
     });
-    await expect(inviteMember(s, caller, orgId, { email: to.toUpperCase() })).rejects.toMatchObject(
-      {
-        code: 'CONFLICT',
-        message: expect.stringContaining('deactivated'),
-      },
-    );
+    await expect(
+      inviteMember({ services: s, caller, orgId }, { email: to.toUpperCase() }),
+    ).rejects.toMatchObject({
+      code: 'CONFLICT',
+      message: expect.stringContaining('deactivated'),
+    });
 
     // An active member: the same roles again is a CONFLICT, a new scope is fine.
     const active = email('active');
-    const { result: am } = await addMember(s, caller, orgId, { email: active });
-    await expect(inviteMember(s, caller, orgId, { email: active })).rejects.toMatchObject({
+    const { result: am } = await addMember({ services: s, caller, orgId }, { email: active });
+    await expect(
+      inviteMember({ services: s, caller, orgId }, { email: active }),
+    ).rejects.toMatchObject({
       code: 'CONFLICT',
       message: expect.stringContaining('already a member'),
     });
     await expect(
-      inviteMember(s, caller, orgId, { email: active, roles: [{ role: 'owner' }] }),
+      inviteMember({ services: s, caller, orgId }, { email: active, roles: [{ role: 'owner' }] }),
     ).rejects.toMatchObject({
       code: 'CONFLICT',
       message: expect.stringContaining('exclusive slot'),
     });
-    const { result: subOrg } = await createScope(s, caller, orgId, {
-      kind: 'sub_organization',
-      name: 'US',
-    });
-    const { result: intoSub } = await inviteMember(s, caller, orgId, {
-      email: active,
-      scopeId: subOrg.id,
-      roles: [{ role: 'workflows_write' }],
-    });
-    // A second pending invitation to the same place is refused.
-    await expect(
-      inviteMember(s, caller, orgId, {
+    const { result: subOrg } = await createScope(
+      { services: s, caller, orgId },
+      {
+        kind: 'sub_organization',
+        name: 'US',
+      },
+    );
+    const { result: intoSub } = await inviteMember(
+      { services: s, caller, orgId },
+      {
         email: active,
         scopeId: subOrg.id,
-        roles: [{ role: 'billing_read' }],
-      }),
+        roles: [{ role: 'workflows_write' }],
+      },
+    );
+    // A second pending invitation to the same place is refused.
+    await expect(
+      inviteMember(
+        { services: s, caller, orgId },
+        {
+          email: active,
+          scopeId: subOrg.id,
+          roles: [{ role: 'billing_read' }],
+        },
+      ),
     ).rejects.toMatchObject({ code: 'CONFLICT', details: { invitationId: intoSub.id } });
     const { result } = await acceptInvitation(s, { token: await tokenFor(intoSub.id) });
     expect(result).toMatchObject({ userId: am.userId, createdUser: false });
 
     // A scope deleted after the invitation: accepting says so.
-    const { result: gone } = await createScope(s, caller, orgId, {
-      kind: 'sub_organization',
-      name: 'Gone',
-    });
-    const { result: toGone } = await inviteMember(s, caller, orgId, {
-      email: email('gone'),
-      scopeId: gone.id,
-    });
-    await deleteScope(s, caller, orgId, { scopeId: gone.id });
+    const { result: gone } = await createScope(
+      { services: s, caller, orgId },
+      {
+        kind: 'sub_organization',
+        name: 'Gone',
+      },
+    );
+    const { result: toGone } = await inviteMember(
+      { services: s, caller, orgId },
+      {
+        email: email('gone'),
+        scopeId: gone.id,
+      },
+    );
+    await deleteScope({ services: s, caller, orgId }, { scopeId: gone.id });
     await expect(acceptInvitation(s, { token: await tokenFor(toGone.id) })).rejects.toMatchObject({
       code: 'INVALID',
       message: expect.stringContaining('was deleted'),
@@ -474,14 +600,20 @@ describe.each(testBackends())('invitations on $name', (backend) => {
 
   it('M1 M2 M3 audit entries, outbox events and the email; the token is stored only hashed', async () => {
     const { orgId, caller } = await orgWith('idnow', 'editor');
-    const { result: inv } = await inviteMember(s, caller, orgId, { email: email('audit') });
-    await resendInvitation(s, caller, orgId, inv.id);
+    const { result: inv } = await inviteMember(
+      { services: s, caller, orgId },
+      { email: email('audit') },
+    );
+    await resendInvitation({ services: s, caller, orgId }, { invitationId: inv.id });
     const token = await tokenFor(inv.id);
     const { result } = await acceptInvitation(s, { token });
-    const { result: inv2 } = await inviteMember(s, caller, orgId, { email: email('audit') });
-    await revokeInvitation(s, caller, orgId, inv2.id);
+    const { result: inv2 } = await inviteMember(
+      { services: s, caller, orgId },
+      { email: email('audit') },
+    );
+    await revokeInvitation({ services: s, caller, orgId }, { invitationId: inv2.id });
 
-    const audit = await listAudit(s, caller, orgId, { entityType: 'invitation' });
+    const audit = await listAudit({ services: s, caller, orgId }, { entityType: 'invitation' });
     expect(audit.items.map((e) => `${e.action}:${e.entityId}`).reverse()).toEqual([
       `Invited:${inv.id}`,
       `InvitationResent:${inv.id}`,
@@ -524,7 +656,10 @@ describe.each(testBackends())('invitations on $name', (backend) => {
 
   it('emails: delivery retries with backoff and records the error; a sent copy keeps no link', async () => {
     const { orgId, caller } = await orgWith('idnow', 'editor');
-    const { result: inv } = await inviteMember(s, caller, orgId, { email: email('mail') });
+    const { result: inv } = await inviteMember(
+      { services: s, caller, orgId },
+      { email: email('mail') },
+    );
     // Drain whatever earlier tests queued, so only this email is due.
     await g.db
       .updateTable('emails')
@@ -580,7 +715,8 @@ describe.each(testBackends())('invitations on $name', (backend) => {
 
   it('emails: concurrent workers never claim the same email; a lapsed lease is retried', async () => {
     const { orgId, caller } = await orgWith('idnow', 'editor');
-    for (let i = 0; i < 6; i++) await inviteMember(s, caller, orgId, { email: email('claim') });
+    for (let i = 0; i < 6; i++)
+      await inviteMember({ services: s, caller, orgId }, { email: email('claim') });
     const due = await g.db
       .selectFrom('emails')
       .select('id')

@@ -16,8 +16,10 @@
  * Inviting, resending and revoking change nothing the engine reads (only accepting does), so they
  * are `orgEventWrite`s: ordered by the org lock, audited and evented, the revision left alone.
  */
+
 import { type InvitationRole, newId } from '@gatehouse/db';
-import { type Caller, principalId } from '../context.js';
+import type { OrgCall } from '../call.js';
+import { principalId } from '../context.js';
 import { conflict, invalid, notFound } from '../errors.js';
 import { type OrgWrite, orgEventWrite, type WriteResult } from '../org-write.js';
 import {
@@ -28,7 +30,6 @@ import {
   normalizeEmail,
   type RoleAt,
 } from '../rules/index.js';
-import type { Services } from '../services.js';
 import { clock, type InvitationView, invitationView } from './rows.js';
 import { sendInvitationEmail } from './send-email.js';
 
@@ -59,13 +60,12 @@ export interface InviteMemberInput {
  * result.status; // 'pending'; the link is in the email only
  */
 export async function inviteMember(
-  s: Services,
-  caller: Caller,
-  orgId: string,
+  call: OrgCall,
   input: InviteMemberInput,
 ): Promise<WriteResult<InvitationView>> {
+  const { services: s, orgId, caller } = call;
   const key = await instanceSecretKey(s.db, s.options?.secretKey);
-  return orgEventWrite(s, caller, orgId, async (w) => {
+  return orgEventWrite(call, async (w) => {
     const now = clock(s);
     const scopeId = input.scopeId ?? orgId;
     if (!w.engine.hasScope(scopeId)) throw notFound(`scope ${scopeId}`);

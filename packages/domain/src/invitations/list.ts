@@ -1,8 +1,7 @@
 /** M2: an org's invitations, filtered by status. */
-import type { Caller } from '../context.js';
+import type { OrgCall } from '../call.js';
 import { notFound } from '../errors.js';
 import { authorizeRead } from '../org-read.js';
-import type { Services } from '../services.js';
 import { clock, type InvitationStatus, type InvitationView, invitationView } from './rows.js';
 
 /** Filters of `listInvitations`. */
@@ -22,13 +21,12 @@ export interface ListInvitationsInput {
  * (an org-wide admin sees all, a scope's admin asks for its scope).
  */
 export async function listInvitations(
-  s: Services,
-  caller: Caller,
-  orgId: string,
+  call: OrgCall,
   input: ListInvitationsInput = {},
 ): Promise<{ items: InvitationView[]; nextCursor: string | null }> {
+  const { orgId, services: s } = call;
   const scopeId = input.scopeId ?? orgId;
-  const engine = await authorizeRead(s, caller, orgId, 'members.read', scopeId);
+  const engine = await authorizeRead(call, 'members.read', scopeId);
   if (!engine.hasScope(scopeId)) throw notFound(`scope ${scopeId}`);
   const now = clock(s);
   const limit = input.limit ?? 100;

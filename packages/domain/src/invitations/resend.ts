@@ -1,11 +1,11 @@
 /** M2: a new link for a pending invitation (the old one stops working). */
+
 import { type InvitationRow, sql } from '@gatehouse/db';
-import type { Caller } from '../context.js';
+import type { OrgCall } from '../call.js';
 import { cancelEmails } from '../emails/index.js';
 import { invalid } from '../errors.js';
 import { type OrgWrite, orgEventWrite, type WriteResult } from '../org-write.js';
 import { hashSecret, instanceSecretKey, newSecret } from '../rules/index.js';
-import type { Services } from '../services.js';
 import { ttlOf } from './invite.js';
 import { clock, type InvitationView, invitationView, loadInvitation } from './rows.js';
 import { sendInvitationEmail } from './send-email.js';
@@ -20,13 +20,12 @@ export const scopeOf = (w: OrgWrite, row: InvitationRow) =>
  * against whoever resends.
  */
 export async function resendInvitation(
-  s: Services,
-  caller: Caller,
-  orgId: string,
-  invitationId: string,
+  call: OrgCall,
+  { invitationId }: { readonly invitationId: string },
 ): Promise<WriteResult<InvitationView>> {
+  const { services: s, orgId } = call;
   const key = await instanceSecretKey(s.db, s.options?.secretKey);
-  return orgEventWrite(s, caller, orgId, async (w) => {
+  return orgEventWrite(call, async (w) => {
     const now = clock(s);
     const before = await loadInvitation(w, invitationId);
     w.authorize('members.invite', scopeOf(w, before));

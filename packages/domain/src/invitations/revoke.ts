@@ -1,20 +1,18 @@
 /** M2: revoke a pending invitation. */
-import type { Caller } from '../context.js';
+import type { OrgCall } from '../call.js';
 import { cancelEmails } from '../emails/index.js';
 import { invalid } from '../errors.js';
 import { orgEventWrite, type WriteResult } from '../org-write.js';
-import type { Services } from '../services.js';
 import { scopeOf } from './resend.js';
 import { clock, type InvitationView, invitationView, loadInvitation } from './rows.js';
 
 /** M2: revokes a pending (or expired) invitation: its link stops working. Idempotent. */
 export async function revokeInvitation(
-  s: Services,
-  caller: Caller,
-  orgId: string,
-  invitationId: string,
+  call: OrgCall,
+  { invitationId }: { readonly invitationId: string },
 ): Promise<WriteResult<InvitationView>> {
-  return orgEventWrite(s, caller, orgId, async (w) => {
+  const { services: s, orgId } = call;
+  return orgEventWrite(call, async (w) => {
     const now = clock(s);
     const before = await loadInvitation(w, invitationId);
     w.authorize('members.invite', scopeOf(w, before));

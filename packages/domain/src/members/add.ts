@@ -1,8 +1,7 @@
 /** M5: add an existing or new user to the org with roles. */
-import type { Caller } from '../context.js';
+import type { OrgCall } from '../call.js';
 import { type OrgWrite, orgWrite, type WriteResult } from '../org-write.js';
 import { assertNoSlotClash, ensureMember, grantRole, type RoleAt } from '../rules/index.js';
-import type { Services } from '../services.js';
 import { type MemberView, memberView } from './view.js';
 
 /** Input of `addMember`. */
@@ -15,12 +14,11 @@ export interface AddMemberInput {
 
 /** M5: adds a user (created if new) to the org with roles. */
 export async function addMember(
-  s: Services,
-  caller: Caller,
-  orgId: string,
+  call: OrgCall,
   input: AddMemberInput,
 ): Promise<WriteResult<MemberView>> {
-  return orgWrite(s, caller, orgId, async (w) => {
+  const { orgId } = call;
+  return orgWrite(call, async (w) => {
     const roles = input.roles?.length ? input.roles : defaultRoles(w);
     for (const r of roles.length ? roles : [{ role: '', scopeId: orgId }]) {
       w.authorize('members.invite', r.scopeId ?? orgId);

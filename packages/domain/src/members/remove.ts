@@ -1,9 +1,8 @@
 /** M5: remove a member from a scope or from the org. */
-import type { Caller } from '../context.js';
+import type { OrgCall } from '../call.js';
 import { notFound } from '../errors.js';
 import { type OrgWrite, orgWrite, type WriteResult } from '../org-write.js';
 import { revokeAssignment } from '../rules/index.js';
-import type { Services } from '../services.js';
 import { endSessionsOf } from '../sessions/index.js';
 import { requireMember } from './view.js';
 
@@ -20,12 +19,10 @@ export interface RemoveMemberInput {
  * it would leave no Owner (M7).
  */
 export async function removeMember(
-  s: Services,
-  caller: Caller,
-  orgId: string,
+  call: OrgCall,
   input: RemoveMemberInput,
 ): Promise<WriteResult<{ removed: number }>> {
-  return orgWrite(s, caller, orgId, (w) => removeMemberIn(w, input));
+  return orgWrite(call, (w) => removeMemberIn(w, input));
 }
 
 /** `removeMember` inside a write that is already open (SCIM checks its If-Match first). */

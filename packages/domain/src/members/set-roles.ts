@@ -1,10 +1,10 @@
 /** M5: set a member's own roles at one scope. */
+
 import type { AssignmentRow } from '@gatehouse/db';
-import type { Caller } from '../context.js';
+import type { OrgCall } from '../call.js';
 import { notFound } from '../errors.js';
 import { orgWrite, type WriteResult } from '../org-write.js';
 import { assertNoSlotClash, grantRole, type RoleAt, revokeAssignment } from '../rules/index.js';
-import type { Services } from '../services.js';
 import { type MemberView, memberView, requireMember } from './view.js';
 
 /** Input of `setMemberRoles`: the complete set of the member's own roles at one scope. */
@@ -19,12 +19,11 @@ export interface SetMemberRolesInput {
  * removed ones are revoked, new ones granted, each under R6; the last Owner cannot be demoted.
  */
 export async function setMemberRoles(
-  s: Services,
-  caller: Caller,
-  orgId: string,
+  call: OrgCall,
   input: SetMemberRolesInput,
 ): Promise<WriteResult<MemberView>> {
-  return orgWrite(s, caller, orgId, async (w) => {
+  const { orgId } = call;
+  return orgWrite(call, async (w) => {
     const scopeId = input.scopeId ?? orgId;
     await requireMember(w, input.userId);
     if (!w.engine.hasScope(scopeId)) throw notFound(`scope ${scopeId}`);

@@ -3,21 +3,18 @@
  * on, and their sessions in the org end in the same write; the last Owner cannot be
  * deactivated) and reactivate (their assignments hold again; they log in anew).
  */
-import type { Caller } from '../context.js';
+import type { OrgCall } from '../call.js';
 import { notFound } from '../errors.js';
 import { type OrgWrite, orgWrite, type WriteResult } from '../org-write.js';
-import type { Services } from '../services.js';
 import { endSessionsOf } from '../sessions/index.js';
 import { type MemberView, memberView } from './view.js';
 
 /** Sets a member's status (`members.update` at the root). Idempotent. */
 export async function setMemberStatus(
-  s: Services,
-  caller: Caller,
-  orgId: string,
+  call: OrgCall,
   input: { userId: string; status: 'active' | 'deactivated' },
 ): Promise<WriteResult<MemberView>> {
-  return orgWrite(s, caller, orgId, async (w) => {
+  return orgWrite(call, async (w) => {
     await applyMemberStatus(w, input.userId, input.status);
     return memberView(w, input.userId);
   });

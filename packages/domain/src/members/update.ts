@@ -3,11 +3,10 @@
  * an org's admins may edit only people who belong to their org alone, so one org cannot change
  * (or take over, through the email) another org's member. The instance admin may edit anyone.
  */
-import type { Caller } from '../context.js';
+import type { OrgCall } from '../call.js';
 import { conflict, forbidden, invalid, isUniqueViolation, notFound } from '../errors.js';
 import { orgWrite, type WriteResult } from '../org-write.js';
 import { normalizeEmail } from '../rules/index.js';
-import type { Services } from '../services.js';
 import { type MemberView, memberView } from './view.js';
 
 /** Input of `updateUser`: fields left out stay as they are. */
@@ -27,17 +26,16 @@ export interface UpdateUserInput {
  * await updateUser(s, caller, orgId, { userId, name: 'Ann Lee', email: 'ann.lee@acme.test' });
  */
 export async function updateUser(
-  s: Services,
-  caller: Caller,
-  orgId: string,
+  call: OrgCall,
   input: UpdateUserInput,
 ): Promise<WriteResult<MemberView>> {
+  const { orgId, caller } = call;
   const email = input.email !== undefined ? normalizeEmail(input.email) : undefined;
   if (input.name !== undefined && input.name !== null && input.name.length > 200) {
     throw invalid('name must be at most 200 characters');
   }
   try {
-    return await orgWrite(s, caller, orgId, async (w) => {
+    return await orgWrite(call, async (w) => {
       w.authorize('members.update', orgId);
       const user = await w.trx
         .selectFrom('members as m')

@@ -1,10 +1,11 @@
 /** T1: create an organization on a preset, with its first owner. */
+
 import { type Database, newId, type Transaction } from '@gatehouse/db';
-import { type Caller, principalOrg } from '../context.js';
+import type { Call } from '../call.js';
+import { principalOrg } from '../context.js';
 import { conflict, forbidden, invalid, isUniqueViolation } from '../errors.js';
 import { orgWrite, type WriteResult } from '../org-write.js';
 import { ensureMember, presetOrThrow } from '../rules/index.js';
-import type { Services } from '../services.js';
 import { type OrgView, orgView } from './view.js';
 
 /** Input of `createOrg`. */
@@ -37,11 +38,8 @@ export function slugify(name: string): string {
  * T1: creates an organization with its root scope and, when given, its first Owner — one
  * transaction, audited. Only the instance admin (or the system) may create organizations.
  */
-export async function createOrg(
-  s: Services,
-  caller: Caller,
-  input: CreateOrgInput,
-): Promise<WriteResult<OrgView>> {
+export async function createOrg(call: Call, input: CreateOrgInput): Promise<WriteResult<OrgView>> {
+  const { caller, services: s } = call;
   if (principalOrg(caller.principal) !== null) {
     throw forbidden('only the instance admin key can create organizations');
   }
@@ -85,9 +83,7 @@ export async function createOrg(
         .execute();
     };
     return await orgWrite(
-      s,
-      caller,
-      orgId,
+      { services: s, caller, orgId },
       async (w) => {
         const org = await w.trx
           .selectFrom('orgs')

@@ -1,14 +1,14 @@
 /** T1: the organizations the caller may see. */
-import { type Caller, principalOrg } from '../context.js';
-import type { Services } from '../services.js';
+import type { Call } from '../call.js';
+import { principalOrg } from '../context.js';
 import { type OrgView, orgView } from './view.js';
 
 /** Organizations the caller can see: all for the instance admin, its own for an org-bound caller. */
 export async function listOrgs(
-  s: Services,
-  caller: Caller,
+  call: Call,
   opts: { cursor?: string | undefined; limit?: number | undefined } = {},
 ): Promise<{ items: OrgView[]; nextCursor: string | null }> {
+  const { services: s, caller } = call;
   const limit = opts.limit ?? 100;
   let q = s.db
     .selectFrom('orgs')

@@ -1,9 +1,9 @@
 /** T1: rename an organization or change its settings. */
+
 import { retentionDays } from '../audit/index.js';
-import type { Caller } from '../context.js';
+import type { OrgCall } from '../call.js';
 import { conflict, invalid, isUniqueViolation } from '../errors.js';
 import { orgWrite, type WriteResult } from '../org-write.js';
-import type { Services } from '../services.js';
 import { SLUG_RE } from './create.js';
 import { type OrgView, orgView } from './view.js';
 
@@ -19,17 +19,16 @@ export interface UpdateOrgInput {
 
 /** T1: rename, describe, change avatar, slug or settings (needs `org.update` at the root). */
 export async function updateOrg(
-  s: Services,
-  caller: Caller,
-  orgId: string,
+  call: OrgCall,
   input: UpdateOrgInput,
 ): Promise<WriteResult<OrgView>> {
+  const { orgId } = call;
   if (input.slug !== undefined && !SLUG_RE.test(input.slug)) {
     throw invalid('slug must be 1–63 lower-case letters, digits or dashes');
   }
   if (input.name !== undefined && !input.name.trim()) throw invalid('name must not be empty');
   try {
-    return await orgWrite(s, caller, orgId, async (w) => {
+    return await orgWrite(call, async (w) => {
       w.authorize('org.update', orgId);
       const before = await w.trx
         .selectFrom('orgs')

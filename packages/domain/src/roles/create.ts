@@ -1,18 +1,13 @@
 /** R2: define a custom role. */
-import type { Caller } from '../context.js';
+import type { OrgCall } from '../call.js';
 import { conflict, invalid, isUniqueViolation } from '../errors.js';
 import { orgWrite, type WriteResult } from '../org-write.js';
-import type { Services } from '../services.js';
 import { KEY_RE, type RoleInput, validateRole } from './validate.js';
 import { type RoleView, roleView, rowToDef } from './view.js';
 
 /** R3: defines a custom role (`roles.manage` at the root). */
-export async function createRole(
-  s: Services,
-  caller: Caller,
-  orgId: string,
-  input: RoleInput,
-): Promise<WriteResult<RoleView>> {
+export async function createRole(call: OrgCall, input: RoleInput): Promise<WriteResult<RoleView>> {
+  const { orgId } = call;
   const key =
     input.key ??
     `custom_${input.name
@@ -23,7 +18,7 @@ export async function createRole(
   if (!KEY_RE.test(key))
     throw invalid('key must be 2–63 characters: a-z, 0-9, _; starting with a letter');
   try {
-    return await orgWrite(s, caller, orgId, async (w) => {
+    return await orgWrite(call, async (w) => {
       w.authorize('roles.manage', orgId);
       validateRole(w, input);
       if (w.engine.role(key)) throw conflict(`role "${key}" already exists`);

@@ -1,18 +1,16 @@
 /** R2: delete a custom role nobody holds. */
-import type { Caller } from '../context.js';
+import type { OrgCall } from '../call.js';
 import { conflict, invalid, notFound } from '../errors.js';
 import { orgWrite, type WriteResult } from '../org-write.js';
-import type { Services } from '../services.js';
 import { roleView } from './view.js';
 
 /** R3: deletes a custom role; refused with CONFLICT while it is assigned. */
 export async function deleteRole(
-  s: Services,
-  caller: Caller,
-  orgId: string,
-  key: string,
+  call: OrgCall,
+  { key }: { readonly key: string },
 ): Promise<WriteResult<{ key: string }>> {
-  return orgWrite(s, caller, orgId, async (w) => {
+  const { orgId } = call;
+  return orgWrite(call, async (w) => {
     w.authorize('roles.manage', orgId);
     const before = w.engine.role(key);
     if (!before) throw notFound(`role ${key}`);

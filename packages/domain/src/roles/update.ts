@@ -1,19 +1,17 @@
 /** R2: change a custom role. */
-import type { Caller } from '../context.js';
+import type { OrgCall } from '../call.js';
 import { invalid, notFound } from '../errors.js';
 import { orgWrite, type WriteResult } from '../org-write.js';
-import type { Services } from '../services.js';
 import { type RoleInput, validateRole } from './validate.js';
 import { type RoleView, roleView, rowToDef } from './view.js';
 
 /** R3: changes a custom role (built-in roles are fixed by the preset). */
 export async function updateRole(
-  s: Services,
-  caller: Caller,
-  orgId: string,
+  call: OrgCall,
   input: RoleInput & { key: string },
 ): Promise<WriteResult<RoleView>> {
-  return orgWrite(s, caller, orgId, async (w) => {
+  const { orgId } = call;
+  return orgWrite(call, async (w) => {
     w.authorize('roles.manage', orgId);
     const before = w.engine.role(input.key);
     if (!before) throw notFound(`role ${input.key}`);

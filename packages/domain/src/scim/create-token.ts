@@ -1,10 +1,10 @@
 /** S4: create a SCIM token for the org's identity provider; shown once. */
+
 import { newId } from '@gatehouse/db';
-import type { Caller } from '../context.js';
+import type { OrgCall } from '../call.js';
 import { invalid } from '../errors.js';
 import { orgWrite, type WriteResult } from '../org-write.js';
 import { insertCredential } from '../rules/index.js';
-import type { Services } from '../services.js';
 import { authorizeDirectoryAdmin, type IssuedScimToken, scimTokenView } from './token-view.js';
 
 /**
@@ -15,12 +15,11 @@ import { authorizeDirectoryAdmin, type IssuedScimToken, scimTokenView } from './
  * // hand result.token to the identity provider, with the URL `${base}/scim/v2`
  */
 export async function createScimToken(
-  s: Services,
-  caller: Caller,
-  orgId: string,
+  call: OrgCall,
   input: { name?: string | undefined } = {},
 ): Promise<WriteResult<IssuedScimToken>> {
-  return orgWrite(s, caller, orgId, async (w) => {
+  const { orgId } = call;
+  return orgWrite(call, async (w) => {
     authorizeDirectoryAdmin(w);
     const name = (input.name ?? 'SCIM directory').trim();
     if (!name) throw invalid('name must not be empty');

@@ -4,12 +4,12 @@
  * changes are set-based SQL, so a group of 10k members is patched without loading them; each
  * write is one `orgWrite` (audited, outbox event, revision bump).
  */
+
 import { type Database, type DB, newId, sql, type Transaction } from '@gatehouse/db';
-import type { Caller } from '../context.js';
+import type { OrgCall } from '../call.js';
 import { conflict, invalid, isUniqueViolation, notFound } from '../errors.js';
 import { deleteGroupIn } from '../groups/index.js';
 import { type OrgWrite, orgWrite, type WriteResult } from '../org-write.js';
-import type { Services } from '../services.js';
 import { type DirectoryConflict, versionOf } from './directory-users.js';
 
 type Q = DB | Transaction<Database>;
@@ -245,14 +245,13 @@ async function touch(w: OrgWrite, groupId: string): Promise<DirectoryGroup> {
 
 /** S1: creates a directory group with its members (`groups.manage` at the root). */
 export async function createDirectoryGroup(
-  s: Services,
-  caller: Caller,
-  orgId: string,
+  call: OrgCall,
   input: { displayName: string; externalId: string | null; userIds: readonly string[] },
 ): Promise<WriteResult<DirectoryGroup>> {
+  const { orgId } = call;
   return mapUnique(
     () =>
-      orgWrite(s, caller, orgId, async (w) => {
+      orgWrite(call, async (w) => {
         w.authorize('groups.manage', orgId);
         const name = checkName(input.displayName);
         await assertExternalIdFree(w, input.externalId);
@@ -286,15 +285,14 @@ export async function createDirectoryGroup(
  * it is still at that version). Member changes never load the member list.
  */
 export async function changeDirectoryGroup(
-  s: Services,
-  caller: Caller,
-  orgId: string,
+  call: OrgCall,
   q: { groupId: string; changes: readonly GroupChange[]; ifVersion?: string | undefined },
 ): Promise<WriteResult<DirectoryGroup>> {
+  const { orgId } = call;
   const ext = q.changes.find((c) => c.kind === 'externalId');
   return mapUnique(
     () =>
-      orgWrite(s, caller, orgId, async (w) => {
+      orgWrite(call, async (w) => {
         w.authorize('groups.manage', orgId);
         const cur = await loadDirectoryGroup(w.trx, orgId, q.groupId);
         if (!cur) throw notFound(`group ${q.groupId}`);
@@ -308,12 +306,11 @@ export async function changeDirectoryGroup(
 
 /** S1: deletes a directory group (its role assignments are revoked, history stays audited). */
 export async function deleteDirectoryGroup(
-  s: Services,
-  caller: Caller,
-  orgId: string,
+  call: OrgCall,
   q: { groupId: string; ifVersion?: string | undefined },
 ): Promise<WriteResult<{ groupId: string }>> {
-  return orgWrite(s, caller, orgId, async (w) => {
+  const { orgId } = call;
+  return orgWrite(call, async (w) => {
     // Checked under the org lock, so a change in between cannot slip past If-Match.
     const cur = await loadDirectoryGroup(w.trx, orgId, q.groupId);
     if (!cur) throw notFound(`group ${q.groupId}`);

@@ -4,13 +4,13 @@
  * the caller's source (`scim`) and announced in the outbox. The SCIM document itself is opaque
  * here; the SCIM app maps it to these inputs.
  */
+
 import { type Database, type DB, sql, type Transaction } from '@gatehouse/db';
-import type { Caller } from '../context.js';
+import type { OrgCall } from '../call.js';
 import { conflict, isUniqueViolation, notFound } from '../errors.js';
 import { applyMemberStatus, removeMemberIn } from '../members/index.js';
 import { type OrgWrite, orgWrite, type WriteResult } from '../org-write.js';
 import { ensureMember, grantRole, normalizeEmail } from '../rules/index.js';
-import type { Services } from '../services.js';
 
 type Q = DB | Transaction<Database>;
 
@@ -168,14 +168,13 @@ const summary = (u: Pick<DirectoryUserInput, 'userName' | 'externalId' | 'active
  * (keeping their roles). A second directory user with the same email is a CONFLICT.
  */
 export async function provisionDirectoryUser(
-  s: Services,
-  caller: Caller,
-  orgId: string,
+  call: OrgCall,
   input: DirectoryUserInput,
 ): Promise<WriteResult<DirectoryUser>> {
+  const { orgId } = call;
   return mapUnique(
     () =>
-      orgWrite(s, caller, orgId, async (w) => {
+      orgWrite(call, async (w) => {
         w.authorize('members.invite', orgId);
         await assertUnique(w, input);
         const user = await ensureMember(w, input.email, input.name);
@@ -218,15 +217,14 @@ export async function provisionDirectoryUser(
  * (S5). `ifVersion` makes it conditional (If-Match).
  */
 export async function replaceDirectoryUser(
-  s: Services,
-  caller: Caller,
-  orgId: string,
+  call: OrgCall,
   q: { userId: string; input: DirectoryUserInput; ifVersion?: string | undefined },
 ): Promise<WriteResult<DirectoryUser>> {
+  const { orgId } = call;
   const { userId, input } = q;
   return mapUnique(
     () =>
-      orgWrite(s, caller, orgId, async (w) => {
+      orgWrite(call, async (w) => {
         w.authorize('members.update', orgId);
         const cur = await loadDirectoryUser(w.trx, orgId, userId);
         if (!cur) throw notFound(`user ${userId}`);
@@ -279,12 +277,11 @@ export async function replaceDirectoryUser(
  * the audit log keeps the history. Refused for the last Owner (INVARIANT).
  */
 export async function deprovisionDirectoryUser(
-  s: Services,
-  caller: Caller,
-  orgId: string,
+  call: OrgCall,
   q: { userId: string; ifVersion?: string | undefined },
 ): Promise<WriteResult<{ removed: number }>> {
-  return orgWrite(s, caller, orgId, async (w) => {
+  const { orgId } = call;
+  return orgWrite(call, async (w) => {
     // Checked under the org lock, so a change in between cannot slip past If-Match.
     const cur = await loadDirectoryUser(w.trx, orgId, q.userId);
     if (!cur) throw notFound(`user ${q.userId}`);

@@ -1,18 +1,16 @@
 /** S4: revoke a SCIM token. */
-import type { Caller } from '../context.js';
+import type { OrgCall } from '../call.js';
 import { orgWrite, type WriteResult } from '../org-write.js';
 import { loadCredential, revokeCredential } from '../rules/index.js';
-import type { Services } from '../services.js';
 import { authorizeDirectoryAdmin, type ScimTokenView, scimTokenView } from './token-view.js';
 
 /** S4: revokes a token; requests with it are refused from then on. Idempotent. */
 export async function revokeScimToken(
-  s: Services,
-  caller: Caller,
-  orgId: string,
-  tokenId: string,
+  call: OrgCall,
+  { tokenId }: { readonly tokenId: string },
 ): Promise<WriteResult<ScimTokenView>> {
-  return orgWrite(s, caller, orgId, async (w) => {
+  const { orgId } = call;
+  return orgWrite(call, async (w) => {
     authorizeDirectoryAdmin(w);
     const before = await loadCredential(w, 'scim_tokens', tokenId);
     if (before.revoked_at) return scimTokenView(before);

@@ -1,19 +1,17 @@
 /** S4: a new secret for a SCIM token. */
-import type { Caller } from '../context.js';
+import type { OrgCall } from '../call.js';
 import { invalid } from '../errors.js';
 import { orgWrite, type WriteResult } from '../org-write.js';
 import { loadCredential, rotateCredential } from '../rules/index.js';
-import type { Services } from '../services.js';
 import { authorizeDirectoryAdmin, type IssuedScimToken, scimTokenView } from './token-view.js';
 
 /** S4: replaces a token's secret; the old one stops working at once. */
 export async function rotateScimToken(
-  s: Services,
-  caller: Caller,
-  orgId: string,
-  tokenId: string,
+  call: OrgCall,
+  { tokenId }: { readonly tokenId: string },
 ): Promise<WriteResult<IssuedScimToken>> {
-  return orgWrite(s, caller, orgId, async (w) => {
+  const { orgId } = call;
+  return orgWrite(call, async (w) => {
     authorizeDirectoryAdmin(w);
     const before = await loadCredential(w, 'scim_tokens', tokenId);
     if (before.revoked_at) throw invalid(`SCIM token ${tokenId} is revoked`);

@@ -1,9 +1,9 @@
 /** T2: create a scope (project, workspace, sub-organization) under another. */
+
 import { newId } from '@gatehouse/db';
-import type { Caller } from '../context.js';
+import type { OrgCall } from '../call.js';
 import { invalid, notFound } from '../errors.js';
 import { orgWrite, type WriteResult } from '../org-write.js';
-import type { Services } from '../services.js';
 import { type ScopeView, scopeView } from './view.js';
 
 /** Input of `createScope`. */
@@ -16,12 +16,11 @@ export interface CreateScopeInput {
 
 /** T2: creates a scope of a preset kind under a parent whose kind allows it (`scopes.create` there). */
 export async function createScope(
-  s: Services,
-  caller: Caller,
-  orgId: string,
+  call: OrgCall,
   input: CreateScopeInput,
 ): Promise<WriteResult<ScopeView>> {
-  return orgWrite(s, caller, orgId, async (w) => {
+  const { orgId } = call;
+  return orgWrite(call, async (w) => {
     const parentId = input.parentId ?? orgId;
     const parent = await w.trx
       .selectFrom('scopes')

@@ -1,9 +1,8 @@
 /** T2: delete a scope and what lies under it. */
-import type { Caller } from '../context.js';
+import type { OrgCall } from '../call.js';
 import { conflict, invalid, notFound } from '../errors.js';
 import { orgWrite, type WriteResult } from '../org-write.js';
 import { revokeAssignment } from '../rules/index.js';
-import type { Services } from '../services.js';
 import { scopeView } from './view.js';
 
 /**
@@ -11,12 +10,11 @@ import { scopeView } from './view.js';
  * while any assignment sits in that subtree, unless `cascade` (which revokes them, audited).
  */
 export async function deleteScope(
-  s: Services,
-  caller: Caller,
-  orgId: string,
+  call: OrgCall,
   input: { scopeId: string; cascade?: boolean | undefined },
 ): Promise<WriteResult<{ deletedScopes: number; revokedAssignments: number }>> {
-  return orgWrite(s, caller, orgId, async (w) => {
+  const { orgId } = call;
+  return orgWrite(call, async (w) => {
     if (input.scopeId === orgId) throw invalid('the organization root scope cannot be deleted');
     if (!w.engine.hasScope(input.scopeId)) throw notFound(`scope ${input.scopeId}`);
     w.authorize('scopes.delete', input.scopeId);

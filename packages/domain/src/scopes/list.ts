@@ -1,16 +1,14 @@
 /** T2: an org's scopes. */
-import type { Caller } from '../context.js';
+import type { OrgCall } from '../call.js';
 import { actingSubjects, assertOrgAccess } from '../org-write.js';
-import type { Services } from '../services.js';
 import { type ScopeView, scopeView } from './view.js';
 
 /** T4: the scopes the caller can see (`scopes.read`); everything for the instance admin. */
 export async function listScopes(
-  s: Services,
-  caller: Caller,
-  orgId: string,
+  call: OrgCall,
   opts: { cursor?: string | undefined; limit?: number | undefined } = {},
 ): Promise<{ items: ScopeView[]; nextCursor: string | null }> {
+  const { caller, orgId, services: s } = call;
   assertOrgAccess(caller, orgId);
   const engine = await s.engines.get(orgId);
   const viewers = actingSubjects(caller, engine);

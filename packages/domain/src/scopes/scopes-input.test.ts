@@ -23,26 +23,51 @@ describe.each(testBackends())('scope inputs on $name', (backend) => {
   });
 
   it('an update with no fields is INVALID "nothing to update" (was an SQL syntax error)', async () => {
-    const { result: org } = await createOrg(s, admin, { name: 'Scopes A', preset: 'flowcode' });
-    const { result: ws } = await createScope(s, admin, org.id, { kind: 'workspace', name: 'W' });
-    await expect(updateScope(s, admin, org.id, { scopeId: ws.id })).rejects.toMatchObject({
+    const { result: org } = await createOrg(
+      { services: s, caller: admin },
+      { name: 'Scopes A', preset: 'flowcode' },
+    );
+    const { result: ws } = await createScope(
+      { services: s, caller: admin, orgId: org.id },
+      { kind: 'workspace', name: 'W' },
+    );
+    await expect(
+      updateScope({ services: s, caller: admin, orgId: org.id }, { scopeId: ws.id }),
+    ).rejects.toMatchObject({
       code: 'INVALID',
       message: expect.stringMatching(/nothing to update/),
     });
-    const { result } = await updateScope(s, admin, org.id, { scopeId: ws.id, name: 'W2' });
+    const { result } = await updateScope(
+      { services: s, caller: admin, orgId: org.id },
+      { scopeId: ws.id, name: 'W2' },
+    );
     expect(result.name).toBe('W2');
   });
 
   it('a caller that may read no scope gets an empty page (was a NUL sent to the database)', async () => {
-    const { result: org } = await createOrg(s, admin, { name: 'Scopes B', preset: 'flowcode' });
-    await createScope(s, admin, org.id, { kind: 'workspace', name: 'W' });
-    const { result: weak } = await createApiClient(s, admin, org.id, { name: 'weak', roles: [] });
+    const { result: org } = await createOrg(
+      { services: s, caller: admin },
+      { name: 'Scopes B', preset: 'flowcode' },
+    );
+    await createScope(
+      { services: s, caller: admin, orgId: org.id },
+      { kind: 'workspace', name: 'W' },
+    );
+    const { result: weak } = await createApiClient(
+      { services: s, caller: admin, orgId: org.id },
+      { name: 'weak', roles: [] },
+    );
     const caller: Caller = {
       principal: { kind: 'client', orgId: org.id, clientId: weak.client.id },
       source: 'api',
     };
-    expect(await listScopes(s, caller, org.id)).toEqual({ items: [], nextCursor: null });
-    expect(await listScopes(s, caller, org.id, { cursor: 'zzz', limit: 1 })).toMatchObject({
+    expect(await listScopes({ services: s, caller, orgId: org.id })).toEqual({
+      items: [],
+      nextCursor: null,
+    });
+    expect(
+      await listScopes({ services: s, caller, orgId: org.id }, { cursor: 'zzz', limit: 1 }),
+    ).toMatchObject({
       items: [],
     });
   });

@@ -1,18 +1,16 @@
 /** T2: rename or move a scope. */
-import type { Caller } from '../context.js';
+import type { OrgCall } from '../call.js';
 import { invalid, notFound } from '../errors.js';
 import { orgWrite, type WriteResult } from '../org-write.js';
-import type { Services } from '../services.js';
 import { type ScopeView, scopeView } from './view.js';
 
 /** T2: renames or re-describes a scope (`scopes.update` there). */
 export async function updateScope(
-  s: Services,
-  caller: Caller,
-  orgId: string,
+  call: OrgCall,
   input: { scopeId: string; name?: string | undefined; description?: string | null | undefined },
 ): Promise<WriteResult<ScopeView>> {
-  return orgWrite(s, caller, orgId, async (w) => {
+  const { orgId } = call;
+  return orgWrite(call, async (w) => {
     const before = await w.trx
       .selectFrom('scopes')
       .selectAll()

@@ -1,9 +1,8 @@
 /** A user's sessions, or an org's. */
-import type { Caller } from '../context.js';
+import type { OrgCall } from '../call.js';
 import { clock } from '../invitations/index.js';
 import { authorizeRead } from '../org-read.js';
 import { assertOrgAccess } from '../org-write.js';
-import type { Services } from '../services.js';
 import { isOwn, type SessionView, sessionView } from './view.js';
 
 /** Options of `listSessions`. */
@@ -22,13 +21,12 @@ export interface ListSessionsOptions {
  * session may list its own user's sessions without it.
  */
 export async function listSessions(
-  s: Services,
-  caller: Caller,
-  orgId: string,
+  call: OrgCall,
   opts: ListSessionsOptions = {},
 ): Promise<{ items: SessionView[]; nextCursor: string | null }> {
+  const { caller, orgId, services: s } = call;
   if (isOwn(caller, opts.userId)) assertOrgAccess(caller, orgId);
-  else await authorizeRead(s, caller, orgId, 'members.read', orgId);
+  else await authorizeRead(call, 'members.read', orgId);
   const now = clock(s);
   const limit = opts.limit ?? 100;
   let q = s.db

@@ -101,7 +101,7 @@ export async function login(
     source: opts.source ?? 'api',
     requestId: opts.requestId,
   };
-  return orgEventWrite(s, caller, input.orgId, async (w) => {
+  return orgEventWrite({ services: s, caller, orgId: input.orgId }, async (w) => {
     // Deactivation takes the org lock too: this sees the status as of now.
     const member = await w.trx
       .selectFrom('members')

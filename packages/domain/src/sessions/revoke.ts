@@ -1,8 +1,7 @@
 /** Ends a session (one's own, or another's when the caller outranks its user). */
-import type { Caller } from '../context.js';
+import type { OrgCall } from '../call.js';
 import { clock } from '../invitations/index.js';
 import { orgEventWrite, type WriteResult } from '../org-write.js';
-import type { Services } from '../services.js';
 import { endSession, loadSession } from './end.js';
 import { isOwn, type SessionView } from './view.js';
 
@@ -12,12 +11,11 @@ import { isOwn, type SessionView } from './view.js';
  * not move (`orgEventWrite`).
  */
 export async function revokeSession(
-  s: Services,
-  caller: Caller,
-  orgId: string,
-  sessionId: string,
+  call: OrgCall,
+  { sessionId }: { readonly sessionId: string },
 ): Promise<WriteResult<SessionView>> {
-  return orgEventWrite(s, caller, orgId, async (w) => {
+  const { caller, orgId, services: s } = call;
+  return orgEventWrite(call, async (w) => {
     const row = await loadSession(w, sessionId);
     if (!isOwn(caller, row.user_id)) {
       w.authorize('members.update', orgId);

@@ -52,24 +52,33 @@ describe.each(testBackends())('user sessions on $name', (backend) => {
 
   /** A flowcode org with a workspace and an org-admin API client. */
   async function org() {
-    const { result: o } = await createOrg(s, admin, {
-      name: 'Sessions',
-      preset: 'flowcode',
-      owner: { email: email('owner') },
-    });
-    const { result } = await createApiClient(s, admin, o.id, {
-      name: 'backend',
-      roles: [{ role: 'org_admin' }],
-    });
+    const { result: o } = await createOrg(
+      { services: s, caller: admin },
+      {
+        name: 'Sessions',
+        preset: 'flowcode',
+        owner: { email: email('owner') },
+      },
+    );
+    const { result } = await createApiClient(
+      { services: s, caller: admin, orgId: o.id },
+      {
+        name: 'backend',
+        roles: [{ role: 'org_admin' }],
+      },
+    );
     const caller: Caller = {
       principal: { kind: 'client', orgId: o.id, clientId: result.client.id },
       source: 'api',
     };
-    const { result: ws } = await createScope(s, caller, o.id, {
-      kind: 'workspace',
-      name: 'Marketing',
-      parentId: o.id,
-    });
+    const { result: ws } = await createScope(
+      { services: s, caller, orgId: o.id },
+      {
+        kind: 'workspace',
+        name: 'Marketing',
+        parentId: o.id,
+      },
+    );
     return { orgId: o.id, caller, workspaceId: ws.id };
   }
 
@@ -80,11 +89,14 @@ describe.each(testBackends())('user sessions on $name', (backend) => {
     input: { scopeId?: string; roles: Array<{ role: string }>; email?: string },
   ) {
     const address = input.email ?? email('person');
-    const { result: inv } = await inviteMember(s, caller, orgId, {
-      email: address,
-      scopeId: input.scopeId,
-      roles: input.roles,
-    });
+    const { result: inv } = await inviteMember(
+      { services: s, caller, orgId },
+      {
+        email: address,
+        scopeId: input.scopeId,
+        roles: input.roles,
+      },
+    );
     const queued = await g.db
       .selectFrom('emails')
       .select('id')
@@ -160,10 +172,13 @@ describe.each(testBackends())('user sessions on $name', (backend) => {
       userId: ana.userId,
       sessionId: result.session.id,
     });
-    const me = await whoAmI(s, asSession(principal));
+    const me = await whoAmI({ services: s, caller: asSession(principal) });
     expect(me).toMatchObject({ user: { id: ana.userId }, org: { id: o.orgId } });
 
-    const audit = await listAudit(s, o.caller, o.orgId, { action: 'LoggedIn' });
+    const audit = await listAudit(
+      { services: s, caller: o.caller, orgId: o.orgId },
+      { action: 'LoggedIn' },
+    );
     expect(audit.items[0]).toMatchObject({
       actorId: ana.userId,
       entityType: 'session',
@@ -179,13 +194,19 @@ describe.each(testBackends())('user sessions on $name', (backend) => {
     const other = await org();
     const ana = await person(o.orgId, o.caller, { roles: [{ role: 'org_user' }] });
     const off = await person(o.orgId, o.caller, { roles: [{ role: 'org_user' }] });
-    await setMemberStatus(s, o.caller, o.orgId, { userId: off.userId, status: 'deactivated' });
+    await setMemberStatus(
+      { services: s, caller: o.caller, orgId: o.orgId },
+      { userId: off.userId, status: 'deactivated' },
+    );
     // A member without a password (added by an admin, never accepted an invitation).
-    const { result: org0 } = await createOrg(s, admin, {
-      name: 'No passwords',
-      preset: 'flowcode',
-      owner: { email: email('nopw') },
-    });
+    const { result: org0 } = await createOrg(
+      { services: s, caller: admin },
+      {
+        name: 'No passwords',
+        preset: 'flowcode',
+        owner: { email: email('nopw') },
+      },
+    );
     const nopw = await g.db
       .selectFrom('members')
       .innerJoin('users', 'users.id', 'members.user_id')
@@ -239,40 +260,66 @@ describe.each(testBackends())('user sessions on $name', (backend) => {
     const me = asSession((await authenticateSession(s, result.token)).principal);
 
     // Tenant isolation: the other org does not exist for this session.
-    await expect(getOrg(s, me, other.orgId)).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    await expect(listDirectory(s, me, other.orgId, {})).rejects.toMatchObject({
+    await expect(getOrg({ services: s, caller: me, orgId: other.orgId })).rejects.toMatchObject({
       code: 'NOT_FOUND',
     });
     await expect(
-      inviteMember(s, me, other.orgId, { email: email('x'), roles: [{ role: 'org_user' }] }),
+      listDirectory({ services: s, caller: me, orgId: other.orgId }, {}),
+    ).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
+    await expect(
+      inviteMember(
+        { services: s, caller: me, orgId: other.orgId },
+        { email: email('x'), roles: [{ role: 'org_user' }] },
+      ),
     ).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    expect((await listOrgs(s, me)).items.map((x) => x.id)).toEqual([o.orgId]);
-    await expect(createOrg(s, me, { name: 'Mine', preset: 'flowcode' })).rejects.toMatchObject({
+    expect((await listOrgs({ services: s, caller: me })).items.map((x) => x.id)).toEqual([o.orgId]);
+    await expect(
+      createOrg({ services: s, caller: me }, { name: 'Mine', preset: 'flowcode' }),
+    ).rejects.toMatchObject({
       code: 'FORBIDDEN',
     });
 
     // Her workspace_admin role: the workspace's directory and invitations there...
-    const dir = await listDirectory(s, me, o.orgId, { scopeId: o.workspaceId });
+    const dir = await listDirectory(
+      { services: s, caller: me, orgId: o.orgId },
+      { scopeId: o.workspaceId },
+    );
     expect(dir.items.map((m) => m.email)).toContain(ana.email);
-    const { result: inv } = await inviteMember(s, me, o.orgId, {
-      email: email('guest'),
-      scopeId: o.workspaceId,
-      roles: [{ role: 'workspace_viewer' }],
-    });
+    const { result: inv } = await inviteMember(
+      { services: s, caller: me, orgId: o.orgId },
+      {
+        email: email('guest'),
+        scopeId: o.workspaceId,
+        roles: [{ role: 'workspace_viewer' }],
+      },
+    );
     expect(inv.invitedBy).toBe(ana.userId);
     // ...and nothing above it.
-    await expect(listDirectory(s, me, o.orgId, {})).rejects.toMatchObject({ code: 'FORBIDDEN' });
     await expect(
-      inviteMember(s, me, o.orgId, { email: email('y'), roles: [{ role: 'org_admin' }] }),
+      listDirectory({ services: s, caller: me, orgId: o.orgId }, {}),
     ).rejects.toMatchObject({ code: 'FORBIDDEN' });
     await expect(
-      createScope(s, me, o.orgId, { kind: 'workspace', name: 'Hers', parentId: o.orgId }),
+      inviteMember(
+        { services: s, caller: me, orgId: o.orgId },
+        { email: email('y'), roles: [{ role: 'org_admin' }] },
+      ),
+    ).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(
+      createScope(
+        { services: s, caller: me, orgId: o.orgId },
+        { kind: 'workspace', name: 'Hers', parentId: o.orgId },
+      ),
     ).rejects.toMatchObject({ code: 'FORBIDDEN' });
     // A session cannot borrow someone else's identity.
     await expect(
-      listDirectory(s, { ...me, onBehalfOf: 'usr_someoneelse' }, o.orgId, {
-        scopeId: o.workspaceId,
-      }),
+      listDirectory(
+        { services: s, caller: { ...me, onBehalfOf: 'usr_someoneelse' }, orgId: o.orgId },
+        {
+          scopeId: o.workspaceId,
+        },
+      ),
     ).rejects.toMatchObject({ code: 'FORBIDDEN' });
   });
 
@@ -295,49 +342,86 @@ describe.each(testBackends())('user sessions on $name', (backend) => {
       scope,
     });
     // About themselves: every question, anywhere.
-    expect((await authz.check(s, asBob, o.orgId, q(bob.userId, o.orgId))).result.allowed).toBe(
-      false,
-    );
     expect(
-      (await authz.explain(s, asBob, o.orgId, q(bob.userId, o.workspaceId))).result,
+      (await authz.check({ services: s, caller: asBob, orgId: o.orgId }, q(bob.userId, o.orgId)))
+        .result.allowed,
+    ).toBe(false);
+    expect(
+      (
+        await authz.explain(
+          { services: s, caller: asBob, orgId: o.orgId },
+          q(bob.userId, o.workspaceId),
+        )
+      ).result,
     ).toBeTruthy();
     expect(
       (
-        await authz.listScopesFor(s, asBob, o.orgId, {
-          subject: bob.userId,
-          permission: 'members.read',
-        })
+        await authz.listScopesFor(
+          { services: s, caller: asBob, orgId: o.orgId },
+          {
+            subject: bob.userId,
+            permission: 'members.read',
+          },
+        )
       ).result.items,
     ).toEqual([]);
     // About others: bob (org_user) nowhere; ana (workspace_admin) in her workspace only.
     const refused = { code: 'FORBIDDEN', message: expect.stringContaining('members.read') };
     for (const call of [
-      () => authz.check(s, asBob, o.orgId, q(ana.userId, o.workspaceId)),
-      () => authz.checkMany(s, asBob, o.orgId, [q(bob.userId, o.orgId), q(ana.userId, o.orgId)]),
-      () => authz.explain(s, asBob, o.orgId, q(ana.userId, o.orgId)),
-      () => authz.effectivePermissions(s, asBob, o.orgId, { subject: ana.userId, scope: o.orgId }),
       () =>
-        authz.listScopesFor(s, asBob, o.orgId, { subject: ana.userId, permission: 'members.read' }),
+        authz.check({ services: s, caller: asBob, orgId: o.orgId }, q(ana.userId, o.workspaceId)),
       () =>
-        authz.listSubjectsFor(s, asBob, o.orgId, { scope: o.orgId, permission: 'members.read' }),
-      () => authz.snapshot(s, asBob, o.orgId),
-      () => authz.check(s, asAna, o.orgId, q(bob.userId, o.orgId)),
+        authz.checkMany({ services: s, caller: asBob, orgId: o.orgId }, [
+          q(bob.userId, o.orgId),
+          q(ana.userId, o.orgId),
+        ]),
+      () => authz.explain({ services: s, caller: asBob, orgId: o.orgId }, q(ana.userId, o.orgId)),
       () =>
-        authz.listSubjectsFor(s, asAna, o.orgId, { scope: o.orgId, permission: 'members.read' }),
-      () => authz.snapshot(s, asAna, o.orgId),
+        authz.effectivePermissions(
+          { services: s, caller: asBob, orgId: o.orgId },
+          { subject: ana.userId, scope: o.orgId },
+        ),
+      () =>
+        authz.listScopesFor(
+          { services: s, caller: asBob, orgId: o.orgId },
+          { subject: ana.userId, permission: 'members.read' },
+        ),
+      () =>
+        authz.listSubjectsFor(
+          { services: s, caller: asBob, orgId: o.orgId },
+          { scope: o.orgId, permission: 'members.read' },
+        ),
+      () => authz.snapshot({ services: s, caller: asBob, orgId: o.orgId }),
+      () => authz.check({ services: s, caller: asAna, orgId: o.orgId }, q(bob.userId, o.orgId)),
+      () =>
+        authz.listSubjectsFor(
+          { services: s, caller: asAna, orgId: o.orgId },
+          { scope: o.orgId, permission: 'members.read' },
+        ),
+      () => authz.snapshot({ services: s, caller: asAna, orgId: o.orgId }),
     ]) {
       await expect(call()).rejects.toMatchObject(refused);
     }
     expect(
-      (await authz.check(s, asAna, o.orgId, q(bob.userId, o.workspaceId))).result.allowed,
+      (
+        await authz.check(
+          { services: s, caller: asAna, orgId: o.orgId },
+          q(bob.userId, o.workspaceId),
+        )
+      ).result.allowed,
     ).toBe(false);
-    const there = await authz.listSubjectsFor(s, asAna, o.orgId, {
-      scope: o.workspaceId,
-      permission: 'members.read',
-    });
+    const there = await authz.listSubjectsFor(
+      { services: s, caller: asAna, orgId: o.orgId },
+      {
+        scope: o.workspaceId,
+        permission: 'members.read',
+      },
+    );
     expect(there.result.items.map((x) => x.subjectId)).toContain(ana.userId);
     // The org's API client (its backend) asks anything, as before.
-    expect((await authz.snapshot(s, o.caller, o.orgId)).orgId).toBe(o.orgId);
+    expect((await authz.snapshot({ services: s, caller: o.caller, orgId: o.orgId })).orgId).toBe(
+      o.orgId,
+    );
   });
 
   it('M6 deactivation ends the sessions in the same write; a deactivated user cannot log in; reactivation does not revive them', async () => {
@@ -346,27 +430,36 @@ describe.each(testBackends())('user sessions on $name', (backend) => {
     const a = await login(s, { email: ana.email, password: PASSWORD, orgId: o.orgId });
     const b = await login(s, { email: ana.email, password: PASSWORD, orgId: o.orgId });
     await authenticateSession(s, a.result.token);
-    const { revision } = await setMemberStatus(s, o.caller, o.orgId, {
-      userId: ana.userId,
-      status: 'deactivated',
-    });
+    const { revision } = await setMemberStatus(
+      { services: s, caller: o.caller, orgId: o.orgId },
+      {
+        userId: ana.userId,
+        status: 'deactivated',
+      },
+    );
     for (const t of [a.result.token, b.result.token]) {
       await expect(authenticateSession(s, t)).rejects.toMatchObject({
         code: 'UNAUTHENTICATED',
         message: expect.stringContaining('ended'),
       });
     }
-    const revoked = await listAudit(s, o.caller, o.orgId, {
-      entityType: 'session',
-      action: 'Revoked',
-    });
+    const revoked = await listAudit(
+      { services: s, caller: o.caller, orgId: o.orgId },
+      {
+        entityType: 'session',
+        action: 'Revoked',
+      },
+    );
     expect(revoked.items.map((e) => [e.entityId, e.revision]).sort()).toEqual(
       [a.result.session.id, b.result.session.id].map((id) => [id, revision]).sort(),
     );
     await expect(
       login(s, { email: ana.email, password: PASSWORD, orgId: o.orgId }),
     ).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
-    await setMemberStatus(s, o.caller, o.orgId, { userId: ana.userId, status: 'active' });
+    await setMemberStatus(
+      { services: s, caller: o.caller, orgId: o.orgId },
+      { userId: ana.userId, status: 'active' },
+    );
     await expect(authenticateSession(s, a.result.token)).rejects.toMatchObject({
       code: 'UNAUTHENTICATED',
     });
@@ -382,7 +475,7 @@ describe.each(testBackends())('user sessions on $name', (backend) => {
     await person(other.orgId, other.caller, { roles: [{ role: 'org_user' }], email: address });
     const here = await login(s, { email: address, password: PASSWORD, orgId: o.orgId });
     const there = await login(s, { email: address, password: PASSWORD, orgId: other.orgId });
-    await removeMember(s, o.caller, o.orgId, { userId: ana.userId });
+    await removeMember({ services: s, caller: o.caller, orgId: o.orgId }, { userId: ana.userId });
     await expect(authenticateSession(s, here.result.token)).rejects.toMatchObject({
       code: 'UNAUTHENTICATED',
     });
@@ -401,8 +494,14 @@ describe.each(testBackends())('user sessions on $name', (backend) => {
     let now = new Date('2031-03-01T09:00:00.000Z');
     const timed = createServices(g.db, { now: () => now });
     const shown = async (o: { orgId: string; caller: Caller }) => {
-      const row = (await listDirectory(s, o.caller, o.orgId, { search: address })).items[0]!;
-      const overview = await directoryOverview(timed, o.caller, o.orgId);
+      const row = (
+        await listDirectory({ services: s, caller: o.caller, orgId: o.orgId }, { search: address })
+      ).items[0]!;
+      const overview = await directoryOverview({
+        services: timed,
+        caller: o.caller,
+        orgId: o.orgId,
+      });
       return {
         lastLoginAt: row.lastLoginAt,
         recent: overview.recentLogins.filter((r) => r.userId === ana.userId),
@@ -423,12 +522,18 @@ describe.each(testBackends())('user sessions on $name', (backend) => {
     const journalled = await journal(b.orgId);
     await login(timed, { email: address, password: PASSWORD, orgId: b.orgId });
     expect(await shown(a)).toEqual({ lastLoginAt: null, recent: [] });
-    expect((await directoryOverview(timed, a.caller, a.orgId)).activeLast30Days).toBe(0);
+    expect(
+      (await directoryOverview({ services: timed, caller: a.caller, orgId: a.orgId }))
+        .activeLast30Days,
+    ).toBe(0);
     expect(await shown(b)).toEqual({
       lastLoginAt: now.toISOString(),
       recent: [expect.objectContaining({ lastLoginAt: now.toISOString() })],
     });
-    expect((await directoryOverview(timed, b.caller, b.orgId)).activeLast30Days).toBe(1);
+    expect(
+      (await directoryOverview({ services: timed, caller: b.caller, orgId: b.orgId }))
+        .activeLast30Days,
+    ).toBe(1);
     // Recording it changes nothing the engines read: no snapshot journal entry.
     expect(await journal(b.orgId)).toBe(journalled);
 
@@ -448,7 +553,7 @@ describe.each(testBackends())('user sessions on $name', (backend) => {
     const { result } = await login(s, { email: ana.email, password: PASSWORD, orgId: o.orgId });
     const me = asSession((await authenticateSession(s, result.token)).principal);
     const engine = await s.engines.get(o.orgId);
-    const out = await logout(s, me);
+    const out = await logout({ services: s, caller: me });
     expect(out.result.status).toBe('revoked');
     // Not a change of the snapshot: the revision stays where it was.
     expect(out.revision).toBe(engine.revision);
@@ -456,11 +561,16 @@ describe.each(testBackends())('user sessions on $name', (backend) => {
     await expect(authenticateSession(s, result.token)).rejects.toMatchObject({
       code: 'UNAUTHENTICATED',
     });
-    expect((await logout(s, me)).result.status).toBe('revoked');
-    const audit = await listAudit(s, o.caller, o.orgId, { action: 'LoggedOut' });
+    expect((await logout({ services: s, caller: me })).result.status).toBe('revoked');
+    const audit = await listAudit(
+      { services: s, caller: o.caller, orgId: o.orgId },
+      { action: 'LoggedOut' },
+    );
     expect(audit.items).toHaveLength(1);
     expect(audit.items[0]).toMatchObject({ actorId: ana.userId, entityId: result.session.id });
-    await expect(logout(s, o.caller)).rejects.toMatchObject({ code: 'INVALID' });
+    await expect(logout({ services: s, caller: o.caller })).rejects.toMatchObject({
+      code: 'INVALID',
+    });
     // Garbage and API-key-looking tokens are refused the same way.
     for (const t of ['ses_nope.x', 'nope', `${result.session.id}.wrong`]) {
       await expect(authenticateSession(s, t)).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
@@ -588,7 +698,10 @@ describe.each(testBackends())('user sessions on $name', (backend) => {
     const expired = await signIn(ana);
     const loggedOut = await signIn(ana);
     const othersOld = await signIn(other);
-    await logout(timed, asSession((await authenticateSession(timed, loggedOut.token)).principal));
+    await logout({
+      services: timed,
+      caller: asSession((await authenticateSession(timed, loggedOut.token)).principal),
+    });
     const ids = async (userId: string) =>
       (
         await g.db
@@ -629,38 +742,63 @@ describe.each(testBackends())('user sessions on $name', (backend) => {
     const bossMe = asSession((await authenticateSession(s, bossLogin.result.token)).principal);
     const anaMe = asSession((await authenticateSession(s, a1.result.token)).principal);
 
-    const all = await listSessions(s, bossMe, o.orgId, { limit: 2 });
+    const all = await listSessions({ services: s, caller: bossMe, orgId: o.orgId }, { limit: 2 });
     expect(all.items.map((x) => x.id)).toEqual([a2.result.session.id, a1.result.session.id]);
-    const next = await listSessions(s, bossMe, o.orgId, { cursor: all.nextCursor! });
+    const next = await listSessions(
+      { services: s, caller: bossMe, orgId: o.orgId },
+      { cursor: all.nextCursor! },
+    );
     expect(next.items.map((x) => x.id)).toEqual([bossLogin.result.session.id]);
     expect(JSON.stringify(all)).not.toContain('token');
 
-    await expect(listSessions(s, anaMe, o.orgId)).rejects.toMatchObject({ code: 'FORBIDDEN' });
-    const own = await listSessions(s, anaMe, o.orgId, { userId: ana.userId });
+    await expect(
+      listSessions({ services: s, caller: anaMe, orgId: o.orgId }),
+    ).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    const own = await listSessions(
+      { services: s, caller: anaMe, orgId: o.orgId },
+      { userId: ana.userId },
+    );
     expect(own.items).toHaveLength(2);
     await expect(
-      revokeSession(s, anaMe, o.orgId, bossLogin.result.session.id),
+      revokeSession(
+        { services: s, caller: anaMe, orgId: o.orgId },
+        { sessionId: bossLogin.result.session.id },
+      ),
     ).rejects.toMatchObject({ code: 'FORBIDDEN' });
-    await revokeSession(s, anaMe, o.orgId, a2.result.session.id);
+    await revokeSession(
+      { services: s, caller: anaMe, orgId: o.orgId },
+      { sessionId: a2.result.session.id },
+    );
 
-    const { result: revoked } = await revokeSession(s, bossMe, o.orgId, a1.result.session.id);
+    const { result: revoked } = await revokeSession(
+      { services: s, caller: bossMe, orgId: o.orgId },
+      { sessionId: a1.result.session.id },
+    );
     expect(revoked.status).toBe('revoked');
     await expect(authenticateSession(s, a1.result.token)).rejects.toMatchObject({
       code: 'UNAUTHENTICATED',
     });
-    const active = await listSessions(s, bossMe, o.orgId, { activeOnly: true });
+    const active = await listSessions(
+      { services: s, caller: bossMe, orgId: o.orgId },
+      { activeOnly: true },
+    );
     expect(active.items.map((x) => x.id)).toEqual([bossLogin.result.session.id]);
-    const audit = await listAudit(s, o.caller, o.orgId, {
-      entityType: 'session',
-      action: 'Revoked',
-    });
+    const audit = await listAudit(
+      { services: s, caller: o.caller, orgId: o.orgId },
+      {
+        entityType: 'session',
+        action: 'Revoked',
+      },
+    );
     expect(audit.items.map((e) => [e.actorId, e.entityId])).toEqual(
       expect.arrayContaining([
         [boss.userId, a1.result.session.id],
         [ana.userId, a2.result.session.id],
       ]),
     );
-    await expect(revokeSession(s, bossMe, o.orgId, 'ses_unknown')).rejects.toMatchObject({
+    await expect(
+      revokeSession({ services: s, caller: bossMe, orgId: o.orgId }, { sessionId: 'ses_unknown' }),
+    ).rejects.toMatchObject({
       code: 'NOT_FOUND',
     });
   });
@@ -671,7 +809,10 @@ describe.each(testBackends())('user sessions on $name', (backend) => {
       const ana = await person(o.orgId, o.caller, { roles: [{ role: 'org_user' }] });
       await Promise.allSettled([
         login(s, { email: ana.email, password: PASSWORD, orgId: o.orgId }),
-        setMemberStatus(s, o.caller, o.orgId, { userId: ana.userId, status: 'deactivated' }),
+        setMemberStatus(
+          { services: s, caller: o.caller, orgId: o.orgId },
+          { userId: ana.userId, status: 'deactivated' },
+        ),
       ]);
       const open = await g.db
         .selectFrom('sessions')

@@ -1,8 +1,7 @@
 /** Who the signed-in caller is, in which org, with what. */
-import type { Caller } from '../context.js';
+import type { Call } from '../call.js';
 import { invalid, notFound } from '../errors.js';
 import { clock } from '../invitations/index.js';
-import type { Services } from '../services.js';
 import { type SessionView, sessionView } from './view.js';
 
 /** Who a user session is: the user, the org it is signed in to, and the session. */
@@ -13,7 +12,8 @@ export interface WhoAmI {
 }
 
 /** The signed-in user, their org and their session (a user session only). */
-export async function whoAmI(s: Services, caller: Caller): Promise<WhoAmI> {
+export async function whoAmI(call: Call): Promise<WhoAmI> {
+  const { caller, services: s } = call;
   const p = caller.principal;
   if (p.kind !== 'user') throw invalid('only a user session has a signed-in user');
   const row = await s.db

@@ -1,0 +1,43 @@
+/**
+ * Every query and mutation of `appRouter` with its whole input schema. A procedure built on
+ * `orgProcedure` has two input parsers (the base's `{ orgId }` and its own); tRPC merges what
+ * they parse, and so does this list, so generated tests and documents see the input a client
+ * really sends.
+ */
+import { z } from 'zod';
+import { appRouter } from './root.js';
+
+/** One procedure: its dotted path, its kind and its merged input schema (none: no input). */
+export interface ProcedureInput {
+  readonly path: string;
+  readonly type: 'query' | 'mutation';
+  readonly input: z.ZodType | undefined;
+}
+
+interface ProcedureDef {
+  readonly _def?: { readonly type?: string; readonly inputs?: readonly z.ZodType[] };
+}
+
+function merged(path: string, inputs: readonly z.ZodType[]): z.ZodType | undefined {
+  if (inputs.length <= 1) return inputs[0];
+  const shape: Record<string, z.ZodType> = {};
+  for (const input of inputs) {
+    if (!(input instanceof z.ZodObject)) {
+      throw new Error(`${path}: chained inputs must be objects to merge`);
+    }
+    Object.assign(shape, input.shape);
+  }
+  return z.object(shape);
+}
+
+/** The router's queries and mutations, in definition order. */
+export function procedureInputs(): ProcedureInput[] {
+  const record = appRouter._def.procedures as unknown as Record<string, ProcedureDef>;
+  const out: ProcedureInput[] = [];
+  for (const [path, p] of Object.entries(record)) {
+    const type = p._def?.type;
+    if (type !== 'query' && type !== 'mutation') continue;
+    out.push({ path, type, input: merged(path, p._def?.inputs ?? []) });
+  }
+  return out;
+}
