@@ -5,7 +5,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApiHandler, createAuditExportHandler } from '@gatehouse/api';
-import { createDb, type Gatedb, sql } from '@gatehouse/db';
+import { analyze, createDb, type Gatedb } from '@gatehouse/db';
 import {
   createServices,
   ensureAdminKey,
@@ -90,7 +90,7 @@ export async function startServer(
       ? setInterval(() => {
           if (services.engines.revisionsSeen - analyzedAt < ANALYZE_AFTER_WRITES) return;
           analyzedAt = services.engines.revisionsSeen;
-          sql`analyze`.execute(gatedb.db).catch(() => undefined);
+          analyze(gatedb).catch(() => undefined);
         }, 20_000).unref()
       : undefined;
   const generatedAdminKey = await ensureAdminKey(services, config.adminKey);

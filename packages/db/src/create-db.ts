@@ -2,7 +2,7 @@
  * `createDb()`: PostgreSQL when given a `postgres://` URL, otherwise PGlite in a data folder or
  * in memory. Both speak the same SQL through Kysely's PostgreSQL compiler.
  */
-import { Kysely } from 'kysely';
+import { Kysely, sql } from 'kysely';
 import { type DataDirLock, lockDataDir } from './data-dir-lock.js';
 import { resilientListen } from './dialects/pg-listener.js';
 import { pgliteDialect } from './dialects/pglite.js';
@@ -112,4 +112,12 @@ export async function createDb(options: CreateDbOptions = {}): Promise<Gatedb> {
     }
   }
   return handle;
+}
+
+/**
+ * Refreshes the query planner's statistics (`ANALYZE`). PostgreSQL's autovacuum does this by
+ * itself; PGlite has none, so the server runs it after enough writes.
+ */
+export async function analyze(gatedb: Gatedb): Promise<void> {
+  await sql`analyze`.execute(gatedb.db);
 }

@@ -11,6 +11,7 @@ export type {
 } from 'kysely';
 export { sql } from 'kysely';
 export {
+  analyze,
   type CreateDbOptions,
   createDb,
   type DB,
