@@ -6,20 +6,36 @@
  */
 export * from './api-clients/index.js';
 export * from './assignments/index.js';
-export { type AuditInput, entryHash, GENESIS_HASH } from './audit/append.js';
-export * from './audit/export.js';
-export * from './audit/list.js';
-export * from './audit/prune.js';
-export * from './audit/record-event.js';
-export * from './audit/retention-job.js';
 export {
+  AUDIT_RETENTION_JOB,
   AUDIT_SIGNING_KEY_ENV,
+  type AuditBreak,
+  type AuditBreakReason,
+  type AuditEntryView,
+  type AuditFilter,
+  type AuditInput,
+  type AuditQuery,
+  type AuditVerification,
   auditSigningKey,
+  auditView,
   checkpointSignatureValid,
+  entryHash,
+  GENESIS_HASH,
+  listAudit,
+  openAuditExport,
+  type ProductEventInput,
+  type PruneResult,
+  pruneAudit,
+  pruneDueOrgs,
+  RESERVED_ENTITY_TYPES,
+  type RetentionJobOptions,
+  type RetentionPass,
+  recordAuditEvent,
+  retentionDays,
+  runAuditRetention,
   signCheckpoint,
-} from './audit/signing.js';
-export * from './audit/verify.js';
-export * from './audit/view.js';
+  verifyAuditChain,
+} from './audit/index.js';
 /** The answer to a permission question, with the revision it was answered at. */
 export type { AtRevision } from './authz/index.js';
 export * as authz from './authz/index.js';

@@ -6,5 +6,6 @@ export * from './prune.js';
 export * from './record-event.js';
 export * from './retention-job.js';
 export * from './signing.js';
+export * from './synthetic.js';
 export * from './verify.js';
 export * from './view.js';
