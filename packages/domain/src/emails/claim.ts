@@ -1,6 +1,6 @@
 /** The delivery worker's claims on queued emails, and their outcome with retries. */
 import { type DB, type EmailRow, sql } from '@gatehouse/db';
-import type { ClaimedEmail, DeliveryOptions } from './outgoing.js';
+import { type ClaimedEmail, claimedEmail, type DeliveryOptions } from './outgoing.js';
 import { forgetSecret } from './secrets.js';
 
 /**
@@ -27,20 +27,7 @@ export async function claimEmails(
         limit ${limit}
         for update skip locked)
     returning *`.execute(db);
-  return rows
-    .sort((a, b) => (a.id < b.id ? -1 : 1))
-    .map((r) => ({
-      id: r.id,
-      orgId: r.org_id,
-      to: r.to_address,
-      subject: r.subject,
-      text: r.text,
-      html: r.html,
-      kind: r.kind,
-      refId: r.ref_id,
-      attempts: r.attempts,
-      secretBox: r.secret_box,
-    }));
+  return rows.sort((a, b) => (a.id < b.id ? -1 : 1)).map(claimedEmail);
 }
 
 /**

@@ -1,5 +1,5 @@
 /** Email through the outbox: what is queued, what the delivery worker claims, the transport it sends with. */
-import type { Database, DB, Transaction } from '@gatehouse/db';
+import type { Database, DB, EmailRow, Transaction } from '@gatehouse/db';
 
 /** The NOTIFY channel that announces new emails (payload: the email id). */
 export const EMAIL_CHANNEL = 'gatehouse_emails';
@@ -66,3 +66,19 @@ export interface DeliveryOptions {
 
 /** The database or a transaction. */
 export type Executor = DB | Transaction<Database>;
+
+/** An `emails` row as the delivery worker handles it. */
+export function claimedEmail(r: EmailRow): ClaimedEmail {
+  return {
+    id: r.id,
+    orgId: r.org_id,
+    to: r.to_address,
+    subject: r.subject,
+    text: r.text,
+    html: r.html,
+    kind: r.kind,
+    refId: r.ref_id,
+    attempts: r.attempts,
+    secretBox: r.secret_box,
+  };
+}

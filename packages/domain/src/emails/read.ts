@@ -1,7 +1,7 @@
 /** A queued email as a test or operator reads it (links redacted unless asked). */
 import type { DB } from '@gatehouse/db';
 import { instanceSecretKey } from '../rules/index.js';
-import type { ClaimedEmail } from './outgoing.js';
+import { type ClaimedEmail, claimedEmail } from './outgoing.js';
 import { openEmail } from './secrets.js';
 
 /**
@@ -21,17 +21,5 @@ export async function readQueuedEmail(
     .where('secret_box', 'is not', null)
     .executeTakeFirst();
   if (!r) return null;
-  const email: ClaimedEmail = {
-    id: r.id,
-    orgId: r.org_id,
-    to: r.to_address,
-    subject: r.subject,
-    text: r.text,
-    html: r.html,
-    kind: r.kind,
-    refId: r.ref_id,
-    attempts: r.attempts,
-    secretBox: r.secret_box,
-  };
-  return openEmail(email, await instanceSecretKey(db, opts.secretKey));
+  return openEmail(claimedEmail(r), await instanceSecretKey(db, opts.secretKey));
 }

@@ -18,6 +18,9 @@ const NOUN: Record<CredentialTable, string> = {
   scim_tokens: 'SCIM token',
 };
 
+/** The credential's name in errors ("API client", "SCIM token"). */
+export const credentialNoun = (table: CredentialTable): string => NOUN[table];
+
 /** How often `last_used_at` is written at most, per credential. */
 export const LAST_USED_RESOLUTION_MS = 60_000;
 

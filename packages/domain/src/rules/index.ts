@@ -2,6 +2,7 @@
 export * from './access-rules.js';
 export * from './canonical-json.js';
 export * from './contains-pattern.js';
+export * from './credential-lifecycle.js';
 export * from './credential-rows.js';
 export * from './grants.js';
 export * from './instance-secret.js';
