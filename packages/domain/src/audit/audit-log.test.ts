@@ -62,7 +62,13 @@ describe.each(testBackends())('audit log on $name', (backend) => {
         name: 'Marketing',
       },
     );
-    return { orgId: o.id, clientId: c.client.id, caller, ws: ws.id };
+    return {
+      orgId: o.id,
+      clientId: c.client.id,
+      caller,
+      call: { services: s, caller, orgId: o.id },
+      ws: ws.id,
+    };
   }
 
   async function record(caller: Caller, orgId: string, n: number, scopeId?: string) {
@@ -87,16 +93,13 @@ describe.each(testBackends())('audit log on $name', (backend) => {
       .select('revision')
       .where('id', '=', o.orgId)
       .executeTakeFirstOrThrow();
-    const e = await recordAuditEvent(
-      { services: s, caller: o.caller, orgId: o.orgId },
-      {
-        action: 'Flow Created',
-        entityType: 'Flow',
-        entityId: 'flow_1',
-        scopeId: o.ws,
-        after: { name: 'Onboarding' },
-      },
-    );
+    const e = await recordAuditEvent(o.call, {
+      action: 'Flow Created',
+      entityType: 'Flow',
+      entityId: 'flow_1',
+      scopeId: o.ws,
+      after: { name: 'Onboarding' },
+    });
     expect(e).toMatchObject({
       action: 'Flow Created',
       entityType: 'Flow',
@@ -106,32 +109,21 @@ describe.each(testBackends())('audit log on $name', (backend) => {
       revision: before.revision,
       after: { name: 'Onboarding' },
     });
-    const page = await listAudit(
-      { services: s, caller: o.caller, orgId: o.orgId },
-      { entityType: 'Flow' },
-    );
+    const page = await listAudit(o.call, { entityType: 'Flow' });
     expect(page.items.map((i) => i.id)).toEqual([e.id]);
-    expect((await verifyAuditChain({ services: s, caller: o.caller, orgId: o.orgId })).ok).toBe(
-      true,
-    );
+    expect((await verifyAuditChain(o.call)).ok).toBe(true);
     await expect(
-      recordAuditEvent(
-        { services: s, caller: o.caller, orgId: o.orgId },
-        {
-          action: 'Deactivated',
-          entityType: 'member',
-          entityId: 'usr_x',
-        },
-      ),
+      recordAuditEvent(o.call, {
+        action: 'Deactivated',
+        entityType: 'member',
+        entityId: 'usr_x',
+      }),
     ).rejects.toMatchObject({ code: 'INVALID' });
     // A client without audit.write (a workspace viewer) cannot record.
-    const { result: viewer } = await createApiClient(
-      { services: s, caller: o.caller, orgId: o.orgId },
-      {
-        name: 'viewer',
-        roles: [{ role: 'workspace_viewer', scopeId: o.ws }],
-      },
-    );
+    const { result: viewer } = await createApiClient(o.call, {
+      name: 'viewer',
+      roles: [{ role: 'workspace_viewer', scopeId: o.ws }],
+    });
     await expect(
       recordAuditEvent(
         { services: s, caller: asClient(o.orgId, viewer.client.id), orgId: o.orgId },
@@ -144,93 +136,51 @@ describe.each(testBackends())('audit log on $name', (backend) => {
       ),
     ).rejects.toMatchObject({ code: 'FORBIDDEN' });
     await expect(
-      recordAuditEvent(
-        { services: s, caller: o.caller, orgId: o.orgId },
-        {
-          action: 'X',
-          entityType: 'Flow',
-          entityId: 'f',
-          scopeId: 'scp_nope',
-        },
-      ),
+      recordAuditEvent(o.call, {
+        action: 'X',
+        entityType: 'Flow',
+        entityId: 'f',
+        scopeId: 'scp_nope',
+      }),
     ).rejects.toMatchObject({ code: 'NOT_FOUND', message: expect.stringMatching(/scp_nope/) });
   });
 
   it('A2 filters: actor email or client name, scope subtree, action, entity type, time range; keyset pages', async () => {
     const o = await org();
-    const { result: ann } = await addMember(
-      { services: s, caller: o.caller, orgId: o.orgId },
-      {
-        email: 'Ann.Admin@Audit.test',
-        roles: [{ role: 'org_admin' }],
-      },
-    );
+    const { result: ann } = await addMember(o.call, {
+      email: 'Ann.Admin@Audit.test',
+      roles: [{ role: 'org_admin' }],
+    });
     await record(asClient(o.orgId, o.clientId, ann.userId), o.orgId, 3, o.ws);
     const t = new Date();
     await new Promise((r) => setTimeout(r, 15));
     await record(o.caller, o.orgId, 2);
-    const byEmail = await listAudit(
-      { services: s, caller: o.caller, orgId: o.orgId },
-      { actor: 'ANN.admin@' },
-    );
+    const byEmail = await listAudit(o.call, { actor: 'ANN.admin@' });
     expect(byEmail.items).toHaveLength(3);
     expect(byEmail.items.every((i) => i.onBehalfOf === ann.userId)).toBe(true);
-    const byClient = await listAudit(
-      { services: s, caller: o.caller, orgId: o.orgId },
-      { actor: 'console back' },
-    );
+    const byClient = await listAudit(o.call, { actor: 'console back' });
     expect(byClient.items.length).toBeGreaterThanOrEqual(6);
-    expect(
-      (await listAudit({ services: s, caller: o.caller, orgId: o.orgId }, { actor: 'nobody@' }))
-        .items,
-    ).toHaveLength(0);
-    const inWs = await listAudit(
-      { services: s, caller: o.caller, orgId: o.orgId },
-      { scopeId: o.ws },
-    );
+    expect((await listAudit(o.call, { actor: 'nobody@' })).items).toHaveLength(0);
+    const inWs = await listAudit(o.call, { scopeId: o.ws });
     expect(inWs.items.filter((i) => i.entityType === 'Flow')).toHaveLength(3);
     expect(inWs.items.every((i) => i.scopeId === o.ws)).toBe(true);
+    expect((await listAudit(o.call, { action: 'Flow Created', to: t })).items).toHaveLength(3);
+    expect((await listAudit(o.call, { action: 'Flow Created', from: t })).items).toHaveLength(2);
     expect(
-      (
-        await listAudit(
-          { services: s, caller: o.caller, orgId: o.orgId },
-          { action: 'Flow Created', to: t },
-        )
-      ).items,
-    ).toHaveLength(3);
-    expect(
-      (
-        await listAudit(
-          { services: s, caller: o.caller, orgId: o.orgId },
-          { action: 'Flow Created', from: t },
-        )
-      ).items,
-    ).toHaveLength(2);
-    expect(
-      (
-        await listAudit(
-          { services: s, caller: o.caller, orgId: o.orgId },
-          { entityType: 'scope', action: 'Created' },
-        )
-      ).items,
+      (await listAudit(o.call, { entityType: 'scope', action: 'Created' })).items,
     ).toHaveLength(1);
     // Keyset pages: every entry once, newest first.
     const seen: number[] = [];
     let cursor: string | undefined;
     do {
-      const p = await listAudit(
-        { services: s, caller: o.caller, orgId: o.orgId },
-        { cursor, limit: 3 },
-      );
+      const p = await listAudit(o.call, { cursor, limit: 3 });
       seen.push(...p.items.map((i) => i.seq));
       cursor = p.nextCursor ?? undefined;
     } while (cursor);
     expect(seen).toEqual([...seen].sort((a, b) => b - a));
     expect(new Set(seen).size).toBe(seen.length);
     expect(seen.at(-1)).toBe(1);
-    await expect(
-      listAudit({ services: s, caller: o.caller, orgId: o.orgId }, { cursor: 'abc' }),
-    ).rejects.toMatchObject({
+    await expect(listAudit(o.call, { cursor: 'abc' })).rejects.toMatchObject({
       code: 'INVALID',
     });
   });
@@ -239,11 +189,7 @@ describe.each(testBackends())('audit log on $name', (backend) => {
     const o = await org();
     await record(o.caller, o.orgId, 7);
     const got: number[] = [];
-    for await (const e of await openAuditExport(
-      { services: s, caller: o.caller, orgId: o.orgId },
-      { entityType: 'Flow' },
-      { batchSize: 2 },
-    )) {
+    for await (const e of await openAuditExport(o.call, { entityType: 'Flow' }, { batchSize: 2 })) {
       got.push(e.seq);
     }
     expect(got).toHaveLength(7);
@@ -259,10 +205,7 @@ describe.each(testBackends())('audit log on $name', (backend) => {
   it('A4 verify passes on an intact chain and names an entry whose content was changed in SQL', async () => {
     const o = await org();
     await record(o.caller, o.orgId, 5);
-    const ok = await verifyAuditChain(
-      { services: s, caller: o.caller, orgId: o.orgId },
-      { batchSize: 3 },
-    );
+    const ok = await verifyAuditChain(o.call, { batchSize: 3 });
     expect(ok).toMatchObject({ ok: true, fromSeq: 1, broken: null, checkpoint: null });
     expect(ok.checked).toBe(ok.toSeq);
     const victim = await g.db
@@ -277,10 +220,7 @@ describe.each(testBackends())('audit log on $name', (backend) => {
       .where('org_id', '=', o.orgId)
       .where('seq', '=', victim.seq)
       .execute();
-    const v = await verifyAuditChain(
-      { services: s, caller: o.caller, orgId: o.orgId },
-      { batchSize: 3 },
-    );
+    const v = await verifyAuditChain(o.call, { batchSize: 3 });
     expect(v.ok).toBe(false);
     expect(v.broken).toMatchObject({
       seq: victim.seq,
@@ -305,26 +245,20 @@ describe.each(testBackends())('audit log on $name', (backend) => {
       .where('org_id', '=', o.orgId)
       .where('seq', '=', mid.seq)
       .execute();
-    expect(
-      (await verifyAuditChain({ services: s, caller: o.caller, orgId: o.orgId })).broken,
-    ).toMatchObject({
+    expect((await verifyAuditChain(o.call)).broken).toMatchObject({
       seq: mid.seq,
       entryId: null,
       reason: 'missing_entry',
     });
     await g.db.insertInto('audit_log').values(mid).execute();
-    expect((await verifyAuditChain({ services: s, caller: o.caller, orgId: o.orgId })).ok).toBe(
-      true,
-    );
+    expect((await verifyAuditChain(o.call)).ok).toBe(true);
     const last = rows.at(-1)!;
     await g.db
       .deleteFrom('audit_log')
       .where('org_id', '=', o.orgId)
       .where('seq', '=', last.seq)
       .execute();
-    expect(
-      (await verifyAuditChain({ services: s, caller: o.caller, orgId: o.orgId })).broken,
-    ).toMatchObject({
+    expect((await verifyAuditChain(o.call)).broken).toMatchObject({
       seq: last.seq,
       reason: 'missing_entry',
     });
@@ -337,9 +271,7 @@ describe.each(testBackends())('audit log on $name', (backend) => {
       .where('org_id', '=', o.orgId)
       .where('seq', '=', mid.seq)
       .execute();
-    expect(
-      (await verifyAuditChain({ services: s, caller: o.caller, orgId: o.orgId })).broken,
-    ).toMatchObject({
+    expect((await verifyAuditChain(o.call)).broken).toMatchObject({
       seq: Number(mid.seq) + 1,
       reason: 'prev_hash_mismatch',
     });
@@ -353,21 +285,15 @@ describe.each(testBackends())('audit log on $name', (backend) => {
     await new Promise((r) => setTimeout(r, 15));
     await record(o.caller, o.orgId, 3);
     // No retention set: nothing happens.
-    expect((await pruneAudit({ services: s, caller: o.caller, orgId: o.orgId })).result).toEqual({
+    expect((await pruneAudit(o.call)).result).toEqual({
       retentionDays: null,
       pruned: 0,
       throughSeq: null,
     });
-    await updateOrg(
-      { services: s, caller: o.caller, orgId: o.orgId },
-      { settings: { auditRetentionDays: 30 } },
+    await updateOrg(o.call, { settings: { auditRetentionDays: 30 } });
+    await expect(updateOrg(o.call, { settings: { auditRetentionDays: -1 } })).rejects.toMatchObject(
+      { code: 'INVALID' },
     );
-    await expect(
-      updateOrg(
-        { services: s, caller: o.caller, orgId: o.orgId },
-        { settings: { auditRetentionDays: -1 } },
-      ),
-    ).rejects.toMatchObject({ code: 'INVALID' });
     const before = await g.db
       .selectFrom('audit_log')
       .select(['seq', 'hash'])
@@ -375,12 +301,9 @@ describe.each(testBackends())('audit log on $name', (backend) => {
       .where('at', '<', cutoff)
       .orderBy('seq', 'desc')
       .executeTakeFirstOrThrow();
-    const { result } = await pruneAudit(
-      { services: s, caller: o.caller, orgId: o.orgId },
-      {
-        now: new Date(cutoff.getTime() + 30 * DAY),
-      },
-    );
+    const { result } = await pruneAudit(o.call, {
+      now: new Date(cutoff.getTime() + 30 * DAY),
+    });
     expect(result).toMatchObject({ retentionDays: 30, throughSeq: Number(before.seq) });
     expect(result.pruned).toBe(Number(before.seq));
     const left = await g.db
@@ -390,35 +313,25 @@ describe.each(testBackends())('audit log on $name', (backend) => {
       .orderBy('seq')
       .execute();
     expect(Number(left[0]!.seq)).toBe(Number(before.seq) + 1);
-    const v = await verifyAuditChain({ services: s, caller: o.caller, orgId: o.orgId });
+    const v = await verifyAuditChain(o.call);
     expect(v).toMatchObject({
       ok: true,
       fromSeq: Number(before.seq) + 1,
       checkpoint: { seq: Number(before.seq) },
     });
-    const pruned = await listAudit(
-      { services: s, caller: o.caller, orgId: o.orgId },
-      { action: 'Pruned', entityType: 'audit' },
-    );
+    const pruned = await listAudit(o.call, { action: 'Pruned', entityType: 'audit' });
     expect(pruned.items[0]!.after).toMatchObject({
       pruned: result.pruned,
       checkpointHash: before.hash,
     });
     await record(o.caller, o.orgId, 2);
-    expect((await verifyAuditChain({ services: s, caller: o.caller, orgId: o.orgId })).ok).toBe(
-      true,
-    );
+    expect((await verifyAuditChain(o.call)).ok).toBe(true);
     // Everything old: the log empties, and the next entry chains from the checkpoint.
-    const all = await pruneAudit(
-      { services: s, caller: o.caller, orgId: o.orgId },
-      { now: new Date(Date.now() + 31 * DAY) },
-    );
+    const all = await pruneAudit(o.call, { now: new Date(Date.now() + 31 * DAY) });
     expect(all.result.pruned).toBeGreaterThan(0);
-    expect((await verifyAuditChain({ services: s, caller: o.caller, orgId: o.orgId })).ok).toBe(
-      true,
-    );
+    expect((await verifyAuditChain(o.call)).ok).toBe(true);
     await record(o.caller, o.orgId, 1);
-    const after = await verifyAuditChain({ services: s, caller: o.caller, orgId: o.orgId });
+    const after = await verifyAuditChain(o.call);
     expect(after).toMatchObject({
       ok: true,
       checked: 2,
@@ -429,20 +342,12 @@ describe.each(testBackends())('audit log on $name', (backend) => {
   it('A4 a forged or edited checkpoint, or one signed with another key, is detected', async () => {
     const o = await org();
     await record(o.caller, o.orgId, 4);
-    await updateOrg(
-      { services: s, caller: o.caller, orgId: o.orgId },
-      { settings: { auditRetentionDays: 1 } },
-    );
-    const { result } = await pruneAudit(
-      { services: s, caller: o.caller, orgId: o.orgId },
-      {
-        now: new Date(Date.now() + 2 * DAY),
-      },
-    );
+    await updateOrg(o.call, { settings: { auditRetentionDays: 1 } });
+    const { result } = await pruneAudit(o.call, {
+      now: new Date(Date.now() + 2 * DAY),
+    });
     await record(o.caller, o.orgId, 2);
-    expect((await verifyAuditChain({ services: s, caller: o.caller, orgId: o.orgId })).ok).toBe(
-      true,
-    );
+    expect((await verifyAuditChain(o.call)).ok).toBe(true);
     // Another instance key: the checkpoint is not ours.
     const otherKey = createServices(g.db, { auditSigningKey: `${KEY}-rotated` });
     expect(
@@ -472,7 +377,7 @@ describe.each(testBackends())('audit log on $name', (backend) => {
       .insertInto('audit_checkpoints')
       .values({ ...cp, seq: Number(next.seq), hash: next.hash })
       .execute();
-    const v = await verifyAuditChain({ services: s, caller: o.caller, orgId: o.orgId });
+    const v = await verifyAuditChain(o.call);
     expect(v.ok).toBe(false);
     expect(v.broken).toMatchObject({ seq: Number(next.seq), reason: 'checkpoint_signature' });
     expect(v.broken!.message).toMatch(/forged or edited/);
@@ -482,17 +387,13 @@ describe.each(testBackends())('audit log on $name', (backend) => {
       .where('org_id', '=', o.orgId)
       .where('seq', '=', Number(next.seq))
       .execute();
-    expect(
-      (await verifyAuditChain({ services: s, caller: o.caller, orgId: o.orgId })).broken,
-    ).toMatchObject({
+    expect((await verifyAuditChain(o.call)).broken).toMatchObject({
       seq: Number(next.seq),
       reason: 'missing_entry',
     });
     // Without any checkpoint the log no longer starts at the beginning.
     await g.db.deleteFrom('audit_checkpoints').where('org_id', '=', o.orgId).execute();
-    expect(
-      (await verifyAuditChain({ services: s, caller: o.caller, orgId: o.orgId })).broken,
-    ).toMatchObject({
+    expect((await verifyAuditChain(o.call)).broken).toMatchObject({
       seq: 1,
       reason: 'missing_entry',
     });
@@ -501,22 +402,16 @@ describe.each(testBackends())('audit log on $name', (backend) => {
   it('A4 pruning refuses to delete a tampered part of the chain', async () => {
     const o = await org();
     await record(o.caller, o.orgId, 3);
-    await updateOrg(
-      { services: s, caller: o.caller, orgId: o.orgId },
-      { settings: { auditRetentionDays: 1 } },
-    );
+    await updateOrg(o.call, { settings: { auditRetentionDays: 1 } });
     await g.db
       .updateTable('audit_log')
       .set({ entity_id: 'flow_evil' })
       .where('org_id', '=', o.orgId)
       .where('entity_id', '=', 'flow_1')
       .execute();
-    await expect(
-      pruneAudit(
-        { services: s, caller: o.caller, orgId: o.orgId },
-        { now: new Date(Date.now() + 2 * DAY) },
-      ),
-    ).rejects.toMatchObject({ code: 'INVARIANT' });
+    await expect(pruneAudit(o.call, { now: new Date(Date.now() + 2 * DAY) })).rejects.toMatchObject(
+      { code: 'INVARIANT' },
+    );
     expect(
       await g.db
         .selectFrom('audit_checkpoints')

@@ -87,7 +87,7 @@ describe.each(testBackends())('audit serialization on $name', (backend) => {
       principal: { kind: 'client', orgId: o.id, clientId: c.client.id },
       source: 'api',
     };
-    return { orgId: o.id, caller };
+    return { orgId: o.id, caller, call: { services: s, caller, orgId: o.id } };
   }
 
   it('property: any JSON before/after is stored as its canonical text, reads back, and verify stays green', async () => {
@@ -96,16 +96,13 @@ describe.each(testBackends())('audit serialization on $name', (backend) => {
     await fc.assert(
       fc.asyncProperty(value, fc.option(value, { nil: undefined }), async (after, before) => {
         n++;
-        const entry = await recordAuditEvent(
-          { services: s, caller: o.caller, orgId: o.orgId },
-          {
-            action: 'Flow Updated',
-            entityType: 'Flow',
-            entityId: `flow_${n}`,
-            before,
-            after,
-          },
-        );
+        const entry = await recordAuditEvent(o.call, {
+          action: 'Flow Updated',
+          entityType: 'Flow',
+          entityId: `flow_${n}`,
+          before,
+          after,
+        });
         expect(entry.after).toEqual(asJson(after));
         expect(entry.before).toEqual(asJson(before));
         const row = await g.db
@@ -117,7 +114,7 @@ describe.each(testBackends())('audit serialization on $name', (backend) => {
         expect(row.hash_version).toBe(2);
         expect(row.after).toBe(after === null ? null : canonicalJson(after));
         expect(row.before).toBe(before == null ? null : canonicalJson(before));
-        const v = await verifyAuditChain({ services: s, caller: o.caller, orgId: o.orgId });
+        const v = await verifyAuditChain(o.call);
         expect(v.broken).toBeNull();
         expect(v.headHash).toBe(row.hash);
       }),
@@ -128,28 +125,22 @@ describe.each(testBackends())('audit serialization on $name', (backend) => {
   it('strings that look like numbers or JSON are kept as strings, at the top level too', async () => {
     const o = await org('Lookalike Co');
     for (const v of ['1', '{"a":1}', '[1,2]', 'null', 'true', '"quoted"', '1e400', '\u0000']) {
-      const e = await recordAuditEvent(
-        { services: s, caller: o.caller, orgId: o.orgId },
-        {
-          action: 'Flow Renamed',
-          entityType: 'Flow',
-          entityId: 'flow_1',
-          before: v,
-          after: { v, n: 1e21, tiny: 5e-324, neg: -0, [v]: v },
-        },
-      );
+      const e = await recordAuditEvent(o.call, {
+        action: 'Flow Renamed',
+        entityType: 'Flow',
+        entityId: 'flow_1',
+        before: v,
+        after: { v, n: 1e21, tiny: 5e-324, neg: -0, [v]: v },
+      });
       expect(e.before).toBe(v);
       expect(e.after).toEqual({ v, n: 1e21, tiny: 5e-324, neg: 0, [v]: v });
     }
-    expect((await verifyAuditChain({ services: s, caller: o.caller, orgId: o.orgId })).ok).toBe(
-      true,
-    );
+    expect((await verifyAuditChain(o.call)).ok).toBe(true);
   });
 
   it('NUL or a lone surrogate in a text field, a bigint or absurd nesting: INVALID, nothing written', async () => {
     const o = await org('Invalid Co');
-    const seqBefore = (await verifyAuditChain({ services: s, caller: o.caller, orgId: o.orgId }))
-      .toSeq;
+    const seqBefore = (await verifyAuditChain(o.call)).toSeq;
     let deep: unknown = 1;
     for (let i = 0; i < MAX_JSON_DEPTH + 1; i++) deep = [deep];
     const bad = [
@@ -161,18 +152,15 @@ describe.each(testBackends())('audit serialization on $name', (backend) => {
     ];
     for (const b of bad) {
       await expect(
-        recordAuditEvent(
-          { services: s, caller: o.caller, orgId: o.orgId },
-          {
-            action: 'Created',
-            entityType: 'Flow',
-            entityId: 'flow_1',
-            ...b,
-          },
-        ),
+        recordAuditEvent(o.call, {
+          action: 'Created',
+          entityType: 'Flow',
+          entityId: 'flow_1',
+          ...b,
+        }),
       ).rejects.toMatchObject({ code: 'INVALID' });
     }
-    const v = await verifyAuditChain({ services: s, caller: o.caller, orgId: o.orgId });
+    const v = await verifyAuditChain(o.call);
     expect(v).toMatchObject({ ok: true, toSeq: seqBefore });
   });
 });

@@ -79,7 +79,7 @@ describe.each(testBackends())('user sessions on $name', (backend) => {
         parentId: o.id,
       },
     );
-    return { orgId: o.id, caller, workspaceId: ws.id };
+    return { orgId: o.id, caller, call: { services: s, caller, orgId: o.id }, workspaceId: ws.id };
   }
 
   /** Invites a person with roles and accepts with a password, as they would. */
@@ -175,10 +175,7 @@ describe.each(testBackends())('user sessions on $name', (backend) => {
     const me = await whoAmI({ services: s, caller: asSession(principal) });
     expect(me).toMatchObject({ user: { id: ana.userId }, org: { id: o.orgId } });
 
-    const audit = await listAudit(
-      { services: s, caller: o.caller, orgId: o.orgId },
-      { action: 'LoggedIn' },
-    );
+    const audit = await listAudit(o.call, { action: 'LoggedIn' });
     expect(audit.items[0]).toMatchObject({
       actorId: ana.userId,
       entityType: 'session',
@@ -194,10 +191,7 @@ describe.each(testBackends())('user sessions on $name', (backend) => {
     const other = await org();
     const ana = await person(o.orgId, o.caller, { roles: [{ role: 'org_user' }] });
     const off = await person(o.orgId, o.caller, { roles: [{ role: 'org_user' }] });
-    await setMemberStatus(
-      { services: s, caller: o.caller, orgId: o.orgId },
-      { userId: off.userId, status: 'deactivated' },
-    );
+    await setMemberStatus(o.call, { userId: off.userId, status: 'deactivated' });
     // A member without a password (added by an admin, never accepted an invitation).
     const { result: org0 } = await createOrg(
       { services: s, caller: admin },
@@ -419,9 +413,7 @@ describe.each(testBackends())('user sessions on $name', (backend) => {
     );
     expect(there.result.items.map((x) => x.subjectId)).toContain(ana.userId);
     // The org's API client (its backend) asks anything, as before.
-    expect((await authz.snapshot({ services: s, caller: o.caller, orgId: o.orgId })).orgId).toBe(
-      o.orgId,
-    );
+    expect((await authz.snapshot(o.call)).orgId).toBe(o.orgId);
   });
 
   it('M6 deactivation ends the sessions in the same write; a deactivated user cannot log in; reactivation does not revive them', async () => {
@@ -430,36 +422,27 @@ describe.each(testBackends())('user sessions on $name', (backend) => {
     const a = await login(s, { email: ana.email, password: PASSWORD, orgId: o.orgId });
     const b = await login(s, { email: ana.email, password: PASSWORD, orgId: o.orgId });
     await authenticateSession(s, a.result.token);
-    const { revision } = await setMemberStatus(
-      { services: s, caller: o.caller, orgId: o.orgId },
-      {
-        userId: ana.userId,
-        status: 'deactivated',
-      },
-    );
+    const { revision } = await setMemberStatus(o.call, {
+      userId: ana.userId,
+      status: 'deactivated',
+    });
     for (const t of [a.result.token, b.result.token]) {
       await expect(authenticateSession(s, t)).rejects.toMatchObject({
         code: 'UNAUTHENTICATED',
         message: expect.stringContaining('ended'),
       });
     }
-    const revoked = await listAudit(
-      { services: s, caller: o.caller, orgId: o.orgId },
-      {
-        entityType: 'session',
-        action: 'Revoked',
-      },
-    );
+    const revoked = await listAudit(o.call, {
+      entityType: 'session',
+      action: 'Revoked',
+    });
     expect(revoked.items.map((e) => [e.entityId, e.revision]).sort()).toEqual(
       [a.result.session.id, b.result.session.id].map((id) => [id, revision]).sort(),
     );
     await expect(
       login(s, { email: ana.email, password: PASSWORD, orgId: o.orgId }),
     ).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
-    await setMemberStatus(
-      { services: s, caller: o.caller, orgId: o.orgId },
-      { userId: ana.userId, status: 'active' },
-    );
+    await setMemberStatus(o.call, { userId: ana.userId, status: 'active' });
     await expect(authenticateSession(s, a.result.token)).rejects.toMatchObject({
       code: 'UNAUTHENTICATED',
     });
@@ -475,7 +458,7 @@ describe.each(testBackends())('user sessions on $name', (backend) => {
     await person(other.orgId, other.caller, { roles: [{ role: 'org_user' }], email: address });
     const here = await login(s, { email: address, password: PASSWORD, orgId: o.orgId });
     const there = await login(s, { email: address, password: PASSWORD, orgId: other.orgId });
-    await removeMember({ services: s, caller: o.caller, orgId: o.orgId }, { userId: ana.userId });
+    await removeMember(o.call, { userId: ana.userId });
     await expect(authenticateSession(s, here.result.token)).rejects.toMatchObject({
       code: 'UNAUTHENTICATED',
     });
@@ -562,10 +545,7 @@ describe.each(testBackends())('user sessions on $name', (backend) => {
       code: 'UNAUTHENTICATED',
     });
     expect((await logout({ services: s, caller: me })).result.status).toBe('revoked');
-    const audit = await listAudit(
-      { services: s, caller: o.caller, orgId: o.orgId },
-      { action: 'LoggedOut' },
-    );
+    const audit = await listAudit(o.call, { action: 'LoggedOut' });
     expect(audit.items).toHaveLength(1);
     expect(audit.items[0]).toMatchObject({ actorId: ana.userId, entityId: result.session.id });
     await expect(logout({ services: s, caller: o.caller })).rejects.toMatchObject({
@@ -783,13 +763,10 @@ describe.each(testBackends())('user sessions on $name', (backend) => {
       { activeOnly: true },
     );
     expect(active.items.map((x) => x.id)).toEqual([bossLogin.result.session.id]);
-    const audit = await listAudit(
-      { services: s, caller: o.caller, orgId: o.orgId },
-      {
-        entityType: 'session',
-        action: 'Revoked',
-      },
-    );
+    const audit = await listAudit(o.call, {
+      entityType: 'session',
+      action: 'Revoked',
+    });
     expect(audit.items.map((e) => [e.actorId, e.entityId])).toEqual(
       expect.arrayContaining([
         [boss.userId, a1.result.session.id],
@@ -809,10 +786,7 @@ describe.each(testBackends())('user sessions on $name', (backend) => {
       const ana = await person(o.orgId, o.caller, { roles: [{ role: 'org_user' }] });
       await Promise.allSettled([
         login(s, { email: ana.email, password: PASSWORD, orgId: o.orgId }),
-        setMemberStatus(
-          { services: s, caller: o.caller, orgId: o.orgId },
-          { userId: ana.userId, status: 'deactivated' },
-        ),
+        setMemberStatus(o.call, { userId: ana.userId, status: 'deactivated' }),
       ]);
       const open = await g.db
         .selectFrom('sessions')
