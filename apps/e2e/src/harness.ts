@@ -63,11 +63,17 @@ export async function startTestServer(
       ? await freshPostgresDatabase(process.env.DATABASE_URL as string)
       : undefined;
   const adminKey = newAdminKey();
-  // Only the emails the log-only delivery writes are kept from the server's log.
+  // Only the emails the log-only delivery writes are kept from the server's log; with `E2E_LOG`
+  // set to a pino level (`E2E_LOG=error`: a 500's cause), lines at that level or above are also
+  // copied to stderr.
   const emails: Array<{ to: string; text: string }> = [];
+  const echoFrom = pino.levels.values[process.env.E2E_LOG ?? ''];
   const log = new Writable({
     write(chunk, _enc, done) {
       for (const line of String(chunk).split('\n')) {
+        if (echoFrom !== undefined && line && JSON.parse(line).level >= echoFrom) {
+          process.stderr.write(`${line}\n`);
+        }
         if (!line.includes('"emailId"')) continue;
         const entry = JSON.parse(line) as { to?: string; text?: string };
         if (entry.to && entry.text) emails.push({ to: entry.to, text: entry.text });

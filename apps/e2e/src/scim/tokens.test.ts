@@ -6,12 +6,10 @@
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { createScimClient } from '@gatehouse/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_KEY, backends, type Env, type Org, request, startEnv } from './harness.js';
-
-const CLI = fileURLToPath(new URL('../../../server/dist/cli.js', import.meta.url));
+import { serverDist } from '../harness.js';
+import { backends, type Env, type Org, request, startEnv } from './harness.js';
 
 interface Run {
   readonly code: number;
@@ -26,10 +24,15 @@ function cli(args: readonly string[]): Promise<Run> {
     if (!k.startsWith('GATEHOUSE_') && k !== 'DATABASE_URL') env[k] = v;
   }
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, [CLI, ...args], { env, timeout: 30_000 }, (err, stdout, stderr) => {
-      if (err && typeof err.code !== 'number') return reject(err);
-      resolve({ code: err ? (err.code as number) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [serverDist.cli, ...args],
+      { env, timeout: 30_000 },
+      (err, stdout, stderr) => {
+        if (err && typeof err.code !== 'number') return reject(err);
+        resolve({ code: err ? (err.code as number) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -40,7 +43,7 @@ interface IssuedJson {
   scimToken: { id: string; orgId: string; name: string; secretHint: string };
 }
 
-describe.each(backends())('S4 gatehouse scim-token on $name', (backend) => {
+describe.each(backends)('S4 gatehouse scim-token on $name', (backend) => {
   let env: Env;
   let org: Org;
   let other: Org;
@@ -51,7 +54,7 @@ describe.each(backends())('S4 gatehouse scim-token on $name', (backend) => {
     env = await startEnv(backend);
     org = await env.newOrg('CLI tokens');
     other = await env.newOrg('CLI other');
-    base = ['--url', env.url, '--key', ADMIN_KEY, '--json'];
+    base = ['--url', env.url, '--key', env.adminKey, '--json'];
   });
   afterAll(async () => {
     await env?.close();
