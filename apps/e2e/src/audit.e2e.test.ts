@@ -2,34 +2,8 @@
  * The audit log end to end (A2–A4): the real server, the SDK's streamed export helpers and the
  * built `gatehouse audit verify / prune` commands, whose exit code says whether the chain holds.
  */
-import { execFile } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backends, serverDist, startTestServer, type TestServer } from './harness.js';
-
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** `node cli.js ...args`, without the caller's GATEHOUSE_* settings; never rejects. */
-function cli(args: readonly string[]): Promise<Run> {
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (v !== undefined && !k.startsWith('GATEHOUSE_') && k !== 'DATABASE_URL') env[k] = v;
-  }
-  return new Promise((resolve, reject) => {
-    execFile(
-      process.execPath,
-      [serverDist.cli, ...args],
-      { env, timeout: 30_000 },
-      (err, stdout, stderr) => {
-        if (err && typeof err.code !== 'number') return reject(err);
-        resolve({ code: err ? (err.code as number) : 0, stdout, stderr });
-      },
-    );
-  });
-}
+import { backends, runCli, startTestServer, type TestServer } from './harness.js';
 
 describe.each(backends)('audit log end to end on $name', (backend) => {
   let t: TestServer;
@@ -77,10 +51,10 @@ describe.each(backends)('audit log end to end on $name', (backend) => {
 
   it('A4 `gatehouse audit verify` exits 0 on an intact chain and 1 naming the tampered entry', async () => {
     const base = ['--url', t.url, '--key', t.adminKey];
-    const ok = await cli([...base, 'audit', 'verify', '--org', orgId]);
+    const ok = await runCli([...base, 'audit', 'verify', '--org', orgId]);
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/^OK: \d+ entries verified/);
-    const pruned = await cli([...base, 'audit', 'prune', '--org', orgId]);
+    const pruned = await runCli([...base, 'audit', 'prune', '--org', orgId]);
     expect(pruned).toMatchObject({ code: 0 });
     expect(pruned.stdout).toMatch(/no retention set/);
     const victim = await t.server.gatedb.db
@@ -95,13 +69,13 @@ describe.each(backends)('audit log end to end on $name', (backend) => {
       .where('org_id', '=', orgId)
       .where('seq', '=', victim.seq)
       .execute();
-    const broken = await cli([...base, '--json', 'audit', 'verify', '--org', orgId]);
+    const broken = await runCli([...base, '--json', 'audit', 'verify', '--org', orgId]);
     expect(broken.code).toBe(1);
     expect(JSON.parse(broken.stdout)).toMatchObject({
       ok: false,
       broken: { seq: Number(victim.seq), entryId: victim.id, reason: 'hash_mismatch' },
     });
-    const human = await cli([...base, 'audit', 'verify', '--org', orgId]);
+    const human = await runCli([...base, 'audit', 'verify', '--org', orgId]);
     expect(human.stdout).toContain(`BROKEN at entry ${victim.seq} (${victim.id})`);
   });
 });

@@ -3,39 +3,8 @@
  * running server: create an org, list orgs, issue an API client, run a check. Its `--json`
  * output is parsed; failures exit non-zero with a clear message on stderr.
  */
-import { execFile } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backends, email, serverDist, startTestServer, type TestServer } from './harness.js';
-
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** The environment without any Gatehouse settings, so only what a test passes counts. */
-function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (!k.startsWith('GATEHOUSE_') && k !== 'DATABASE_URL') env[k] = v;
-  }
-  return { ...env, ...extra };
-}
-
-/** Runs `node cli.js ...args` and resolves with its exit code and output (never rejects). */
-function cli(args: readonly string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      process.execPath,
-      [serverDist.cli, ...args],
-      { env: cleanEnv(env), timeout: 30_000 },
-      (err, stdout, stderr) => {
-        if (err && typeof err.code !== 'number') return reject(err);
-        resolve({ code: err ? (err.code as number) : 0, stdout, stderr });
-      },
-    );
-  });
-}
+import { backends, email, runCli, startTestServer, type TestServer } from './harness.js';
 
 describe.each(backends)('gatehouse CLI end to end on $name', (backend) => {
   let t: TestServer;
@@ -53,7 +22,7 @@ describe.each(backends)('gatehouse CLI end to end on $name', (backend) => {
   });
 
   it('X3 T1: org create --preset idnow prints the new org as JSON', async () => {
-    const r = await cli([
+    const r = await runCli([
       ...base,
       'org',
       'create',
@@ -86,8 +55,8 @@ describe.each(backends)('gatehouse CLI end to end on $name', (backend) => {
 
   it('X3 T1: org list prints every org, also with the URL and key from the environment', async () => {
     const [r, fromEnv] = await Promise.all([
-      cli([...base, 'org', 'list']),
-      cli(['org', 'list'], { GATEHOUSE_URL: t.url, GATEHOUSE_ADMIN_KEY: t.adminKey }),
+      runCli([...base, 'org', 'list']),
+      runCli(['org', 'list'], { GATEHOUSE_URL: t.url, GATEHOUSE_ADMIN_KEY: t.adminKey }),
     ]);
     expect(r.code).toBe(0);
     const list = JSON.parse(r.stdout) as Array<{ id: string; preset: string }>;
@@ -98,7 +67,7 @@ describe.each(backends)('gatehouse CLI end to end on $name', (backend) => {
   });
 
   it('X3 K1: api-client create --role editor issues a key that works through the SDK', async () => {
-    const r = await cli([
+    const r = await runCli([
       ...base,
       'api-client',
       'create',
@@ -135,7 +104,7 @@ describe.each(backends)('gatehouse CLI end to end on $name', (backend) => {
       email: email('cli-viewer'),
     });
     const check = (subject: string, json = true) =>
-      cli([
+      runCli([
         '--url',
         t.url,
         '--key',
@@ -170,7 +139,15 @@ describe.each(backends)('gatehouse CLI end to end on $name', (backend) => {
 
   it('X3: a bad preset exits non-zero with a clear message on stderr and creates nothing', async () => {
     const before = (await t.admin.api.orgs.list.query()).items.length;
-    const r = await cli([...base, 'org', 'create', '--name', 'Nope', '--preset', 'no-such-preset']);
+    const r = await runCli([
+      ...base,
+      'org',
+      'create',
+      '--name',
+      'Nope',
+      '--preset',
+      'no-such-preset',
+    ]);
     expect(r.code).not.toBe(0);
     expect(r.stdout).toBe('');
     expect(r.stderr).toContain('BAD_REQUEST');
@@ -199,7 +176,7 @@ describe.each(backends)('gatehouse CLI end to end on $name', (backend) => {
       ],
     ];
     // Independent of each other: run them side by side (each CLI start costs about a second).
-    const runs = await Promise.all(cases.map(([args]) => cli(args)));
+    const runs = await Promise.all(cases.map(([args]) => runCli(args)));
     cases.forEach(([args, code, message], i) => {
       const r = runs[i]!;
       const what = args.filter((a) => a !== t.adminKey).join(' ');
@@ -239,7 +216,7 @@ describe('gatehouse CLI usage', () => {
         /--env must be live or sandbox/,
       ],
     ];
-    const runs = await Promise.all([...cases.map(([args]) => cli(args)), cli(['--help'])]);
+    const runs = await Promise.all([...cases.map(([args]) => runCli(args)), runCli(['--help'])]);
     cases.forEach(([args, message], i) => {
       expect(runs[i], args.join(' ')).toMatchObject({ code: 2, stdout: '' });
       expect(runs[i]!.stderr).toMatch(message);

@@ -3,6 +3,7 @@
  * in-process on port 0, SDK clients for it, and helpers to assert on tRPC errors. Tests reach the
  * server only over HTTP (the SDK, or the CLI binary), never through domain functions.
  */
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
@@ -27,6 +28,36 @@ export const serverDist = {
   main: fileURLToPath(new URL('../../server/dist/main.js', import.meta.url)),
   cli: fileURLToPath(new URL('../../server/dist/cli.js', import.meta.url)),
 };
+
+/** What a run of the CLI printed, and how it exited. */
+export interface CliRun {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * Runs the built `gatehouse` CLI (`node cli.js ...args`) without the caller's `GATEHOUSE_*`
+ * settings or `DATABASE_URL`, so only `env` adds any; resolves with its exit code and output
+ * (a non-zero exit does not reject).
+ */
+export function runCli(args: readonly string[], env: Record<string, string> = {}): Promise<CliRun> {
+  const clean: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (v !== undefined && !k.startsWith('GATEHOUSE_') && k !== 'DATABASE_URL') clean[k] = v;
+  }
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      [serverDist.cli, ...args],
+      { env: { ...clean, ...env }, timeout: 30_000 },
+      (err, stdout, stderr) => {
+        if (err && typeof err.code !== 'number') return reject(err);
+        resolve({ code: err ? (err.code as number) : 0, stdout, stderr });
+      },
+    );
+  });
+}
 
 /** A fresh random instance admin key. */
 export const newAdminKey = () => `test-admin-key-${randomBytes(12).toString('hex')}`;
@@ -63,11 +94,17 @@ export async function startTestServer(
       ? await freshPostgresDatabase(process.env.DATABASE_URL as string)
       : undefined;
   const adminKey = newAdminKey();
-  // Only the emails the log-only delivery writes are kept from the server's log.
+  // Only the emails the log-only delivery writes are kept from the server's log; with `E2E_LOG`
+  // set to a pino level (`E2E_LOG=error`: a 500's cause), lines at that level or above are also
+  // copied to stderr.
   const emails: Array<{ to: string; text: string }> = [];
+  const echoFrom = pino.levels.values[process.env.E2E_LOG ?? ''];
   const log = new Writable({
     write(chunk, _enc, done) {
       for (const line of String(chunk).split('\n')) {
+        if (echoFrom !== undefined && line && JSON.parse(line).level >= echoFrom) {
+          process.stderr.write(`${line}\n`);
+        }
         if (!line.includes('"emailId"')) continue;
         const entry = JSON.parse(line) as { to?: string; text?: string };
         if (entry.to && entry.text) emails.push({ to: entry.to, text: entry.text });

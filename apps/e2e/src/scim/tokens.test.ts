@@ -4,34 +4,11 @@
  * server with `--json`; the token provisions that org over HTTP and is stored only as a hash.
  * (Create/rotate/revoke through the API and the SDK's tRPC client: ./provisioning.test.ts.)
  */
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { createScimClient } from '@gatehouse/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_KEY, backends, type Env, type Org, request, startEnv } from './harness.js';
-
-const CLI = fileURLToPath(new URL('../../../server/dist/cli.js', import.meta.url));
-
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs the CLI with only the settings given here (no GATEHOUSE_* or DATABASE_URL inherited). */
-function cli(args: readonly string[]): Promise<Run> {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (!k.startsWith('GATEHOUSE_') && k !== 'DATABASE_URL') env[k] = v;
-  }
-  return new Promise((resolve, reject) => {
-    execFile(process.execPath, [CLI, ...args], { env, timeout: 30_000 }, (err, stdout, stderr) => {
-      if (err && typeof err.code !== 'number') return reject(err);
-      resolve({ code: err ? (err.code as number) : 0, stdout, stderr });
-    });
-  });
-}
+import { runCli } from '../harness.js';
+import { backends, type Env, type Org, request, startEnv } from './harness.js';
 
 interface IssuedJson {
   token: string;
@@ -40,7 +17,7 @@ interface IssuedJson {
   scimToken: { id: string; orgId: string; name: string; secretHint: string };
 }
 
-describe.each(backends())('S4 gatehouse scim-token on $name', (backend) => {
+describe.each(backends)('S4 gatehouse scim-token on $name', (backend) => {
   let env: Env;
   let org: Org;
   let other: Org;
@@ -51,7 +28,7 @@ describe.each(backends())('S4 gatehouse scim-token on $name', (backend) => {
     env = await startEnv(backend);
     org = await env.newOrg('CLI tokens');
     other = await env.newOrg('CLI other');
-    base = ['--url', env.url, '--key', ADMIN_KEY, '--json'];
+    base = ['--url', env.url, '--key', env.adminKey, '--json'];
   });
   afterAll(async () => {
     await env?.close();
@@ -65,7 +42,7 @@ describe.each(backends())('S4 gatehouse scim-token on $name', (backend) => {
       .executeTakeFirstOrThrow();
 
   it('S4 scim-token create --org ID --json prints a token that provisions that org, stored hashed', async () => {
-    const r = await cli([...base, 'scim-token', 'create', '--org', org.orgId, '--name', 'Okta']);
+    const r = await runCli([...base, 'scim-token', 'create', '--org', org.orgId, '--name', 'Okta']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     issued = JSON.parse(r.stdout) as IssuedJson;
@@ -89,7 +66,7 @@ describe.each(backends())('S4 gatehouse scim-token on $name', (backend) => {
   });
 
   it('S4 scim-token rotate and revoke --json: the old secret stops at once; a revoked token gets 401', async () => {
-    const r = await cli([
+    const r = await runCli([
       ...base,
       'scim-token',
       'rotate',
@@ -108,7 +85,7 @@ describe.each(backends())('S4 gatehouse scim-token on $name', (backend) => {
       createHash('sha256').update(rotated.token).digest('hex'),
     );
 
-    const v = await cli([
+    const v = await runCli([
       ...base,
       'scim-token',
       'revoke',
@@ -132,10 +109,10 @@ describe.each(backends())('S4 gatehouse scim-token on $name', (backend) => {
   });
 
   it("S4 the CLI refuses a missing --org, and another org's token id", async () => {
-    const missing = await cli([...base, 'scim-token', 'create']);
+    const missing = await runCli([...base, 'scim-token', 'create']);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('--org is required');
-    const foreign = await cli([
+    const foreign = await runCli([
       ...base,
       'scim-token',
       'revoke',

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends, ENTERPRISE_URN, type Env, ERROR_URN, type Org, startEnv } from './harness.js';
 
-describe.each(backends())('S2 filters on $name', (backend) => {
+describe.each(backends)('S2 filters on $name', (backend) => {
   let env: Env;
   let org: Org;
   const ids: Record<string, string> = {};

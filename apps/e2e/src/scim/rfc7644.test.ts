@@ -25,7 +25,7 @@ function expectError(a: { status: number; body: unknown }, status: number, scimT
   expect(typeof (a.body as { detail?: unknown }).detail).toBe('string');
 }
 
-describe.each(backends())('RFC 7644 conformance on $name', (backend) => {
+describe.each(backends)('RFC 7644 conformance on $name', (backend) => {
   let env: Env;
   let org: Org;
   beforeAll(async () => {

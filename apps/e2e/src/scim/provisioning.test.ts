@@ -9,7 +9,7 @@ import { createGatehouse, TRPCClientError } from '@gatehouse/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends, type Env, type Org, patchBody, request, startEnv, userBody } from './harness.js';
 
-describe.each(backends())('SCIM provisioning in Gatehouse on $name', (backend) => {
+describe.each(backends)('SCIM provisioning in Gatehouse on $name', (backend) => {
   let env: Env;
   let a: Org;
   let b: Org;

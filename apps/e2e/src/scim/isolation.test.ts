@@ -14,7 +14,7 @@ import {
   startEnv,
 } from './harness.js';
 
-describe.each(backends())('S4 group isolation on $name', (backend) => {
+describe.each(backends)('S4 group isolation on $name', (backend) => {
   let env: Env;
   let a: Org;
   let b: Org;

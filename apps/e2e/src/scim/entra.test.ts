@@ -21,7 +21,7 @@ const op = (o: string, path: string | undefined, value?: unknown) => ({
   Operations: [{ op: o, ...(path ? { path } : {}), ...(value === undefined ? {} : { value }) }],
 });
 
-describe.each(backends())('Microsoft Entra ID request sequence on $name', (backend) => {
+describe.each(backends)('Microsoft Entra ID request sequence on $name', (backend) => {
   let env: Env;
   let org: Org;
   let userId = '';

@@ -15,7 +15,7 @@ import {
   USER_URN,
 } from './harness.js';
 
-describe.each(backends())('Okta SCIM 2.0 test flow on $name', (backend) => {
+describe.each(backends)('Okta SCIM 2.0 test flow on $name', (backend) => {
   let env: Env;
   let org: Org;
   let userId = '';

@@ -26,7 +26,7 @@ async function scimErrorOf(p: Promise<unknown>): Promise<ScimError> {
   return e as ScimError;
 }
 
-describe.each(backends())('X1 SDK SCIM client on $name', (backend) => {
+describe.each(backends)('X1 SDK SCIM client on $name', (backend) => {
   let env: Env;
   let org: Org;
   const made: ScimUser[] = [];

@@ -17,7 +17,7 @@ import {
   userBody,
 } from './harness.js';
 
-describe.each(backends())('SCIM user lifecycle on $name', (backend) => {
+describe.each(backends)('SCIM user lifecycle on $name', (backend) => {
   let env: Env;
   let org: Org;
   let workspace = '';

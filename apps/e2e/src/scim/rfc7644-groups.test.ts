@@ -26,7 +26,7 @@ function expectError(a: { status: number; body: unknown }, status: number, scimT
   if (scimType) expect(a.body).toMatchObject({ scimType });
 }
 
-describe.each(backends())('RFC 7644 conformance (groups, versions, fuzz) on $name', (backend) => {
+describe.each(backends)('RFC 7644 conformance (groups, versions, fuzz) on $name', (backend) => {
   let env: Env;
   let org: Org;
   let userId = '';

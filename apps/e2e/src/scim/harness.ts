@@ -1,18 +1,17 @@
 /**
- * The conformance suites' harness: the REAL Gatehouse server (`startServer` from
- * `@gatehouse/server`, port 0, no demo seed) on PGlite and, when `DATABASE_URL` is set, on a
- * fresh PostgreSQL database; an org made through the tRPC API with its SCIM token; and a raw
- * HTTP helper for the requests an SDK would never send.
+ * The SCIM suites' harness, on top of the end-to-end one (`../harness.ts`: the backends, the real
+ * server started in-process on port 0 with no demo seed, its admin key and SDK client): an org
+ * made through the tRPC API with its SCIM token, and a raw HTTP helper for the requests an SDK
+ * would never send. Set `E2E_LOG=error` to see a 500's cause in the server's log.
  *
- * `@gatehouse/server` is resolved from its build (vitest alias, tsconfig `paths`): it depends on
- * this package, so declaring it back would be a dependency cycle for turbo. The server logs
- * nothing unless `SCIM_TEST_LOG` names a pino level (`SCIM_TEST_LOG=error` shows 500s' causes).
+ * The URNs are spelled out here from RFC 7643/7644, not imported from `@gatehouse/scim`, so a
+ * wrong URN in the server fails these suites instead of agreeing with them.
  */
-import { testBackends } from '@gatehouse/db/testing';
-import { createGatehouse, createScimClient, type Gatehouse, type ScimClient } from '@gatehouse/sdk';
-import { configFromEnv, type RunningServer, startServer } from '@gatehouse/server';
+import { createScimClient, type ScimClient } from '@gatehouse/sdk';
+import { type Backend, startTestServer, type TestServer } from '../harness.js';
 
-export const ADMIN_KEY = 'scim-conformance-admin-key-0123456789abcdef';
+export { backends } from '../harness.js';
+
 export const USER_URN = 'urn:ietf:params:scim:schemas:core:2.0:User';
 export const GROUP_URN = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 export const ENTERPRISE_URN = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
@@ -20,21 +19,6 @@ export const PATCH_URN = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 export const ERROR_URN = 'urn:ietf:params:scim:api:messages:2.0:Error';
 export const LIST_URN = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
 export const SEARCH_URN = 'urn:ietf:params:scim:api:messages:2.0:SearchRequest';
-
-/** One backend: its name and how to get a fresh database URL (undefined: in-memory PGlite). */
-export interface Backend {
-  readonly name: 'pglite' | 'postgres';
-  fresh(): Promise<{ url: string | undefined; drop(): Promise<void> }>;
-}
-
-/** PGlite always; PostgreSQL too when `DATABASE_URL` is set. */
-export function backends(): Backend[] {
-  return testBackends().map((b) => ({
-    name: b.name,
-    fresh: async () =>
-      b.freshUrl ? b.freshUrl() : { url: undefined, drop: async () => undefined },
-  }));
-}
 
 /** A raw HTTP answer. */
 export interface Answer {
@@ -61,14 +45,9 @@ export interface Org {
   ): Promise<Answer>;
 }
 
-/** A running server and its admin client. */
-export interface Env {
-  readonly backend: string;
-  readonly server: RunningServer;
-  readonly url: string;
-  readonly admin: Gatehouse;
+/** A running server (see `TestServer`) that makes orgs with SCIM tokens. */
+export interface Env extends TestServer {
   newOrg(name?: string): Promise<Org>;
-  close(): Promise<void>;
 }
 
 /** Sends one request to the SCIM endpoint. */
@@ -103,24 +82,10 @@ let orgs = 0;
 
 /** Starts the real server on `backend`. */
 export async function startEnv(backend: Backend): Promise<Env> {
-  const db = await backend.fresh();
-  const server = await startServer(
-    configFromEnv({
-      PORT: '0',
-      HOST: '127.0.0.1',
-      GATEHOUSE_DATA_DIR: 'memory',
-      ...(db.url ? { DATABASE_URL: db.url } : {}),
-      GATEHOUSE_ADMIN_KEY: ADMIN_KEY,
-      GATEHOUSE_DEMO: '0',
-      LOG_LEVEL: process.env.SCIM_TEST_LOG ?? 'silent',
-    }),
-  );
-  const admin = createGatehouse({ url: server.url, apiKey: ADMIN_KEY });
+  const t = await startTestServer(backend);
+  const { admin, url } = t;
   return {
-    backend: backend.name,
-    server,
-    url: server.url,
-    admin,
+    ...t,
     async newOrg(name = `Org ${++orgs}`) {
       const { result: org } = await admin.api.orgs.create.mutate({
         name,
@@ -137,14 +102,9 @@ export async function startEnv(backend: Backend): Promise<Env> {
         ownerId,
         token,
         tokenId: result.scimToken.id,
-        scim: createScimClient({ url: server.url, token }),
-        raw: (method, path, body, headers) =>
-          request(server.url, token, method, path, body, headers),
+        scim: createScimClient({ url, token }),
+        raw: (method, path, body, headers) => request(url, token, method, path, body, headers),
       };
-    },
-    async close() {
-      await server.close();
-      await db.drop();
     },
   };
 }

@@ -21,7 +21,7 @@ const most = (seen: readonly SeenQuery[], table?: string) =>
       .map((q) => q.rows),
   );
 
-describe.each(backends())('SCIM at size on $name', (backend) => {
+describe.each(backends)('SCIM at size on $name', (backend) => {
   let env: Env;
   let org: Org;
   let groupId = '';
