@@ -3,17 +3,15 @@
  * audits (`source: scim`, actor = token id), the base URL for `meta.location`, the query as
  * sent, and the If-Match precondition (RFC 7644 §3.14).
  */
-import type { DB } from '@gatehouse/db';
-import type { Caller, Services } from '@gatehouse/domain';
+import type { Caller, OrgCall, Services } from '@gatehouse/domain';
 import type { Response } from 'express';
 import { scimError } from './errors.js';
 import type { Projection } from './projection.js';
 import { attributeList } from './projection.js';
 
-/** What every SCIM handler knows about its request. */
-export interface ScimContext {
+/** What every SCIM handler knows about its request; it is the `OrgCall` domain reads take. */
+export interface ScimContext extends OrgCall {
   readonly services: Services;
-  readonly db: DB;
   readonly orgId: string;
   readonly tokenId: string;
   readonly caller: Caller;

@@ -155,7 +155,6 @@ export function authenticate(options: AuthOptions) {
     const ifMatch = req.headers['if-match'];
     const ctx: ScimContext = {
       services: options.services,
-      db: options.services.db,
       orgId: who.orgId,
       tokenId: who.tokenId,
       caller: {

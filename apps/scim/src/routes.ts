@@ -8,8 +8,8 @@ import {
   changeDirectoryGroup,
   type DirectoryConflict,
   DomainError,
-  loadDirectoryGroup,
-  loadDirectoryUser,
+  getDirectoryGroup,
+  getDirectoryUser,
   replaceDirectoryUser,
 } from '@gatehouse/domain';
 import { type Request, type Response, Router } from 'express';
@@ -20,7 +20,7 @@ import {
   type ScimContext,
   setRevision,
 } from './context.js';
-import { scimError, sendError, writeJson } from './errors.js';
+import { scimError, scimTypeOfError, sendError, writeJson } from './errors.js';
 import { listGroups, readGroup } from './groups.js';
 import { type ListParams, listParams, listResponse, searchParams } from './list.js';
 import { groupChanges } from './patch/group-patch.js';
@@ -55,7 +55,7 @@ export function sendResource(res: Response, status: number, body: Record<string,
 
 async function search(ctx: ScimContext, type: 'Users' | 'Groups', params: ListParams) {
   const list = type === 'Users' ? listUsers : listGroups;
-  return list(ctx.db, ctx.orgId, ctx.base, params);
+  return list(ctx, params);
 }
 
 /** RFC 7644 §3.4.3: a root search runs on every type; Users come first, then Groups. */
@@ -69,7 +69,7 @@ async function searchAll(ctx: ScimContext, params: ListParams) {
     try {
       return await search(ctx, type, p);
     } catch (e) {
-      if ((e as { scimType?: string }).scimType === 'invalidFilter') return e as Error;
+      if (scimTypeOfError(e) === 'invalidFilter') return e as Error;
       throw e;
     }
   };
@@ -110,7 +110,7 @@ const patchUser: Handler = async (req, res, ctx) => {
   const id = String(req.params.id);
   const ops = readPatch(req.body);
   for (let attempt = 0; ; attempt++) {
-    const cur = await loadDirectoryUser(ctx.db, ctx.orgId, id);
+    const cur = await getDirectoryUser(ctx, { userId: id });
     if (!cur) throw scimError(404, null, `user ${id} not found`);
     precondition(ctx, cur.version);
     const patched = applyUserPatch(patchableUser(cur), ops);
@@ -122,11 +122,7 @@ const patchUser: Handler = async (req, res, ctx) => {
       stable(input.doc) === stable(cur.doc);
     if (unchanged) {
       // Entra re-sends values it already provisioned: no write, no new revision.
-      sendResource(
-        res,
-        200,
-        await renderOne(ctx.db, ctx.orgId, cur, ctx.base, queryProjection(ctx)),
-      );
+      sendResource(res, 200, await renderOne(ctx, cur, queryProjection(ctx)));
       return;
     }
     try {
@@ -136,11 +132,7 @@ const patchUser: Handler = async (req, res, ctx) => {
         ifVersion: cur.version,
       });
       setRevision(ctx, revision);
-      sendResource(
-        res,
-        200,
-        await renderOne(ctx.db, ctx.orgId, result, ctx.base, queryProjection(ctx)),
-      );
+      sendResource(res, 200, await renderOne(ctx, result, queryProjection(ctx)));
       return;
     } catch (e) {
       // Changed between our read and the write: re-apply on the new version (unless If-Match).
@@ -154,7 +146,7 @@ const patchGroup: Handler = async (req, res, ctx) => {
   const changes = groupChanges(readPatch(req.body));
   let ifVersion: string | undefined;
   if (ctx.ifMatch !== undefined) {
-    const cur = await loadDirectoryGroup(ctx.db, ctx.orgId, id);
+    const cur = await getDirectoryGroup(ctx, { groupId: id });
     if (!cur) throw scimError(404, null, `group ${id} not found`);
     ifVersion = precondition(ctx, cur.version);
   }
@@ -171,7 +163,7 @@ const patchGroup: Handler = async (req, res, ctx) => {
     res.status(204).end();
     return;
   }
-  sendResource(res, 200, (await readGroup(ctx.db, ctx.orgId, id, ctx.base, projection))!);
+  sendResource(res, 200, (await readGroup(ctx, id, projection))!);
 };
 
 /** The router of these routes (mounted inside the SCIM router, after authentication). */
@@ -181,7 +173,7 @@ export function scimRoutes(): Router {
     '/Users',
     handle(async (_req, res, ctx) => {
       const params = listParams(ctx.query);
-      const { total, resources } = await listUsers(ctx.db, ctx.orgId, ctx.base, params);
+      const { total, resources } = await listUsers(ctx, params);
       sendResource(res, 200, listResponse(resources, total, params.startIndex));
     }),
   );
@@ -189,7 +181,7 @@ export function scimRoutes(): Router {
     '/Groups',
     handle(async (_req, res, ctx) => {
       const params = listParams(ctx.query);
-      const { total, resources } = await listGroups(ctx.db, ctx.orgId, ctx.base, params);
+      const { total, resources } = await listGroups(ctx, params);
       sendResource(res, 200, listResponse(resources, total, params.startIndex));
     }),
   );

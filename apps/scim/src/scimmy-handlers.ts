@@ -9,8 +9,8 @@ import {
   createDirectoryGroup,
   deleteDirectoryGroup,
   deprovisionDirectoryUser,
-  loadDirectoryGroup,
-  loadDirectoryUser,
+  getDirectoryGroup,
+  getDirectoryUser,
   provisionDirectoryUser,
   replaceDirectoryUser,
 } from '@gatehouse/domain';
@@ -54,7 +54,7 @@ export function installHandlers(): void {
   SCIMMY.Resources.User.egress(
     guarded(1, async (resource: Identified, ctx: ScimContext) => {
       if (!resource.id) throw scimError(500, null, 'user lists are served before SCIMMY');
-      const user = await readUser(ctx.db, ctx.orgId, resource.id, ctx.base, {
+      const user = await readUser(ctx, resource.id, {
         excludedAttributes: queryProjection(ctx).excludedAttributes,
       });
       if (!user) throw notFound('user', resource.id);
@@ -66,7 +66,7 @@ export function installHandlers(): void {
     guarded(2, async (resource: Identified, instance: unknown, ctx: ScimContext) => {
       let written: Awaited<ReturnType<typeof provisionDirectoryUser>>;
       if (resource.id) {
-        const cur = await loadDirectoryUser(ctx.db, ctx.orgId, resource.id);
+        const cur = await getDirectoryUser(ctx, { userId: resource.id });
         if (!cur) throw notFound('user', resource.id);
         const ifVersion = precondition(ctx, cur.version);
         const input = toDirectoryInput(plain(instance), cur.active);
@@ -80,14 +80,14 @@ export function installHandlers(): void {
         written = await provisionDirectoryUser(ctx.services, ctx.caller, ctx.orgId, input);
       }
       setRevision(ctx, written.revision);
-      return renderOne(ctx.db, ctx.orgId, written.result, ctx.base);
+      return renderOne(ctx, written.result);
     }) as never,
   );
 
   SCIMMY.Resources.User.degress(
     guarded(1, async (resource: Identified, ctx: ScimContext) => {
       const id = resource.id!;
-      const cur = await loadDirectoryUser(ctx.db, ctx.orgId, id);
+      const cur = await getDirectoryUser(ctx, { userId: id });
       if (!cur) throw notFound('user', id);
       const ifVersion = precondition(ctx, cur.version);
       const { revision } = await deprovisionDirectoryUser(ctx.services, ctx.caller, ctx.orgId, {
@@ -101,7 +101,7 @@ export function installHandlers(): void {
   SCIMMY.Resources.Group.egress(
     guarded(1, async (resource: Identified, ctx: ScimContext) => {
       if (!resource.id) throw scimError(500, null, 'group lists are served before SCIMMY');
-      const group = await readGroup(ctx.db, ctx.orgId, resource.id, ctx.base, {
+      const group = await readGroup(ctx, resource.id, {
         excludedAttributes: queryProjection(ctx).excludedAttributes,
       });
       if (!group) throw notFound('group', resource.id);
@@ -122,7 +122,7 @@ export function installHandlers(): void {
       let groupId: string;
       let revision: number;
       if (resource.id) {
-        const cur = await loadDirectoryGroup(ctx.db, ctx.orgId, resource.id);
+        const cur = await getDirectoryGroup(ctx, { groupId: resource.id });
         if (!cur) throw notFound('group', resource.id);
         const ifVersion = precondition(ctx, cur.version);
         ({ revision } = await changeDirectoryGroup(ctx.services, ctx.caller, ctx.orgId, {
@@ -145,14 +145,14 @@ export function installHandlers(): void {
         groupId = created.result.groupId;
       }
       setRevision(ctx, revision);
-      return (await readGroup(ctx.db, ctx.orgId, groupId, ctx.base))!;
+      return (await readGroup(ctx, groupId))!;
     }) as never,
   );
 
   SCIMMY.Resources.Group.degress(
     guarded(1, async (resource: Identified, ctx: ScimContext) => {
       const id = resource.id!;
-      const cur = await loadDirectoryGroup(ctx.db, ctx.orgId, id);
+      const cur = await getDirectoryGroup(ctx, { groupId: id });
       if (!cur) throw notFound('group', id);
       const ifVersion = precondition(ctx, cur.version);
       const { revision } = await deleteDirectoryGroup(ctx.services, ctx.caller, ctx.orgId, {

@@ -33,6 +33,31 @@ export { authorizeRead } from './org-read.js';
 export { type OrgWrite, orgWrite, type WriteResult } from './org-write.js';
 export { hashPassword, verifyPassword } from './passwords.js';
 export { presetOrThrow } from './presets.js';
+export { assertDirectoryRead } from './scim/access.js';
+export { type ScimType, scimInvalid, scimTypeOf } from './scim/errors.js';
+export { COMPARE_OPS, type CompareOp, type FilterNode, type Literal } from './scim/filter.js';
+export { memberCondition } from './scim/filter-columns.js';
+export {
+  type DirectoryMemberRef,
+  directoryGroupMembers,
+  getDirectoryGroup,
+  listDirectoryGroups,
+} from './scim/group-reads.js';
+export type { ScimListQuery, ScimPage } from './scim/query.js';
+export {
+  type AttrDef,
+  type AttrType,
+  type ResolvedPath,
+  type ResourceSchema,
+  resolvePath,
+} from './scim/schema.js';
+export * as scimSql from './scim/sql.js';
+export {
+  type DirectoryGroupRef,
+  directoryUserGroups,
+  getDirectoryUser,
+  listDirectoryUsers,
+} from './scim/user-reads.js';
 export {
   instanceSecretKey,
   SECRET_KEY_ENV,

@@ -8,9 +8,11 @@ import { type Database, type DB, newId, sql, type Transaction } from '@gatehouse
 import type { Caller } from '../context.js';
 import { conflict, invalid, isUniqueViolation, notFound } from '../errors.js';
 import { type OrgWrite, orgWrite, type WriteResult } from '../org-write.js';
+import { DIRECTORY_GROUP_COLUMNS, toDirectoryGroup } from '../scim/rows.js';
+import { versionColumn } from '../scim/version.js';
 import type { Services } from '../services.js';
 import { deleteGroupIn } from './groups.js';
-import { type DirectoryConflict, versionOf } from './scim-users.js';
+import type { DirectoryConflict } from './scim-users.js';
 
 type Q = DB | Transaction<Database>;
 
@@ -45,27 +47,12 @@ export async function loadDirectoryGroup(
 ): Promise<DirectoryGroup | undefined> {
   const row = await db
     .selectFrom('groups')
-    .select([
-      'id',
-      'name',
-      'external_id',
-      'created_at',
-      'updated_at',
-      sql<string>`(extract(epoch from updated_at) * 1000000)::bigint::text`.as('micros'),
-    ])
+    .select([...DIRECTORY_GROUP_COLUMNS, versionColumn().as('micros')])
     .where('org_id', '=', orgId)
     .where('id', '=', groupId)
     .where('scim_managed', '=', true)
     .executeTakeFirst();
-  if (!row) return undefined;
-  return {
-    groupId: row.id,
-    displayName: row.name,
-    externalId: row.external_id,
-    createdAt: new Date(row.created_at),
-    lastModified: new Date(row.updated_at),
-    version: versionOf(row.micros),
-  };
+  return row ? toDirectoryGroup(row) : undefined;
 }
 
 function assertVersion(cur: DirectoryGroup, ifVersion: string | undefined): void {
