@@ -17,7 +17,7 @@ export interface ScimContext extends OrgCall {
   readonly caller: Caller;
   /** `https://host/scim/v2`, without a trailing slash. */
   readonly base: string;
-  /** The query string as sent (before SCIMMY sees a trimmed copy). */
+  /** The query string as sent (parsed once). */
   readonly query: Readonly<Record<string, unknown>>;
   /** The `If-Match` header, when sent. */
   readonly ifMatch: string | undefined;
