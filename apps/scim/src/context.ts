@@ -3,23 +3,21 @@
  * audits (`source: scim`, actor = token id), the base URL for `meta.location`, the query as
  * sent, and the If-Match precondition (RFC 7644 §3.14).
  */
-import type { DB } from '@gatehouse/db';
-import type { Caller, Services } from '@gatehouse/domain';
+import type { Caller, OrgCall, Services } from '@gatehouse/domain';
 import type { Response } from 'express';
 import { scimError } from './errors.js';
 import type { Projection } from './projection.js';
 import { attributeList } from './projection.js';
 
-/** What every SCIM handler knows about its request. */
-export interface ScimContext {
+/** What every SCIM handler knows about its request; it is the `OrgCall` domain reads take. */
+export interface ScimContext extends OrgCall {
   readonly services: Services;
-  readonly db: DB;
   readonly orgId: string;
   readonly tokenId: string;
   readonly caller: Caller;
   /** `https://host/scim/v2`, without a trailing slash. */
   readonly base: string;
-  /** The query string as sent (before SCIMMY sees a trimmed copy). */
+  /** The query string as sent (parsed once). */
   readonly query: Readonly<Record<string, unknown>>;
   /** The `If-Match` header, when sent. */
   readonly ifMatch: string | undefined;

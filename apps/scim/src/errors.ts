@@ -4,7 +4,7 @@
  * errors, body-parser errors and database data errors are mapped here; anything else is a 500
  * with no internals in the body.
  */
-import { DomainError, isUniqueViolation } from '@gatehouse/domain';
+import { DomainError, isUniqueViolation, type ScimType, scimTypeOf } from '@gatehouse/domain';
 import { EdgeError, internalErrorMessage, newErrorId } from '@gatehouse/edge';
 import type { Response } from 'express';
 import SCIMMY from 'scimmy';
@@ -12,18 +12,7 @@ import SCIMMY from 'scimmy';
 /** The SCIM error message schema. */
 export const ERROR_URN = 'urn:ietf:params:scim:api:messages:2.0:Error';
 
-/** RFC 7644 §3.12 `scimType` keywords. */
-export type ScimType =
-  | 'invalidFilter'
-  | 'tooMany'
-  | 'uniqueness'
-  | 'mutability'
-  | 'invalidSyntax'
-  | 'invalidPath'
-  | 'noTarget'
-  | 'invalidValue'
-  | 'invalidVers'
-  | 'sensitive';
+export type { ScimType } from '@gatehouse/domain';
 
 /** A SCIM error as SCIMMY knows it (so errors thrown inside SCIMMY handlers pass through). */
 export type ScimError = InstanceType<typeof SCIMMY.Types.Error>;
@@ -108,7 +97,7 @@ export function toScimError(e: unknown): MappedError {
     }
     const type: ScimType | null =
       e.code === 'INVALID'
-        ? 'invalidValue'
+        ? (scimTypeOf(e) ?? 'invalidValue')
         : e.code === 'CONFLICT' && details?.reason === 'uniqueness'
           ? 'uniqueness'
           : null;
@@ -144,6 +133,12 @@ export function toScimError(e: unknown): MappedError {
     };
   }
   return opaque(500);
+}
+
+/** The `scimType` a thrown SCIM or domain error carries, if any. */
+export function scimTypeOfError(e: unknown): string | undefined {
+  if (e instanceof SCIMMY.Types.Error) return e.scimType || undefined;
+  return scimTypeOf(e);
 }
 
 /** The body for a SCIM error. */

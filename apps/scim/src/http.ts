@@ -1,8 +1,7 @@
 /**
- * Express middleware around scimmy-routers on Express 5: the query fix-up (TOOLCHAIN P17),
- * a JSON body parser whose failures are SCIM errors, a guard against values PostgreSQL cannot
- * store, bearer authentication with `WWW-Authenticate`, and the response fix-ups SCIMMY lacks
- * (`Location`, `ETag` from `meta.version`, `If-None-Match`, attribute projection).
+ * The SCIM edge's middleware: bearer authentication with `WWW-Authenticate` and a credential
+ * throttle (before any body is read), then a JSON body parser whose failures are SCIM errors
+ * (size and nesting capped) and a guard against values PostgreSQL cannot store.
  */
 import { randomUUID } from 'node:crypto';
 import { authenticateScimToken, DomainError, type Services } from '@gatehouse/domain';
@@ -10,43 +9,13 @@ import {
   bearerOf,
   type CredentialThrottle,
   hasBody,
-  internalErrorMessage,
   keyPrefixOf,
-  newErrorId,
   parseJsonText,
   readBody,
 } from '@gatehouse/edge';
 import type { NextFunction, Request, Response } from 'express';
-import { contextOf, queryProjection, type ScimContext } from './context.js';
-import { AUTH_CHALLENGE, ERROR_URN, scimError, sendError, writeJson } from './errors.js';
-import { project } from './projection.js';
-import { schemas } from './schema.js';
-
-/** Query parameters served by Gatehouse itself, hidden from SCIMMY's parsers. */
-const OWN_PARAMS = ['filter', 'attributes', 'excludedAttributes'];
-
-/**
- * P17: Express 5 re-parses `req.query` on each access, so scimmy-routers' number casts are lost.
- * Gives the request a fixed plain copy, keeps the original for Gatehouse's handlers, and hides
- * the parameters SCIMMY would mis-handle (its filter parser, its URN-blind projection).
- */
-export function fixQuery(req: Request, res: Response, next: NextFunction): void {
-  const original: Record<string, unknown> = { ...(req.query as Record<string, unknown>) };
-  const q: Record<string, unknown> = { ...original };
-  for (const k of ['startIndex', 'count']) {
-    const v = q[k];
-    if (typeof v === 'string' && v !== '' && !Number.isNaN(+v)) q[k] = +v;
-  }
-  for (const k of Object.keys(q)) if (OWN_PARAMS.includes(k)) delete q[k];
-  Object.defineProperty(req, 'query', {
-    value: q,
-    writable: true,
-    configurable: true,
-    enumerable: true,
-  });
-  res.locals.scimQuery = original;
-  next();
-}
+import type { ScimContext } from './context.js';
+import { AUTH_CHALLENGE, scimError, sendError } from './errors.js';
 
 /** Limits of SCIM request bodies. */
 export interface BodyLimits {
@@ -155,7 +124,6 @@ export function authenticate(options: AuthOptions) {
     const ifMatch = req.headers['if-match'];
     const ctx: ScimContext = {
       services: options.services,
-      db: options.services.db,
       orgId: who.orgId,
       tokenId: who.tokenId,
       caller: {
@@ -164,7 +132,7 @@ export function authenticate(options: AuthOptions) {
         requestId,
       },
       base: `${origin}${req.baseUrl}`,
-      query: (res.locals.scimQuery as Record<string, unknown>) ?? {},
+      query: { ...(req.query as Record<string, unknown>) },
       ifMatch: typeof ifMatch === 'string' ? ifMatch : undefined,
       res,
       onInternalError: options.onInternalError,
@@ -172,60 +140,4 @@ export function authenticate(options: AuthOptions) {
     res.locals.scim = ctx;
     next();
   };
-}
-
-const ENDPOINTS: Record<string, string> = { User: '/Users', Group: '/Groups' };
-
-/**
- * Fixes what scimmy-routers sends for single resources: `meta.location` from this request's
- * base URL, `ETag` = `meta.version`, `Location` on 201, `304` for a matching `If-None-Match`,
- * the `attributes`/`excludedAttributes` projection, and `WWW-Authenticate` on a 401.
- */
-export function fixResponses(req: Request, res: Response, next: NextFunction): void {
-  const send = (body: unknown) => {
-    writeJson(res, res.statusCode, body);
-    return res;
-  };
-  res.json = (body: unknown) => {
-    if (!body || typeof body !== 'object') return send(body);
-    let out = JSON.parse(JSON.stringify(body)) as Record<string, unknown>;
-    const schemasOf = Array.isArray(out.schemas) ? (out.schemas as string[]) : [];
-    if (schemasOf.includes(ERROR_URN)) {
-      if (res.statusCode === 401 && !res.getHeader('WWW-Authenticate')) {
-        res.setHeader('WWW-Authenticate', AUTH_CHALLENGE);
-      }
-      const detail = typeof out.detail === 'string' ? out.detail : '';
-      if (
-        res.statusCode >= 500 &&
-        res.statusCode !== 501 &&
-        !detail.startsWith('internal error (id ')
-      ) {
-        // SCIMMY answered a 5xx with its own text: the caller gets an id, the log the detail.
-        const id = newErrorId();
-        res.locals.scimErrorId = id;
-        out.detail = internalErrorMessage(id);
-      }
-      return send(out);
-    }
-    const meta = out.meta as Record<string, unknown> | undefined;
-    const type = typeof meta?.resourceType === 'string' ? meta.resourceType : '';
-    if (meta && typeof out.id === 'string' && ENDPOINTS[type] && res.locals.scim) {
-      const ctx = contextOf(res);
-      meta.location = `${ctx.base}${ENDPOINTS[type]}/${out.id}`;
-      if (typeof meta.version === 'string') res.setHeader('ETag', meta.version);
-      if (res.statusCode === 201) res.setHeader('Location', meta.location as string);
-      const inm = req.headers['if-none-match'];
-      if (req.method === 'GET' && typeof inm === 'string' && meta.version) {
-        const tags = inm.split(',').map((t) => t.trim());
-        if (tags.includes('*') || tags.includes(meta.version as string)) {
-          res.status(304).end();
-          return res;
-        }
-      }
-      const schema = type === 'User' ? schemas().User : schemas().Group;
-      out = project(schema, out, queryProjection(ctx));
-    }
-    return send(out);
-  };
-  next();
 }

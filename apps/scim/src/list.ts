@@ -3,8 +3,8 @@
  * than 1 means 1), `count` (0 gives only `totalResults`; capped at `maxResults`), `sortBy` /
  * `sortOrder`, `attributes` / `excludedAttributes`, from a query string or a SearchRequest.
  */
+import type { FilterNode } from '@gatehouse/domain';
 import { scimError } from './errors.js';
-import type { FilterNode } from './filter/ast.js';
 import { parseFilter } from './filter/parse.js';
 import { attributeList, type Projection } from './projection.js';
 import { LIST_URN, SEARCH_URN } from './schema.js';
@@ -13,13 +13,6 @@ import { LIST_URN, SEARCH_URN } from './schema.js';
 export const MAX_RESULTS = 1000;
 /** Page size when `count` is absent. */
 export const DEFAULT_COUNT = 100;
-
-/**
- * Below this many matches, pages are ordered by an expression (`id || ''`) rather than the
- * primary key: otherwise the planner may walk the whole org in id order looking for the few
- * rows a selective filter (`userName eq …`) matches, instead of using that filter's index.
- */
-export const SELECTIVE = 5000;
 
 /** Parsed list parameters. */
 export interface ListParams extends Projection {

@@ -4,7 +4,7 @@
  * enterprise `manager` as a bare id), validated by SCIMMY's schema (RFC 7643 §4.1, §4.3) and
  * mapped to a `DirectoryUserInput`; the whole document is kept so it round-trips.
  */
-import type { DirectoryUser, DirectoryUserInput } from '@gatehouse/domain';
+import type { DirectoryGroupRef, DirectoryUser, DirectoryUserInput } from '@gatehouse/domain';
 import SCIMMY from 'scimmy';
 import { scimError } from './errors.js';
 import { type AttrDef, ENTERPRISE_URN, plain, schemas, USER_URN } from './schema.js';
@@ -176,16 +176,10 @@ export function toDirectoryInput(
   };
 }
 
-/** A user's groups, as the `groups` attribute lists them. */
-export interface UserGroupRef {
-  readonly id: string;
-  readonly name: string;
-}
-
 /** The SCIM representation of a directory user (before any projection). */
 export function renderUser(
   u: DirectoryUser,
-  groups: readonly UserGroupRef[],
+  groups: readonly DirectoryGroupRef[],
   base: string,
 ): Record<string, unknown> {
   const { schemas: _ignored, ...doc } = u.doc;

@@ -1,7 +1,9 @@
 /**
  * Unit tests of the filter grammar (RFC 7644 §3.4.2.2), its SQL compilation and the in-memory
- * matcher used by PATCH paths. The end-to-end behaviour over HTTP is in ../conformance.
+ * matcher used by PATCH paths. The end-to-end behaviour over HTTP is in apps/e2e/src/scim.
  */
+
+import { type FilterNode, scimSql } from '@gatehouse/domain';
 import {
   DummyDriver,
   Kysely,
@@ -12,11 +14,13 @@ import {
 } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { schemas } from '../schema.js';
-import type { FilterNode } from './ast.js';
 import { matchElement } from './match.js';
 import { parseFilter, parseValueFilter } from './parse.js';
-import { groupContext, memberRowContext, userContext } from './resources.js';
-import { compileFilter, likeEscape } from './sql.js';
+
+const { compileFilter, likeEscape } = scimSql;
+const userContext = () => scimSql.userContext(schemas().User);
+const groupContext = () => scimSql.groupContext(schemas().Group);
+const memberRowContext = () => scimSql.memberRowContext(schemas().Group);
 
 /** Compiles SQL without a database. */
 const db = new Kysely<unknown>({
@@ -166,7 +170,9 @@ describe('S2 filters compile to SQL', () => {
       'nope pr',
       'password pr',
     ]) {
-      expect(() => toSql(f), f).toThrow(expect.objectContaining({ scimType: 'invalidFilter' }));
+      expect(() => toSql(f), f).toThrow(
+        expect.objectContaining({ code: 'INVALID', details: { scimType: 'invalidFilter' } }),
+      );
     }
   });
 });

@@ -1,11 +1,10 @@
 /**
  * Evaluates a value filter against one element of a multi-valued attribute in memory, for PATCH
  * paths like `emails[type eq "work"].value` on the one document being patched. Same semantics
- * as the SQL compiler (`./sql.ts`): `caseExact` honoured, `ne`/`not` true when absent.
+ * as the SQL compiler (`@gatehouse/domain`, `scim/filter-sql.ts`): `caseExact` honoured, `ne`/`not` true when absent.
  */
+import type { AttrDef, CompareOp, FilterNode, Literal } from '@gatehouse/domain';
 import { scimError } from '../errors.js';
-import type { AttrDef } from '../schema.js';
-import type { CompareOp, FilterNode, Literal } from './ast.js';
 
 function invalid(detail: string): never {
   throw scimError(400, 'invalidFilter', detail);

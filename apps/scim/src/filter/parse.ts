@@ -13,8 +13,9 @@
  * @example
  * parseFilter('emails[type eq "work" and value co "@example.com"] or not (active eq true)');
  */
+
+import { COMPARE_OPS, type CompareOp, type FilterNode, type Literal } from '@gatehouse/domain';
 import { scimError } from '../errors.js';
-import { COMPARE_OPS, type CompareOp, type FilterNode, type Literal } from './ast.js';
 
 /** Limits that keep a hostile filter from costing more than it should. */
 export const FILTER_LIMITS = { maxLength: 10_000, maxDepth: 32, maxTerms: 200 } as const;

@@ -1,14 +1,11 @@
 /**
  * PATCH of one Group (RFC 7644 §3.5.2) turned into set-based changes, so a group of 10k members
  * is patched without loading its members: `add members` inserts, `remove members[value eq "…"]`
- * and `remove members` + value delete by id, other `members[...]` filters compile to SQL over
- * the member rows, `replace members` (Okta) swaps the set in SQL.
+ * and `remove members` + value delete by id, other `members[...]` filters become SQL over the
+ * member rows (the domain's `memberCondition`), `replace members` (Okta) swaps the set in SQL.
  */
-import type { GroupChange } from '@gatehouse/domain';
+import { type FilterNode, type GroupChange, memberCondition } from '@gatehouse/domain';
 import { scimError } from '../errors.js';
-import type { FilterNode } from '../filter/ast.js';
-import { memberRowContext } from '../filter/resources.js';
-import { compileFilter } from '../filter/sql.js';
 import { resolvePath, schemas } from '../schema.js';
 import { type PatchOperation, parsePath } from './operations.js';
 
@@ -97,7 +94,7 @@ function one(
             ? { kind: 'removeMembers', userIds: ids }
             : {
                 kind: 'removeMembersWhere',
-                where: compileFilter(p.filter, memberRowContext()).$castTo<boolean>(),
+                where: memberCondition(schemas().Group, p.filter),
               },
         );
         return;

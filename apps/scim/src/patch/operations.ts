@@ -3,8 +3,8 @@
  * `op` in any case (Entra: "Replace", "Add"), a `path` of `attr`, `attr.sub`,
  * `attr[filter]` or `attr[filter].sub` (URN-qualified or not), or no path and an object value.
  */
+import type { FilterNode } from '@gatehouse/domain';
 import { scimError } from '../errors.js';
-import type { FilterNode } from '../filter/ast.js';
 import { parseValueFilter } from '../filter/parse.js';
 import { PATCH_URN } from '../schema.js';
 

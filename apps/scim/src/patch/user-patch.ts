@@ -4,8 +4,8 @@
  * `manager` as a bare id, `null` to clear, `emails[type eq "work"].value` on a user without a
  * work email, which creates it) and what Okta sends (`replace` with no path and an object).
  */
+import type { FilterNode } from '@gatehouse/domain';
 import { scimError } from '../errors.js';
-import type { FilterNode } from '../filter/ast.js';
 import { caseless, matchElement } from '../filter/match.js';
 import { type AttrDef, resolvePath, schemas } from '../schema.js';
 import { normalizeValue } from '../user-doc.js';

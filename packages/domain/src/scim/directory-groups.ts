@@ -10,7 +10,9 @@ import type { OrgCall } from '../call.js';
 import { conflict, invalid, isUniqueViolation, notFound } from '../errors.js';
 import { deleteGroupIn } from '../groups/index.js';
 import { type OrgWrite, orgWrite, type WriteResult } from '../org-write.js';
-import { type DirectoryConflict, versionOf } from './directory-users.js';
+import type { DirectoryConflict } from './directory-users.js';
+import { DIRECTORY_GROUP_COLUMNS, toDirectoryGroup } from './rows.js';
+import { versionColumn } from './version.js';
 
 type Q = DB | Transaction<Database>;
 
@@ -45,27 +47,12 @@ export async function loadDirectoryGroup(
 ): Promise<DirectoryGroup | undefined> {
   const row = await db
     .selectFrom('groups')
-    .select([
-      'id',
-      'name',
-      'external_id',
-      'created_at',
-      'updated_at',
-      sql<string>`(extract(epoch from updated_at) * 1000000)::bigint::text`.as('micros'),
-    ])
+    .select([...DIRECTORY_GROUP_COLUMNS, versionColumn().as('micros')])
     .where('org_id', '=', orgId)
     .where('id', '=', groupId)
     .where('scim_managed', '=', true)
     .executeTakeFirst();
-  if (!row) return undefined;
-  return {
-    groupId: row.id,
-    displayName: row.name,
-    externalId: row.external_id,
-    createdAt: new Date(row.created_at),
-    lastModified: new Date(row.updated_at),
-    version: versionOf(row.micros),
-  };
+  return row ? toDirectoryGroup(row) : undefined;
 }
 
 function assertVersion(cur: DirectoryGroup, ifVersion: string | undefined): void {

@@ -11,6 +11,8 @@ import { conflict, isUniqueViolation, notFound } from '../errors.js';
 import { applyMemberStatus, removeMemberIn } from '../members/index.js';
 import { type OrgWrite, orgWrite, type WriteResult } from '../org-write.js';
 import { ensureMember, grantRole, normalizeEmail } from '../rules/index.js';
+import { DIRECTORY_USER_COLUMNS, toDirectoryUser } from './rows.js';
+import { versionColumn } from './version.js';
 
 type Q = DB | Transaction<Database>;
 
@@ -47,10 +49,7 @@ export type DirectoryConflict =
   | { readonly reason: 'uniqueness'; readonly field: string }
   | { readonly reason: 'version_mismatch'; readonly current: string };
 
-/** A version string from a row's `updated_at` in microseconds since the epoch. */
-export function versionOf(micros: string | number | bigint): string {
-  return BigInt(micros).toString(36);
-}
+export { versionOf } from './version.js';
 
 /** The member as a directory user, or undefined when absent or not directory-managed. */
 export async function loadDirectoryUser(
@@ -60,31 +59,12 @@ export async function loadDirectoryUser(
 ): Promise<DirectoryUser | undefined> {
   const row = await db
     .selectFrom('members')
-    .select([
-      'user_id',
-      'scim_user_name',
-      'external_id',
-      'scim_doc',
-      'status',
-      'created_at',
-      'updated_at',
-      sql<string>`(extract(epoch from updated_at) * 1000000)::bigint::text`.as('micros'),
-    ])
+    .select([...DIRECTORY_USER_COLUMNS, versionColumn().as('micros')])
     .where('org_id', '=', orgId)
     .where('user_id', '=', userId)
     .where('scim_user_name', 'is not', null)
     .executeTakeFirst();
-  if (!row) return undefined;
-  return {
-    userId: row.user_id,
-    userName: row.scim_user_name!,
-    externalId: row.external_id,
-    active: row.status === 'active',
-    doc: row.scim_doc ?? {},
-    createdAt: new Date(row.created_at),
-    lastModified: new Date(row.updated_at),
-    version: versionOf(row.micros),
-  };
+  return row ? toDirectoryUser(row) : undefined;
 }
 
 function uniquenessConflict(field: string, value: string): never {

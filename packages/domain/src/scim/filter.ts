@@ -20,6 +20,7 @@ export type FilterNode =
   /** `emails[type eq "work" and value co "@x"]`: inner paths name sub-attributes. */
   | { readonly kind: 'valuePath'; readonly path: string; readonly filter: FilterNode };
 
+/** The comparison operators' keywords, lower-case. */
 export const COMPARE_OPS: ReadonlySet<string> = new Set([
   'eq',
   'ne',

@@ -1,7 +1,7 @@
 /**
  * Compiles a parsed SCIM filter to one SQL condition (Kysely `sql` fragments), so filters run in
  * the database (S2). Each attribute resolves to an operand of its resource's SQL mapping
- * (`./resources.ts`): a column, a path into the stored SCIM document (jsonb), or a set of
+ * (`./filter-columns.ts`): a column, a path into the stored SCIM document (jsonb), or a set of
  * elements (`emails`, `groups`, `members`) tested with `EXISTS`.
  *
  * Semantics (RFC 7644 §3.4.2.2): string comparisons honour `caseExact` (`userName`,
@@ -11,10 +11,10 @@
  * `ne` and `not` hold when the attribute is absent; a multi-valued attribute matches when any
  * element does (`emails co "x"` tests `emails.value`).
  */
-import { type RawBuilder, sql } from 'kysely';
-import { scimError } from '../errors.js';
-import type { AttrDef } from '../schema.js';
-import type { CompareOp, FilterNode, Literal } from './ast.js';
+import { type RawBuilder, sql } from '@gatehouse/db';
+import { scimInvalid } from './errors.js';
+import type { CompareOp, FilterNode, Literal } from './filter.js';
+import type { AttrDef } from './schema.js';
 
 /** A SQL fragment. */
 export type Sql = RawBuilder<unknown>;
@@ -60,7 +60,7 @@ export interface CompileContext {
 }
 
 function invalid(detail: string): never {
-  throw scimError(400, 'invalidFilter', detail);
+  throw scimInvalid('invalidFilter', detail);
 }
 
 const TRUE = sql`true`;

@@ -4,21 +4,23 @@
  * `groups` comes from `group_members`, every other attribute is read from the document.
  * Groups are rows of `groups g` with `scim_managed`; `members` comes from `group_members`.
  */
-import { type RawBuilder, sql } from 'kysely';
-import { scimError } from '../errors.js';
-import { type AttrDef, type ResourceSchema, resolvePath, schemas } from '../schema.js';
+import { type RawBuilder, sql } from '@gatehouse/db';
+import { scimInvalid } from './errors.js';
+import type { FilterNode } from './filter.js';
 import {
   type CompileContext,
+  compileFilter,
   type Elements,
   elementContext,
   likeEscape,
   type Operand,
   type Scalar,
   type Sql,
-} from './sql.js';
+} from './filter-sql.js';
+import { type AttrDef, type ResourceSchema, resolvePath } from './schema.js';
 
 function notFilterable(path: string): never {
-  throw scimError(400, 'invalidFilter', `"${path}" cannot be filtered on`);
+  throw scimInvalid('invalidFilter', `"${path}" cannot be filtered on`);
 }
 
 const lit = (s: string) => sql.lit(s);
@@ -127,7 +129,7 @@ function metaOperand(
 function valuePathOf(ctx: { operand(path: string): Operand }, path: string) {
   const o = ctx.operand(path);
   if (o.kind !== 'multi' || o.sub) {
-    throw scimError(400, 'invalidFilter', `"${path}[...]" needs a multi-valued attribute`);
+    throw scimInvalid('invalidFilter', `"${path}[...]" needs a multi-valued attribute`);
   }
   return { elements: o.elements, inner: elementContext(o.elements) };
 }
@@ -181,9 +183,8 @@ export function groupMembers(attr: AttrDef, correlated: boolean): Elements {
   };
 }
 
-/** Filters over `members m` (SCIM Users). */
-export function userContext(): CompileContext {
-  const schema = schemas().User;
+/** Filters over `members m` (SCIM Users), with `schema` the User schema (and extensions). */
+export function userContext(schema: ResourceSchema): CompileContext {
   const ctx: CompileContext = {
     operand(path) {
       return docOperand(schema, path, sql.raw('m.scim_doc'), (attr, sub, ext) => {
@@ -216,9 +217,8 @@ export function userContext(): CompileContext {
   return ctx;
 }
 
-/** Filters over `groups g` (SCIM Groups). */
-export function groupContext(): CompileContext {
-  const schema = schemas().Group;
+/** Filters over `groups g` (SCIM Groups), with `schema` the Group schema. */
+export function groupContext(schema: ResourceSchema): CompileContext {
   const ctx: CompileContext = {
     operand(path) {
       return docOperand(schema, path, sql`'{}'::jsonb`, (attr, sub) => {
@@ -243,10 +243,21 @@ export function groupContext(): CompileContext {
   return ctx;
 }
 
-/** Conditions on one group member row `gm` (PATCH `members[...]` paths). */
-export function memberRowContext(): CompileContext {
-  const attr = schemas().Group.attrs.find((a) => a.name === 'members')!;
+/** Conditions on one group member row `gm` (PATCH `members[...]` paths), `schema` the Group's. */
+export function memberRowContext(schema: ResourceSchema): CompileContext {
+  const attr = schema.attrs.find((a) => a.name === 'members');
+  if (!attr) throw scimInvalid('invalidPath', `${schema.name} has no "members"`);
   return elementContext(groupMembers(attr, false));
+}
+
+/**
+ * The SQL condition over a group's member rows (`gm`) that a PATCH path filter such as
+ * `members[display eq "x"]` selects, for `changeDirectoryGroup`'s `removeMembersWhere`.
+ *
+ * @example memberCondition(groupSchema, { kind: 'compare', path: 'display', op: 'eq', value: 'x' });
+ */
+export function memberCondition(schema: ResourceSchema, filter: FilterNode): RawBuilder<boolean> {
+  return compileFilter(filter, memberRowContext(schema)).$castTo<boolean>();
 }
 
 /** An expression to order by (RFC 7644 §3.4.2.3), or a 400 when the attribute cannot sort. */
@@ -255,7 +266,7 @@ export function sortExpression(ctx: CompileContext, path: string): RawBuilder<un
   try {
     o = ctx.operand(path);
   } catch {
-    throw scimError(400, 'invalidValue', `sortBy: unknown attribute "${path}"`);
+    throw scimInvalid('invalidValue', `sortBy: unknown attribute "${path}"`);
   }
   const keyOf = (s: Scalar) => (s.native ? s.native : s.caseExact ? s.text : sql`lower(${s.text})`);
   if (o.kind === 'scalar') return keyOf(o.scalar);
@@ -271,5 +282,5 @@ export function sortExpression(ctx: CompileContext, path: string): RawBuilder<un
       }
     }
   }
-  throw scimError(400, 'invalidValue', `sortBy: "${path}" cannot be sorted on`);
+  throw scimInvalid('invalidValue', `sortBy: "${path}" cannot be sorted on`);
 }

@@ -1,0 +1,107 @@
+/**
+ * PATCH (RFC 7644 §3.5.2): a User is patched as one document in memory and written like a PUT
+ * (retried on a concurrent change unless `If-Match` pins the version); a Group is patched with
+ * set-based changes, so a group of 10k members is never loaded (S3).
+ */
+import {
+  changeDirectoryGroup,
+  type DirectoryConflict,
+  DomainError,
+  getDirectoryGroup,
+  getDirectoryUser,
+  replaceDirectoryUser,
+} from '@gatehouse/domain';
+import type { Router } from 'express';
+import { precondition, queryProjection, setRevision } from '../context.js';
+import { scimError } from '../errors.js';
+import { readGroup } from '../groups.js';
+import { groupChanges } from '../patch/group-patch.js';
+import { readPatch } from '../patch/operations.js';
+import { applyUserPatch } from '../patch/user-patch.js';
+import { coerceUser, normalizeUserBody, patchableUser, toDirectoryInput } from '../user-doc.js';
+import { renderOne } from '../users.js';
+import { type Handler, handle, sendResource } from './handle.js';
+
+function isVersionConflict(e: unknown): boolean {
+  return (
+    e instanceof DomainError &&
+    (e.details as DirectoryConflict | undefined)?.reason === 'version_mismatch'
+  );
+}
+
+const stable = (v: unknown): string =>
+  JSON.stringify(v, (_k, x) =>
+    x && typeof x === 'object' && !Array.isArray(x)
+      ? Object.fromEntries(
+          Object.keys(x)
+            .sort()
+            .map((k) => [k, (x as Record<string, unknown>)[k]]),
+        )
+      : x,
+  );
+
+const patchUser: Handler = async (req, res, ctx) => {
+  const id = String(req.params.id);
+  const ops = readPatch(req.body);
+  for (let attempt = 0; ; attempt++) {
+    const cur = await getDirectoryUser(ctx, { userId: id });
+    if (!cur) throw scimError(404, null, `user ${id} not found`);
+    precondition(ctx, cur.version);
+    const patched = applyUserPatch(patchableUser(cur), ops);
+    const input = toDirectoryInput(coerceUser(normalizeUserBody(patched)), cur.active);
+    const unchanged =
+      input.userName === cur.userName &&
+      input.externalId === cur.externalId &&
+      input.active === cur.active &&
+      stable(input.doc) === stable(cur.doc);
+    if (unchanged) {
+      // Entra re-sends values it already provisioned: no write, no new revision.
+      sendResource(res, 200, await renderOne(ctx, cur, queryProjection(ctx)));
+      return;
+    }
+    try {
+      const { result, revision } = await replaceDirectoryUser(ctx, {
+        userId: id,
+        input,
+        ifVersion: cur.version,
+      });
+      setRevision(ctx, revision);
+      sendResource(res, 200, await renderOne(ctx, result, queryProjection(ctx)));
+      return;
+    } catch (e) {
+      // Changed between our read and the write: re-apply on the new version (unless If-Match).
+      if (!isVersionConflict(e) || ctx.ifMatch !== undefined || attempt >= 2) throw e;
+    }
+  }
+};
+
+const patchGroup: Handler = async (req, res, ctx) => {
+  const id = String(req.params.id);
+  const changes = groupChanges(readPatch(req.body));
+  let ifVersion: string | undefined;
+  if (ctx.ifMatch !== undefined) {
+    const cur = await getDirectoryGroup(ctx, { groupId: id });
+    if (!cur) throw scimError(404, null, `group ${id} not found`);
+    ifVersion = precondition(ctx, cur.version);
+  }
+  const { result, revision } = await changeDirectoryGroup(ctx, {
+    groupId: id,
+    changes,
+    ifVersion,
+  });
+  setRevision(ctx, revision);
+  const projection = queryProjection(ctx);
+  res.setHeader('ETag', `W/"${result.version}"`);
+  if (!projection.attributes && !projection.excludedAttributes) {
+    // RFC 7644 §3.5.2: 204 is allowed, and spares listing 10k members back.
+    res.status(204).end();
+    return;
+  }
+  sendResource(res, 200, (await readGroup(ctx, id, projection))!);
+};
+
+/** Adds the PATCH routes to `r`. */
+export function patchRoutes(r: Router): void {
+  r.patch('/Users/:id', handle(patchUser));
+  r.patch('/Groups/:id', handle(patchGroup));
+}
