@@ -4,8 +4,9 @@
  * or name a sub-attribute (`name.givenName`, `emails.value`). `id` and `schemas` (returned
  * "always") stay; unknown names are ignored, as SCIMMY's own projection fails on URN names.
  */
+
+import { type ResourceSchema, resolvePath } from '@gatehouse/domain';
 import { scimError } from './errors.js';
-import { type ResourceSchema, resolvePath } from './schema.js';
 
 /** What the client asked to see. */
 export interface Projection {

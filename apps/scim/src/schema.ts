@@ -6,14 +6,6 @@
 import type { AttrDef, AttrType, ResourceSchema } from '@gatehouse/domain';
 import SCIMMY from 'scimmy';
 
-export {
-  type AttrDef,
-  type AttrType,
-  type ResolvedPath,
-  type ResourceSchema,
-  resolvePath,
-} from '@gatehouse/domain';
-
 export const USER_URN = 'urn:ietf:params:scim:schemas:core:2.0:User';
 export const GROUP_URN = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 export const ENTERPRISE_URN = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';

@@ -4,10 +4,15 @@
  * enterprise `manager` as a bare id), validated by SCIMMY's schema (RFC 7643 §4.1, §4.3) and
  * mapped to a `DirectoryUserInput`; the whole document is kept so it round-trips.
  */
-import type { DirectoryGroupRef, DirectoryUser, DirectoryUserInput } from '@gatehouse/domain';
+import type {
+  AttrDef,
+  DirectoryGroupRef,
+  DirectoryUser,
+  DirectoryUserInput,
+} from '@gatehouse/domain';
 import SCIMMY from 'scimmy';
 import { scimError } from './errors.js';
-import { type AttrDef, ENTERPRISE_URN, plain, schemas, USER_URN } from './schema.js';
+import { ENTERPRISE_URN, plain, schemas, USER_URN } from './schema.js';
 
 /** Keys Gatehouse owns: never stored in the document. */
 const OWNED = new Set(['id', 'meta', 'groups', 'password', 'active', 'username', 'externalid']);

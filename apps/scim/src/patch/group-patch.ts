@@ -4,9 +4,9 @@
  * and `remove members` + value delete by id, other `members[...]` filters become SQL over the
  * member rows (the domain's `memberCondition`), `replace members` (Okta) swaps the set in SQL.
  */
-import { type FilterNode, type GroupChange, memberCondition } from '@gatehouse/domain';
+import { type FilterNode, type GroupChange, memberCondition, resolvePath } from '@gatehouse/domain';
 import { scimError } from '../errors.js';
-import { resolvePath, schemas } from '../schema.js';
+import { schemas } from '../schema.js';
 import { type PatchOperation, parsePath } from './operations.js';
 
 const isObject = (v: unknown): v is Record<string, unknown> =>

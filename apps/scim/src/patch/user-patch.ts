@@ -5,9 +5,10 @@
  * work email, which creates it) and what Okta sends (`replace` with no path and an object).
  */
 import type { FilterNode } from '@gatehouse/domain';
+import { type AttrDef, resolvePath } from '@gatehouse/domain';
 import { scimError } from '../errors.js';
 import { caseless, matchElement } from '../filter/match.js';
-import { type AttrDef, resolvePath, schemas } from '../schema.js';
+import { schemas } from '../schema.js';
 import { normalizeValue } from '../user-doc.js';
 import { type PatchOperation, parsePath } from './operations.js';
 

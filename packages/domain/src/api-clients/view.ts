@@ -1,18 +1,15 @@
 /** An API client as the API shows it, and its issued key (shown once). */
 import type { ApiClientRow } from '@gatehouse/db';
 import type { OrgWrite } from '../org-write.js';
-import { type AssignmentView, assignmentView, credentialView } from '../rules/index.js';
+import {
+  type AssignmentView,
+  assignmentView,
+  type CredentialView,
+  credentialView,
+} from '../rules/index.js';
 
-/** An API client as the API shows it (never its secret). */
-export interface ApiClientView {
-  readonly id: string;
-  readonly name: string;
-  /** The key's last four characters, to tell keys apart. */
-  readonly secretHint: string;
-  readonly createdAt: string;
-  readonly rotatedAt: string | null;
-  readonly revokedAt: string | null;
-  readonly lastUsedAt: string | null;
+/** An API client as the API shows it (never its secret), with its own roles. */
+export interface ApiClientView extends CredentialView {
   readonly roles: readonly AssignmentView[];
 }
 
@@ -24,8 +21,7 @@ export interface IssuedKey {
 
 /** An API client row with its roles, as the API shows it. */
 export function apiClientView(r: ApiClientRow, roles: readonly AssignmentView[]): ApiClientView {
-  const { id, name, secretHint, createdAt, rotatedAt, revokedAt, lastUsedAt } = credentialView(r);
-  return { id, name, secretHint, createdAt, rotatedAt, revokedAt, lastUsedAt, roles };
+  return { ...credentialView(r), roles };
 }
 
 /** An API client's own role assignments, read inside a write. */

@@ -4,7 +4,7 @@
  * Both read rows through the same per-entity readers below, so they cannot disagree.
  */
 import { type OrgSnapshot, type RoleDef, snapshotFor } from '@gatehouse/core';
-import { type Database, type DB, sql, type Transaction } from '@gatehouse/db';
+import { type Database, type DB, type RoleRow, sql, type Transaction } from '@gatehouse/db';
 import { notFound } from '../errors.js';
 import { presetOrThrow } from '../rules/index.js';
 
@@ -120,15 +120,7 @@ export const readers = {
         'key',
         keys,
       ).execute()
-    ).map((r) => ({
-      key: r.key,
-      name: r.name,
-      ...(r.description ? { description: r.description } : {}),
-      permissions: r.permissions,
-      slot: r.slot,
-      scopeKinds: r.scope_kinds,
-      builtIn: false,
-    })),
+    ).map(roleDef),
 };
 
 /**
@@ -183,4 +175,17 @@ export async function loadSnapshot(db: Q, orgId: string): Promise<Snapshot> {
     assignments,
     customRoles,
   });
+}
+
+/** A custom role row as the engine's role definition. */
+export function roleDef(r: RoleRow): RoleDef {
+  return {
+    key: r.key,
+    name: r.name,
+    ...(r.description ? { description: r.description } : {}),
+    permissions: r.permissions,
+    slot: r.slot,
+    scopeKinds: r.scope_kinds,
+    builtIn: false,
+  };
 }

@@ -6,6 +6,7 @@ export * from './delete.js';
 export * from './get.js';
 export * from './list.js';
 export * from './list-members.js';
+export * from './membership.js';
 export * from './of-member.js';
 export * from './remove-members.js';
 export * from './update.js';

@@ -7,6 +7,7 @@ import { type InvitationRow, sql } from '@gatehouse/db';
 import type { Caller } from '../context.js';
 import { cancelEmails } from '../emails/index.js';
 import { conflict, DomainError, forbidden, invalid } from '../errors.js';
+import { memberByEmail } from '../members/index.js';
 import { orgWrite, type WriteResult } from '../org-write.js';
 import {
   checkPasswordPolicy,
@@ -87,13 +88,7 @@ export async function acceptInvitation(
     const row = await loadInvitation(w, found.id);
     if (row.token_hash !== tokenHash) throw replacedLink();
     assertAcceptable(row, now);
-    const existing = await w.trx
-      .selectFrom('members')
-      .innerJoin('users', 'users.id', 'members.user_id')
-      .select(['members.status', 'users.id'])
-      .where('members.org_id', '=', w.orgId)
-      .where('users.email_lower', '=', row.email_lower)
-      .executeTakeFirst();
+    const existing = await memberByEmail(w, row.email_lower);
     if (existing?.status === 'deactivated') {
       throw forbidden(
         'your membership in this organization is deactivated; ask an administrator to reactivate it',

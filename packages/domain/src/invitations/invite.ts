@@ -21,6 +21,7 @@ import { type InvitationRole, newId } from '@gatehouse/db';
 import type { OrgCall } from '../call.js';
 import { principalId } from '../context.js';
 import { conflict, invalid, notFound } from '../errors.js';
+import { memberByEmail } from '../members/index.js';
 import { type OrgWrite, orgEventWrite, type WriteResult } from '../org-write.js';
 import {
   assertNoSlotClash,
@@ -156,13 +157,7 @@ async function assertInvitable(
   w: OrgWrite,
   q: { email: string; lower: string; scopeId: string; roles: InvitationRole[]; now: Date },
 ): Promise<void> {
-  const member = await w.trx
-    .selectFrom('users')
-    .innerJoin('members', 'members.user_id', 'users.id')
-    .select(['users.id', 'members.status'])
-    .where('users.email_lower', '=', q.lower)
-    .where('members.org_id', '=', w.orgId)
-    .executeTakeFirst();
+  const member = await memberByEmail(w, q.lower);
   if (member?.status === 'deactivated') {
     throw conflict(
       `${q.email} is a deactivated member of this organization; reactivate them instead of inviting`,

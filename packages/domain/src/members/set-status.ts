@@ -4,10 +4,9 @@
  * deactivated) and reactivate (their assignments hold again; they log in anew).
  */
 import type { OrgCall } from '../call.js';
-import { notFound } from '../errors.js';
 import { type OrgWrite, orgWrite, type WriteResult } from '../org-write.js';
 import { endSessionsOf } from '../sessions/index.js';
-import { type MemberView, memberView } from './view.js';
+import { type MemberView, memberView, requireMember } from './view.js';
 
 /** Sets a member's status (`members.update` at the root). Idempotent. */
 export async function setMemberStatus(
@@ -31,14 +30,8 @@ export async function applyMemberStatus(
   status: 'active' | 'deactivated',
 ): Promise<void> {
   w.authorize('members.update', w.orgId);
-  const before = await w.trx
-    .selectFrom('members')
-    .select('status')
-    .where('org_id', '=', w.orgId)
-    .where('user_id', '=', userId)
-    .executeTakeFirst();
-  if (!before) throw notFound(`member ${userId}`);
-  if (before.status === status) return;
+  const before = await requireMember(w, userId);
+  if (before === status) return;
   w.authorizeTarget(userId);
   await w.trx
     .updateTable('members')
@@ -51,7 +44,7 @@ export async function applyMemberStatus(
     entityType: 'member',
     entityId: userId,
     scopeId: w.orgId,
-    before: { status: before.status },
+    before: { status: before },
     after: { status },
   });
   w.emit(status === 'deactivated' ? 'member.deactivated' : 'member.reactivated', { userId });

@@ -13,15 +13,39 @@ export interface MemberView {
   readonly roles: readonly AssignmentView[];
 }
 
-/** NOT_FOUND unless the user is a member of the org. */
-export async function requireMember(w: OrgWrite, userId: string): Promise<void> {
+/** The user's status in the org, inside a write; undefined when they are not a member. */
+export async function memberStatus(
+  w: OrgWrite,
+  userId: string,
+): Promise<MemberView['status'] | undefined> {
   const m = await w.trx
     .selectFrom('members')
-    .select('user_id')
+    .select('status')
     .where('org_id', '=', w.orgId)
     .where('user_id', '=', userId)
     .executeTakeFirst();
-  if (!m) throw notFound(`member ${userId}`);
+  return m?.status;
+}
+
+/** The org's member with this email (lower-cased), with their status; undefined when none. */
+export async function memberByEmail(
+  w: OrgWrite,
+  emailLower: string,
+): Promise<{ readonly id: string; readonly status: MemberView['status'] } | undefined> {
+  return w.trx
+    .selectFrom('members')
+    .innerJoin('users', 'users.id', 'members.user_id')
+    .select(['users.id', 'members.status'])
+    .where('members.org_id', '=', w.orgId)
+    .where('users.email_lower', '=', emailLower)
+    .executeTakeFirst();
+}
+
+/** NOT_FOUND unless the user is a member of the org; their status. */
+export async function requireMember(w: OrgWrite, userId: string): Promise<MemberView['status']> {
+  const status = await memberStatus(w, userId);
+  if (!status) throw notFound(`member ${userId}`);
+  return status;
 }
 
 /** The member's view inside a write (after its changes). */

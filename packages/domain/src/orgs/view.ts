@@ -1,3 +1,6 @@
+/** The view of an organization the API returns. */
+import type { OrgRow } from '@gatehouse/db';
+
 /** An organization as the API shows it. */
 export interface OrgView {
   readonly id: string;
@@ -12,7 +15,20 @@ export interface OrgView {
 }
 
 /** Maps an org row to its view. */
-export function orgView(r: OrgRowLike): OrgView {
+export function orgView(
+  r: Pick<
+    OrgRow,
+    | 'id'
+    | 'slug'
+    | 'name'
+    | 'description'
+    | 'avatar_url'
+    | 'preset'
+    | 'settings'
+    | 'revision'
+    | 'created_at'
+  >,
+): OrgView {
   return {
     id: r.id,
     slug: r.slug,
@@ -24,16 +40,4 @@ export function orgView(r: OrgRowLike): OrgView {
     revision: r.revision,
     createdAt: new Date(r.created_at).toISOString(),
   };
-}
-
-interface OrgRowLike {
-  id: string;
-  slug: string;
-  name: string;
-  description: string | null;
-  avatar_url: string | null;
-  preset: string;
-  settings: Record<string, unknown>;
-  revision: number;
-  created_at: Date;
 }

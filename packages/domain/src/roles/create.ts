@@ -1,9 +1,10 @@
 /** R2: define a custom role. */
 import type { OrgCall } from '../call.js';
+import { roleDef } from '../engine/index.js';
 import { conflict, invalid, isUniqueViolation } from '../errors.js';
 import { orgWrite, type WriteResult } from '../org-write.js';
-import { KEY_RE, type RoleInput, validateRole } from './validate.js';
-import { type RoleView, roleView, rowToDef } from './view.js';
+import { KEY_RE, type RoleInput, roleColumns, validateRole } from './validate.js';
+import { type RoleView, roleView } from './view.js';
 
 /** R3: defines a custom role (`roles.manage` at the root). */
 export async function createRole(call: OrgCall, input: RoleInput): Promise<WriteResult<RoleView>> {
@@ -24,19 +25,10 @@ export async function createRole(call: OrgCall, input: RoleInput): Promise<Write
       if (w.engine.role(key)) throw conflict(`role "${key}" already exists`);
       const row = await w.trx
         .insertInto('roles')
-        .values({
-          org_id: orgId,
-          key,
-          name: input.name.trim(),
-          description: input.description ?? null,
-          permissions: [...input.permissions],
-          slot: input.slot ?? null,
-          scope_kinds: input.scopeKinds ? [...input.scopeKinds] : null,
-          updated_at: new Date(),
-        })
+        .values({ org_id: orgId, key, ...roleColumns(input) })
         .returningAll()
         .executeTakeFirstOrThrow();
-      const v = roleView(w, rowToDef(row));
+      const v = roleView(w, roleDef(row));
       w.audit({ action: 'Created', entityType: 'role', entityId: key, scopeId: orgId, after: v });
       w.emit('role.created', { ...v });
       return v;

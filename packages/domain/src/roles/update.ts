@@ -1,9 +1,10 @@
 /** R2: change a custom role. */
 import type { OrgCall } from '../call.js';
+import { roleDef } from '../engine/index.js';
 import { invalid, notFound } from '../errors.js';
 import { orgWrite, type WriteResult } from '../org-write.js';
-import { type RoleInput, validateRole } from './validate.js';
-import { type RoleView, roleView, rowToDef } from './view.js';
+import { type RoleInput, roleColumns, validateRole } from './validate.js';
+import { type RoleView, roleView } from './view.js';
 
 /** R3: changes a custom role (built-in roles are fixed by the preset). */
 export async function updateRole(
@@ -20,19 +21,12 @@ export async function updateRole(
     validateRole(w, input);
     const row = await w.trx
       .updateTable('roles')
-      .set({
-        name: input.name.trim(),
-        description: input.description ?? null,
-        permissions: [...input.permissions],
-        slot: input.slot ?? null,
-        scope_kinds: input.scopeKinds ? [...input.scopeKinds] : null,
-        updated_at: new Date(),
-      })
+      .set(roleColumns(input))
       .where('org_id', '=', orgId)
       .where('key', '=', input.key)
       .returningAll()
       .executeTakeFirstOrThrow();
-    const v = roleView(w, rowToDef(row));
+    const v = roleView(w, roleDef(row));
     w.audit({
       action: 'Updated',
       entityType: 'role',

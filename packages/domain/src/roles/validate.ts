@@ -28,3 +28,15 @@ export function validateRole(w: OrgWrite, input: RoleInput): void {
     if (!w.preset.scopeKinds.some((sk) => sk.key === k)) throw invalid(`unknown scope kind "${k}"`);
   }
 }
+
+/** The columns of a custom role row that `input` sets (creating or changing it). */
+export function roleColumns(input: RoleInput) {
+  return {
+    name: input.name.trim(),
+    description: input.description ?? null,
+    permissions: [...input.permissions],
+    slot: input.slot ?? null,
+    scope_kinds: input.scopeKinds ? [...input.scopeKinds] : null,
+    updated_at: new Date(),
+  };
+}

@@ -1,6 +1,5 @@
 /** A role as the API shows it. */
 import { expandPatterns, type RoleDef } from '@gatehouse/core';
-import type { RoleRow } from '@gatehouse/db';
 import type { OrgWrite } from '../org-write.js';
 
 /** A role as the API shows it, with its permissions expanded and sensitive ones named (R7). */
@@ -29,18 +28,5 @@ export function roleView(w: { engine: OrgWrite['engine'] }, r: RoleDef): RoleVie
     slot: r.slot,
     scopeKinds: r.scopeKinds,
     builtIn: r.builtIn,
-  };
-}
-
-/** A custom role row as the engine's role definition. */
-export function rowToDef(r: RoleRow): RoleDef {
-  return {
-    key: r.key,
-    name: r.name,
-    ...(r.description ? { description: r.description } : {}),
-    permissions: r.permissions,
-    slot: r.slot,
-    scopeKinds: r.scope_kinds,
-    builtIn: false,
   };
 }

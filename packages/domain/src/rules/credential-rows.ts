@@ -130,16 +130,20 @@ export async function recordCredentialUse(
 
 const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
 
-/** The parts of a credential the API shows (never the secret). */
-export function credentialView(r: CredentialRow): {
-  id: string;
-  name: string;
-  secretHint: string;
-  createdAt: string;
-  rotatedAt: string | null;
-  revokedAt: string | null;
-  lastUsedAt: string | null;
-} {
+/** The parts of an issued credential the API shows (never the secret). */
+export interface CredentialView {
+  readonly id: string;
+  readonly name: string;
+  /** The secret's last four characters, to tell credentials apart. */
+  readonly secretHint: string;
+  readonly createdAt: string;
+  readonly rotatedAt: string | null;
+  readonly revokedAt: string | null;
+  readonly lastUsedAt: string | null;
+}
+
+/** A credential row as the API shows it. */
+export function credentialView(r: CredentialRow): CredentialView {
   return {
     id: r.id,
     name: r.name,

@@ -2,19 +2,11 @@
 import { expandPatterns } from '@gatehouse/core';
 import type { ScimTokenRow } from '@gatehouse/db';
 import type { OrgWrite } from '../org-write.js';
-import { credentialView } from '../rules/index.js';
+import { type CredentialView, credentialView } from '../rules/index.js';
 
 /** A SCIM token as the API shows it (never the secret). */
-export interface ScimTokenView {
-  readonly id: string;
+export interface ScimTokenView extends CredentialView {
   readonly orgId: string;
-  readonly name: string;
-  /** The token's last four characters, to tell tokens apart. */
-  readonly secretHint: string;
-  readonly createdAt: string;
-  readonly rotatedAt: string | null;
-  readonly revokedAt: string | null;
-  readonly lastUsedAt: string | null;
 }
 
 /** A newly issued token: `token` is shown this once and never stored. */

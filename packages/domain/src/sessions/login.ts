@@ -13,6 +13,7 @@ import { newId } from '@gatehouse/db';
 import type { Caller, Source } from '../context.js';
 import { DomainError } from '../errors.js';
 import { clock } from '../invitations/index.js';
+import { memberStatus } from '../members/index.js';
 import { orgEventWrite, type WriteResult } from '../org-write.js';
 import {
   hashPassword,
@@ -103,13 +104,7 @@ export async function login(
   };
   return orgEventWrite({ services: s, caller, orgId: input.orgId }, async (w) => {
     // Deactivation takes the org lock too: this sees the status as of now.
-    const member = await w.trx
-      .selectFrom('members')
-      .select('status')
-      .where('org_id', '=', w.orgId)
-      .where('user_id', '=', userId)
-      .executeTakeFirst();
-    if (member?.status !== 'active') throw loginFailed();
+    if ((await memberStatus(w, userId)) !== 'active') throw loginFailed();
     const now = clock(s);
     const endedBefore = new Date(now.getTime() - ENDED_SESSION_KEEP_MS);
     await w.trx
