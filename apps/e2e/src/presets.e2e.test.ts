@@ -555,6 +555,58 @@ describe.each(backends)('presets end to end on $name', (backend) => {
       });
       expect(result).toEqual([]);
     });
+
+    it('M5 T4 seed 002: "assign them a subtenant-level role": the org-level role ends, audited; "multiple subtenants with different roles on each"', async () => {
+      const { gh, revisions } = fx;
+      const dev = revisions.note(
+        await gh.api.members.add.mutate({
+          orgId: org,
+          email: email('developer'),
+          roles: [{ role: 'default' }],
+        }),
+      ).userId;
+      // Admin → Users → Edit → "Add Subtenant Role": Service Manager on Account Opening ...
+      revisions.note(
+        await gh.api.members.setRoles.mutate({
+          orgId: org,
+          userId: dev,
+          scopeId: accountOpening,
+          roles: [{ role: 'service_manager' }],
+        }),
+      );
+      // ... and Default (read-only) on Payments.
+      revisions.note(
+        await gh.api.assignments.assign.mutate({
+          orgId: org,
+          subjectId: dev,
+          role: 'default',
+          scopeId: payments,
+        }),
+      );
+      await expectCells(gh, org, revisions.latest, [
+        ...cellsOf('moved down', 'service_manager', dev, accountOpening, true),
+        ...cellsOf('moved down', 'default', dev, payments, true),
+        ...cellsOf('moved down', 'default', dev, org, false),
+      ]);
+      const audit = await gh.api.audit.list.query({ orgId: org, action: 'RoleRevoked' });
+      expect(audit.items[0]).toMatchObject({
+        before: { subjectId: dev, role: 'default', scopeId: org },
+        after: { reason: `moved to subtenant ${accountOpening}` },
+      });
+      // An org-level Manager may not take a Service Manager's org-level role: nothing changes.
+      const before = revisions.latest;
+      expect(
+        await failure(
+          gh.asUser(atOrg.manager).api.assignments.assign.mutate({
+            orgId: org,
+            subjectId: atOrg.service_manager,
+            role: 'default',
+            scopeId: payments,
+          }),
+        ),
+      ).toMatchObject({ code: 'FORBIDDEN' });
+      expect((await t.admin.api.orgs.get.query({ orgId: org })).revision).toBe(before);
+    });
   });
 
   // -------------------------------------------------------------------------------------------
