@@ -11,8 +11,9 @@
  * a role whose exclusive slot they already fill there, is a CONFLICT (change their roles
  * instead). A deactivated member is refused (reactivate them instead), when inviting and when
  * accepting. Where accepting would move a member down (seed 002: a subtenant role ends their
- * organization role), the inviter must be allowed to end that role now (and on every resend). One pending invitation per email and scope: inviting again is a CONFLICT naming the
- * pending one (resend it). Expiry: the org setting `invitationTtlDays` (default 7).
+ * organization role), the inviter must be allowed to end that role now (and on every resend).
+ * One pending invitation per email and scope: inviting again is a CONFLICT naming the pending
+ * one (resend it). Expiry: the org setting `invitationTtlDays` (default 7).
  *
  * Inviting, resending and revoking change nothing the engine reads (only accepting does), so they
  * are `orgEventWrite`s: ordered by the org lock, audited and evented, the revision left alone.
