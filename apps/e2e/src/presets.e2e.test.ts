@@ -365,6 +365,41 @@ describe.each(backends)('presets end to end on $name', (backend) => {
       const listed = await fx.gh.asUser(u.wsEditor).api.scopes.list.query({ orgId: org });
       expect(listed.items.map((s) => s.id)).toEqual([marketing]);
     });
+
+    it('T2 seed 001: the Workspace Admin "Settings: Edit workspace details like the name, description, and avatar"', async () => {
+      const avatarUrl = 'https://cdn.flowcode.test/marketing.png';
+      const details = { name: 'Marketing & Brand', description: 'Campaign QR codes', avatarUrl };
+      const edit = (as: string) =>
+        fx.gh.asUser(as).api.scopes.update.mutate({ orgId: org, scopeId: marketing, ...details });
+      // Only the Workspace Admin has the Settings section; an Editor cannot edit the workspace.
+      expect(await failure(edit(u.wsEditor))).toMatchObject({ code: 'FORBIDDEN' });
+      const result = fx.revisions.note(await edit(u.wsAdmin));
+      expect(result).toMatchObject({ id: marketing, ...details });
+      const listed = await fx.gh.asUser(u.wsAdmin).api.scopes.list.query({ orgId: org });
+      expect(listed.items.find((s) => s.id === marketing)).toMatchObject(details);
+      const audit = await fx.gh.api.audit.list.query({ orgId: org, entityId: marketing });
+      expect(audit.items[0]).toMatchObject({
+        action: 'Updated',
+        onBehalfOf: u.wsAdmin,
+        before: { name: 'Marketing', avatarUrl: null },
+        after: details,
+      });
+      // Created with an avatar, like a group; a picture that is not a URL is refused.
+      const events2 = fx.revisions.note(
+        await fx.gh.api.scopes.create.mutate({
+          orgId: org,
+          kind: 'workspace',
+          name: 'Events 2026',
+          avatarUrl,
+        }),
+      );
+      expect(events2.avatarUrl).toBe(avatarUrl);
+      expect(
+        await failure(
+          fx.gh.api.scopes.update.mutate({ orgId: org, scopeId: events2.id, avatarUrl: 'qr.png' }),
+        ),
+      ).toMatchObject({ code: 'BAD_REQUEST' });
+    });
   });
 
   // -------------------------------------------------------------------------------------------
@@ -519,6 +554,58 @@ describe.each(backends)('presets end to end on $name', (backend) => {
         scope: org,
       });
       expect(result).toEqual([]);
+    });
+
+    it('M5 T4 seed 002: "assign them a subtenant-level role": the org-level role ends, audited; "multiple subtenants with different roles on each"', async () => {
+      const { gh, revisions } = fx;
+      const dev = revisions.note(
+        await gh.api.members.add.mutate({
+          orgId: org,
+          email: email('developer'),
+          roles: [{ role: 'default' }],
+        }),
+      ).userId;
+      // Admin → Users → Edit → "Add Subtenant Role": Service Manager on Account Opening ...
+      revisions.note(
+        await gh.api.members.setRoles.mutate({
+          orgId: org,
+          userId: dev,
+          scopeId: accountOpening,
+          roles: [{ role: 'service_manager' }],
+        }),
+      );
+      // ... and Default (read-only) on Payments.
+      revisions.note(
+        await gh.api.assignments.assign.mutate({
+          orgId: org,
+          subjectId: dev,
+          role: 'default',
+          scopeId: payments,
+        }),
+      );
+      await expectCells(gh, org, revisions.latest, [
+        ...cellsOf('moved down', 'service_manager', dev, accountOpening, true),
+        ...cellsOf('moved down', 'default', dev, payments, true),
+        ...cellsOf('moved down', 'default', dev, org, false),
+      ]);
+      const audit = await gh.api.audit.list.query({ orgId: org, action: 'RoleRevoked' });
+      expect(audit.items[0]).toMatchObject({
+        before: { subjectId: dev, role: 'default', scopeId: org },
+        after: { reason: `moved to subtenant ${accountOpening}` },
+      });
+      // An org-level Manager may not take a Service Manager's org-level role: nothing changes.
+      const before = revisions.latest;
+      expect(
+        await failure(
+          gh.asUser(atOrg.manager).api.assignments.assign.mutate({
+            orgId: org,
+            subjectId: atOrg.service_manager,
+            role: 'default',
+            scopeId: payments,
+          }),
+        ),
+      ).toMatchObject({ code: 'FORBIDDEN' });
+      expect((await t.admin.api.orgs.get.query({ orgId: org })).revision).toBe(before);
     });
   });
 

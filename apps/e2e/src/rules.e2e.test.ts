@@ -625,6 +625,22 @@ describe.each(backends)('rules end to end on $name', (backend) => {
           'BAD_REQUEST',
         ],
         [
+          'scopes.create: avatar not a URL',
+          () =>
+            B.gh.api.scopes.create.mutate({
+              orgId: b,
+              kind: 'workspace',
+              name: 'Pictured',
+              avatarUrl: 'face.png',
+            }),
+          'BAD_REQUEST',
+        ],
+        [
+          'scopes.update: avatar not a URL',
+          () => B.gh.api.scopes.update.mutate({ orgId: b, scopeId: w1, avatarUrl: 'face.png' }),
+          'BAD_REQUEST',
+        ],
+        [
           'members.add: not an email',
           () => A.gh.api.members.add.mutate({ orgId: a, email: 'not-an-email' }),
           'BAD_REQUEST',

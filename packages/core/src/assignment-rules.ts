@@ -86,11 +86,34 @@ export interface SlotQuery {
  * environments overlap. Empty for slot-less roles (add-ons stack).
  */
 export function slotConflicts(index: EngineIndex, q: SlotQuery): Assignment[] {
+  return inSlot(index, q, (a) => a.scopeId === q.scope && a.roleKey !== q.role);
+}
+
+/**
+ * Existing assignments of the subject at scopes above `q.scope` (not at it), in the same slot as
+ * `role` (that role included), whose environments overlap: what a grant at `q.scope` ends under
+ * a preset whose scoped roles move the holder down (`Preset.scopedRoleMovesDown`, seed 002).
+ * Empty at the root and for slot-less roles.
+ */
+export function slotHoldersAbove(index: EngineIndex, q: SlotQuery): Assignment[] {
+  const at = index.tree.indexOf(q.scope);
+  if (at === undefined) return [];
+  const above = new Set(
+    index.tree
+      .ancestorsOf(at)
+      .slice(1)
+      .map((s) => index.tree.nodes[s]!.id),
+  );
+  return inSlot(index, q, (a) => above.has(a.scopeId));
+}
+
+/** The subject's assignments in `q.role`'s slot, environments overlapping, that `where` keeps. */
+function inSlot(index: EngineIndex, q: SlotQuery, where: (a: Assignment) => boolean): Assignment[] {
   const role = index.roles.get(q.role);
   if (!role || role.slot === null) return [];
   const env = q.environment ?? null;
   return (index.assignmentsOf.get(q.subject) ?? []).filter((a) => {
-    if (a.scopeId !== q.scope || a.roleKey === q.role) return false;
+    if (!where(a)) return false;
     if (index.roles.get(a.roleKey)?.slot !== role.slot) return false;
     return a.environment === null || env === null || a.environment === env;
   });

@@ -8,6 +8,7 @@ import {
   canAssign,
   type SlotQuery,
   slotConflicts,
+  slotHoldersAbove,
 } from './assignment-rules.js';
 import { type CheckRequest, precheck } from './check.js';
 import { type Decision, deny, GRANTED } from './decision.js';
@@ -202,6 +203,19 @@ export class Engine {
   /** R5: assignments the new one would collide with in its exclusive slot. */
   slotConflicts(q: SlotQuery): Assignment[] {
     return slotConflicts(this.index, q);
+  }
+
+  /**
+   * R5 seed 002: the subject's assignments above `q.scope` in `q.role`'s exclusive slot — what
+   * giving it `q.role` there ends when the preset moves scoped holders down
+   * (`Preset.scopedRoleMovesDown`).
+   *
+   * @example
+   * engine.slotHoldersAbove({ subject: 'usr_1', role: 'manager', scope: 'scp_lending' });
+   * // [{ id: 'asg_7', roleKey: 'default', scopeId: 'org_1', ... }]
+   */
+  slotHoldersAbove(q: SlotQuery): Assignment[] {
+    return slotHoldersAbove(this.index, q);
   }
 
   /** M7: invariants the snapshot breaks (empty when all hold). */

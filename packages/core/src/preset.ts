@@ -51,12 +51,22 @@ export interface Preset {
   readonly invariants: readonly RequiredRoleInvariant[];
   /** Seed 004: every user must own at least one organization. */
   readonly everyUserOwnsAnOrg: boolean;
+  /**
+   * Seed 002: a role given to a subject at a scope below the root moves it down. Its own
+   * assignment in the same exclusive slot at an ancestor scope (an org-level role) ends in the
+   * same write, so it "will only have access to … that subtenant". Roles in other subscopes stay
+   * ("multiple subtenants with different roles on each"). When false, the two stack (T3).
+   */
+  readonly scopedRoleMovesDown: boolean;
 }
 
 /** What `definePreset` takes; role permissions are checked against the catalog's type. */
-export interface PresetDecl<P extends string> extends Omit<Preset, 'catalog' | 'roles'> {
+export interface PresetDecl<P extends string>
+  extends Omit<Preset, 'catalog' | 'roles' | 'scopedRoleMovesDown'> {
   readonly catalog: Catalog<P>;
   readonly roles: readonly RoleDecl<NoInfer<P>>[];
+  /** Default false: roles at different scopes stack. */
+  readonly scopedRoleMovesDown?: boolean;
 }
 
 /** Thrown when a preset or custom role is inconsistent. */
@@ -81,7 +91,12 @@ export function definePreset<P extends string>(decl: PresetDecl<P>): Preset {
     scopeKinds: r.scopeKinds ?? null,
     builtIn: true,
   }));
-  const preset: Preset = { ...decl, catalog: decl.catalog as Catalog, roles };
+  const preset: Preset = {
+    ...decl,
+    catalog: decl.catalog as Catalog,
+    roles,
+    scopedRoleMovesDown: decl.scopedRoleMovesDown ?? false,
+  };
   validatePreset(preset);
   return preset;
 }

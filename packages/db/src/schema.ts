@@ -31,6 +31,8 @@ export interface ScopesTable {
   kind: string;
   name: string;
   description: string | null;
+  /** An http(s) image URL (seed 001 workspace avatar); the root scope's equals the org's. */
+  avatar_url: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: CreatedAt;
 }
 

@@ -2,7 +2,7 @@
 import { createScope, deleteScope, listScopes, updateScope } from '@gatehouse/domain';
 import type { TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
-import { anyId, cursor, limit, text } from '../schemas.js';
+import { anyId, avatarUrl, cursor, limit, text } from '../schemas.js';
 import { orgProcedure } from '../trpc.js';
 
 export const scopesRouter = {
@@ -13,6 +13,7 @@ export const scopesRouter = {
         kind: text({ min: 1, max: 100 }),
         name: text({ min: 1, max: 200 }),
         description: text({ max: 2000 }).optional(),
+        avatarUrl: avatarUrl.nullish(),
       }),
     )
     .mutation(({ ctx, input }) => createScope(ctx.call, input)),
@@ -22,6 +23,7 @@ export const scopesRouter = {
         scopeId: anyId,
         name: text({ min: 1, max: 200 }).optional(),
         description: text({ max: 2000 }).nullish(),
+        avatarUrl: avatarUrl.nullish(),
       }),
     )
     .mutation(({ ctx, input }) => updateScope(ctx.call, input)),

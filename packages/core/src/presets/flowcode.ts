@@ -119,4 +119,5 @@ export const flowcodePreset = definePreset({
   environments: false,
   invariants: [{ roleKey: 'org_admin', at: 'root', min: 1 }],
   everyUserOwnsAnOrg: false,
+  scopedRoleMovesDown: false,
 });

@@ -90,4 +90,5 @@ export const identityPlatformPreset = definePreset({
   environments: false,
   invariants: [{ roleKey: 'owner', at: 'root', min: 1 }],
   everyUserOwnsAnOrg: true,
+  scopedRoleMovesDown: false,
 });

@@ -62,4 +62,5 @@ export const idnowPreset = definePreset({
   environments: false,
   invariants: [{ roleKey: 'editor', at: 'root', min: 1 }],
   everyUserOwnsAnOrg: false,
+  scopedRoleMovesDown: false,
 });

@@ -6,7 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { createEngine } from '../engine.js';
 import { snapshotFor } from '../preset.js';
 import type { Assignment, SubjectInfo } from '../snapshot.js';
+import { miniPreset } from '../testing/mini-preset.js';
 import { idvCapabilities, idvConsolePreset } from './idv-console.js';
+import { presets } from './index.js';
 
 type Role = 'admin' | 'service_manager' | 'manager' | 'auditor' | 'default';
 type Capability = keyof typeof idvCapabilities;
@@ -220,6 +222,64 @@ describe('M5 seed 002: one user, different roles in different subtenants', () =>
     expect(engine.slotConflicts({ subject: 'usr_multi', role: 'manager', scope: SUB_C })).toEqual(
       [],
     );
+  });
+});
+
+describe('M5 T4 seed 002: a subtenant-level role moves an org-level user down', () => {
+  // Seed 002: "By default, a user invited at the organization level can see all subtenants. If
+  // you need to limit a user's access to one specific subtenant … assign them a subtenant-level
+  // role … The user will only have access to the workflows, configurations, and transaction data
+  // within that subtenant. They will not see any other subtenants or organization-level settings.
+  // You can assign a user to multiple subtenants with different roles on each."
+
+  it('M5 seed 002: the idv-console preset moves down; the other four presets stack', () => {
+    expect(idvConsolePreset.scopedRoleMovesDown).toBe(true);
+    for (const p of Object.values(presets)) {
+      if (p !== idvConsolePreset) expect(p.scopedRoleMovesDown, p.key).toBe(false);
+    }
+    // definePreset: a preset that does not say stacks.
+    expect(miniPreset.scopedRoleMovesDown).toBe(false);
+  });
+
+  it.each(roles)(
+    'M5 seed 002: "assign them a subtenant-level role" ends an org-level %s in the same slot',
+    (role) => {
+      for (const given of roles) {
+        expect(
+          engine.slotHoldersAbove({ subject: `usr_org_${role}`, role: given, scope: SUB_A }),
+        ).toEqual([expect.objectContaining({ roleKey: role, scopeId: ORG })]);
+      }
+      // At the organization level nothing is above: no move.
+      expect(engine.slotHoldersAbove({ subject: `usr_org_${role}`, role, scope: ORG })).toEqual([]);
+    },
+  );
+
+  it('M5 seed 002: "multiple subtenants with different roles on each": another subtenant role stays', () => {
+    expect(
+      engine.slotHoldersAbove({ subject: 'usr_multi', role: 'manager', scope: SUB_C }),
+    ).toEqual([]);
+  });
+
+  it('T4 seed 002: moved down, "they will not see any other subtenants or organization-level settings"', () => {
+    const subject = 'usr_org_manager';
+    const ended = new Set(
+      engine.slotHoldersAbove({ subject, role: 'service_manager', scope: SUB_B }).map((a) => a.id),
+    );
+    const moved = createEngine({
+      ...engine.snapshot,
+      assignments: [
+        ...engine.snapshot.assignments.filter((a) => !ended.has(a.id)),
+        grant(subject, 'service_manager', SUB_B),
+      ],
+    });
+    expect(moved.listScopes(subject, 'scopes.read').items.map((s) => s.id)).toEqual([SUB_B]);
+    expect(moved.effectivePermissions(subject, ORG)).toEqual([]);
+    for (const scope of [SUB_A, SUB_C])
+      expect(moved.effectivePermissions(subject, scope)).toEqual([]);
+    // "workflows, configurations, and transaction data within that subtenant".
+    for (const p of ['workflows.write', 'config.write', 'transactions.read']) {
+      expect(moved.can(subject, p, SUB_B), p).toBe(true);
+    }
   });
 });
 

@@ -1,6 +1,7 @@
 /**
  * Seed 002 (an identity-verification Admin Console): five roles over four capabilities, each
- * assignable at organization level (every subtenant) or per subtenant (that one only).
+ * assignable at organization level (every subtenant) or per subtenant (that one only); a
+ * subtenant-level role moves an org-level user down to that subtenant.
  */
 import { defineCatalog } from '../permission.js';
 import { definePreset } from '../preset.js';
@@ -96,4 +97,7 @@ export const idvConsolePreset = definePreset({
   environments: false,
   invariants: [{ roleKey: 'admin', at: 'root', min: 1 }],
   everyUserOwnsAnOrg: false,
+  // "assign them a subtenant-level role … They will not see any other subtenants or
+  // organization-level settings": the org-level role ends when a subtenant role is given.
+  scopedRoleMovesDown: true,
 });

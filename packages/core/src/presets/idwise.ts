@@ -88,4 +88,5 @@ export const idwisePreset = definePreset({
   environments: true,
   invariants: [{ roleKey: 'administrator', at: 'root', min: 1 }],
   everyUserOwnsAnOrg: false,
+  scopedRoleMovesDown: false,
 });

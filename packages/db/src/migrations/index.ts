@@ -12,6 +12,7 @@ import * as m0009LoginFailures from './0009_login_failures.js';
 import * as m0010MemberLastLogin from './0010_member_last_login.js';
 import * as m0011AuditCanonicalText from './0011_audit_canonical_text.js';
 import * as m0012EmailSecrets from './0012_email_secrets.js';
+import * as m0013ScopeAvatar from './0013_scope_avatar.js';
 
 /** Every migration by name, in order. */
 export const migrations: Record<string, Migration> = {
@@ -27,4 +28,5 @@ export const migrations: Record<string, Migration> = {
   '0010_member_last_login': m0010MemberLastLogin,
   '0011_audit_canonical_text': m0011AuditCanonicalText,
   '0012_email_secrets': m0012EmailSecrets,
+  '0013_scope_avatar': m0013ScopeAvatar,
 };

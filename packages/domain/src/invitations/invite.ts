@@ -10,8 +10,10 @@
  * example into a sub-organization, seed 004), but inviting them to roles they already hold, or to
  * a role whose exclusive slot they already fill there, is a CONFLICT (change their roles
  * instead). A deactivated member is refused (reactivate them instead), when inviting and when
- * accepting. One pending invitation per email and scope: inviting again is a CONFLICT naming the
- * pending one (resend it). Expiry: the org setting `invitationTtlDays` (default 7).
+ * accepting. Where accepting would move a member down (seed 002: a subtenant role ends their
+ * organization role), the inviter must be allowed to end that role now (and on every resend).
+ * One pending invitation per email and scope: inviting again is a CONFLICT naming the pending
+ * one (resend it). Expiry: the org setting `invitationTtlDays` (default 7).
  *
  * Inviting, resending and revoking change nothing the engine reads (only accepting does), so they
  * are `orgEventWrite`s: ordered by the org lock, audited and evented, the revision left alone.
@@ -25,6 +27,7 @@ import { memberByEmail } from '../members/index.js';
 import { type OrgWrite, orgEventWrite, type WriteResult } from '../org-write.js';
 import {
   assertNoSlotClash,
+  authorizeMoveDown,
   hashSecret,
   instanceSecretKey,
   newSecret,
@@ -195,6 +198,8 @@ async function assertInvitable(
         );
       }
     }
+    // Seed 002: accepting will move them down from a role above; the inviter must be able to.
+    authorizeMoveDown(w, member.id, missing);
   }
   const pending = await w.trx
     .selectFrom('invitations')

@@ -4,8 +4,9 @@ import { type InvitationRow, sql } from '@gatehouse/db';
 import type { OrgCall } from '../call.js';
 import { cancelEmails } from '../emails/index.js';
 import { invalid } from '../errors.js';
+import { memberByEmail } from '../members/index.js';
 import { type OrgWrite, orgEventWrite, type WriteResult } from '../org-write.js';
-import { hashSecret, instanceSecretKey, newSecret } from '../rules/index.js';
+import { authorizeMoveDown, hashSecret, instanceSecretKey, newSecret } from '../rules/index.js';
 import { ttlOf } from './invite.js';
 import { clock, type InvitationView, invitationView, loadInvitation } from './rows.js';
 import { sendInvitationEmail } from './send-email.js';
@@ -17,7 +18,7 @@ export const scopeOf = (w: OrgWrite, row: InvitationRow) =>
 /**
  * M2: sends a new one-time link with a fresh expiry (also for an expired invitation); the old
  * link stops working at once and its unsent email is cancelled. The roles are re-checked (R6)
- * against whoever resends.
+ * against whoever resends, and so is ending what they would move a member down from (seed 002).
  */
 export async function resendInvitation(
   call: OrgCall,
@@ -33,6 +34,8 @@ export async function resendInvitation(
       throw invalid(`invitation ${invitationId} was ${before.status}; it cannot be resent`);
     }
     for (const r of before.roles) w.authorizeAssign(r);
+    const member = await memberByEmail(w, before.email_lower);
+    if (member) authorizeMoveDown(w, member.id, before.roles);
     const token = newSecret();
     const ttlMs = await ttlOf(w);
     const row = await w.trx

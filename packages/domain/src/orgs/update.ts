@@ -53,10 +53,11 @@ export async function updateOrg(
         .where('id', '=', orgId)
         .returningAll()
         .executeTakeFirstOrThrow();
-      if (input.name !== undefined) {
+      // The root scope is the org: its name and avatar follow the org's.
+      if (input.name !== undefined || input.avatarUrl !== undefined) {
         await w.trx
           .updateTable('scopes')
-          .set({ name: input.name.trim() })
+          .set({ name: after.name, avatar_url: after.avatar_url })
           .where('org_id', '=', orgId)
           .where('id', '=', orgId)
           .execute();

@@ -1,11 +1,13 @@
 /**
  * Giving and taking roles inside a write: the rules every path shares (members, groups, API
- * clients, SCIM). R5 slots, R6 no escalation, T5 environments.
+ * clients, SCIM, invitations). R5 slots, R6 no escalation, T5 environments, and seed 002's move
+ * down (./move-down.ts).
  */
 import type { Environment } from '@gatehouse/core';
 import { type AssignmentRow, newId } from '@gatehouse/db';
 import { conflict, invalid, notFound } from '../errors.js';
 import type { OrgWrite } from '../org-write.js';
+import { assertNoSlotAbove, movedDownBy } from './move-down.js';
 
 /** A role at a scope, as inputs name it. */
 export interface RoleAt {
@@ -74,7 +76,11 @@ export async function subjectTypeOf(
   throw notFound(`subject ${subjectId} in this organization`);
 }
 
-/** Checks a requested set of roles for two roles of one slot at one scope (R5). */
+/**
+ * Checks a requested set of roles for two roles of one slot at one scope (R5) and, where the
+ * preset moves scoped holders down (seed 002), at a scope and one above it: the lower one would
+ * end the upper one in the same request.
+ */
 export function assertNoSlotClash(w: OrgWrite, roles: readonly RoleAt[]): void {
   const seen = new Map<string, string>();
   for (const r of roles) {
@@ -89,12 +95,15 @@ export function assertNoSlotClash(w: OrgWrite, roles: readonly RoleAt[]): void {
     }
     seen.set(key, r.role);
   }
+  assertNoSlotAbove(w, roles);
 }
 
 /**
  * Gives `role` to a subject at a scope. Idempotent (an identical assignment is returned as is).
  * A role in an occupied exclusive slot is refused with CONFLICT unless `replace` is set, in which
- * case the occupant is revoked first (and must itself be revocable by the caller).
+ * case the occupant is revoked first (and must itself be revocable by the caller). Where the
+ * preset moves scoped holders down (seed 002), a new assignment ends the subject's assignments
+ * in that slot above it (`movedDownBy`), each revoked under R6 and audited with the reason.
  */
 export async function grantRole(
   w: OrgWrite,
@@ -116,12 +125,7 @@ export async function grantRole(
     environment,
   });
   for (const c of clashes) {
-    const row = await w.trx
-      .selectFrom('assignments')
-      .selectAll()
-      .where('org_id', '=', w.orgId)
-      .where('id', '=', c.id)
-      .executeTakeFirst();
+    const row = await loadAssignment(w, c.id);
     if (!row) continue; // already revoked earlier in this write
     if (!r.replace) {
       throw conflict(
@@ -163,11 +167,32 @@ export async function grantRole(
   const view = assignmentView(inserted);
   w.audit({ action: 'RoleAssigned', entityType: 'assignment', entityId: id, scopeId, after: view });
   w.emit('role.assigned', { ...view });
+  const kind = w.engine.snapshot.scopes.find((s) => s.id === scopeId)?.kind ?? 'scope';
+  for (const above of movedDownBy(w, subject.id, r)) {
+    const row = await loadAssignment(w, above.id);
+    if (!row) continue; // already revoked earlier in this write
+    await revokeAssignment(w, row, { reason: `moved to ${kind} ${scopeId}`, movedTo: id });
+  }
   return view;
 }
 
-/** Takes an assignment away; the caller must be able to give that role there (R6). */
-export async function revokeAssignment(w: OrgWrite, row: AssignmentRow): Promise<void> {
+/** Why an assignment ended, when something other than a plain revocation ended it. */
+export interface RevokeReason {
+  /** Seed 002: `moved to subtenant scp_…`. */
+  readonly reason: string;
+  /** The assignment that replaced it. */
+  readonly movedTo: string;
+}
+
+/**
+ * Takes an assignment away; the caller must be able to give that role there (R6). Audited as
+ * `RoleRevoked`, with `why` (if given) as the entry's `after` and in the event.
+ */
+export async function revokeAssignment(
+  w: OrgWrite,
+  row: AssignmentRow,
+  why?: RevokeReason,
+): Promise<void> {
   w.authorizeAssign({ role: row.role_key, scopeId: row.scope_id, environment: row.environment });
   await w.trx
     .deleteFrom('assignments')
@@ -181,6 +206,17 @@ export async function revokeAssignment(w: OrgWrite, row: AssignmentRow): Promise
     entityId: row.id,
     scopeId: row.scope_id,
     before: view,
+    ...(why ? { after: why } : {}),
   });
-  w.emit('role.revoked', { ...view });
+  w.emit('role.revoked', { ...view, ...why });
+}
+
+/** An assignment row of the org by id, as this write sees it (undefined once revoked). */
+async function loadAssignment(w: OrgWrite, id: string): Promise<AssignmentRow | undefined> {
+  return w.trx
+    .selectFrom('assignments')
+    .selectAll()
+    .where('org_id', '=', w.orgId)
+    .where('id', '=', id)
+    .executeTakeFirst();
 }

@@ -7,6 +7,7 @@ export * from './credential-rows.js';
 export * from './grants.js';
 export * from './instance-secret.js';
 export * from './login-throttle.js';
+export * from './move-down.js';
 export * from './passwords.js';
 export * from './people.js';
 export * from './presets.js';

@@ -12,6 +12,8 @@ export interface CreateScopeInput {
   readonly kind: string;
   readonly name: string;
   readonly description?: string | undefined;
+  /** An http(s) image URL (seed 001: "name, description, and avatar"). */
+  readonly avatarUrl?: string | null | undefined;
 }
 
 /** T2: creates a scope of a preset kind under a parent whose kind allows it (`scopes.create` there). */
@@ -53,6 +55,7 @@ export async function createScope(
         kind: kind.key,
         name,
         description: input.description ?? null,
+        avatar_url: input.avatarUrl ?? null,
       })
       .returningAll()
       .executeTakeFirstOrThrow();

@@ -4,10 +4,22 @@ import { invalid, notFound } from '../errors.js';
 import { orgWrite, type WriteResult } from '../org-write.js';
 import { type ScopeView, scopeView } from './view.js';
 
-/** T2: renames or re-describes a scope (`scopes.update` there). */
+/** Input of `updateScope`: fields left out stay as they are; null clears. */
+export interface UpdateScopeInput {
+  readonly scopeId: string;
+  readonly name?: string | undefined;
+  readonly description?: string | null | undefined;
+  /** Seed 001: "Edit workspace details like the name, description, and avatar". */
+  readonly avatarUrl?: string | null | undefined;
+}
+
+/**
+ * T2: renames, re-describes or changes the avatar of a scope (`scopes.update` there;
+ * `org.update` for the root scope, whose name and avatar are the org's).
+ */
 export async function updateScope(
   call: OrgCall,
-  input: { scopeId: string; name?: string | undefined; description?: string | null | undefined },
+  input: UpdateScopeInput,
 ): Promise<WriteResult<ScopeView>> {
   const { orgId } = call;
   return orgWrite(call, async (w) => {
@@ -19,8 +31,12 @@ export async function updateScope(
       .executeTakeFirst();
     if (!before) throw notFound(`scope ${input.scopeId}`);
     w.authorize(input.scopeId === orgId ? 'org.update' : 'scopes.update', input.scopeId);
-    if (input.name === undefined && input.description === undefined) {
-      throw invalid('nothing to update: send name or description');
+    if (
+      input.name === undefined &&
+      input.description === undefined &&
+      input.avatarUrl === undefined
+    ) {
+      throw invalid('nothing to update: send name, description or avatarUrl');
     }
     if (input.name !== undefined && !input.name.trim()) throw invalid('name must not be empty');
     const after = await w.trx
@@ -28,13 +44,18 @@ export async function updateScope(
       .set({
         ...(input.name !== undefined ? { name: input.name.trim() } : {}),
         ...(input.description !== undefined ? { description: input.description } : {}),
+        ...(input.avatarUrl !== undefined ? { avatar_url: input.avatarUrl } : {}),
       })
       .where('org_id', '=', orgId)
       .where('id', '=', input.scopeId)
       .returningAll()
       .executeTakeFirstOrThrow();
-    if (input.scopeId === orgId && input.name !== undefined) {
-      await w.trx.updateTable('orgs').set({ name: after.name }).where('id', '=', orgId).execute();
+    if (input.scopeId === orgId && (input.name !== undefined || input.avatarUrl !== undefined)) {
+      await w.trx
+        .updateTable('orgs')
+        .set({ name: after.name, avatar_url: after.avatar_url })
+        .where('id', '=', orgId)
+        .execute();
     }
     w.audit({
       action: 'Updated',

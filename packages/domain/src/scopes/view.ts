@@ -8,6 +8,8 @@ export interface ScopeView {
   readonly kind: string;
   readonly name: string;
   readonly description: string | null;
+  /** An http(s) image URL (seed 001: a workspace's avatar); the root scope's is the org's. */
+  readonly avatarUrl: string | null;
 }
 
 /** A scope row as the API shows it. */
@@ -18,5 +20,6 @@ export function scopeView(r: ScopeRow): ScopeView {
     kind: r.kind,
     name: r.name,
     description: r.description,
+    avatarUrl: r.avatar_url,
   };
 }
