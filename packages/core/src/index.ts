@@ -1,6 +1,7 @@
 /**
- * @gatehouse/core — Gatehouse's permission model. Pure TypeScript, no runtime dependencies,
- * no I/O: it runs on the server and, from a fetched snapshot, in a browser.
+ * @gatehouse/core — Gatehouse's permission model. Pure TypeScript, no I/O: it runs on the
+ * server and, from a fetched snapshot, in a browser. Its one dependency, zod (the `zod/mini`
+ * build), validates preset documents.
  */
 export type { AccessSource } from './access.js';
 export {
@@ -55,11 +56,19 @@ export {
   type OrgState,
   type Preset,
   type PresetDecl,
-  PresetError,
   type RoleDecl,
   type ScopeKindDef,
   snapshotFor,
 } from './preset.js';
+export type {
+  InvariantDocument,
+  PresetDocument,
+  RoleDocument,
+  ScopeKindDocument,
+} from './preset-document.js';
+export { PresetError, type PresetIssue } from './preset-error.js';
+export { parsePresetDocument, presetDocument } from './preset-json.js';
+export { PresetRegistry } from './preset-registry.js';
 export * from './presets/index.js';
 export { ScopeTree, ScopeTreeError } from './scope-tree.js';
 export {

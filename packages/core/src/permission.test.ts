@@ -13,7 +13,9 @@ import {
   type PermissionOf,
   type PermissionPattern,
 } from './permission.js';
-import { definePreset, PresetError, type RoleDecl } from './preset.js';
+import { definePreset, type RoleDecl } from './preset.js';
+import { PresetError } from './preset-error.js';
+import { parsePresetDocument, presetDocument } from './preset-json.js';
 
 const catalog = defineCatalog({
   flows: ['read', 'write'],
@@ -113,7 +115,7 @@ describe('R1 defineCatalog typing', () => {
         // @ts-expect-error 'sessions.*' names a module the catalog lacks
         roles: [owner, { key: 'bad', name: 'Bad', permissions: ['sessions.*'] }],
       }),
-    ).toThrow(/names sessions\.\*/);
+    ).toThrow('roles.bad.permissions[0]: unknown module "sessions" in "sessions.*"');
   });
 
   it('R1 a typo in an admin permission fails to compile', () => {
@@ -137,6 +139,25 @@ describe('R1 defineCatalog typing', () => {
         ],
       }),
     ).toThrow(PresetError);
+  });
+});
+
+describe('R2 issue 12: definePreset validates as a preset document is validated', () => {
+  it('R2 a preset declared in code equals the one its document declares', () => {
+    const preset = definePreset({ ...base, roles: [owner] });
+    expect(parsePresetDocument(presetDocument(preset))).toEqual(preset);
+  });
+
+  it('R2 refuses a role declared twice and reports problems at document paths', () => {
+    expect(() =>
+      definePreset({
+        ...base,
+        roles: [owner, { key: 'owner', name: 'Owner again', permissions: ['flows.read'] }],
+      }),
+    ).toThrow('roles[1].key: role "owner" is declared twice');
+    expect(() => definePreset({ ...base, ownerRole: 'admin', roles: [owner] })).toThrow(
+      /preset "typed" is invalid \(1 problem\):\n {2}ownerRole: unknown role "admin"/,
+    );
   });
 });
 
@@ -174,33 +195,50 @@ describe('R1 defineCatalog at run time', () => {
   it('R7 refuses a sensitive action that is not declared', () => {
     expect(() =>
       defineCatalog({ verifications: { actions: ['view'], sensitive: ['delete'] } }),
-    ).toThrow('sensitive action "verifications.delete" is not declared');
+    ).toThrow(
+      'catalog.verifications.sensitive[0]: sensitive action "verifications.delete" is not declared',
+    );
   });
 
   it.each([
-    ['an action twice in one module', { flows: ['read', 'read'] }, 'flows.read'],
-    ['an admin permission redeclared', { members: ['invite'] }, 'members.invite'],
-    ['an admin module extended with a clash', { org: { actions: ['read', 'x'] } }, 'org.read'],
-  ])('R1 refuses duplicate permissions: %s', (_what, modules, name) => {
-    expect(() => defineCatalog(modules)).toThrow(`permission "${name}" is declared twice`);
+    ['an action twice in one module', { flows: ['read', 'read'] }, 'flows[1]', 'flows.read'],
+    ['an admin permission redeclared', { members: ['invite'] }, 'members[0]', 'members.invite'],
+    [
+      'an admin module extended with a clash',
+      { org: { actions: ['read', 'x'] } },
+      'org.actions[0]',
+      'org.read',
+    ],
+  ])('R1 refuses duplicate permissions: %s', (_what, modules, path, name) => {
+    expect(() => defineCatalog(modules)).toThrow(
+      `catalog.${path}: permission "${name}" is declared twice`,
+    );
   });
 
   it.each([
-    ['module with a capital', { Flows: ['read'] }, 'invalid module name "Flows"'],
-    ['module with a dash', { 'flow-s': ['read'] }, 'invalid module name "flow-s"'],
-    ['module with a dot', { 'a.b': ['read'] }, 'invalid module name "a.b"'],
-    ['empty module', { '': ['read'] }, 'invalid module name ""'],
-    ['module starting with a digit', { '1flows': ['read'] }, 'invalid module name "1flows"'],
-    ['action with a capital', { flows: ['Read'] }, 'invalid action name "flows.Read"'],
-    ['action with a dot', { flows: ['re.ad'] }, 'invalid action name "flows.re.ad"'],
-    ['action *', { flows: ['*'] }, 'invalid action name "flows.*"'],
-    ['empty action', { flows: [''] }, 'invalid action name "flows."'],
+    ['module with a capital', { Flows: ['read'] }, 'catalog.Flows: invalid module name "Flows"'],
+    [
+      'module with a dash',
+      { 'flow-s': ['read'] },
+      'catalog["flow-s"]: invalid module name "flow-s"',
+    ],
+    ['module with a dot', { 'a.b': ['read'] }, 'catalog["a.b"]: invalid module name "a.b"'],
+    ['empty module', { '': ['read'] }, 'catalog[""]: invalid module name ""'],
+    [
+      'module starting with a digit',
+      { '1flows': ['read'] },
+      'catalog["1flows"]: invalid module name "1flows"',
+    ],
+    ['action with a capital', { flows: ['Read'] }, 'catalog.flows[0]: invalid action name "Read"'],
+    ['action with a dot', { flows: ['re.ad'] }, 'catalog.flows[0]: invalid action name "re.ad"'],
+    ['action *', { flows: ['*'] }, 'catalog.flows[0]: invalid action name "*"'],
+    ['empty action', { flows: [''] }, 'catalog.flows[0]: invalid action name ""'],
     [
       'action in the object form',
       { flows: { actions: ['ok', 'not ok'] } },
-      'invalid action name "flows.not ok"',
+      'catalog.flows.actions[1]: invalid action name "not ok"',
     ],
-  ])('R1 refuses bad names: %s', (_what, modules, message) => {
+  ])('R1 refuses bad names, naming the path: %s', (_what, modules, message) => {
     expect(() => defineCatalog(modules)).toThrow(message);
   });
 

@@ -5,6 +5,12 @@
  * product adds its own modules. Catalogs are declared `as const` so that role declarations in
  * code only accept permissions that exist (an unknown one fails to compile).
  */
+import { type AdminPermission, adminModules } from './admin-modules.js';
+import { buildCatalog, catalogIssues } from './internal/catalog-rules.js';
+import { catalogSchema, parseStructure } from './internal/document-schema.js';
+import { PresetError } from './preset-error.js';
+
+export { type AdminPermission, adminModules };
 
 /** How a product declares one module: its actions, and which of them are sensitive (R7). */
 export type ModuleSpec =
@@ -31,36 +37,6 @@ export type PermissionsOf<M extends ModuleSpecs> = {
   [K in keyof M & string]: `${K}.${ActionsOf<M[K]>}`;
 }[keyof M & string];
 
-/**
- * Gatehouse's own administrative permissions (SPEC R1): members, roles, groups, scopes, audit,
- * API clients, webhooks, SSO, SCIM, domains and organization settings.
- */
-export const adminModules = {
-  org: { actions: ['read', 'update', 'delete'], description: 'Organization details and settings' },
-  scopes: {
-    actions: ['read', 'create', 'update', 'delete'],
-    description: 'Sub-organizations, workspaces, subtenants',
-  },
-  members: {
-    actions: ['read', 'invite', 'update', 'remove'],
-    description: 'People in the organization and their lifecycle',
-  },
-  roles: {
-    actions: ['read', 'assign', 'manage'],
-    description: 'Giving roles to subjects (assign) and defining custom roles (manage)',
-  },
-  groups: { actions: ['read', 'manage'], description: 'Groups and teams' },
-  audit: { actions: ['read', 'write'], description: 'The activity log' },
-  apiClients: { actions: ['read', 'manage'], description: 'API clients and their secrets' },
-  webhooks: { actions: ['read', 'manage'], description: 'Webhook endpoints and deliveries' },
-  sso: { actions: ['read', 'manage'], description: 'Single sign-on connections' },
-  scim: { actions: ['manage'], description: 'SCIM directory tokens' },
-  domains: { actions: ['read', 'manage'], description: 'Verified domains' },
-} as const satisfies ModuleSpecs;
-
-/** Gatehouse's administrative permission names (`members.invite`, `roles.assign`, ...). */
-export type AdminPermission = PermissionsOf<typeof adminModules>;
-
 /** One permission of a catalog, as it travels in a snapshot. */
 export interface PermissionInfo {
   /** `module.action` */
@@ -79,6 +55,8 @@ export interface PermissionInfo {
  */
 export interface Catalog<P extends string = string> {
   readonly permissions: readonly PermissionInfo[];
+  /** One line per product module that has one (`flows: 'Identity flows'`), shown by tools. */
+  readonly descriptions?: Readonly<Record<string, string>>;
   /** Phantom field carrying the permission names' type; always undefined at run time. */
   readonly __permissions?: P;
 }
@@ -89,37 +67,10 @@ export type PermissionPattern<P extends string> =
   | `${P extends `${infer M}.${string}` ? M : never}.*`
   | '*';
 
-const MODULE_RE = /^[a-z][a-zA-Z0-9]*$/;
-const ACTION_RE = /^[a-z][a-zA-Z0-9_]*$/;
-
-function specToInfos(specs: ModuleSpecs, admin: boolean): PermissionInfo[] {
-  const out: PermissionInfo[] = [];
-  for (const [module, spec] of Object.entries(specs)) {
-    if (!MODULE_RE.test(module)) throw new Error(`invalid module name "${module}"`);
-    const actions = Array.isArray(spec) ? spec : (spec as { actions: readonly string[] }).actions;
-    const sensitive = new Set(
-      Array.isArray(spec) ? [] : ((spec as { sensitive?: readonly string[] }).sensitive ?? []),
-    );
-    for (const action of actions) {
-      if (!ACTION_RE.test(action)) throw new Error(`invalid action name "${module}.${action}"`);
-      out.push({
-        name: `${module}.${action}`,
-        module,
-        action,
-        sensitive: sensitive.has(action),
-        admin,
-      });
-    }
-    for (const s of sensitive) {
-      if (!actions.includes(s))
-        throw new Error(`sensitive action "${module}.${s}" is not declared`);
-    }
-  }
-  return out;
-}
-
 /**
  * Declares a catalog: Gatehouse's administrative permissions plus the product's modules.
+ * Checked as a preset document's `catalog` is; a problem throws a `PresetError` naming its path
+ * (`catalog.flows[1]: permission "flows.read" is declared twice`).
  *
  * @example
  * const catalog = defineCatalog({
@@ -131,13 +82,10 @@ function specToInfos(specs: ModuleSpecs, admin: boolean): PermissionInfo[] {
 export function defineCatalog<const M extends ModuleSpecs>(
   modules: M,
 ): Catalog<PermissionsOf<M> | AdminPermission> {
-  const infos = [...specToInfos(adminModules, true), ...specToInfos(modules, false)];
-  const seen = new Set<string>();
-  for (const p of infos) {
-    if (seen.has(p.name)) throw new Error(`permission "${p.name}" is declared twice`);
-    seen.add(p.name);
-  }
-  return { permissions: infos };
+  const parsed = parseStructure(catalogSchema, modules, ['catalog']);
+  const issues = parsed.ok ? catalogIssues(modules) : parsed.issues;
+  if (issues.length > 0) throw PresetError.of('invalid catalog', issues);
+  return buildCatalog(modules) as Catalog<PermissionsOf<M> | AdminPermission>;
 }
 
 /** The names a catalog declares, as a type. */

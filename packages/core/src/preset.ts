@@ -3,7 +3,7 @@
  * reproduce one product's team management. One preset per seed in `shared/seeds/`.
  */
 import type { Catalog, PermissionPattern } from './permission.js';
-import { expandPatterns } from './permission.js';
+import { documentOf, parsePresetDocument } from './preset-json.js';
 import type {
   Assignment,
   GroupMembership,
@@ -69,60 +69,17 @@ export interface PresetDecl<P extends string>
   readonly scopedRoleMovesDown?: boolean;
 }
 
-/** Thrown when a preset or custom role is inconsistent. */
-export class PresetError extends Error {
-  override name = 'PresetError';
-}
-
 /**
- * Declares a preset and validates it: roles name only catalog permissions, role scope kinds
- * and default roles exist, invariants name real roles.
+ * Declares a preset in code and validates it as its JSON document would be
+ * (`parsePresetDocument(presetDocument(...))`: one validation for both forms). Role
+ * permissions are type-checked against the catalog; at run time every problem is reported with
+ * its path (`roles.bad.permissions[1]: unknown permission "flows.delete"`).
  *
  * @example
  * const preset = definePreset({ key: 'mini', catalog, roles: [{ key: 'owner', name: 'Owner', permissions: ['*'] }], ... });
  */
 export function definePreset<P extends string>(decl: PresetDecl<P>): Preset {
-  const roles: RoleDef[] = decl.roles.map((r) => ({
-    key: r.key,
-    name: r.name,
-    ...(r.description === undefined ? {} : { description: r.description }),
-    permissions: [...r.permissions],
-    slot: r.slot ?? null,
-    scopeKinds: r.scopeKinds ?? null,
-    builtIn: true,
-  }));
-  const preset: Preset = {
-    ...decl,
-    catalog: decl.catalog as Catalog,
-    roles,
-    scopedRoleMovesDown: decl.scopedRoleMovesDown ?? false,
-  };
-  validatePreset(preset);
-  return preset;
-}
-
-function validatePreset(p: Preset): void {
-  const kinds = new Set(p.scopeKinds.map((k) => k.key));
-  if (!kinds.has(p.rootKind)) throw new PresetError(`${p.key}: root kind ${p.rootKind} undeclared`);
-  const keys = new Set<string>();
-  for (const r of p.roles) {
-    if (keys.has(r.key)) throw new PresetError(`${p.key}: role ${r.key} declared twice`);
-    keys.add(r.key);
-    const { unknown } = expandPatterns(p.catalog.permissions, r.permissions);
-    if (unknown.length)
-      throw new PresetError(`${p.key}: role ${r.key} names ${unknown.join(', ')}`);
-    for (const k of r.scopeKinds ?? []) {
-      if (!kinds.has(k)) throw new PresetError(`${p.key}: role ${r.key} names scope kind ${k}`);
-    }
-  }
-  for (const [kind, role] of Object.entries(p.defaultRoles)) {
-    if (!kinds.has(kind)) throw new PresetError(`${p.key}: default role for unknown kind ${kind}`);
-    if (role !== null && !keys.has(role)) throw new PresetError(`${p.key}: default role ${role}`);
-  }
-  if (!keys.has(p.ownerRole)) throw new PresetError(`${p.key}: owner role ${p.ownerRole}`);
-  for (const inv of p.invariants) {
-    if (!keys.has(inv.roleKey)) throw new PresetError(`${p.key}: invariant on ${inv.roleKey}`);
-  }
+  return parsePresetDocument(documentOf(decl));
 }
 
 /** The organization's state, as the snapshot builder takes it. */
