@@ -118,7 +118,7 @@ async function runOrgWrite<T>(
   if (!bumped) throw notFound(`organization ${orgId}`);
   const revision = bumped.revision;
   const engine = await engineBefore(services, trx, orgId, revision - 1);
-  const preset = presetOrThrow(bumped.preset);
+  const preset = presetOrThrow(services.presets, bumped.preset);
   const draft = new WriteDraft(trx, orgId, revision, engine, preset, caller);
   const result = await fn(draft);
   const after = await services.engines.draft(trx, engine, revision);
@@ -164,7 +164,7 @@ export async function orgEventWrite<T>(
       orgId,
       org.revision,
       engine,
-      presetOrThrow(org.preset),
+      presetOrThrow(services.presets, org.preset),
       caller,
     );
     const result = await fn(draft);

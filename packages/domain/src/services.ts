@@ -1,4 +1,5 @@
 /** The long-lived things every use case needs: the database and the engine cache. */
+import { PresetRegistry } from '@gatehouse/core';
 import type { DB } from '@gatehouse/db';
 import { EngineCache } from './engine/index.js';
 
@@ -34,17 +35,25 @@ export interface ServiceOptions {
    * in `instance_secrets` (see secret-box.ts). The email delivery worker must use the same.
    */
   readonly secretKey?: string | undefined;
+  /**
+   * The presets organizations may be created on and resolved by: the built-ins plus the
+   * deployment's own (`GATEHOUSE_PRESETS`). Default: the built-ins only.
+   */
+  readonly presets?: PresetRegistry | undefined;
 }
 
 /** Shared dependencies of the use cases. */
 export interface Services {
   readonly db: DB;
   readonly engines: EngineCache;
+  /** The presets orgs are resolved by (`options.presets`, else the built-ins). */
+  readonly presets: PresetRegistry;
   /** Deployment settings; absent means the defaults. */
   readonly options?: ServiceOptions | undefined;
 }
 
 /** Services over a database. */
 export function createServices(db: DB, options: ServiceOptions = {}): Services {
-  return { db, engines: new EngineCache(db), options };
+  const presets = options.presets ?? PresetRegistry.withBuiltIns();
+  return { db, engines: new EngineCache(db, presets), presets, options };
 }

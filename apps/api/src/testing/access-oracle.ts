@@ -11,6 +11,7 @@ import {
   expandPatterns,
   findInvariantViolations,
   type OrgSnapshot,
+  PresetRegistry,
 } from '@gatehouse/core';
 import { type DB, sql } from '@gatehouse/db';
 import { loadSnapshot } from '@gatehouse/domain';
@@ -25,11 +26,14 @@ export interface OrgState {
   readonly scimTokens: ReadonlyMap<string, string>;
 }
 
+/** The oracle runs on the built-in presets. */
+const PRESETS = PresetRegistry.withBuiltIns();
+
 const ENVS: ReadonlyArray<Environment | undefined> = [undefined, 'live', 'sandbox'];
 
 /** Reads the org's state outside any write. */
 export async function readState(db: DB, orgId: string): Promise<OrgState> {
-  const snapshot = await loadSnapshot(db, orgId);
+  const snapshot = await loadSnapshot(db, orgId, PRESETS);
   const { rows: users } = await sql<{ id: string; fp: string }>`
     select u.id, concat_ws('|', u.email, u.name, u.password_hash, m.status,
            (select string_agg(s.id || ':' || coalesce(s.revoked_at::text, ''), ',' order by s.id)

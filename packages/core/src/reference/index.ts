@@ -2,8 +2,9 @@
  * @gatehouse/core/reference — a naive evaluator that answers the engine's questions straight from
  * the snapshot's arrays, with linear scans and no index. It is slow on purpose and shares no code
  * with the engine's index: property tests and benchmarks use it as the oracle the engine must
- * agree with on every answer.
+ * agree with on every answer. Also: seed tables as data, and an example preset document.
  */
+export { docsAppDocument } from './example-preset.js';
 export {
   type FlowcodeOrgSeedRow,
   type FlowcodeWorkspaceSeedRow,

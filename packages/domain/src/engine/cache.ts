@@ -3,7 +3,7 @@
  * invalidate directly; writes in other processes arrive by PostgreSQL NOTIFY on
  * `gatehouse_revisions` with payload `orgId:revision`.
  */
-import { createEngine, deriveEngine, type Engine } from '@gatehouse/core';
+import { createEngine, deriveEngine, type Engine, type PresetRegistry } from '@gatehouse/core';
 import { type Database, type DB, MISSED_NOTICES, type Transaction } from '@gatehouse/db';
 import { DomainError, notFound } from '../errors.js';
 import { catchUp, loadTimed } from './snapshot-delta.js';
@@ -33,7 +33,11 @@ export class EngineCache {
   /** Moves when notices may have been missed: caches keyed on revisions must start over. */
   epoch = 0;
 
-  constructor(private readonly db: DB) {}
+  constructor(
+    private readonly db: DB,
+    /** The presets org snapshots are built with. */
+    private readonly presets: PresetRegistry,
+  ) {}
 
   /** Records that `orgId` reached `revision` (called after commits and on NOTIFY). */
   noteRevision(orgId: string, revision: number): void {
@@ -166,7 +170,7 @@ export class EngineCache {
       return { engine: cached, affected: new Set() };
     }
     if (!timed) {
-      timed = await loadTimed(trx, orgId);
+      timed = await loadTimed(trx, orgId, this.presets);
       this.fullLoads++;
     }
     const snapshot =

@@ -8,6 +8,7 @@ import type {
   Assignment,
   GroupMembership,
   OrgSnapshot,
+  PresetRegistry,
   ScopeNode,
   SubjectInfo,
 } from '@gatehouse/core';
@@ -44,9 +45,13 @@ export async function databaseNow(db: Q): Promise<number> {
 }
 
 /** A full load, timed. Run it in a transaction for a consistent read. */
-export async function loadTimed(db: Q, orgId: string): Promise<TimedSnapshot> {
+export async function loadTimed(
+  db: Q,
+  orgId: string,
+  presets: PresetRegistry,
+): Promise<TimedSnapshot> {
   const at = await databaseNow(db);
-  return { snapshot: await loadSnapshot(db, orgId), at };
+  return { snapshot: await loadSnapshot(db, orgId, presets), at };
 }
 
 /**

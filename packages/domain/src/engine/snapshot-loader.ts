@@ -3,7 +3,7 @@
  * or as a catch-up from an earlier snapshot through the snapshot journal (`snapshot-delta.ts`).
  * Both read rows through the same per-entity readers below, so they cannot disagree.
  */
-import { type OrgSnapshot, type RoleDef, snapshotFor } from '@gatehouse/core';
+import { type OrgSnapshot, type PresetRegistry, type RoleDef, snapshotFor } from '@gatehouse/core';
 import { type Database, type DB, type RoleRow, sql, type Transaction } from '@gatehouse/db';
 import { notFound } from '../errors.js';
 import { presetOrThrow } from '../rules/index.js';
@@ -153,9 +153,13 @@ export async function orgHead(db: Q, orgId: string): Promise<{ preset: string; r
  * (as writes and `EngineCache` do) for a consistent read: on a pool, the queries run on
  * different connections and could see different revisions.
  */
-export async function loadSnapshot(db: Q, orgId: string): Promise<Snapshot> {
+export async function loadSnapshot(
+  db: Q,
+  orgId: string,
+  presets: PresetRegistry,
+): Promise<Snapshot> {
   const org = await orgHead(db, orgId);
-  const preset = presetOrThrow(org.preset);
+  const preset = presetOrThrow(presets, org.preset);
   const [scopes, members, groups, clients, memberships, assignments, customRoles] =
     await Promise.all([
       readers.scope(db, orgId),

@@ -43,7 +43,7 @@ export async function createOrg(call: Call, input: CreateOrgInput): Promise<Writ
   if (principalOrg(caller.principal) !== null) {
     throw forbidden('only the instance admin key can create organizations');
   }
-  const preset = presetOrThrow(input.preset);
+  const preset = presetOrThrow(s.presets, input.preset);
   const name = input.name.trim();
   if (!name) throw invalid('name must not be empty');
   if (input.slug !== undefined && !SLUG_RE.test(input.slug)) {
