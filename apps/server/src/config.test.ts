@@ -39,6 +39,13 @@ describe('edge settings from the environment', () => {
     );
   });
 
+  it('issue 12: reads GATEHOUSE_PRESETS as a comma-separated list of files or patterns', () => {
+    expect(configFromEnv({}).presetFiles).toEqual([]);
+    expect(
+      configFromEnv({ GATEHOUSE_PRESETS: ' a.json , ./presets/*.json,, ' }).presetFiles,
+    ).toEqual(['a.json', './presets/*.json']);
+  });
+
   it('keeps the headers timeout within the request timeout, checked often enough', () => {
     expect(httpTimeouts({})).toEqual({
       requestTimeout: 30_000,

@@ -62,6 +62,12 @@ export interface ServerConfig {
   readonly authMaxFailuresPerKey?: number | undefined;
   /** The window they are counted in (`GATEHOUSE_AUTH_FAILURE_WINDOW_SECONDS`); default 300. */
   readonly authFailureWindowMs?: number | undefined;
+  /**
+   * Files of the deployment's own presets (`GATEHOUSE_PRESETS`, comma-separated): paths, or
+   * paths whose file name holds `*` or `?` (`./presets/*.json`); relative to the working folder.
+   * Read and validated at start, next to the built-in presets.
+   */
+  readonly presetFiles?: readonly string[] | undefined;
 }
 
 /**
@@ -71,7 +77,8 @@ export interface ServerConfig {
  * `GATEHOUSE_LOGIN_MAX_FAILURES`, `GATEHOUSE_LOGIN_WINDOW_MINUTES`, `GATEHOUSE_API_MAX_BODY`,
  * `GATEHOUSE_SCIM_MAX_BODY`, `GATEHOUSE_REQUEST_TIMEOUT_SECONDS`,
  * `GATEHOUSE_HEADERS_TIMEOUT_SECONDS`, `GATEHOUSE_AUTH_MAX_FAILURES_PER_ADDRESS`,
- * `GATEHOUSE_AUTH_MAX_FAILURES_PER_KEY`, `GATEHOUSE_AUTH_FAILURE_WINDOW_SECONDS`.
+ * `GATEHOUSE_AUTH_MAX_FAILURES_PER_KEY`, `GATEHOUSE_AUTH_FAILURE_WINDOW_SECONDS`,
+ * `GATEHOUSE_PRESETS`.
  */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const port = Number(env.PORT ?? 4000);
@@ -102,6 +109,10 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     authMaxFailuresPerAddress: intFromEnv(env, 'GATEHOUSE_AUTH_MAX_FAILURES_PER_ADDRESS', 0),
     authMaxFailuresPerKey: intFromEnv(env, 'GATEHOUSE_AUTH_MAX_FAILURES_PER_KEY', 0),
     authFailureWindowMs: msFromEnv(env, 'GATEHOUSE_AUTH_FAILURE_WINDOW_SECONDS', 1000, 1),
+    presetFiles: (env.GATEHOUSE_PRESETS ?? '')
+      .split(',')
+      .map((p) => p.trim())
+      .filter((p) => p !== ''),
   };
 }
 

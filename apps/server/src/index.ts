@@ -13,4 +13,5 @@ export {
   type EmailDeliveryTuning,
   startEmailDelivery,
 } from './email-delivery.js';
+export { PresetFilesError, presetFilePaths, presetRegistryFromFiles } from './preset-files.js';
 export { type RunningServer, startServer } from './server.js';

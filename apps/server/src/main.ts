@@ -5,17 +5,28 @@
  */
 import { DataDirLockedError } from '@gatehouse/db';
 import { pino } from 'pino';
-import { configFromEnv } from './config.js';
+import { configFromEnv, type ServerConfig } from './config.js';
+import { PresetFilesError } from './preset-files.js';
 import { startServer } from './server.js';
 
-const config = configFromEnv();
+/** Stops the start with a plain message (not a log record): what is wrong and what to change. */
+function didNotStart(message: string): never {
+  console.error(`Gatehouse did not start. ${message}`);
+  process.exit(1);
+}
+
+let config: ServerConfig;
+try {
+  config = configFromEnv();
+} catch (err) {
+  didNotStart((err as Error).message);
+}
 const logger = pino({ level: config.logLevel });
 const started = Date.now();
 const server = await startServer(config, logger).catch((err: unknown) => {
-  if (err instanceof DataDirLockedError) {
-    // Another process has the data folder: say who, plainly (not as a log record).
-    console.error(`Gatehouse did not start. ${err.message}`);
-    process.exit(1);
+  // Another process has the data folder (say who), or a preset file is bad (say what, where).
+  if (err instanceof DataDirLockedError || err instanceof PresetFilesError) {
+    didNotStart(err.message);
   }
   logger.fatal({ err }, 'Gatehouse failed to start');
   process.exit(1);
@@ -27,6 +38,7 @@ const lines = [
   `  database: ${config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `PGlite in ${config.dataDir ?? 'memory'}`}`,
   `  emails: ${server.emails.mode === 'smtp' ? 'sent over SMTP (SMTP_URL)' : 'written to this log, one-time links included: for development only (set SMTP_URL to send them)'}`,
   `  audit retention: ${server.auditRetention.enabled ? 'pruned automatically per org (auditRetentionDays)' : 'off (GATEHOUSE_AUDIT_PRUNE_INTERVAL_SECONDS=0)'}`,
+  `  presets: ${server.services.presets.keys.join(', ')}`,
 ];
 if (server.generatedAdminKey) {
   lines.push(`  instance admin key (shown once, stored hashed): ${server.generatedAdminKey}`);

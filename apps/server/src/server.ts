@@ -31,6 +31,7 @@ import type { ServerConfig } from './config.js';
 import { type DemoSeed, seedDemo } from './demo.js';
 import { DEFAULT_MAIL_FROM, type EmailDelivery, startEmailDelivery } from './email-delivery.js';
 import { httpTimeouts, KEEP_ALIVE_TIMEOUT_MS } from './http-timeouts.js';
+import { presetRegistryFromFiles } from './preset-files.js';
 import { securityHeaders } from './security-headers.js';
 
 /** PGlite: writes between two ANALYZE runs (checked every 20 s). */
@@ -53,11 +54,15 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Starts a server; resolves once it listens. */
+/**
+ * Starts a server; resolves once it listens. Rejects with `PresetFilesError` before touching the
+ * database when a file of `config.presetFiles` is missing or invalid.
+ */
 export async function startServer(
   config: ServerConfig,
   logger: Logger = pino({ level: config.logLevel }),
 ): Promise<RunningServer> {
+  const presets = presetRegistryFromFiles(config.presetFiles ?? [], process.cwd());
   const gatedb = await createDb({
     url: config.databaseUrl,
     dataDir: config.dataDir,
@@ -79,6 +84,7 @@ export async function startServer(
     sessionTtlMs: config.sessionTtlMs,
     loginMaxFailures: config.loginMaxFailures,
     loginWindowMs: config.loginWindowMs,
+    presets,
   });
   const unlisten = await gatedb.listen(REVISION_CHANNEL, (p) => services.engines.onNotify(p));
   // PGlite has no autovacuum: without fresh statistics the planner can pick nested scans as
