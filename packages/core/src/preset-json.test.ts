@@ -2,6 +2,7 @@
  * Issue 12: a preset is a validated JSON document. The five built-ins survive the trip to a
  * document and back unchanged; a bad document is refused with every problem at its path.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createEngine } from './engine.js';
 import { type Preset, snapshotFor } from './preset.js';
@@ -216,5 +217,24 @@ describe('R1 R2 issue 12: parsePresetDocument', () => {
       'roles.nowhere.scopeKinds: names no scope kind; leave it out to allow every kind',
       'roles.odd.slot: expected string, got array',
     ]);
+  });
+});
+
+describe('R1 issue 12: the README section "Your own model" runs as written', () => {
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  const section = readme.slice(readme.indexOf('## Your own model'));
+  const blocks = [...section.matchAll(/```(\w*)\n([\s\S]*?)```/g)].map((m) => m[2]!);
+
+  it('R1 its document is docsAppDocument and parses', () => {
+    const { $schema, ...doc } = JSON.parse(blocks[0]!);
+    expect($schema).toBe('./node_modules/@gatehouse/core/preset.schema.json');
+    expect(doc).toEqual(docsAppDocument);
+    expect(parsePresetDocument({ $schema, ...doc }).key).toBe('docs-app');
+  });
+
+  it('R1 its error is what parsePresetDocument says about that mistake', () => {
+    const writer = { ...docsApp.roles.writer!, permissions: ['docs.read', 'docs.wirte'] };
+    const bad = withDoc({ roles: { ...docsApp.roles, writer }, ownerRole: 'writer' });
+    expect(() => parsePresetDocument(bad)).toThrow(blocks[1]!.trimEnd());
   });
 });
