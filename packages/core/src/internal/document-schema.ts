@@ -10,11 +10,11 @@ import type { PresetDocument } from '../preset-document.js';
 import { formatPath, type PresetIssue } from '../preset-error.js';
 
 /** A module name: a letter, then letters and digits (`flows`, `brandKits`). */
-export const MODULE_RE = /^[a-z][a-zA-Z0-9]*$/;
+const MODULE_RE = /^[a-z][a-zA-Z0-9]*$/;
 /** An action name: a letter, then letters, digits and `_` (`read`, `viewOriginalSelfie`). */
-export const ACTION_RE = /^[a-z][a-zA-Z0-9_]*$/;
+const ACTION_RE = /^[a-z][a-zA-Z0-9_]*$/;
 /** A key of a preset, role or scope kind: lower case, digits, `_` and `-`, at most 63. */
-export const KEY_RE = /^[a-z][a-z0-9_-]{0,62}$/;
+const KEY_RE = /^[a-z][a-z0-9_-]{0,62}$/;
 
 const named = (what: string, re: RegExp, hint: string) =>
   z.string().check(
