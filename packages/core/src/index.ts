@@ -38,6 +38,7 @@ export {
   type ScopeRef,
   type SubjectAccess,
 } from './listing.js';
+export { holdsRoleAtRoot, type OwnershipChange, ownershipChange } from './ownership.js';
 export {
   type AdminPermission,
   adminModules,

@@ -49,7 +49,11 @@ export interface Preset {
   /** True when assignments may be limited to Live or Sandbox (seed 003). */
   readonly environments: boolean;
   readonly invariants: readonly RequiredRoleInvariant[];
-  /** Seed 004: every user must own at least one organization. */
+  /**
+   * Seed 004: every user must own at least one organization of this preset (hold `ownerRole`
+   * at its root). The server gives a user who joins without owning one an organization of their
+   * own and refuses any write that would leave a user owning none.
+   */
   readonly everyUserOwnsAnOrg: boolean;
   /**
    * Seed 002: a role given to a subject at a scope below the root moves it down. Its own
