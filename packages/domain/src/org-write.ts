@@ -2,9 +2,11 @@
  * The unit of work every change of access goes through (DESIGN "The way a write flows"), as one
  * transaction: lock the org row and bump its revision → load the pre-write engine → the use case
  * authorizes, validates and writes → the engine the write would leave is derived, and the two
- * access rules and the invariants are checked on it (./access-rules.ts) → audit entries →
- * outbox events → NOTIFY (delivered on commit). Any error rolls back everything; on commit the
- * derived engine is the cache's.
+ * access rules and the invariants are checked on it (./access-rules.ts; seed 004's "every user
+ * owns an organization" across orgs, ./rules/ownership.ts) → audit entries → outbox events →
+ * NOTIFY (delivered on commit) → a personal org for each user who joined a seed 004 org owning
+ * none, each as its own write in the same transaction. Any error rolls back everything; on
+ * commit the derived engines are the cache's.
  */
 
 import { type Engine, type Environment, missingPermissions, type Preset } from '@gatehouse/core';
@@ -16,8 +18,10 @@ import { pruneJournal, REVISION_CHANNEL } from './engine/index.js';
 import { DomainError, forbidden, notFound } from './errors.js';
 import {
   assertAccessRules,
+  assertEveryUserOwnsAnOrg,
   assertInvariants,
   assertOutranks,
+  preparePersonalOrg,
   presetOrThrow,
 } from './rules/index.js';
 import type { Services } from './services.js';
@@ -92,13 +96,57 @@ export async function orgWrite<T>(
   options: { prepare?: (trx: Transaction<Database>) => Promise<void> } = {},
 ): Promise<WriteResult<T>> {
   const { services, caller, orgId } = call;
-  const { keep, ...out } = await services.db.transaction().execute(async (trx) => {
+  const { result, revision, committed } = await services.db.transaction().execute(async (trx) => {
     await options.prepare?.(trx);
-    return runOrgWrite(services, trx, caller, orgId, fn);
+    const done = await runOrgWrite(services, trx, caller, orgId, fn);
+    const personal = await givePersonalOrgs(services, trx, caller, done);
+    return { result: done.result, revision: done.revision, committed: [done, ...personal] };
   });
-  services.engines.noteRevision(orgId, out.revision);
-  keep();
+  for (const w of committed) {
+    services.engines.noteRevision(w.orgId, w.revision);
+    w.keep();
+  }
+  return { result, revision };
+}
+
+/**
+ * Seed 004: an org of their own for each user who joined `done`'s org owning no org of its
+ * preset (./rules/personal-org.ts), written as the system with the triggering call's source and
+ * request id. Its org row is new, so its lock waits for nobody (no lock-order cycle with the
+ * joined org's); its first write checks it like any other and needs no further one (the user
+ * joins it as Owner).
+ */
+async function givePersonalOrgs(
+  services: Services,
+  trx: Transaction<Database>,
+  caller: Caller,
+  done: RunWrite<unknown>,
+): Promise<RunWrite<void>[]> {
+  const system: Caller = {
+    principal: { kind: 'system' },
+    source: caller.source,
+    requestId: caller.requestId,
+  };
+  const out: RunWrite<void>[] = [];
+  for (const userId of done.unowned) {
+    const org = await preparePersonalOrg(trx, {
+      userId,
+      preset: done.preset,
+      joinedOrgId: done.orgId,
+    });
+    out.push(await runOrgWrite(services, trx, system, org.orgId, org.write));
+  }
   return out;
+}
+
+/** One org's write inside a transaction, with what to do once it has committed. */
+interface RunWrite<T> extends WriteResult<T> {
+  readonly orgId: string;
+  readonly preset: Preset;
+  /** Seed 004: users who joined owning no org of the preset. */
+  readonly unowned: readonly string[];
+  /** Offers the derived engine to the cache (after the commit). */
+  keep(): void;
 }
 
 async function runOrgWrite<T>(
@@ -107,7 +155,7 @@ async function runOrgWrite<T>(
   caller: Caller,
   orgId: string,
   fn: (w: OrgWrite) => Promise<T>,
-): Promise<WriteResult<T> & { keep(): void }> {
+): Promise<RunWrite<T>> {
   assertOrgAccess(caller, orgId);
   const bumped = await trx
     .updateTable('orgs')
@@ -129,11 +177,19 @@ async function runOrgWrite<T>(
     actors: draft.actors,
   });
   assertInvariants(engine, after.engine);
+  const unowned = await assertEveryUserOwnsAnOrg({
+    trx,
+    orgId,
+    preset,
+    before: engine,
+    after: after.engine,
+    affected: after.affected,
+  });
   await draft.finish();
   // The snapshot journal keeps an hour; an occasional writer trims it.
   if (revision % JOURNAL_PRUNE_EVERY === 0) await pruneJournal(trx, orgId);
   await sql`select pg_notify(${REVISION_CHANNEL}, ${`${orgId}:${revision}`})`.execute(trx);
-  return { result, revision, keep: after.keep };
+  return { result, revision, orgId, preset, unowned, keep: after.keep };
 }
 
 /**

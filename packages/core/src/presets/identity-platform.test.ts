@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createEngine } from '../engine.js';
+import { ownershipChange } from '../ownership.js';
 import type { PermissionOf } from '../permission.js';
 import { snapshotFor } from '../preset.js';
 import type { Assignment, ScopeNode, SubjectInfo } from '../snapshot.js';
@@ -13,6 +14,7 @@ import {
   identityPlatformModules,
   identityPlatformPreset,
 } from './identity-platform.js';
+import { presets } from './index.js';
 
 type Permission = PermissionOf<typeof identityPlatformCatalog>;
 type Module = (typeof identityPlatformModules)[number];
@@ -323,9 +325,28 @@ describe('M7 seed 004: at least one Owner', () => {
     expect(org([user('usr_a', false), user('usr_b')], both).invariantViolations()).toEqual([]);
   });
 
-  it('M7 seed 004: every user must own an organization', () => {
+  /**
+   * The rule spans organizations, so it is proven where they meet: the server gives a user who
+   * joins owning none an org of their own and refuses a write that leaves them owning none
+   * (packages/domain/src/orgs/every-user-owns-an-org.test.ts, apps/e2e/src/rules.e2e.test.ts
+   * "M7 seed 004", the oracle of apps/api/src/escalation.property.test.ts). Here: the flag is
+   * on for this preset only, and a step-down the org's own invariant allows is what the server
+   * then counts across orgs.
+   */
+  it('M7 seed 004: every user must own an organization (enforced across orgs by the server)', () => {
     expect(identityPlatformPreset.everyUserOwnsAnOrg).toBe(true);
     expect(identityPlatformPreset.ownerRole).toBe('owner');
+    expect(Object.values(presets).filter((p) => p.everyUserOwnsAnOrg)).toEqual([
+      identityPlatformPreset,
+    ]);
+    const two = [user('usr_a'), user('usr_b')];
+    const before = org(two, [grant('usr_a', 'owner', ROOT), grant('usr_b', 'owner', ROOT)]);
+    const after = org(two, [grant('usr_a', 'member', ROOT), grant('usr_b', 'owner', ROOT)]);
+    expect(after.invariantViolations()).toEqual([]);
+    expect(ownershipChange(before, after, 'owner', new Set(['usr_a']))).toEqual({
+      lost: ['usr_a'],
+      joinedWithout: [],
+    });
   });
 });
 
