@@ -4,8 +4,9 @@
  * run random sequences of writes drawn from every mutation procedure of the router (read from
  * `appRouter`, so a new procedure is covered without editing this test) with inputs made from
  * each procedure's zod schema and what exists in the org. After each accepted write the oracle
- * (./testing/access-oracle.ts) checks both access rules and every invariant on fresh engines;
- * a refused write must leave the org's revision where it was.
+ * (./testing/access-oracle.ts) checks both access rules and every invariant on fresh engines,
+ * and on a seed 004 preset that every user still owns an organization
+ * (./testing/ownership-oracle.ts); a refused write must leave the org's revision where it was.
  *
  * `pnpm --filter @gatehouse/api test:soak` soaks it (`PROP_RUNS=200`, `PROP_STEPS`).
  */
@@ -36,6 +37,7 @@ import type { z } from 'zod';
 import { procedureInputs } from './procedure-inputs.js';
 import { appRouter } from './root.js';
 import { readState, violations } from './testing/access-oracle.js';
+import { ownershipCandidates, usersOwningNothing } from './testing/ownership-oracle.js';
 import { Choices, inputFor, type Pools } from './testing/zod-inputs.js';
 import type { ApiContext } from './trpc.js';
 
@@ -347,6 +349,11 @@ describe('R6 M7 no escalation by any write (issue 10): random actors, random wri
               const actor = await randomActor(preset, org, c);
               const api = createCaller({ services: s, caller: actor.caller, authError: null });
               let before = await readState(db.db, org.orgId);
+              const owningNothing = (state: typeof before, users: Iterable<string>) =>
+                preset.everyUserOwnsAnOrg
+                  ? usersOwningNothing(db.db, preset, state.engine.snapshot, users)
+                  : Promise.resolve([]);
+              expect(await owningNothing(before, org.users), 'seed 004 at the start').toEqual([]);
               for (const [which, stepSeed] of steps) {
                 const proc = procedures[which]!;
                 const pick = new Choices(stepSeed);
@@ -377,6 +384,14 @@ describe('R6 M7 no escalation by any write (issue 10): random actors, random wri
                 }
                 stat.accepted++;
                 const found = violations(before, after, actor.actors);
+                const changed = ownershipCandidates(
+                  preset,
+                  before.engine.snapshot,
+                  after.engine.snapshot,
+                );
+                for (const user of await owningNothing(after, changed)) {
+                  found.push(`seed 004: ${user} owns no ${preset.key} organization`);
+                }
                 expect(found, `${actor.label} via ${proc.path} ${JSON.stringify(input)}`).toEqual(
                   [],
                 );
