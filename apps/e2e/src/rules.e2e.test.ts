@@ -143,16 +143,27 @@ describe.each(backends)('rules end to end on $name', (backend) => {
     });
 
     it('M7: two admins demoting the only two owners at the same moment: exactly one wins', async () => {
+      const ownerEmail = email('owner');
       const f = await createOrgFixture(t, {
         name: 'Race',
         preset: 'identity-platform',
         clientRole: 'owner',
+        ownerEmail,
       });
       const { gh, orgId, ownerUserId, revisions } = f;
+      const secondEmail = email('owner2');
+      // Seed 004: both also own another organization, so only this org's last Owner is at stake.
+      for (const owner of [ownerEmail, secondEmail]) {
+        await t.admin.api.orgs.create.mutate({
+          name: 'Their own',
+          preset: 'identity-platform',
+          owner: { email: owner },
+        });
+      }
       const second = revisions.note(
         await gh.api.members.add.mutate({
           orgId,
-          email: email('owner2'),
+          email: secondEmail,
           roles: [{ role: 'owner' }],
         }),
       ).userId;
@@ -174,6 +185,110 @@ describe.each(backends)('rules end to end on $name', (backend) => {
         type: 'user',
       });
       expect(result.items).toHaveLength(1);
+    });
+  });
+
+  // -------------------------------------------------------------------------------------------
+  describe('M7 seed 004: every user owns an organization', () => {
+    /** Every org the instance admin sees. */
+    async function allOrgs() {
+      const out: Array<{ id: string; name: string; preset: string }> = [];
+      let cursor: string | null = null;
+      do {
+        const page = await t.admin.api.orgs.list.query({ cursor, limit: 100 });
+        out.push(...page.items);
+        cursor = page.nextCursor;
+      } while (cursor);
+      return out;
+    }
+    const orgsNamed = async (name: string) => (await allOrgs()).filter((o) => o.name === name);
+
+    it('M7 M5 seed 004: a new member gets an organization of their own; losing the last ownership is PRECONDITION_FAILED until they own another', async () => {
+      const f = await createOrgFixture(t, {
+        name: 'Identity customer',
+        preset: 'identity-platform',
+        clientRole: 'owner',
+      });
+      const { gh, orgId, revisions } = f;
+      const name = `Ana ${email('ana').split('@')[0]}`;
+      const ana = revisions.note(
+        await gh.api.members.add.mutate({ orgId, email: email('ana'), name }),
+      ).userId;
+      // Joining as Member: an identity-platform org of her own, where she is the Owner.
+      const [own, ...more] = await orgsNamed(`${name}'s organization`);
+      expect(more).toEqual([]);
+      expect(own).toMatchObject({ preset: 'identity-platform' });
+      const p = own!.id;
+      const members = (await t.admin.api.members.list.query({ orgId: p })).items;
+      expect(members.map((m) => [m.userId, m.roles.map((r) => r.role)])).toEqual([
+        [ana, ['owner']],
+      ]);
+      const audit = await t.admin.api.audit.list.query({ orgId: p });
+      expect(audit.items.find((e) => e.seq === 1)).toMatchObject({
+        action: 'Created',
+        entityType: 'org',
+        source: 'api',
+      });
+      // A second join gives no second org.
+      const other = await createOrgFixture(t, {
+        name: 'Second customer',
+        preset: 'identity-platform',
+        clientRole: 'owner',
+      });
+      const again = (
+        await other.gh.api.members.add.mutate({
+          orgId: other.orgId,
+          email: members[0]!.email,
+        })
+      ).result.userId;
+      expect(again).toBe(ana);
+      expect(await orgsNamed(`${name}'s organization`)).toHaveLength(1);
+
+      // With a second Owner in her org (M7 holds), stepping down is refused: she would own none.
+      await t.admin.api.members.add.mutate({
+        orgId: p,
+        email: email('co-owner'),
+        roles: [{ role: 'owner' }],
+      });
+      const before = (await t.admin.api.orgs.get.query({ orgId: p })).revision;
+      for (const attempt of [
+        () =>
+          t.admin.api.members.setRoles.mutate({
+            orgId: p,
+            userId: ana,
+            roles: [{ role: 'member' }],
+          }),
+        () => t.admin.api.members.remove.mutate({ orgId: p, userId: ana }),
+        () => t.admin.api.members.deactivate.mutate({ orgId: p, userId: ana }),
+      ]) {
+        const refused = await failure(attempt());
+        expect(refused).toMatchObject({ code: 'PRECONDITION_FAILED', domainCode: 'INVARIANT' });
+        expect(refused.message).toContain(
+          `seed 004: every user must own at least one organization; ${ana} would own none`,
+        );
+      }
+      expect((await t.admin.api.orgs.get.query({ orgId: p })).revision).toBe(before);
+
+      // Once she owns the customer's org too, she may step down in her own.
+      revisions.note(
+        await gh.api.members.setRoles.mutate({ orgId, userId: ana, roles: [{ role: 'owner' }] }),
+      );
+      await t.admin.api.members.setRoles.mutate({
+        orgId: p,
+        userId: ana,
+        roles: [{ role: 'member' }],
+      });
+      const after = (await t.admin.api.members.list.query({ orgId: p })).items.find(
+        (m) => m.userId === ana,
+      );
+      expect(after?.roles.map((r) => r.role)).toEqual(['member']);
+    });
+
+    it('M7 seed 004: other presets give no organization on joining', async () => {
+      const f = await createOrgFixture(t, { name: 'Plain', preset: 'idnow', clientRole: 'editor' });
+      const before = (await allOrgs()).length;
+      await f.gh.api.members.add.mutate({ orgId: f.orgId, email: email('bo'), name: 'Bo' });
+      expect((await allOrgs()).length).toBe(before);
     });
   });
 
