@@ -189,7 +189,21 @@ describe.each(backends)('no escalation by any write, end to end on $name (issue 
         const members = await o.gh.api.members.list.query({ orgId: o.orgId, limit: 500 });
         const ownerRow = members.items.find((m) => m.userId === o.ownerUserId);
         expect(ownerRow).toMatchObject({ status: 'active' });
-        await actor.api.members.update.mutate({ orgId: o.orgId, userId: weak, name: 'Renamed' });
+        const rename = actor.api.members.update.mutate({
+          orgId: o.orgId,
+          userId: weak,
+          name: 'Renamed',
+        });
+        if (preset.everyUserOwnsAnOrg) {
+          // Seed 004: the weak member also owns an organization of their own, and an account
+          // several orgs know is edited only by its user or the instance admin (M6).
+          expect(await failure(rename)).toMatchObject({
+            code: 'FORBIDDEN',
+            message: expect.stringContaining('also belongs to other organizations'),
+          });
+        } else {
+          await rename;
+        }
         await actor.api.members.deactivate.mutate({ orgId: o.orgId, userId: weak });
         await actor.api.members.reactivate.mutate({ orgId: o.orgId, userId: weak });
       });
