@@ -212,7 +212,9 @@ describe.each(backends)('HTTP edge on $name', (backend) => {
       });
       const empty = await mutate('scopes.update', { orgId: org.orgId, scopeId: ws.result.id });
       expect(empty.status).toBe(400);
-      expect((await trpcError(empty)).message).toBe('nothing to update: send name, description or avatarUrl');
+      expect((await trpcError(empty)).message).toBe(
+        'nothing to update: send name, description or avatarUrl',
+      );
       for (const odd of [
         'actor=%00',
         'from=0000-01-01T00%3A00%3A00Z',
