@@ -6,15 +6,13 @@
 import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Gatedb } from './create-db.js';
-import { migrateTo, testBackends } from './testing.js';
+import { migrateTo, openAtMigration, testBackends } from './testing.js';
 
 describe.each(testBackends())('migration 0012_email_secrets on $name', (backend) => {
   let g: Gatedb;
   let db: Kysely<unknown>;
   beforeAll(async () => {
-    g = await backend.open({ migrate: false });
-    db = g.db as unknown as Kysely<unknown>;
-    await migrateTo(db, '0011_audit_canonical_text');
+    ({ gatedb: g, db } = await openAtMigration(backend, '0011_audit_canonical_text'));
   }, 60_000);
   afterAll(async () => {
     await g?.close();

@@ -6,24 +6,19 @@
 import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Gatedb } from './create-db.js';
-import { migrateTo, testBackends } from './testing.js';
+import { journalEntries, migrateTo, openAtMigration, testBackends } from './testing.js';
 
 describe.each(testBackends())('migration 0010_member_last_login on $name', (backend) => {
   let g: Gatedb;
   let db: Kysely<unknown>;
   beforeAll(async () => {
-    g = await backend.open({ migrate: false });
-    db = g.db as unknown as Kysely<unknown>;
-    await migrateTo(db, '0009_login_failures');
+    ({ gatedb: g, db } = await openAtMigration(backend, '0009_login_failures'));
   }, 60_000);
   afterAll(async () => {
     await g?.close();
   });
 
-  const journal = async () =>
-    Number(
-      (await sql<{ n: number }>`select count(*) as n from snapshot_changes`.execute(db)).rows[0]!.n,
-    );
+  const journal = () => journalEntries(db);
 
   it('backfills from each org’s sessions; only access changes are journalled; down restores', async () => {
     await sql`insert into orgs (id, name, slug, preset) values

@@ -6,24 +6,19 @@
 import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Gatedb } from './create-db.js';
-import { migrateTo, testBackends } from './testing.js';
+import { journalEntries, migrateTo, openAtMigration, testBackends } from './testing.js';
 
 describe.each(testBackends())('migration 0013_scope_avatar on $name', (backend) => {
   let g: Gatedb;
   let db: Kysely<unknown>;
   beforeAll(async () => {
-    g = await backend.open({ migrate: false });
-    db = g.db as unknown as Kysely<unknown>;
-    await migrateTo(db, '0012_email_secrets');
+    ({ gatedb: g, db } = await openAtMigration(backend, '0012_email_secrets'));
   }, 60_000);
   afterAll(async () => {
     await g?.close();
   });
 
-  const journal = async () =>
-    Number(
-      (await sql<{ n: number }>`select count(*) as n from snapshot_changes`.execute(db)).rows[0]!.n,
-    );
+  const journal = () => journalEntries(db);
 
   it('seed 001 T1 T2: root scopes take the org avatar; only access changes are journalled; down restores', async () => {
     await sql`insert into orgs (id, name, slug, preset, avatar_url) values

@@ -5,7 +5,7 @@
  * on close).
  */
 import { randomBytes } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { Migrator } from 'kysely/migration';
 import pg from 'pg';
 import { createDb, type Gatedb } from './create-db.js';
@@ -89,4 +89,24 @@ export async function migrateTo(db: Kysely<unknown>, name: string): Promise<void
       cause: error,
     });
   }
+}
+
+/**
+ * A database of `backend` migrated exactly to `name` (a migration's test starts just before
+ * it); `db` is untyped, since the schema is an older one.
+ */
+export async function openAtMigration(
+  backend: TestBackend,
+  name: string,
+): Promise<{ gatedb: Gatedb; db: Kysely<unknown> }> {
+  const gatedb = await backend.open({ migrate: false });
+  const db = gatedb.db as unknown as Kysely<unknown>;
+  await migrateTo(db, name);
+  return { gatedb, db };
+}
+
+/** How many snapshot journal entries there are (a migration test's "was this journalled?"). */
+export async function journalEntries(db: Kysely<unknown>): Promise<number> {
+  const { rows } = await sql<{ n: number }>`select count(*) as n from snapshot_changes`.execute(db);
+  return Number(rows[0]!.n);
 }
