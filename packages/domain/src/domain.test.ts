@@ -21,17 +21,13 @@ import {
   updateOrg,
 } from './index.js';
 import { createServices, type Services } from './services.js';
+import { asClient } from './testing.js';
 
 const admin: Caller = {
   principal: { kind: 'instance_admin' },
   source: 'api',
   requestId: 'req_test',
 };
-const asClient = (orgId: string, clientId: string, onBehalfOf?: string): Caller => ({
-  principal: { kind: 'client', orgId, clientId },
-  source: 'api',
-  onBehalfOf,
-});
 
 describe.each(testBackends())('domain use cases on $name', (backend) => {
   let g: Gatedb;

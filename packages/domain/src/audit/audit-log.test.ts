@@ -16,13 +16,8 @@ import {
   verifyAuditChain,
 } from '../index.js';
 import { createServices, type Services } from '../services.js';
+import { instanceAdmin as admin, asClient } from '../testing.js';
 
-const admin: Caller = { principal: { kind: 'instance_admin' }, source: 'api' };
-const asClient = (orgId: string, clientId: string, onBehalfOf?: string): Caller => ({
-  principal: { kind: 'client', orgId, clientId },
-  source: 'api',
-  onBehalfOf,
-});
 const DAY = 86_400_000;
 const KEY = 'test-audit-signing-key-0123456789abcdef';
 

@@ -22,8 +22,8 @@ import {
   verifyAuditChain,
 } from '../index.js';
 import { createServices, type Services } from '../services.js';
+import { instanceAdmin as admin } from '../testing.js';
 
-const admin: Caller = { principal: { kind: 'instance_admin' }, source: 'api' };
 const DAY = 86_400_000;
 
 describe.each(testBackends())('audit retention job on $name', (backend) => {

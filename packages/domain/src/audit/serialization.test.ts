@@ -14,9 +14,9 @@ import type { Caller } from '../context.js';
 import { createApiClient, createOrg, recordAuditEvent, verifyAuditChain } from '../index.js';
 import { canonicalJson, MAX_JSON_DEPTH } from '../rules/index.js';
 import { createServices, type Services } from '../services.js';
+import { instanceAdmin as admin } from '../testing.js';
 import { entryHash, GENESIS_HASH } from './append.js';
 
-const admin: Caller = { principal: { kind: 'instance_admin' }, source: 'api' };
 const KEY = 'test-audit-signing-key-0123456789abcdef';
 
 /** One character of a string: any code point, a lone surrogate, or one of the usual suspects. */

@@ -24,13 +24,8 @@ import {
   updateUser,
 } from '../index.js';
 import { createServices, type Services } from '../services.js';
+import { instanceAdmin as admin, asClient } from '../testing.js';
 
-const admin: Caller = { principal: { kind: 'instance_admin' }, source: 'api' };
-const asClient = (orgId: string, clientId: string, onBehalfOf?: string): Caller => ({
-  principal: { kind: 'client', orgId, clientId },
-  source: 'api',
-  onBehalfOf,
-});
 const DAY = 86_400_000;
 
 describe.each(testBackends())('member directory, groups and user edits on $name', (backend) => {

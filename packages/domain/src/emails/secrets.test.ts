@@ -18,11 +18,11 @@ import {
 } from '../index.js';
 import { instanceSecretKey, openSecret, sealSecret } from '../rules/index.js';
 import { createServices, type Services } from '../services.js';
+import { instanceAdmin as admin } from '../testing.js';
 import { deliverDueEmails } from './deliver.js';
 import type { ClaimedEmail, EmailTransport } from './outgoing.js';
 import { readQueuedEmail } from './read.js';
 
-const admin: Caller = { principal: { kind: 'instance_admin' }, source: 'api' };
 const DAY = 86_400_000;
 let seq = 0;
 const email = (tag: string) => `${tag}-${++seq}@secrets.test`;

@@ -2,7 +2,6 @@ import { createEngine, type Engine, type OrgSnapshot } from '@gatehouse/core';
 import { type Gatedb, sql } from '@gatehouse/db';
 import { testBackends } from '@gatehouse/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Caller } from '../context.js';
 import { DomainError } from '../errors.js';
 import {
   addGroupMembers,
@@ -24,10 +23,9 @@ import {
   updateUser,
 } from '../index.js';
 import { createServices, type Services } from '../services.js';
+import { instanceAdmin as admin } from '../testing.js';
 import { catchUp, JOURNAL_TRUST_MS, loadTimed } from './snapshot-delta.js';
 import { loadSnapshot } from './snapshot-loader.js';
-
-const admin: Caller = { principal: { kind: 'instance_admin' }, source: 'api' };
 
 /** A snapshot with every list sorted, so two loads of the same state compare equal. */
 function canonical(s: OrgSnapshot) {

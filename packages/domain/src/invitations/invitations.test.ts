@@ -1,7 +1,6 @@
 import type { Gatedb } from '@gatehouse/db';
 import { testBackends } from '@gatehouse/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Caller } from '../context.js';
 import {
   claimEmails,
   deliverDueEmails,
@@ -28,12 +27,8 @@ import {
   verifyPassword,
 } from '../index.js';
 import { createServices, type Services } from '../services.js';
+import { instanceAdmin as admin, asClient } from '../testing.js';
 
-const admin: Caller = { principal: { kind: 'instance_admin' }, source: 'api' };
-const asClient = (orgId: string, clientId: string): Caller => ({
-  principal: { kind: 'client', orgId, clientId },
-  source: 'api',
-});
 const DAY = 86_400_000;
 let seq = 0;
 const email = (tag: string) =>

@@ -8,11 +8,9 @@ import { docsAppDocument } from '@gatehouse/core/reference';
 import type { Gatedb } from '@gatehouse/db';
 import { testBackends } from '@gatehouse/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Caller } from '../context.js';
 import { addMember, authz, createOrg, createScope } from '../index.js';
 import { createServices, type Services } from '../services.js';
-
-const admin: Caller = { principal: { kind: 'instance_admin' }, source: 'api' };
+import { instanceAdmin as admin } from '../testing.js';
 
 describe.each(testBackends())(
   'issue 12: an org on the deployment’s own preset, $name',

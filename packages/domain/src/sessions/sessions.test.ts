@@ -32,8 +32,8 @@ import {
 } from '../index.js';
 import { hashSecret } from '../rules/index.js';
 import { createServices, type Services } from '../services.js';
+import { instanceAdmin as admin } from '../testing.js';
 
-const admin: Caller = { principal: { kind: 'instance_admin' }, source: 'api' };
 const PASSWORD = 'correct horse battery staple';
 let seq = 0;
 const email = (tag: string) =>
