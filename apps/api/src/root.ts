@@ -7,6 +7,7 @@ import { groupsRouter } from './routers/groups.js';
 import { invitationsRouter } from './routers/invitations.js';
 import { membersRouter } from './routers/members.js';
 import { orgsRouter } from './routers/orgs.js';
+import { presetsRouter } from './routers/presets.js';
 import { rolesRouter } from './routers/roles.js';
 import { scimTokensRouter } from './routers/scim-tokens.js';
 import { scopesRouter } from './routers/scopes.js';
@@ -17,6 +18,7 @@ import { publicProcedure, router } from './trpc.js';
 export const appRouter = router({
   health: publicProcedure.query(() => ({ ok: true as const })),
   orgs: router(orgsRouter),
+  presets: router(presetsRouter),
   scopes: router(scopesRouter),
   members: router(membersRouter),
   invitations: router(invitationsRouter),

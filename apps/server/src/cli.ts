@@ -9,6 +9,7 @@
 import { parseArgs } from 'node:util';
 import { createDb, migrateToLatest } from '@gatehouse/db';
 import { createGatehouse } from '@gatehouse/sdk';
+import { formatPresetList, formatPresetReport, readPresetFile } from './cli/presets.js';
 import { configFromEnv } from './config.js';
 
 const USAGE = `usage: gatehouse [--url URL] [--key KEY] [--json] <command>
@@ -16,6 +17,10 @@ const USAGE = `usage: gatehouse [--url URL] [--key KEY] [--json] <command>
 commands:
   org create --name NAME --preset PRESET [--slug SLUG] [--owner-email EMAIL]
   org list
+  preset list
+  preset show KEY [--version N]
+  preset diff FILE             (what applying FILE would change in each org; changes nothing)
+  preset apply FILE            (stores FILE as the next version; every org of its key follows)
   api-client create --org ORG --role ROLE [--scope SCOPE] [--name NAME]
   scim-token create --org ORG [--name NAME]     (the token is shown once)
   scim-token rotate --org ORG --token TOKEN_ID
@@ -45,6 +50,7 @@ const { values, positionals } = parseArgs({
     permission: { type: 'string' },
     env: { type: 'string' },
     token: { type: 'string' },
+    version: { type: 'string' },
   },
 });
 
@@ -71,7 +77,20 @@ function client() {
 }
 
 async function run(): Promise<void> {
-  const cmd = positionals.join(' ');
+  // `preset apply FILE`, `preset show KEY`: the third word is the command's argument.
+  const cmd = positionals.slice(0, positionals[0] === 'preset' ? 2 : undefined).join(' ');
+  const arg = (what: string) => {
+    const v = positionals[2];
+    if (!v) fail(`${cmd} needs ${what}\n\n${USAGE}`);
+    return v;
+  };
+  const document = () => {
+    try {
+      return readPresetFile(arg('a FILE'));
+    } catch (e) {
+      return fail((e as Error).message);
+    }
+  };
   if (values.help || cmd === '') return console.log(USAGE);
   switch (cmd) {
     case 'org create': {
@@ -101,6 +120,27 @@ async function run(): Promise<void> {
           '(no organizations)',
         items,
       );
+    }
+    case 'preset list': {
+      const items = await client().presets.list.query();
+      return print(formatPresetList(items), items);
+    }
+    case 'preset show': {
+      const version = values.version === undefined ? undefined : Number(values.version);
+      if (version !== undefined && !(Number.isInteger(version) && version > 0))
+        fail('--version must be a positive whole number');
+      const shown = await client().presets.show.query({ key: arg('a preset KEY'), version });
+      return print(JSON.stringify(shown.document, null, 2), shown);
+    }
+    case 'preset diff': {
+      const report = await client().presets.diff.query({ document: document() });
+      print(formatPresetReport(report), report);
+      if (report.blocked) process.exitCode = 1;
+      return;
+    }
+    case 'preset apply': {
+      const report = await client().presets.applyVersion.mutate({ document: document() });
+      return print(formatPresetReport(report), report);
     }
     case 'api-client create': {
       const orgId = need('org');

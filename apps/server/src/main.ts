@@ -4,6 +4,7 @@
  * down cleanly on SIGINT/SIGTERM.
  */
 import { DataDirLockedError } from '@gatehouse/db';
+import { listPresets } from '@gatehouse/domain';
 import { pino } from 'pino';
 import { configFromEnv, type ServerConfig } from './config.js';
 import { PresetFilesError } from './preset-files.js';
@@ -38,7 +39,14 @@ const lines = [
   `  database: ${config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `PGlite in ${config.dataDir ?? 'memory'}`}`,
   `  emails: ${server.emails.mode === 'smtp' ? 'sent over SMTP (SMTP_URL)' : 'written to this log, one-time links included: for development only (set SMTP_URL to send them)'}`,
   `  audit retention: ${server.auditRetention.enabled ? 'pruned automatically per org (auditRetentionDays)' : 'off (GATEHOUSE_AUDIT_PRUNE_INTERVAL_SECONDS=0)'}`,
-  `  presets: ${server.services.presets.keys.join(', ')}`,
+  `  presets: ${(
+    await listPresets({
+      services: server.services,
+      caller: { principal: { kind: 'system' }, source: 'system' },
+    })
+  )
+    .map((p) => (p.version === null ? p.key : `${p.key} (v${p.version})`))
+    .join(', ')}`,
 ];
 if (server.generatedAdminKey) {
   lines.push(`  instance admin key (shown once, stored hashed): ${server.generatedAdminKey}`);

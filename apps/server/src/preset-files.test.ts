@@ -94,6 +94,85 @@ describe('issue 12: a server started with GATEHOUSE_PRESETS', () => {
   });
 });
 
+describe('issue 12 R1: a preset file is stored, versioned, and evolves across restarts', () => {
+  it('R1 stores the file as version 1, a changed file as the next version, refuses a removal in use and takes a rename', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-preset-restarts-'));
+    const path = file('evolving.json', docsAppDocument);
+    const start = () => startServer({ ...config, dataDir, presetFiles: [path] });
+    try {
+      let server = await start();
+      let gh = createGatehouse({ url: server.url, apiKey: adminKey });
+      const { result: org } = await gh.api.orgs.create.mutate({
+        name: 'Evolving',
+        preset: 'docs-app',
+        owner: { email: 'owner@evolving.test' },
+      });
+      expect(org.presetVersion).toBe(1);
+      const { result: project } = await gh.api.scopes.create.mutate({
+        orgId: org.id,
+        kind: 'project',
+        name: 'Guides',
+      });
+      const { result: writer } = await gh.api.members.add.mutate({
+        orgId: org.id,
+        email: 'writer@evolving.test',
+        roles: [{ role: 'writer', scopeId: project.id }],
+      });
+      await server.close();
+
+      // Unchanged file: still version 1. Changed: version 2 (added a role).
+      server = await start();
+      await server.close();
+      const { writer: writerRole, ...others } = docsAppDocument.roles;
+      file('evolving.json', {
+        ...docsAppDocument,
+        roles: { ...docsAppDocument.roles, guest: { name: 'Guest', permissions: ['docs.read'] } },
+      });
+      server = await start();
+      gh = createGatehouse({ url: server.url, apiKey: adminKey });
+      const shown = await gh.api.presets.show.query({ key: 'docs-app' });
+      expect(shown.versions.map((v) => [v.version, v.source])).toEqual([
+        [1, 'file'],
+        [2, 'file'],
+      ]);
+      expect((await gh.api.orgs.get.query({ orgId: org.id })).presetVersion).toBe(2);
+      await server.close();
+
+      // Removing a role in use stops the start, naming the org and the assignment.
+      const removed = {
+        ...docsAppDocument,
+        roles: others,
+        defaultRoles: { organization: 'reader' },
+      };
+      file('evolving.json', removed);
+      const refused = start();
+      await expect(refused).rejects.toThrow(PresetFilesError);
+      await expect(refused).rejects.toThrow(/evolving \(org_\w+\): assignment \w+ .*"writer"/);
+
+      // Renamed instead: the assignment moves, the check follows.
+      file('evolving.json', {
+        ...removed,
+        roles: { ...others, author: writerRole },
+        renamed: { roles: { writer: 'author' } },
+      });
+      server = await start();
+      gh = createGatehouse({ url: server.url, apiKey: adminKey });
+      expect((await gh.api.orgs.get.query({ orgId: org.id })).presetVersion).toBe(3);
+      const { result } = await gh.api.authz.explain.query({
+        orgId: org.id,
+        subject: writer.userId,
+        permission: 'docs.write',
+        scope: project.id,
+      });
+      expect(result.allowed).toBe(true);
+      expect(JSON.stringify(result)).toContain('author');
+      await server.close();
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('issue 12: a bad preset file stops the start', () => {
   it('R1 names the file and every problem at its path, before opening the database', async () => {
     const bad = file('bad.json', {

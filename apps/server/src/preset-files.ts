@@ -1,11 +1,14 @@
 /**
- * The deployment's own presets, read once at start from the files `GATEHOUSE_PRESETS` names
- * (issue 12): each file one preset document, validated by `parsePresetDocument`. Any bad file
- * stops the start, naming every file and every problem in it.
+ * The deployment's own presets, read at start from the files `GATEHOUSE_PRESETS` names (issue
+ * 12): each file one preset document, validated by `parsePresetDocument`, then applied as the
+ * next stored version of its key when it differs from the newest (`applyPreset`, source `file`),
+ * so a file is versioned and evolves like `gatehouse preset apply`. Any bad file, or a version
+ * the stored orgs refuse, stops the start, naming every file and every problem in it.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { type Preset, PresetError, PresetRegistry, parsePresetDocument } from '@gatehouse/core';
+import { applyPreset, DomainError, type Services } from '@gatehouse/domain';
 
 /** Thrown when a preset file is missing, not JSON, invalid or clashes; the message says which. */
 export class PresetFilesError extends Error {
@@ -61,29 +64,39 @@ function listFiles(dir: string): string[] {
   }
 }
 
+/** One valid preset file. */
+export interface PresetFile {
+  /** The path as `GATEHOUSE_PRESETS` named it (or matched). */
+  readonly shown: string;
+  /** The document as read (renames included). */
+  readonly document: unknown;
+  readonly preset: Preset;
+}
+
 /**
- * The built-in presets plus those of the files `patterns` name (`GATEHOUSE_PRESETS`). Every
+ * The preset documents of the files `patterns` name (`GATEHOUSE_PRESETS`), validated. Every
  * problem of every file (unreadable, not JSON, invalid document with each path, a key a
  * built-in or another file has) is collected into one `PresetFilesError`.
  *
  * @example
- * const presets = presetRegistryFromFiles(['./presets/*.json'], process.cwd());
- * createServices(db, { presets });
+ * const files = readPresetFiles(['./presets/*.json'], process.cwd());
+ * await applyPresetFiles(services, files);
  */
-export function presetRegistryFromFiles(patterns: readonly string[], cwd: string): PresetRegistry {
+export function readPresetFiles(patterns: readonly string[], cwd: string): PresetFile[] {
   const { files, problems } = presetFilePaths(patterns, cwd);
   const builtIns = PresetRegistry.withBuiltIns();
-  const loaded: Array<{ shown: string; preset: Preset }> = [];
+  const loaded: PresetFile[] = [];
   for (const { shown, path } of files) {
-    const preset = readPresetFile(path, (problem) => problems.push(`${shown}: ${problem}`));
-    if (!preset) continue;
+    const read = readPresetFile(path, (problem) => problems.push(`${shown}: ${problem}`));
+    if (!read) continue;
+    const { preset } = read;
     const other = loaded.find((l) => l.preset.key === preset.key);
     if (builtIns.get(preset.key)) {
       problems.push(`${shown}: preset key "${preset.key}" is taken by a built-in preset`);
     } else if (other) {
       problems.push(`${shown}: preset key "${preset.key}" is taken by ${other.shown}`);
     } else {
-      loaded.push({ shown, preset });
+      loaded.push({ shown, preset, document: read.document });
     }
   }
   if (problems.length > 0) {
@@ -92,11 +105,55 @@ export function presetRegistryFromFiles(patterns: readonly string[], cwd: string
       `GATEHOUSE_PRESETS: ${problems.length} preset file problem${s}:\n${problems.join('\n')}`,
     );
   }
-  return PresetRegistry.withBuiltIns(loaded.map((l) => l.preset));
+  return loaded;
+}
+
+/**
+ * The built-in presets plus those of the files, in memory only (tests and tools that run
+ * without a database); a server stores them instead (`applyPresetFiles`).
+ */
+export function presetRegistryFromFiles(patterns: readonly string[], cwd: string): PresetRegistry {
+  return PresetRegistry.withBuiltIns(readPresetFiles(patterns, cwd).map((f) => f.preset));
+}
+
+/**
+ * Applies each file as the next stored version of its key, as the system, when it differs from
+ * the newest one; resolves to one line per file. A version refused (something in use would be
+ * removed) is a `PresetFilesError` naming the file and every use.
+ */
+export async function applyPresetFiles(
+  services: Services,
+  files: readonly PresetFile[],
+): Promise<string[]> {
+  const done: string[] = [];
+  const problems: string[] = [];
+  for (const f of files) {
+    try {
+      const r = await applyPreset(
+        { services, caller: { principal: { kind: 'system' }, source: 'system' } },
+        { document: f.document, source: 'file' },
+      );
+      done.push(
+        r.unchanged
+          ? `${f.shown}: preset ${r.key} version ${r.version} (unchanged)`
+          : `${f.shown}: preset ${r.key} stored as version ${r.version}, ${r.orgs.length} org(s) moved`,
+      );
+    } catch (e) {
+      if (!(e instanceof DomainError)) throw e;
+      problems.push(`${f.shown}: ${e.message}`);
+    }
+  }
+  if (problems.length > 0) {
+    throw new PresetFilesError(`GATEHOUSE_PRESETS: ${problems.join('\n')}`);
+  }
+  return done;
 }
 
 /** The preset in one file, or undefined after reporting why not. */
-function readPresetFile(path: string, report: (problem: string) => void): Preset | undefined {
+function readPresetFile(
+  path: string,
+  report: (problem: string) => void,
+): { preset: Preset; document: unknown } | undefined {
   let json: unknown;
   try {
     json = JSON.parse(readFileSync(path, 'utf8'));
@@ -105,7 +162,7 @@ function readPresetFile(path: string, report: (problem: string) => void): Preset
     return undefined;
   }
   try {
-    return parsePresetDocument(json);
+    return { preset: parsePresetDocument(json), document: json };
   } catch (err) {
     if (!(err instanceof PresetError)) throw err;
     report(err.message);

@@ -31,7 +31,7 @@ import type { ServerConfig } from './config.js';
 import { type DemoSeed, seedDemo } from './demo.js';
 import { DEFAULT_MAIL_FROM, type EmailDelivery, startEmailDelivery } from './email-delivery.js';
 import { httpTimeouts, KEEP_ALIVE_TIMEOUT_MS } from './http-timeouts.js';
-import { presetRegistryFromFiles } from './preset-files.js';
+import { applyPresetFiles, readPresetFiles } from './preset-files.js';
 import { securityHeaders } from './security-headers.js';
 
 /** PGlite: writes between two ANALYZE runs (checked every 20 s). */
@@ -62,7 +62,7 @@ export async function startServer(
   config: ServerConfig,
   logger: Logger = pino({ level: config.logLevel }),
 ): Promise<RunningServer> {
-  const presets = presetRegistryFromFiles(config.presetFiles ?? [], process.cwd());
+  const presetFiles = readPresetFiles(config.presetFiles ?? [], process.cwd());
   const gatedb = await createDb({
     url: config.databaseUrl,
     dataDir: config.dataDir,
@@ -84,7 +84,6 @@ export async function startServer(
     sessionTtlMs: config.sessionTtlMs,
     loginMaxFailures: config.loginMaxFailures,
     loginWindowMs: config.loginWindowMs,
-    presets,
   });
   const unlisten = await gatedb.listen(REVISION_CHANNEL, (p) => services.engines.onNotify(p));
   // PGlite has no autovacuum: without fresh statistics the planner can pick nested scans as
@@ -99,6 +98,16 @@ export async function startServer(
           analyze(gatedb).catch(() => undefined);
         }, 20_000).unref()
       : undefined;
+  // Each file is stored as the next version of its key when it changed (a refused version stops
+  // the start, naming every use). Until then the server does not listen.
+  try {
+    for (const line of await applyPresetFiles(services, presetFiles)) logger.info(line);
+  } catch (e) {
+    clearInterval(analyzer);
+    await unlisten();
+    await gatedb.close();
+    throw e;
+  }
   const generatedAdminKey = await ensureAdminKey(services, config.adminKey);
   // Refuses a bad GATEHOUSE_SECRET_KEY now rather than at the first invitation.
   await instanceSecretKey(gatedb.db);

@@ -38,6 +38,7 @@ export {
   type ScopeRef,
   type SubjectAccess,
 } from './listing.js';
+export { type ModelIssue, modelIssues } from './model-issues.js';
 export { holdsRoleAtRoot, type OwnershipChange, ownershipChange } from './ownership.js';
 export {
   type AdminPermission,
@@ -61,9 +62,16 @@ export {
   type ScopeKindDef,
   snapshotFor,
 } from './preset.js';
+export {
+  type NameChanges,
+  noPresetChanges,
+  type PresetChanges,
+  presetChanges,
+} from './preset-changes.js';
 export type {
   InvariantDocument,
   PresetDocument,
+  PresetRenames,
   RoleDocument,
   ScopeKindDocument,
 } from './preset-document.js';

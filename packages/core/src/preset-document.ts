@@ -93,4 +93,21 @@ export interface PresetDocument {
    * a subtenant-level role moves an org-level user down). Default false: they stack.
    */
   readonly scopedRoleMovesDown?: boolean;
+  /**
+   * How this version renames what the stored version before it had, old name → new name
+   * (`gatehouse preset apply`): assignments, pending invitations, custom roles and scopes move
+   * to the new names in the same transaction. Not part of the model itself; ignored by
+   * `parsePresetDocument` and when there is no version before.
+   */
+  readonly renamed?: PresetRenames;
+}
+
+/** Renames from one stored version of a preset to the next, by kind: old name → new name. */
+export interface PresetRenames {
+  /** Permissions (`flows.wirte` → `flows.write`). */
+  readonly permissions?: { readonly [old: string]: string };
+  /** Built-in roles (`editor` → `writer`). */
+  readonly roles?: { readonly [old: string]: string };
+  /** Scope kinds (`project` → `space`). */
+  readonly scopeKinds?: { readonly [old: string]: string };
 }

@@ -62,11 +62,16 @@ export interface Preset {
    * ("multiple subtenants with different roles on each"). When false, the two stack (T3).
    */
   readonly scopedRoleMovesDown: boolean;
+  /**
+   * The stored version this preset was read from (`gatehouse preset apply`); absent for the
+   * built-in presets and those a process is given in memory.
+   */
+  readonly version?: number;
 }
 
 /** What `definePreset` takes; role permissions are checked against the catalog's type. */
 export interface PresetDecl<P extends string>
-  extends Omit<Preset, 'catalog' | 'roles' | 'scopedRoleMovesDown'> {
+  extends Omit<Preset, 'catalog' | 'roles' | 'scopedRoleMovesDown' | 'version'> {
   readonly catalog: Catalog<P>;
   readonly roles: readonly RoleDecl<NoInfer<P>>[];
   /** Default false: roles at different scopes stack. */

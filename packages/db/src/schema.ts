@@ -16,6 +16,8 @@ export interface OrgsTable {
   description: string | null;
   avatar_url: string | null;
   preset: string;
+  /** The stored preset version the org follows (`presets`); null for built-in and in-memory presets. */
+  preset_version: ColumnType<number | null, number | null | undefined, number | null>;
   settings: Json<Record<string, unknown>>;
   revision: Generated<number>;
   audit_seq: Generated<number>;
@@ -321,6 +323,22 @@ export interface JobClaimsTable {
   last_finished_at: Date | null;
 }
 
+/**
+ * Stored preset documents, one row per version (issue 12). `changes` is what the version
+ * changed from the one before (the report `preset apply` answered with); null for version 1.
+ */
+export interface PresetsTable {
+  key: string;
+  version: number;
+  document: Json<Record<string, unknown>>;
+  /** `api` (applied through the API, SDK or CLI) or `file` (GATEHOUSE_PRESETS at start). */
+  source: string;
+  /** Who applied it: `instance-admin` or `system`. */
+  applied_by: string;
+  applied_at: CreatedAt;
+  changes: ColumnType<unknown | null, string | null | undefined, never>;
+}
+
 /** The database, as Kysely sees it. */
 export interface Database {
   orgs: OrgsTable;
@@ -344,6 +362,7 @@ export interface Database {
   sessions: SessionsTable;
   job_claims: JobClaimsTable;
   login_failures: LoginFailuresTable;
+  presets: PresetsTable;
 }
 
 /** Row types, for callers that pass rows around. */

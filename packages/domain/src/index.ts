@@ -65,8 +65,15 @@ export * from './invitations/index.js';
 export { claimJob, finishJob, type JobClaimOptions, renewJob } from './jobs.js';
 export * from './members/index.js';
 export { authorizeRead } from './org-read.js';
-export { type OrgWrite, orgWrite, type WriteResult } from './org-write.js';
+export {
+  type OrgWrite,
+  orgWrite,
+  orgWriteIn,
+  type WriteInTransaction,
+  type WriteResult,
+} from './org-write.js';
 export * from './orgs/index.js';
+export * from './presets/index.js';
 export * from './roles/index.js';
 export {
   type AssignmentView,
@@ -78,6 +85,7 @@ export {
   loginThrottle,
   newSecret,
   normalizeEmail,
+  PresetStore,
   presetOrThrow,
   type RoleAt,
   SECRET_KEY_ENV,

@@ -22,7 +22,6 @@ import {
   assertInvariants,
   assertOutranks,
   preparePersonalOrg,
-  presetOrThrow,
 } from './rules/index.js';
 import type { Services } from './services.js';
 
@@ -95,18 +94,52 @@ export async function orgWrite<T>(
   fn: (w: OrgWrite) => Promise<T>,
   options: { prepare?: (trx: Transaction<Database>) => Promise<void> } = {},
 ): Promise<WriteResult<T>> {
-  const { services, caller, orgId } = call;
-  const { result, revision, committed } = await services.db.transaction().execute(async (trx) => {
+  const written = await call.services.db.transaction().execute(async (trx) => {
     await options.prepare?.(trx);
-    const done = await runOrgWrite(services, trx, caller, orgId, fn);
-    const personal = await givePersonalOrgs(services, trx, caller, done);
-    return { result: done.result, revision: done.revision, committed: [done, ...personal] };
+    return orgWriteIn(trx, call, fn);
   });
-  for (const w of committed) {
-    services.engines.noteRevision(w.orgId, w.revision);
-    w.keep();
-  }
-  return { result, revision };
+  written.afterCommit();
+  return { result: written.result, revision: written.revision };
+}
+
+/** An org write done inside a transaction its caller runs. */
+export interface WriteInTransaction<T> extends WriteResult<T> {
+  /** Call once the transaction has committed: the derived engines become the cache's. */
+  afterCommit(): void;
+}
+
+/**
+ * `orgWrite` inside a transaction the caller runs and commits, for a change that spans several
+ * orgs as one transaction (`preset apply` moves every org of a preset). Lock orgs in one order
+ * (by id) when writing several.
+ */
+export async function orgWriteIn<T>(
+  trx: Transaction<Database>,
+  call: OrgCall,
+  fn: (w: OrgWrite) => Promise<T>,
+  options: {
+    /**
+     * The write moves the org onto a new version of its preset and changes nobody's roles: the
+     * seed 004 ownership rule, which compares who holds the owner role before and after, is
+     * not asked (a renamed owner role keeps its holders).
+     */
+    modelMove?: boolean;
+  } = {},
+): Promise<WriteInTransaction<T>> {
+  const { services, caller, orgId } = call;
+  const done = await runOrgWrite(services, trx, caller, orgId, fn, options.modelMove ?? false);
+  const personal = await givePersonalOrgs(services, trx, caller, done);
+  const committed = [done, ...personal];
+  return {
+    result: done.result,
+    revision: done.revision,
+    afterCommit: () => {
+      for (const w of committed) {
+        services.engines.noteRevision(w.orgId, w.revision);
+        w.keep();
+      }
+    },
+  };
 }
 
 /**
@@ -155,18 +188,19 @@ async function runOrgWrite<T>(
   caller: Caller,
   orgId: string,
   fn: (w: OrgWrite) => Promise<T>,
+  modelMove = false,
 ): Promise<RunWrite<T>> {
   assertOrgAccess(caller, orgId);
   const bumped = await trx
     .updateTable('orgs')
     .set((eb) => ({ revision: eb('revision', '+', 1), updated_at: new Date() }))
     .where('id', '=', orgId)
-    .returning(['revision', 'preset'])
+    .returning(['revision', 'preset', 'preset_version'])
     .executeTakeFirst();
   if (!bumped) throw notFound(`organization ${orgId}`);
   const revision = bumped.revision;
   const engine = await engineBefore(services, trx, orgId, revision - 1);
-  const preset = presetOrThrow(services.presets, bumped.preset);
+  const preset = await services.presetStore.resolve(trx, bumped.preset, bumped.preset_version);
   const draft = new WriteDraft(trx, orgId, revision, engine, preset, caller);
   const result = await fn(draft);
   const after = await services.engines.draft(trx, engine, revision);
@@ -177,14 +211,16 @@ async function runOrgWrite<T>(
     actors: draft.actors,
   });
   assertInvariants(engine, after.engine);
-  const unowned = await assertEveryUserOwnsAnOrg({
-    trx,
-    orgId,
-    preset,
-    before: engine,
-    after: after.engine,
-    affected: after.affected,
-  });
+  const unowned = modelMove
+    ? []
+    : await assertEveryUserOwnsAnOrg({
+        trx,
+        orgId,
+        preset,
+        before: engine,
+        after: after.engine,
+        affected: after.affected,
+      });
   await draft.finish();
   // The snapshot journal keeps an hour; an occasional writer trims it.
   if (revision % JOURNAL_PRUNE_EVERY === 0) await pruneJournal(trx, orgId);
@@ -209,7 +245,7 @@ export async function orgEventWrite<T>(
   return services.db.transaction().execute(async (trx) => {
     const org = await trx
       .selectFrom('orgs')
-      .select(['revision', 'preset'])
+      .select(['revision', 'preset', 'preset_version'])
       .where('id', '=', orgId)
       .forUpdate()
       .executeTakeFirst();
@@ -220,7 +256,7 @@ export async function orgEventWrite<T>(
       orgId,
       org.revision,
       engine,
-      presetOrThrow(services.presets, org.preset),
+      await services.presetStore.resolve(trx, org.preset, org.preset_version),
       caller,
     );
     const result = await fn(draft);

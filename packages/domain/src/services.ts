@@ -2,6 +2,7 @@
 import { PresetRegistry } from '@gatehouse/core';
 import type { DB } from '@gatehouse/db';
 import { EngineCache } from './engine/index.js';
+import { PresetStore } from './rules/index.js';
 
 /** Deployment settings some use cases need (links in emails, password policy, the clock). */
 export interface ServiceOptions {
@@ -46,8 +47,10 @@ export interface ServiceOptions {
 export interface Services {
   readonly db: DB;
   readonly engines: EngineCache;
-  /** The presets orgs are resolved by (`options.presets`, else the built-ins). */
+  /** The built-in and in-memory presets (`options.presets`, else the built-ins). */
   readonly presets: PresetRegistry;
+  /** Resolves an org's preset: the registry's, or a stored version (`preset apply`). */
+  readonly presetStore: PresetStore;
   /** Deployment settings; absent means the defaults. */
   readonly options?: ServiceOptions | undefined;
 }
@@ -55,5 +58,6 @@ export interface Services {
 /** Services over a database. */
 export function createServices(db: DB, options: ServiceOptions = {}): Services {
   const presets = options.presets ?? PresetRegistry.withBuiltIns();
-  return { db, engines: new EngineCache(db, presets), presets, options };
+  const presetStore = new PresetStore(presets);
+  return { db, engines: new EngineCache(db, presetStore), presets, presetStore, options };
 }

@@ -14,7 +14,7 @@ import {
   PresetRegistry,
 } from '@gatehouse/core';
 import { type DB, sql } from '@gatehouse/db';
-import { loadSnapshot } from '@gatehouse/domain';
+import { loadSnapshot, PresetStore } from '@gatehouse/domain';
 
 /** Everything the oracle compares, read in one go. */
 export interface OrgState {
@@ -27,7 +27,7 @@ export interface OrgState {
 }
 
 /** The oracle runs on the built-in presets. */
-const PRESETS = PresetRegistry.withBuiltIns();
+const PRESETS = new PresetStore(PresetRegistry.withBuiltIns());
 
 const ENVS: ReadonlyArray<Environment | undefined> = [undefined, 'live', 'sandbox'];
 

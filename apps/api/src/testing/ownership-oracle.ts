@@ -10,10 +10,10 @@ import {
   requiredRoleHolders,
 } from '@gatehouse/core';
 import type { DB } from '@gatehouse/db';
-import { loadSnapshot } from '@gatehouse/domain';
+import { loadSnapshot, PresetStore } from '@gatehouse/domain';
 
 /** The oracle runs on the built-in presets. */
-const PRESETS = PresetRegistry.withBuiltIns();
+const PRESETS = new PresetStore(PresetRegistry.withBuiltIns());
 
 /** The users of `org` who own no org of `preset`, read from fresh snapshots (`org` included). */
 export async function usersOwningNothing(

@@ -120,6 +120,16 @@ export const presetDocumentSchema: z.ZodMiniType<PresetDocument> = z
         "A role given below the root ends the subject's role of that slot above (default false).",
       ),
     ),
+    renamed: z.optional(
+      about(
+        z.strictObject({
+          permissions: z.optional(z.record(z.string(), z.string())),
+          roles: z.optional(z.record(z.string(), z.string())),
+          scopeKinds: z.optional(z.record(z.string(), z.string())),
+        }),
+        'Renames from the stored version before this one, old name → new name (preset apply).',
+      ),
+    ),
   })
   .check(
     z.meta({

@@ -3,9 +3,10 @@
  * invalidate directly; writes in other processes arrive by PostgreSQL NOTIFY on
  * `gatehouse_revisions` with payload `orgId:revision`.
  */
-import { createEngine, deriveEngine, type Engine, type PresetRegistry } from '@gatehouse/core';
+import { createEngine, deriveEngine, type Engine } from '@gatehouse/core';
 import { type Database, type DB, MISSED_NOTICES, type Transaction } from '@gatehouse/db';
 import { DomainError, notFound } from '../errors.js';
+import type { PresetStore } from '../rules/index.js';
 import { catchUp, loadTimed } from './snapshot-delta.js';
 
 /** The channel revision notices travel on. */
@@ -36,7 +37,7 @@ export class EngineCache {
   constructor(
     private readonly db: DB,
     /** The presets org snapshots are built with. */
-    private readonly presets: PresetRegistry,
+    private readonly presets: PresetStore,
   ) {}
 
   /** Records that `orgId` reached `revision` (called after commits and on NOTIFY). */

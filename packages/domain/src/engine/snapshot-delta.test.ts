@@ -111,7 +111,7 @@ describe.each(testBackends())('C6 snapshot journal on $name', (backend) => {
   }
 
   async function fullEngineSnapshot(orgId: string) {
-    return g.db.transaction().execute((trx) => loadSnapshot(trx, orgId, s.presets));
+    return g.db.transaction().execute((trx) => loadSnapshot(trx, orgId, s.presetStore));
   }
 
   it('C6 engines caught up through the journal equal a full load after every kind of write', async () => {
@@ -458,7 +458,7 @@ describe.each(testBackends())('C6 snapshot journal on $name', (backend) => {
         owner: { email: `owner-${Math.random()}@old.test` },
       },
     );
-    const base = await g.db.transaction().execute((trx) => loadTimed(trx, org.id, s.presets));
+    const base = await g.db.transaction().execute((trx) => loadTimed(trx, org.id, s.presetStore));
     await createScope(
       { services: s, caller: admin, orgId: org.id },
       { kind: 'workspace', name: 'Later' },

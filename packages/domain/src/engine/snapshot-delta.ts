@@ -8,11 +8,11 @@ import type {
   Assignment,
   GroupMembership,
   OrgSnapshot,
-  PresetRegistry,
   ScopeNode,
   SubjectInfo,
 } from '@gatehouse/core';
 import { type Database, type DB, sql, type Transaction } from '@gatehouse/db';
+import type { PresetStore } from '../rules/index.js';
 import { loadSnapshot, readers } from './snapshot-loader.js';
 
 type Q = DB | Transaction<Database>;
@@ -48,7 +48,7 @@ export async function databaseNow(db: Q): Promise<number> {
 export async function loadTimed(
   db: Q,
   orgId: string,
-  presets: PresetRegistry,
+  presets: PresetStore,
 ): Promise<TimedSnapshot> {
   const at = await databaseNow(db);
   return { snapshot: await loadSnapshot(db, orgId, presets), at };

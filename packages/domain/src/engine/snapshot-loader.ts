@@ -3,10 +3,10 @@
  * or as a catch-up from an earlier snapshot through the snapshot journal (`snapshot-delta.ts`).
  * Both read rows through the same per-entity readers below, so they cannot disagree.
  */
-import { type OrgSnapshot, type PresetRegistry, type RoleDef, snapshotFor } from '@gatehouse/core';
+import { type OrgSnapshot, type RoleDef, snapshotFor } from '@gatehouse/core';
 import { type Database, type DB, type RoleRow, sql, type Transaction } from '@gatehouse/db';
 import { notFound } from '../errors.js';
-import { presetOrThrow } from '../rules/index.js';
+import type { PresetStore } from '../rules/index.js';
 
 type Q = DB | Transaction<Database>;
 type Snapshot = OrgSnapshot;
@@ -138,10 +138,13 @@ function filterKeys<B extends { where: (...a: any[]) => any }>(
 }
 
 /** The org row a snapshot is built against. */
-export async function orgHead(db: Q, orgId: string): Promise<{ preset: string; revision: number }> {
+export async function orgHead(
+  db: Q,
+  orgId: string,
+): Promise<{ preset: string; preset_version: number | null; revision: number }> {
   const org = await db
     .selectFrom('orgs')
-    .select(['preset', 'revision'])
+    .select(['preset', 'preset_version', 'revision'])
     .where('id', '=', orgId)
     .executeTakeFirst();
   if (!org) throw notFound(`organization ${orgId}`);
@@ -153,13 +156,9 @@ export async function orgHead(db: Q, orgId: string): Promise<{ preset: string; r
  * (as writes and `EngineCache` do) for a consistent read: on a pool, the queries run on
  * different connections and could see different revisions.
  */
-export async function loadSnapshot(
-  db: Q,
-  orgId: string,
-  presets: PresetRegistry,
-): Promise<Snapshot> {
+export async function loadSnapshot(db: Q, orgId: string, presets: PresetStore): Promise<Snapshot> {
   const org = await orgHead(db, orgId);
-  const preset = presetOrThrow(presets, org.preset);
+  const preset = await presets.resolve(db, org.preset, org.preset_version);
   const [scopes, members, groups, clients, memberships, assignments, customRoles] =
     await Promise.all([
       readers.scope(db, orgId),

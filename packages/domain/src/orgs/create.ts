@@ -5,7 +5,7 @@ import type { Call } from '../call.js';
 import { principalOrg } from '../context.js';
 import { conflict, forbidden, invalid, isUniqueViolation } from '../errors.js';
 import { orgWrite, type WriteResult } from '../org-write.js';
-import { addFirstOwner, insertOrgRows, presetOrThrow, recordOrgCreated } from '../rules/index.js';
+import { addFirstOwner, insertOrgRows, lockPresetKey, recordOrgCreated } from '../rules/index.js';
 import { type OrgView, orgView } from './view.js';
 
 export { slugify } from '../rules/index.js';
@@ -32,7 +32,6 @@ export async function createOrg(call: Call, input: CreateOrgInput): Promise<Writ
   if (principalOrg(caller.principal) !== null) {
     throw forbidden('only the instance admin key can create organizations');
   }
-  const preset = presetOrThrow(s.presets, input.preset);
   const name = input.name.trim();
   if (!name) throw invalid('name must not be empty');
   if (input.slug !== undefined && !SLUG_RE.test(input.slug)) {
@@ -44,6 +43,9 @@ export async function createOrg(call: Call, input: CreateOrgInput): Promise<Writ
   try {
     let slug = '';
     const prepare = async (trx: Transaction<Database>) => {
+      // A stored preset: the newest version, which no apply replaces until this commits.
+      if (!s.presets.get(input.preset)) await lockPresetKey(trx, input.preset, 'shared');
+      const preset = await s.presetStore.latest(trx, input.preset);
       slug = await insertOrgRows(trx, {
         id: orgId,
         name,
@@ -60,7 +62,7 @@ export async function createOrg(call: Call, input: CreateOrgInput): Promise<Writ
           .selectAll()
           .where('id', '=', orgId)
           .executeTakeFirstOrThrow();
-        recordOrgCreated(w, { name, slug, preset });
+        recordOrgCreated(w, { name, slug, preset: w.preset });
         if (input.owner) await addFirstOwner(w, input.owner);
         return orgView(org);
       },

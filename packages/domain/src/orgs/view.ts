@@ -9,6 +9,8 @@ export interface OrgView {
   readonly description: string | null;
   readonly avatarUrl: string | null;
   readonly preset: string;
+  /** The stored version of the preset the org follows; null for built-in and in-memory presets. */
+  readonly presetVersion: number | null;
   readonly settings: Record<string, unknown>;
   readonly revision: number;
   readonly createdAt: string;
@@ -24,6 +26,7 @@ export function orgView(
     | 'description'
     | 'avatar_url'
     | 'preset'
+    | 'preset_version'
     | 'settings'
     | 'revision'
     | 'created_at'
@@ -36,6 +39,7 @@ export function orgView(
     description: r.description,
     avatarUrl: r.avatar_url,
     preset: r.preset,
+    presetVersion: r.preset_version,
     settings: r.settings,
     revision: r.revision,
     createdAt: new Date(r.created_at).toISOString(),

@@ -41,6 +41,7 @@ export async function insertOrgRows(trx: Transaction<Database>, org: NewOrg): Pr
     description: org.description ?? null,
     avatar_url: null,
     preset: org.preset.key,
+    preset_version: org.preset.version ?? null,
     settings: '{}',
     revision: 0,
     updated_at: new Date(),
