@@ -84,3 +84,13 @@ export {
   type SubjectInfo,
   type SubjectType,
 } from './snapshot.js';
+export {
+  type CheckedDocument,
+  type DocumentPermission,
+  definePresetDocument,
+  type PresetOfDocument,
+  type RoleOf,
+  type ScopeKindOf,
+  type TypedPreset,
+  type TypedPresetDecl,
+} from './typed-preset.js';
