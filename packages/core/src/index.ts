@@ -70,6 +70,7 @@ export type {
 export { PresetError, type PresetIssue } from './preset-error.js';
 export { parsePresetDocument, presetDocument } from './preset-json.js';
 export { PresetRegistry } from './preset-registry.js';
+export { type PresetTypesOptions, presetTypes } from './preset-types.js';
 export * from './presets/index.js';
 export { ScopeTree, ScopeTreeError } from './scope-tree.js';
 export {
