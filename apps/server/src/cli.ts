@@ -9,6 +9,7 @@
 import { parseArgs } from 'node:util';
 import { createDb, migrateToLatest } from '@gatehouse/db';
 import { createGatehouse } from '@gatehouse/sdk';
+import { typegenCommand } from './cli/typegen.js';
 import { configFromEnv } from './config.js';
 
 const USAGE = `usage: gatehouse [--url URL] [--key KEY] [--json] <command>
@@ -24,6 +25,7 @@ commands:
   audit verify --org ORG       (recomputes the audit hash chain; exit code 1 when broken)
   audit prune --org ORG        (deletes entries older than the org's auditRetentionDays)
   migrate                      (runs against DATABASE_URL or the PGlite data folder)
+  typegen (--file FILE | --preset PRESET) [--out FILE.d.ts]   (TypeScript names for the SDK)
 
 environment: GATEHOUSE_URL, GATEHOUSE_ADMIN_KEY, DATABASE_URL, GATEHOUSE_DATA_DIR`;
 
@@ -45,6 +47,8 @@ const { values, positionals } = parseArgs({
     permission: { type: 'string' },
     env: { type: 'string' },
     token: { type: 'string' },
+    file: { type: 'string' },
+    out: { type: 'string' },
   },
 });
 
@@ -197,6 +201,14 @@ async function run(): Promise<void> {
         await g.close();
       }
     }
+    case 'typegen':
+      return typegenCommand({
+        file: values.file,
+        preset: values.preset,
+        out: values.out,
+        print: console.log,
+        fail,
+      });
     default:
       fail(`unknown command "${cmd}"\n\n${USAGE}`);
   }

@@ -96,7 +96,10 @@ export function presetRegistryFromFiles(patterns: readonly string[], cwd: string
 }
 
 /** The preset in one file, or undefined after reporting why not. */
-function readPresetFile(path: string, report: (problem: string) => void): Preset | undefined {
+export function readPresetFile(
+  path: string,
+  report: (problem: string) => void,
+): Preset | undefined {
   let json: unknown;
   try {
     json = JSON.parse(readFileSync(path, 'utf8'));
