@@ -179,6 +179,49 @@ describe('type-checking the adopter app (strict)', () => {
   });
 });
 
+describe('typed names (issue 12): the installed core’s presetTypes registers them with the installed SDK', () => {
+  /** Type-checks `typegen/usage.ts`, with the generated `gatehouse-env.d.ts` when `withTypes`. */
+  function check(ts: 'current' | 'older', withTypes: boolean) {
+    const config = `tsconfig.typegen${withTypes ? '' : '-none'}.json`;
+    writeFileSync(
+      join(app.dir, config),
+      JSON.stringify({
+        extends: './tsconfig.json',
+        compilerOptions: { noEmit: true, rootDir: '.' },
+        include: [],
+        files: [...(withTypes ? ['gatehouse-env.d.ts'] : []), 'typegen/usage.ts'],
+      }),
+    );
+    return app.tsc(ts, ['-p', config]);
+  }
+
+  beforeAll(async () => {
+    const script = [
+      "import { writeFileSync } from 'node:fs';",
+      "import { flowcodePreset, presetDocument, presetTypes } from '@gatehouse/core';",
+      "writeFileSync('gatehouse-env.d.ts', presetTypes(presetDocument(flowcodePreset)));",
+    ].join('\n');
+    await runOk(process.execPath, ['--input-type=module', '-e', script], { cwd: app.dir });
+  });
+
+  test.each(['current', 'older'] as const)(
+    'TypeScript %s: right names compile, every typo is an error',
+    async (ts) => {
+      const r = await check(ts, true);
+      expect(r.stdout + r.stderr).toBe('');
+      expect(r.code).toBe(0);
+    },
+  );
+
+  test('control: without the generated file every name is a string', async () => {
+    const r = await check('current', false);
+    const usage = readFileSync(join(app.dir, 'typegen', 'usage.ts'), 'utf8');
+    const directives = usage.match(/^\s*\/\/ @ts-expect-error/gm)?.length ?? 0;
+    expect(directives).toBe(3);
+    expect(r.stdout.match(/error TS2578/g)?.length).toBe(directives);
+  });
+});
+
 describe('running the READMEs’ quick starts as written (Node ESM, the installed tarballs)', () => {
   beforeAll(async () => {
     const r = await app.tsc('current', ['-p', 'tsconfig.json']);

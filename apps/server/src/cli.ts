@@ -7,9 +7,11 @@
  * URL and key default to GATEHOUSE_URL (http://127.0.0.1:4000) and GATEHOUSE_ADMIN_KEY.
  */
 import { parseArgs } from 'node:util';
+import { type PresetDocument, PresetRegistry } from '@gatehouse/core';
 import { createDb, migrateToLatest } from '@gatehouse/db';
 import { createGatehouse } from '@gatehouse/sdk';
 import { formatPresetList, formatPresetReport, readPresetFile } from './cli/presets.js';
+import { builtInPresetDocument, typegenCommand } from './cli/typegen.js';
 import { configFromEnv } from './config.js';
 
 const USAGE = `usage: gatehouse [--url URL] [--key KEY] [--json] <command>
@@ -29,6 +31,7 @@ commands:
   audit verify --org ORG       (recomputes the audit hash chain; exit code 1 when broken)
   audit prune --org ORG        (deletes entries older than the org's auditRetentionDays)
   migrate                      (runs against DATABASE_URL or the PGlite data folder)
+  typegen (--file FILE | --preset PRESET) [--out FILE.d.ts]   (TypeScript names for the SDK)
 
 environment: GATEHOUSE_URL, GATEHOUSE_ADMIN_KEY, DATABASE_URL, GATEHOUSE_DATA_DIR`;
 
@@ -51,6 +54,8 @@ const { values, positionals } = parseArgs({
     env: { type: 'string' },
     token: { type: 'string' },
     version: { type: 'string' },
+    file: { type: 'string' },
+    out: { type: 'string' },
   },
 });
 
@@ -237,6 +242,19 @@ async function run(): Promise<void> {
         await g.close();
       }
     }
+    case 'typegen':
+      return typegenCommand({
+        file: values.file,
+        preset: values.preset,
+        out: values.out,
+        // Built-in presets locally; any other key from the server (a stored preset's newest version).
+        resolvePreset: async (key) =>
+          PresetRegistry.withBuiltIns().get(key)
+            ? builtInPresetDocument(key)
+            : ((await client().presets.show.query({ key })).document as PresetDocument),
+        print: console.log,
+        fail,
+      });
     default:
       fail(`unknown command "${cmd}"\n\n${USAGE}`);
   }

@@ -150,7 +150,7 @@ export async function applyPresetFiles(
 }
 
 /** The preset in one file, or undefined after reporting why not. */
-function readPresetFile(
+export function readPresetFile(
   path: string,
   report: (problem: string) => void,
 ): { preset: Preset; document: unknown } | undefined {

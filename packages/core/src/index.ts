@@ -78,6 +78,7 @@ export type {
 export { PresetError, type PresetIssue } from './preset-error.js';
 export { parsePresetDocument, presetDocument } from './preset-json.js';
 export { PresetRegistry } from './preset-registry.js';
+export { type PresetTypesOptions, presetTypes } from './preset-types.js';
 export * from './presets/index.js';
 export { ScopeTree, ScopeTreeError } from './scope-tree.js';
 export {
@@ -92,3 +93,13 @@ export {
   type SubjectInfo,
   type SubjectType,
 } from './snapshot.js';
+export {
+  type CheckedDocument,
+  type DocumentPermission,
+  definePresetDocument,
+  type PresetOfDocument,
+  type RoleOf,
+  type ScopeKindOf,
+  type TypedPreset,
+  type TypedPresetDecl,
+} from './typed-preset.js';

@@ -88,8 +88,9 @@ export function defineCatalog<const M extends ModuleSpecs>(
   return buildCatalog(modules) as Catalog<PermissionsOf<M> | AdminPermission>;
 }
 
-/** The names a catalog declares, as a type. */
-export type PermissionOf<C> = C extends Catalog<infer P> ? P : never;
+/** The names a catalog, or a preset's catalog, declares, as a type. */
+export type PermissionOf<C> =
+  C extends Catalog<infer P> ? P : C extends { readonly catalog: Catalog<infer P> } ? P : never;
 
 /**
  * Expands role permission patterns (`*`, `module.*`, exact names) against a catalog's list.

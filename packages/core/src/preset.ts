@@ -13,6 +13,7 @@ import type {
   ScopeNode,
   SubjectInfo,
 } from './snapshot.js';
+import type { TypedPreset, TypedPresetDecl } from './typed-preset.js';
 
 /** A kind of scope and the kinds it may sit under (the root kind has none). */
 export interface ScopeKindDef {
@@ -83,12 +84,15 @@ export interface PresetDecl<P extends string>
  * (`parsePresetDocument(presetDocument(...))`: one validation for both forms). Role
  * permissions are type-checked against the catalog; at run time every problem is reported with
  * its path (`roles.bad.permissions[1]: unknown permission "flows.delete"`).
+ * The result carries its names as types: `PermissionOf`, `RoleOf`, `ScopeKindOf` (typed-preset.ts).
  *
  * @example
  * const preset = definePreset({ key: 'mini', catalog, roles: [{ key: 'owner', name: 'Owner', permissions: ['*'] }], ... });
  */
-export function definePreset<P extends string>(decl: PresetDecl<P>): Preset {
-  return parsePresetDocument(documentOf(decl));
+export function definePreset<P extends string, const R extends string, const K extends string>(
+  decl: TypedPresetDecl<P, R, K>,
+): TypedPreset<P, R, K> {
+  return parsePresetDocument(documentOf(decl)) as TypedPreset<P, R, K>;
 }
 
 /** The organization's state, as the snapshot builder takes it. */

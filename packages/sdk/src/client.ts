@@ -3,6 +3,7 @@
  * *type* is imported, so no server code reaches a client bundle.
  */
 import type { AppRouter } from '@gatehouse/api';
+import type { Environment } from '@gatehouse/core';
 import { createTRPCClient, httpBatchLink, type TRPCClient } from '@trpc/client';
 import {
   type AuditExportEntry,
@@ -11,6 +12,7 @@ import {
   fetchAuditExport,
 } from './audit-export.js';
 import { LocalChecker } from './local.js';
+import type { Permission, Register } from './names.js';
 
 /** Connection options. */
 export interface GatehouseOptions {
@@ -34,19 +36,42 @@ export interface GatehouseOptions {
   readonly fetch?: typeof fetch;
 }
 
-/** The typed client plus helpers. */
-export interface Gatehouse {
+/** What `gh.can` asks: may `subject` do `permission` at `scope` in org `orgId`? */
+export interface CanQuery<T = Register> {
+  readonly orgId: string;
+  readonly subject: string;
+  /** A registered permission name (see `Register`), or any string when none are registered. */
+  readonly permission: Permission<T>;
+  readonly scope: string;
+  /** Omitted: only grants that hold in both environments count. */
+  readonly environment?: Environment | undefined;
+  /** Answer at this org revision or later (read your own writes). */
+  readonly minRevision?: number | undefined;
+}
+
+/**
+ * The typed client plus helpers. `T` types permission names (see `Permission`): the names
+ * registered by `gatehouse typegen` by default, or those `createGatehouse<T>` was given.
+ */
+export interface Gatehouse<T = Register> {
   /** Every API procedure, typed: `gh.api.authz.check.query({...})`. */
   readonly api: TRPCClient<AppRouter>;
   /** A client that acts for `userId` (header `X-Gatehouse-On-Behalf-Of`). */
-  asUser(userId: string): Gatehouse;
+  asUser(userId: string): Gatehouse<T>;
   /** A client for a user's session token, e.g. the `token` that `api.sessions.login` returned. */
-  withSession(sessionToken: string): Gatehouse;
+  withSession(sessionToken: string): Gatehouse<T>;
+  /**
+   * C1: true when the server allows it (`api.authz.check`, answered by the server's engine).
+   *
+   * @example
+   * if (!(await gh.can({ orgId, subject: userId, permission: 'flows.write', scope: wsId }))) return forbidden();
+   */
+  can(query: CanQuery<T>): Promise<boolean>;
   /**
    * C7: fetches the org snapshot and returns a local checker running the same engine as the
    * server, with no further round trips.
    */
-  loadSnapshot(orgId: string, minRevision?: number): Promise<LocalChecker>;
+  loadSnapshot(orgId: string, minRevision?: number): Promise<LocalChecker<T>>;
   /**
    * A2: the streamed audit export (`GET /audit/export`) as a fetch `Response`, e.g. to pipe
    * `response.body` into a file. Throws unless the server answers 200.
@@ -62,14 +87,17 @@ export interface Gatehouse {
 }
 
 /**
- * Connects to a Gatehouse server.
+ * Connects to a Gatehouse server. Permission names are those registered with `Register`
+ * (`gatehouse typegen`), or `T`'s: a typed preset (`createGatehouse<typeof docsApp>(…)`) or the
+ * names (`createGatehouse<{ permission: 'docs.read' | 'docs.write' }>(…)`), for a program that
+ * talks about more than one preset.
  *
  * @example
  * const gh = createGatehouse({ url: 'http://127.0.0.1:4000', apiKey: process.env.GATEHOUSE_KEY! });
  * const { result } = await gh.api.authz.check.query({ orgId, subject: userId, permission: 'flows.write', scope: wsId });
  * if (!result.allowed) throw new Error(result.reason);
  */
-export function createGatehouse(options: GatehouseOptions): Gatehouse {
+export function createGatehouse<T = Register>(options: GatehouseOptions): Gatehouse<T> {
   const bearer = options.apiKey ?? options.sessionToken;
   const api = createTRPCClient<AppRouter>({
     links: [
@@ -91,12 +119,16 @@ export function createGatehouse(options: GatehouseOptions): Gatehouse {
   });
   return {
     api,
-    asUser: (userId) => createGatehouse({ ...options, onBehalfOf: userId }),
+    asUser: (userId) => createGatehouse<T>({ ...options, onBehalfOf: userId }),
     withSession: (sessionToken) =>
-      createGatehouse({ ...options, apiKey: undefined, onBehalfOf: undefined, sessionToken }),
+      createGatehouse<T>({ ...options, apiKey: undefined, onBehalfOf: undefined, sessionToken }),
+    async can(query) {
+      const { result } = await api.authz.check.query(query);
+      return result.allowed;
+    },
     async loadSnapshot(orgId, minRevision) {
       const snapshot = await api.authz.snapshot.query({ orgId, minRevision });
-      return new LocalChecker(snapshot);
+      return new LocalChecker<T>(snapshot);
     },
     exportAudit: (query) => fetchAuditExport({ ...options, apiKey: bearer }, query),
     auditEntries: (query) => auditEntries({ ...options, apiKey: bearer }, query),

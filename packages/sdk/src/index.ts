@@ -4,8 +4,14 @@ import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 
 export { TRPCClientError } from '@trpc/client';
 export type { AuditExportEntry, AuditExportQuery } from './audit-export.js';
-export { createGatehouse, type Gatehouse, type GatehouseOptions } from './client.js';
+export {
+  type CanQuery,
+  createGatehouse,
+  type Gatehouse,
+  type GatehouseOptions,
+} from './client.js';
 export { LocalChecker } from './local.js';
+export type { Permission, Register, RoleKey, ScopeKind } from './names.js';
 export {
   createScimClient,
   SCIM_ENTERPRISE_URN,

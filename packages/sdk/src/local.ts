@@ -7,9 +7,13 @@ import {
   type Environment,
   type OrgSnapshot,
 } from '@gatehouse/core';
+import type { Permission, Register } from './names.js';
 
-/** Answers checks locally at the snapshot's revision. */
-export class LocalChecker {
+/**
+ * Answers checks locally at the snapshot's revision. Permission names are typed by `T` (see
+ * `Permission`): the registered names by default.
+ */
+export class LocalChecker<T = Register> {
   /** The engine itself, for every other question (explain, listScopes, ...). */
   readonly engine: Engine;
 
@@ -23,12 +27,17 @@ export class LocalChecker {
   }
 
   /** True when `subject` may do `permission` at `scope`. */
-  can(subject: string, permission: string, scope: string, environment?: Environment): boolean {
+  can(
+    subject: string,
+    permission: Permission<T>,
+    scope: string,
+    environment?: Environment,
+  ): boolean {
     return this.engine.can(subject, permission, scope, environment);
   }
 
   /** The decision with its reason. */
-  check(req: CheckRequest): Decision {
+  check(req: CheckRequest & { readonly permission: Permission<T> }): Decision {
     return this.engine.check(req);
   }
 }
