@@ -12,6 +12,7 @@ import {
   addMember,
   applyPreset,
   authz,
+  createApiClient,
   createOrg,
   createRole,
   createScope,
@@ -191,6 +192,34 @@ describe.each(testBackends())('issue 12 R1: stored, versioned presets, $name', (
     expect(snap.roles.find((r) => r.key === 'proofreader')?.permissions).toEqual(['docs.annotate']);
   });
 
+  it('R3 R6 custom roles may use any permission of the stored catalog, never beyond what the creator holds', async () => {
+    const { renamed: _r, ...current } = (await showPreset(sys(), { key }))
+      .document as PresetDocument;
+    const withManager: PresetDocument = {
+      ...current,
+      roles: {
+        ...current.roles,
+        manager: { name: 'Manager', permissions: ['roles.manage', 'docs.read', 'docs.write'] },
+      },
+    };
+    await applyPreset(sys(), { document: withManager });
+    const call = { ...sys(), orgId };
+    const { result: issued } = await createApiClient(call, {
+      name: 'manager key',
+      roles: [{ role: 'manager' }],
+    });
+    const asManager = { services: s, caller: asClient(orgId, issued.client.id), orgId };
+    const { result: role } = await createRole(asManager, {
+      key: 'docs_editor',
+      name: 'Docs editor',
+      permissions: ['docs.read', 'docs.write'],
+    });
+    expect(role.key).toBe('docs_editor');
+    await expect(
+      createRole(asManager, { key: 'deleter', name: 'Deleter', permissions: ['docs.delete'] }),
+    ).rejects.toMatchObject({ code: 'FORBIDDEN' });
+  });
+
   it('R1 bad documents and bad renames are INVALID with paths; built-in keys and org callers are refused', async () => {
     const bad = await applyPreset(sys(), {
       document: {
@@ -214,6 +243,8 @@ describe.each(testBackends())('issue 12 R1: stored, versioned presets, $name', (
     await expect(
       applyPreset({ services: s, caller: asClient(orgId, 'cli_x') }, { document: v1 }),
     ).rejects.toMatchObject({ code: 'FORBIDDEN' });
-    expect((await showPreset(sys(), { key })).versions.map((v) => v.version)).toEqual([1, 2, 3, 4]);
+    expect((await showPreset(sys(), { key })).versions.map((v) => v.version)).toEqual([
+      1, 2, 3, 4, 5,
+    ]);
   });
 });
