@@ -248,10 +248,20 @@ async function run(): Promise<void> {
         preset: values.preset,
         out: values.out,
         // Built-in presets locally; any other key from the server (a stored preset's newest version).
-        resolvePreset: async (key) =>
-          PresetRegistry.withBuiltIns().get(key)
-            ? builtInPresetDocument(key)
-            : ((await client().presets.show.query({ key })).document as PresetDocument),
+        resolvePreset: async (key) => {
+          if (
+            PresetRegistry.withBuiltIns().get(key) ||
+            !(values.key ?? process.env.GATEHOUSE_ADMIN_KEY)
+          ) {
+            // Without a key only the built-ins can be read: say so beside the keys there are.
+            return builtInPresetDocument(key).catch((e: Error) => {
+              throw new Error(
+                `${e.message}; a stored preset is read from the server: give --key KEY or GATEHOUSE_ADMIN_KEY`,
+              );
+            });
+          }
+          return (await client().presets.show.query({ key })).document as PresetDocument;
+        },
         print: console.log,
         fail,
       });
