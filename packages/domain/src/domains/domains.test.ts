@@ -245,28 +245,28 @@ describe.each(testBackends())('verified domains on $name', (backend) => {
     publish(d);
     const intoA = { ...b.call, orgId: a.orgId };
     const refusals = [
-      listDomains(intoA),
-      claimDomain(intoA, { domain: freshDomain('x') }),
-      verifyDomain(intoA, { domainId: d.id }),
-      deleteDomain(intoA, { domainId: d.id }),
-      getDomainPolicy(intoA),
-      setDomainPolicy(intoA, { requireSso: true }),
+      () => listDomains(intoA),
+      () => claimDomain(intoA, { domain: freshDomain('x') }),
+      () => verifyDomain(intoA, { domainId: d.id }),
+      () => deleteDomain(intoA, { domainId: d.id }),
+      () => getDomainPolicy(intoA),
+      () => setDomainPolicy(intoA, { requireSso: true }),
     ];
-    for (const p of refusals) expect((await failure(p)).code).toBe('NOT_FOUND');
+    for (const p of refusals) expect((await failure(p())).code).toBe('NOT_FOUND');
     // A's domain id in B's own org is simply not found.
     expect((await failure(verifyDomain(b.call, { domainId: d.id }))).code).toBe('NOT_FOUND');
     expect((await failure(deleteDomain(b.call, { domainId: d.id }))).code).toBe('NOT_FOUND');
     // A member without domains.* is FORBIDDEN, and nothing looked DNS up for it.
     const asked = dns.queries.length;
     for (const p of [
-      listDomains(a.weak),
-      claimDomain(a.weak, { domain: freshDomain('w') }),
-      verifyDomain(a.weak, { domainId: d.id }),
-      deleteDomain(a.weak, { domainId: d.id }),
-      getDomainPolicy(a.weak),
-      setDomainPolicy(a.weak, { autoJoin: true }),
+      () => listDomains(a.weak),
+      () => claimDomain(a.weak, { domain: freshDomain('w') }),
+      () => verifyDomain(a.weak, { domainId: d.id }),
+      () => deleteDomain(a.weak, { domainId: d.id }),
+      () => getDomainPolicy(a.weak),
+      () => setDomainPolicy(a.weak, { autoJoin: true }),
     ]) {
-      expect((await failure(p)).code).toBe('FORBIDDEN');
+      expect((await failure(p())).code).toBe('FORBIDDEN');
     }
     expect(dns.queries.length).toBe(asked);
     expect((await listDomains(a.call)).map((x) => [x.id, x.status])).toEqual([[d.id, 'pending']]);
