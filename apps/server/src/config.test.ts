@@ -57,7 +57,7 @@ describe('edge settings from the environment', () => {
       configFromEnv({
         GATEHOUSE_DNS_SERVERS: '127.0.0.1:5353, [::1]:53,8.8.8.8',
         GATEHOUSE_DNS_TIMEOUT_SECONDS: '0.5',
-        GATEHOUSE_DOMAIN_RECHECK_INTERVAL_SECONDS: '0',
+        GATEHOUSE_DOMAIN_RECHECK_SECONDS: '0',
         GATEHOUSE_DOMAIN_RECHECK_MAX_FAILURES: '5',
       }),
     ).toMatchObject({
@@ -70,7 +70,7 @@ describe('edge settings from the environment', () => {
       ['GATEHOUSE_DNS_SERVERS', 'dns.example.com'],
       ['GATEHOUSE_DNS_SERVERS', '127.0.0.1:99999'],
       ['GATEHOUSE_DNS_TIMEOUT_SECONDS', '0'],
-      ['GATEHOUSE_DOMAIN_RECHECK_INTERVAL_SECONDS', '-1'],
+      ['GATEHOUSE_DOMAIN_RECHECK_SECONDS', '-1'],
       ['GATEHOUSE_DOMAIN_RECHECK_MAX_FAILURES', '0'],
     ] as const) {
       expect(() => configFromEnv({ [name]: value })).toThrow(name);

@@ -77,7 +77,7 @@ export interface ServerConfig {
   /** Time one DNS query waits for an answer (`GATEHOUSE_DNS_TIMEOUT_SECONDS`); default 5 s. */
   readonly dnsTimeoutMs?: number | undefined;
   /**
-   * Time between re-checks of a verified domain (`GATEHOUSE_DOMAIN_RECHECK_INTERVAL_SECONDS`);
+   * Time between re-checks of a verified domain (`GATEHOUSE_DOMAIN_RECHECK_SECONDS`);
    * default 24 hours; 0 turns the re-verification worker off.
    */
   readonly domainRecheckIntervalMs?: number | undefined;
@@ -97,7 +97,7 @@ export interface ServerConfig {
  * `GATEHOUSE_HEADERS_TIMEOUT_SECONDS`, `GATEHOUSE_AUTH_MAX_FAILURES_PER_ADDRESS`,
  * `GATEHOUSE_AUTH_MAX_FAILURES_PER_KEY`, `GATEHOUSE_AUTH_FAILURE_WINDOW_SECONDS`,
  * `GATEHOUSE_PRESETS`, `GATEHOUSE_DNS_SERVERS`, `GATEHOUSE_DNS_TIMEOUT_SECONDS`,
- * `GATEHOUSE_DOMAIN_RECHECK_INTERVAL_SECONDS`, `GATEHOUSE_DOMAIN_RECHECK_MAX_FAILURES`.
+ * `GATEHOUSE_DOMAIN_RECHECK_SECONDS`, `GATEHOUSE_DOMAIN_RECHECK_MAX_FAILURES`.
  */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const port = Number(env.PORT ?? 4000);
@@ -134,7 +134,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
       .filter((p) => p !== ''),
     dnsServers: dnsServersFromEnv(env),
     dnsTimeoutMs: msFromEnv(env, 'GATEHOUSE_DNS_TIMEOUT_SECONDS', 1000, 0.01),
-    domainRecheckIntervalMs: msFromEnv(env, 'GATEHOUSE_DOMAIN_RECHECK_INTERVAL_SECONDS', 1000, 0),
+    domainRecheckIntervalMs: msFromEnv(env, 'GATEHOUSE_DOMAIN_RECHECK_SECONDS', 1000, 0),
     domainRecheckMaxFailures: intFromEnv(env, 'GATEHOUSE_DOMAIN_RECHECK_MAX_FAILURES', 1),
   };
 }

@@ -3,7 +3,7 @@
  * again; `GATEHOUSE_DOMAIN_RECHECK_MAX_FAILURES` failures in a row (default 3) send one back to
  * `failed`, and its policies stop applying (the same checks as `domains.verify`, recorded as the
  * system). Every process ticks; the `job_claims` row lets one of them run a pass at a time, at
- * most every `min(GATEHOUSE_DOMAIN_RECHECK_INTERVAL_SECONDS, 5 min)`; 0 turns it off.
+ * most every `min(GATEHOUSE_DOMAIN_RECHECK_SECONDS, 5 min)`; 0 turns it off.
  */
 import { randomBytes } from 'node:crypto';
 import { runDomainRecheck, type Services } from '@gatehouse/domain';

@@ -49,7 +49,7 @@ export interface ServiceOptions {
   readonly dnsResolver?: TxtResolver | undefined;
   /**
    * How long a verified domain stays verified before it is checked again
-   * (`GATEHOUSE_DOMAIN_RECHECK_INTERVAL_SECONDS`); default 24 hours.
+   * (`GATEHOUSE_DOMAIN_RECHECK_SECONDS`); default 24 hours.
    */
   readonly domainRecheckIntervalMs?: number | undefined;
   /**
