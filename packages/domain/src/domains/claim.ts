@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { newId, type OrgDomainRow } from '@gatehouse/db';
 import type { OrgCall } from '../call.js';
 import { conflict, invalid, isUniqueViolation } from '../errors.js';
-import { orgEventWrite } from '../org-write.js';
+import { orgEventWrite, type WriteResult } from '../org-write.js';
 import { normalizeDomain } from './hostname.js';
 import { authorizeDomainAdmin, type DomainView, domainClock, domainView } from './rows.js';
 
@@ -29,7 +29,7 @@ export interface ClaimedDomain {
 export async function claimDomain(
   call: OrgCall,
   input: { readonly domain: string },
-): Promise<{ result: ClaimedDomain; revision: number }> {
+): Promise<WriteResult<ClaimedDomain>> {
   const domain = normalizeDomain(input.domain);
   try {
     const { result, revision } = await orgEventWrite(call, async (w) => {

@@ -2,7 +2,7 @@
 import type { OrgCall } from '../call.js';
 import { isUniqueViolation } from '../errors.js';
 import { authorizeRead } from '../org-read.js';
-import { orgEventWrite } from '../org-write.js';
+import { orgEventWrite, type WriteResult } from '../org-write.js';
 import { verifiedElsewhere } from './claim.js';
 import { type CheckFailure, checkChallenge, resolverOf } from './dns.js';
 import { recordCheck } from './record-check.js';
@@ -35,7 +35,7 @@ export interface DomainVerification {
 export async function verifyDomain(
   call: OrgCall,
   input: { readonly domainId: string },
-): Promise<{ result: DomainVerification; revision: number }> {
+): Promise<WriteResult<DomainVerification>> {
   const { services: s, orgId } = call;
   // Authorized before any DNS traffic: nobody else makes the server query DNS.
   await authorizeRead(call, 'domains.manage', orgId);
