@@ -3,6 +3,7 @@ import { apiClientsRouter } from './routers/api-clients.js';
 import { assignmentsRouter } from './routers/assignments.js';
 import { auditRouter } from './routers/audit.js';
 import { authzRouter } from './routers/authz.js';
+import { domainsRouter } from './routers/domains.js';
 import { groupsRouter } from './routers/groups.js';
 import { invitationsRouter } from './routers/invitations.js';
 import { membersRouter } from './routers/members.js';
@@ -30,6 +31,7 @@ export const appRouter = router({
   audit: router(auditRouter),
   scimTokens: router(scimTokensRouter),
   sessions: router(sessionsRouter),
+  domains: router(domainsRouter),
 });
 
 /** The router's type, for typed clients. */

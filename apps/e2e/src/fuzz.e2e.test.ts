@@ -9,6 +9,7 @@
  * @gatehouse/e2e fuzz:soak` sends 100,000 with a random seed); `FUZZ_SEED` replays a run (the
  * seed is printed).
  */
+import { startTestDnsServer, type TestDnsServer } from '@gatehouse/domain/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FuzzClient } from './fuzz/client.js';
 import { buildWorld, type FuzzWorld } from './fuzz/fixture.js';
@@ -34,16 +35,23 @@ const MIN_REQUESTS = Math.min(RUNS, 10_000);
 describe.each(backends)('fuzzing the HTTP edge on $name', (backend) => {
   let t: TestServer;
   let world: FuzzWorld;
+  let dns: TestDnsServer;
   beforeAll(async () => {
     // The throttle stays on but never locks: the fuzz presents bad credentials on purpose.
+    // Domain verification asks a DNS server on loopback (NXDOMAIN for every name), never the
+    // system's.
+    dns = await startTestDnsServer();
     t = await startTestServer(backend, {
       authMaxFailuresPerAddress: 1_000_000_000,
       authMaxFailuresPerKey: 1_000_000_000,
+      dnsServers: [dns.address],
+      dnsTimeoutMs: 200,
     });
     world = await buildWorld(t);
   });
   afterAll(async () => {
     await t?.close();
+    await dns?.close();
   });
 
   it(

@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { type PresetDocument, PresetRegistry } from '@gatehouse/core';
 import { createDb, migrateToLatest } from '@gatehouse/db';
 import { createGatehouse } from '@gatehouse/sdk';
+import { domainIdOf, formatClaim, formatDomainList, formatVerification } from './cli/domains.js';
 import { formatPresetList, formatPresetReport, readPresetFile } from './cli/presets.js';
 import { builtInPresetDocument, typegenCommand } from './cli/typegen.js';
 import { configFromEnv } from './config.js';
@@ -27,6 +28,9 @@ commands:
   scim-token create --org ORG [--name NAME]     (the token is shown once)
   scim-token rotate --org ORG --token TOKEN_ID
   scim-token revoke --org ORG --token TOKEN_ID
+  domain claim --org ORG --domain DOMAIN    (prints the DNS TXT record to create)
+  domain verify --org ORG --domain DOMAIN|ID   (looks the TXT record up; exit code 1 when not verified)
+  domain list --org ORG
   check --org ORG --subject SUBJECT --permission PERM --scope SCOPE [--env live|sandbox]
   audit verify --org ORG       (recomputes the audit hash chain; exit code 1 when broken)
   audit prune --org ORG        (deletes entries older than the org's auditRetentionDays)
@@ -56,6 +60,7 @@ const { values, positionals } = parseArgs({
     version: { type: 'string' },
     file: { type: 'string' },
     out: { type: 'string' },
+    domain: { type: 'string' },
   },
 });
 
@@ -185,6 +190,26 @@ async function run(): Promise<void> {
         tokenId: need('token'),
       });
       return print(`revoked SCIM token ${result.id}`, { ...result, revision });
+    }
+    case 'domain claim': {
+      const { result } = await client().domains.claim.mutate({
+        orgId: need('org'),
+        domain: need('domain'),
+      });
+      return print(formatClaim(result.domain), result);
+    }
+    case 'domain verify': {
+      const orgId = need('org');
+      const domainId = domainIdOf(await client().domains.list.query({ orgId }), need('domain'));
+      if (!domainId) fail(`${orgId} has not claimed ${values.domain}`, 1);
+      const { result } = await client().domains.verify.mutate({ orgId, domainId });
+      print(formatVerification(result), result);
+      if (!result.verified) process.exitCode = 1;
+      return;
+    }
+    case 'domain list': {
+      const items = await client().domains.list.query({ orgId: need('org') });
+      return print(formatDomainList(items), items);
     }
     case 'check': {
       const env = values.env;

@@ -46,6 +46,37 @@ describe('edge settings from the environment', () => {
     ).toEqual(['a.json', './presets/*.json']);
   });
 
+  it('I3: reads the DNS servers and the domain re-verification settings; refuses bad ones naming the variable', () => {
+    expect(configFromEnv({})).toMatchObject({
+      dnsServers: undefined,
+      dnsTimeoutMs: undefined,
+      domainRecheckIntervalMs: undefined,
+      domainRecheckMaxFailures: undefined,
+    });
+    expect(
+      configFromEnv({
+        GATEHOUSE_DNS_SERVERS: '127.0.0.1:5353, [::1]:53,8.8.8.8',
+        GATEHOUSE_DNS_TIMEOUT_SECONDS: '0.5',
+        GATEHOUSE_DOMAIN_RECHECK_SECONDS: '0',
+        GATEHOUSE_DOMAIN_RECHECK_MAX_FAILURES: '5',
+      }),
+    ).toMatchObject({
+      dnsServers: ['127.0.0.1:5353', '[::1]:53', '8.8.8.8'],
+      dnsTimeoutMs: 500,
+      domainRecheckIntervalMs: 0,
+      domainRecheckMaxFailures: 5,
+    });
+    for (const [name, value] of [
+      ['GATEHOUSE_DNS_SERVERS', 'dns.example.com'],
+      ['GATEHOUSE_DNS_SERVERS', '127.0.0.1:99999'],
+      ['GATEHOUSE_DNS_TIMEOUT_SECONDS', '0'],
+      ['GATEHOUSE_DOMAIN_RECHECK_SECONDS', '-1'],
+      ['GATEHOUSE_DOMAIN_RECHECK_MAX_FAILURES', '0'],
+    ] as const) {
+      expect(() => configFromEnv({ [name]: value })).toThrow(name);
+    }
+  });
+
   it('keeps the headers timeout within the request timeout, checked often enough', () => {
     expect(httpTimeouts({})).toEqual({
       requestTimeout: 30_000,

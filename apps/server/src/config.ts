@@ -1,4 +1,5 @@
 /** Server configuration from the environment, validated once at start-up. */
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import type { EmailDeliveryTuning } from './email-delivery.js';
 
@@ -68,6 +69,23 @@ export interface ServerConfig {
    * Read and validated at start, next to the built-in presets.
    */
   readonly presetFiles?: readonly string[] | undefined;
+  /**
+   * DNS servers domain verification asks (`GATEHOUSE_DNS_SERVERS`, comma-separated `host` or
+   * `host:port`, `[v6]:port`); unset: the system's.
+   */
+  readonly dnsServers?: readonly string[] | undefined;
+  /** Time one DNS query waits for an answer (`GATEHOUSE_DNS_TIMEOUT_SECONDS`); default 5 s. */
+  readonly dnsTimeoutMs?: number | undefined;
+  /**
+   * Time between re-checks of a verified domain (`GATEHOUSE_DOMAIN_RECHECK_SECONDS`);
+   * default 24 hours; 0 turns the re-verification worker off.
+   */
+  readonly domainRecheckIntervalMs?: number | undefined;
+  /**
+   * Consecutive failed re-checks that send a verified domain back to `failed`
+   * (`GATEHOUSE_DOMAIN_RECHECK_MAX_FAILURES`); default 3.
+   */
+  readonly domainRecheckMaxFailures?: number | undefined;
 }
 
 /**
@@ -78,7 +96,8 @@ export interface ServerConfig {
  * `GATEHOUSE_SCIM_MAX_BODY`, `GATEHOUSE_REQUEST_TIMEOUT_SECONDS`,
  * `GATEHOUSE_HEADERS_TIMEOUT_SECONDS`, `GATEHOUSE_AUTH_MAX_FAILURES_PER_ADDRESS`,
  * `GATEHOUSE_AUTH_MAX_FAILURES_PER_KEY`, `GATEHOUSE_AUTH_FAILURE_WINDOW_SECONDS`,
- * `GATEHOUSE_PRESETS`.
+ * `GATEHOUSE_PRESETS`, `GATEHOUSE_DNS_SERVERS`, `GATEHOUSE_DNS_TIMEOUT_SECONDS`,
+ * `GATEHOUSE_DOMAIN_RECHECK_SECONDS`, `GATEHOUSE_DOMAIN_RECHECK_MAX_FAILURES`.
  */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const port = Number(env.PORT ?? 4000);
@@ -113,7 +132,36 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
       .split(',')
       .map((p) => p.trim())
       .filter((p) => p !== ''),
+    dnsServers: dnsServersFromEnv(env),
+    dnsTimeoutMs: msFromEnv(env, 'GATEHOUSE_DNS_TIMEOUT_SECONDS', 1000, 0.01),
+    domainRecheckIntervalMs: msFromEnv(env, 'GATEHOUSE_DOMAIN_RECHECK_SECONDS', 1000, 0),
+    domainRecheckMaxFailures: intFromEnv(env, 'GATEHOUSE_DOMAIN_RECHECK_MAX_FAILURES', 1),
   };
+}
+
+/** `GATEHOUSE_DNS_SERVERS`: addresses Node's resolver accepts; undefined when unset. */
+function dnsServersFromEnv(env: NodeJS.ProcessEnv): string[] | undefined {
+  const list = (env.GATEHOUSE_DNS_SERVERS ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  if (list.length === 0) return undefined;
+  if (!list.every(isDnsServer)) {
+    throw new Error(
+      `GATEHOUSE_DNS_SERVERS must be comma-separated IP addresses, each with an optional port (127.0.0.1:5353, [::1]:53), got "${env.GATEHOUSE_DNS_SERVERS}"`,
+    );
+  }
+  return list;
+}
+
+/** An IP address, `v4:port` or `[v6]:port`, with a port from 1 to 65535. */
+function isDnsServer(server: string): boolean {
+  if (isIP(server) !== 0) return true;
+  const m = /^(?:\[([^\]]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(server);
+  if (!m) return false;
+  const host = m[1] ?? m[2]!;
+  const port = Number(m[3]);
+  return isIP(host) === (m[1] ? 6 : 4) && port >= 1 && port <= 65535;
 }
 
 const BYTE_UNITS: Record<string, number> = {

@@ -8,6 +8,8 @@ import { createApiHandler, createAuditExportHandler } from '@gatehouse/api';
 import { analyze, createDb, type Gatedb } from '@gatehouse/db';
 import {
   createServices,
+  createTxtResolver,
+  DEFAULT_DOMAIN_RECHECK_INTERVAL_MS,
   ensureAdminKey,
   instanceSecretKey,
   REVISION_CHANNEL,
@@ -29,6 +31,7 @@ import {
 } from './audit-retention.js';
 import type { ServerConfig } from './config.js';
 import { type DemoSeed, seedDemo } from './demo.js';
+import { type DomainRecheck, startDomainRecheck } from './domain-recheck.js';
 import { DEFAULT_MAIL_FROM, type EmailDelivery, startEmailDelivery } from './email-delivery.js';
 import { httpTimeouts, KEEP_ALIVE_TIMEOUT_MS } from './http-timeouts.js';
 import { applyPresetFiles, readPresetFiles } from './preset-files.js';
@@ -51,6 +54,8 @@ export interface RunningServer {
   readonly emails: EmailDelivery;
   /** The audit retention worker (off when its interval is 0). */
   readonly auditRetention: AuditRetention;
+  /** The domain re-verification worker (off when its interval is 0). */
+  readonly domainRecheck: DomainRecheck;
   close(): Promise<void>;
 }
 
@@ -84,6 +89,9 @@ export async function startServer(
     sessionTtlMs: config.sessionTtlMs,
     loginMaxFailures: config.loginMaxFailures,
     loginWindowMs: config.loginWindowMs,
+    dnsResolver: createTxtResolver({ servers: config.dnsServers, timeoutMs: config.dnsTimeoutMs }),
+    domainRecheckIntervalMs: config.domainRecheckIntervalMs || undefined,
+    domainRecheckMaxFailures: config.domainRecheckMaxFailures,
   });
   const unlisten = await gatedb.listen(REVISION_CHANNEL, (p) => services.engines.onNotify(p));
   // PGlite has no autovacuum: without fresh statistics the planner can pick nested scans as
@@ -213,6 +221,11 @@ export async function startServer(
     logger,
     intervalMs: config.auditPruneIntervalMs ?? DEFAULT_AUDIT_PRUNE_INTERVAL_MS,
   });
+  const domainRecheck = startDomainRecheck({
+    services,
+    logger,
+    intervalMs: config.domainRecheckIntervalMs ?? DEFAULT_DOMAIN_RECHECK_INTERVAL_MS,
+  });
   let closed = false;
   return {
     url: selfUrl,
@@ -222,6 +235,7 @@ export async function startServer(
     demo,
     emails,
     auditRetention,
+    domainRecheck,
     async close() {
       if (closed) return;
       closed = true;
@@ -231,6 +245,7 @@ export async function startServer(
       });
       await emails.stop();
       await auditRetention.stop();
+      await domainRecheck.stop();
       clearInterval(analyzer);
       await unlisten();
       await gatedb.close();

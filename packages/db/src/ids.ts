@@ -20,6 +20,7 @@ export const ID_PREFIXES = {
   scimToken: 'sct',
   request: 'req',
   session: 'ses',
+  domain: 'dom',
 } as const;
 
 /** A kind of id. */

@@ -339,6 +339,36 @@ export interface PresetsTable {
   changes: ColumnType<unknown | null, string | null | undefined, never>;
 }
 
+/** A domain an org claimed, and where its DNS verification stands (see migration 0015). */
+export interface OrgDomainsTable {
+  org_id: string;
+  id: string;
+  /** Lower-cased; punycode for internationalized names. */
+  domain: string;
+  /** `pending` (never verified), `verified`, or `failed` (lost by re-checks). */
+  status: ColumnType<DomainStatus, DomainStatus | undefined, DomainStatus>;
+  /** Public: the TXT record's value is `gatehouse-verification=<token>`. */
+  verification_token: string;
+  created_at: CreatedAt;
+  verified_at: Date | null;
+  last_checked_at: Date | null;
+  last_error: string | null;
+  next_check_at: Date | null;
+  /** Consecutive failed re-checks of a verified domain. */
+  failed_checks: Generated<number>;
+}
+
+/** Where a domain's verification stands. */
+export type DomainStatus = 'pending' | 'verified' | 'failed';
+
+/** An org's policies for people of its verified domains (see migration 0015). */
+export interface OrgDomainPoliciesTable {
+  org_id: string;
+  require_sso: Generated<boolean>;
+  auto_join: Generated<boolean>;
+  updated_at: Timestamp;
+}
+
 /** The database, as Kysely sees it. */
 export interface Database {
   orgs: OrgsTable;
@@ -363,6 +393,8 @@ export interface Database {
   job_claims: JobClaimsTable;
   login_failures: LoginFailuresTable;
   presets: PresetsTable;
+  org_domains: OrgDomainsTable;
+  org_domain_policies: OrgDomainPoliciesTable;
 }
 
 /** Row types, for callers that pass rows around. */
@@ -378,6 +410,7 @@ export type ScimTokenRow = Selectable<ScimTokensTable>;
 /** A row of either credential table. */
 export type CredentialRow = Selectable<CredentialsTable>;
 export type SessionRow = Selectable<SessionsTable>;
+export type OrgDomainRow = Selectable<OrgDomainsTable>;
 export type AuditRow = Selectable<AuditLogTable>;
 export type AuditCheckpointRow = Selectable<AuditCheckpointsTable>;
 export type OutboxRow = Selectable<OutboxTable>;

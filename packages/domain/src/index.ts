@@ -42,6 +42,7 @@ export * as authz from './authz/index.js';
 export { type Call, inOrg, type OrgCall } from './call.js';
 export { type Caller, type Principal, principalId, principalOrg, type Source } from './context.js';
 export * from './directory/index.js';
+export * from './domains/index.js';
 export {
   type ClaimedEmail,
   type DeliveryOptions,

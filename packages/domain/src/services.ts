@@ -1,6 +1,7 @@
 /** The long-lived things every use case needs: the database and the engine cache. */
 import { PresetRegistry } from '@gatehouse/core';
 import type { DB } from '@gatehouse/db';
+import type { TxtResolver } from './domains/index.js';
 import { EngineCache } from './engine/index.js';
 import { PresetStore } from './rules/index.js';
 
@@ -41,6 +42,21 @@ export interface ServiceOptions {
    * deployment's own (`GATEHOUSE_PRESETS`). Default: the built-ins only.
    */
   readonly presets?: PresetRegistry | undefined;
+  /**
+   * Looks up the TXT records that verify domains (I3): the server's is built from
+   * `GATEHOUSE_DNS_SERVERS`; default Node's resolver on the system's DNS servers.
+   */
+  readonly dnsResolver?: TxtResolver | undefined;
+  /**
+   * How long a verified domain stays verified before it is checked again
+   * (`GATEHOUSE_DOMAIN_RECHECK_SECONDS`); default 24 hours.
+   */
+  readonly domainRecheckIntervalMs?: number | undefined;
+  /**
+   * Consecutive failed re-checks after which a verified domain goes back to `failed` and its
+   * policies stop applying (`GATEHOUSE_DOMAIN_RECHECK_MAX_FAILURES`); default 3.
+   */
+  readonly domainRecheckMaxFailures?: number | undefined;
 }
 
 /** Shared dependencies of the use cases. */

@@ -10,3 +10,5 @@ export const instanceAdmin: Caller = { principal: { kind: 'instance_admin' }, so
 export function asClient(orgId: string, clientId: string, onBehalfOf?: string): Caller {
   return { principal: { kind: 'client', orgId, clientId }, source: 'api', onBehalfOf };
 }
+
+export { startTestDnsServer, type TestDnsServer } from './dns-test-server.js';

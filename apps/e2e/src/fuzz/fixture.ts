@@ -79,6 +79,11 @@ export async function buildWorld(t: TestServer): Promise<FuzzWorld> {
     for (const a of asg.items.slice(0, 3)) add(a.id);
     const tok = await o.gh.api.scimTokens.create.mutate({ orgId: o.orgId, name: 'victim' });
     add(tok.result.scimToken.id);
+    const dom = await o.gh.api.domains.claim.mutate({
+      orgId: o.orgId,
+      domain: `${o.orgId.replace('_', '-')}.fuzz.test`,
+    });
+    add(dom.result.domain.id);
   }
   // A person with a password and a session in org A (a low-rights caller).
   const address = email('fuzz-person');

@@ -14,6 +14,7 @@ import * as m0011AuditCanonicalText from './0011_audit_canonical_text.js';
 import * as m0012EmailSecrets from './0012_email_secrets.js';
 import * as m0013ScopeAvatar from './0013_scope_avatar.js';
 import * as m0014Presets from './0014_presets.js';
+import * as m0015Domains from './0015_domains.js';
 
 /** Every migration by name, in order. */
 export const migrations: Record<string, Migration> = {
@@ -31,4 +32,5 @@ export const migrations: Record<string, Migration> = {
   '0012_email_secrets': m0012EmailSecrets,
   '0013_scope_avatar': m0013ScopeAvatar,
   '0014_presets': m0014Presets,
+  '0015_domains': m0015Domains,
 };

@@ -19,6 +19,7 @@ export const RESERVED_ENTITY_TYPES: ReadonlySet<string> = new Set([
   'scim_token',
   'sso_connection',
   'domain',
+  'domain_policy',
   'webhook',
   'audit',
 ]);

@@ -5,6 +5,7 @@
  */
 import { type InvitationRow, sql } from '@gatehouse/db';
 import type { Caller } from '../context.js';
+import { assertSignInAllowed } from '../domains/index.js';
 import { cancelEmails } from '../emails/index.js';
 import { conflict, DomainError, forbidden, invalid } from '../errors.js';
 import { memberByEmail } from '../members/index.js';
@@ -59,6 +60,9 @@ export async function acceptInvitation(
   const tokenHash = hashSecret(input.token);
   const found = await findByToken(s, tokenHash);
   assertAcceptable(found, clock(s));
+  // I4: an org requiring SSO for the invitee's verified domain lets them in through SSO only.
+  const ssoOnly = { orgId: found.org_id, email: found.email_lower, method: 'invitation' } as const;
+  await assertSignInAllowed(s.db, ssoOnly);
   const user = await s.db
     .selectFrom('users')
     .select(['id', 'password_hash'])
@@ -88,6 +92,7 @@ export async function acceptInvitation(
     const row = await loadInvitation(w, found.id);
     if (row.token_hash !== tokenHash) throw replacedLink();
     assertAcceptable(row, now);
+    await assertSignInAllowed(w.trx, ssoOnly);
     const existing = await memberByEmail(w, row.email_lower);
     if (existing?.status === 'deactivated') {
       throw forbidden(

@@ -11,6 +11,7 @@
  */
 import { newId } from '@gatehouse/db';
 import type { Caller, Source } from '../context.js';
+import { assertSignInAllowed } from '../domains/index.js';
 import { DomainError } from '../errors.js';
 import { clock } from '../invitations/index.js';
 import { memberStatus } from '../members/index.js';
@@ -79,6 +80,10 @@ export async function login(
   opts: { requestId?: string | undefined; source?: Source | undefined } = {},
 ): Promise<WriteResult<LoginResult>> {
   const { lower } = normalizeEmail(input.email);
+  // I4: people of a domain the org verified sign in with its SSO when it requires so. Decided by
+  // the address's domain alone, before the password, so it reveals no account.
+  const ssoOnly = { orgId: input.orgId, email: lower, method: 'password' } as const;
+  await assertSignInAllowed(s.db, ssoOnly);
   await refuseWhenThrottled(s, lower, clock(s));
   const failed = async () => {
     await recordLoginFailure(s, { emailLower: lower, orgId: input.orgId, ip: input.ip }, clock(s));
@@ -105,6 +110,8 @@ export async function login(
   return orgEventWrite({ services: s, caller, orgId: input.orgId }, async (w) => {
     // Deactivation takes the org lock too: this sees the status as of now.
     if ((await memberStatus(w, userId)) !== 'active') throw loginFailed();
+    // Again under the org lock: a policy set during the password check applies.
+    await assertSignInAllowed(w.trx, ssoOnly);
     const now = clock(s);
     const endedBefore = new Date(now.getTime() - ENDED_SESSION_KEEP_MS);
     await w.trx
