@@ -12,6 +12,7 @@ import { rolesRouter } from './routers/roles.js';
 import { scimTokensRouter } from './routers/scim-tokens.js';
 import { scopesRouter } from './routers/scopes.js';
 import { sessionsRouter } from './routers/sessions.js';
+import { ssoRouter } from './routers/sso.js';
 import { publicProcedure, router } from './trpc.js';
 
 /** Every procedure Gatehouse serves at `/trpc`. */
@@ -30,6 +31,7 @@ export const appRouter = router({
   audit: router(auditRouter),
   scimTokens: router(scimTokensRouter),
   sessions: router(sessionsRouter),
+  sso: router(ssoRouter),
 });
 
 /** The router's type, for typed clients. */

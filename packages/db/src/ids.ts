@@ -20,6 +20,9 @@ export const ID_PREFIXES = {
   scimToken: 'sct',
   request: 'req',
   session: 'ses',
+  ssoConnection: 'ssoc',
+  ssoAttempt: 'ssoa',
+  ssoCode: 'ssox',
 } as const;
 
 /** A kind of id. */

@@ -339,6 +339,81 @@ export interface PresetsTable {
   changes: ColumnType<unknown | null, string | null | undefined, never>;
 }
 
+/** An org's SSO connection (issue 13; migration 0016). The client secret is sealed, never plain. */
+export interface SsoConnectionsTable {
+  org_id: string;
+  id: string;
+  name: string;
+  protocol: 'oidc';
+  issuer: string;
+  client_id: string;
+  /** `sealSecret(instance key, secret, "sso_connections:<org>:<id>")`. */
+  client_secret_sealed: string;
+  scopes: string[];
+  /** Which claims carry the email, name and groups (`{ email, name, groups }`). */
+  claims: Json<Record<string, string | null>>;
+  default_role: string | null;
+  default_scope_id: string | null;
+  enabled: Generated<boolean>;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+/** An IdP group (a value of the connection's groups claim) → a Gatehouse group. */
+export interface SsoGroupMappingsTable {
+  org_id: string;
+  connection_id: string;
+  idp_group: string;
+  group_id: string;
+  created_at: CreatedAt;
+}
+
+/** Which IdP subject of a connection is which Gatehouse user. */
+export interface SsoIdentitiesTable {
+  org_id: string;
+  connection_id: string;
+  subject: string;
+  user_id: string;
+  created_at: CreatedAt;
+  last_login_at: Date | null;
+}
+
+/** An org's allowlist of adopter redirect URIs (exact match). */
+export interface SsoRedirectUrisTable {
+  org_id: string;
+  uri: string;
+  created_at: CreatedAt;
+}
+
+/** A sign-in on its way through the IdP; single use. */
+export interface SsoAttemptsTable {
+  org_id: string;
+  id: string;
+  connection_id: string;
+  state_hash: string;
+  nonce: string;
+  code_verifier_sealed: string;
+  redirect_uri: string;
+  client_state: string | null;
+  mode: 'sign_in' | 'test';
+  created_at: CreatedAt;
+  expires_at: Timestamp;
+  used_at: Date | null;
+}
+
+/** The one-time code an adopter exchanges for the profile and a session; stored hashed. */
+export interface SsoCodesTable {
+  org_id: string;
+  id: string;
+  code_hash: string;
+  connection_id: string;
+  user_id: string;
+  profile: Json<Record<string, unknown>>;
+  created_at: CreatedAt;
+  expires_at: Timestamp;
+  used_at: Date | null;
+}
+
 /** The database, as Kysely sees it. */
 export interface Database {
   orgs: OrgsTable;
@@ -363,6 +438,12 @@ export interface Database {
   job_claims: JobClaimsTable;
   login_failures: LoginFailuresTable;
   presets: PresetsTable;
+  sso_connections: SsoConnectionsTable;
+  sso_group_mappings: SsoGroupMappingsTable;
+  sso_identities: SsoIdentitiesTable;
+  sso_redirect_uris: SsoRedirectUrisTable;
+  sso_attempts: SsoAttemptsTable;
+  sso_codes: SsoCodesTable;
 }
 
 /** Row types, for callers that pass rows around. */
@@ -378,6 +459,7 @@ export type ScimTokenRow = Selectable<ScimTokensTable>;
 /** A row of either credential table. */
 export type CredentialRow = Selectable<CredentialsTable>;
 export type SessionRow = Selectable<SessionsTable>;
+export type SsoConnectionRow = Selectable<SsoConnectionsTable>;
 export type AuditRow = Selectable<AuditLogTable>;
 export type AuditCheckpointRow = Selectable<AuditCheckpointsTable>;
 export type OutboxRow = Selectable<OutboxTable>;

@@ -14,6 +14,8 @@ import * as m0011AuditCanonicalText from './0011_audit_canonical_text.js';
 import * as m0012EmailSecrets from './0012_email_secrets.js';
 import * as m0013ScopeAvatar from './0013_scope_avatar.js';
 import * as m0014Presets from './0014_presets.js';
+// 0015 is taken by verified domains (issue 13, built in parallel).
+import * as m0016Sso from './0016_sso.js';
 
 /** Every migration by name, in order. */
 export const migrations: Record<string, Migration> = {
@@ -31,4 +33,5 @@ export const migrations: Record<string, Migration> = {
   '0012_email_secrets': m0012EmailSecrets,
   '0013_scope_avatar': m0013ScopeAvatar,
   '0014_presets': m0014Presets,
+  '0016_sso': m0016Sso,
 };
