@@ -68,6 +68,16 @@ export interface ServerConfig {
    * Read and validated at start, next to the built-in presets.
    */
   readonly presetFiles?: readonly string[] | undefined;
+  /**
+   * Allow SSO connections to `http:` issuers (`GATEHOUSE_SSO_ALLOW_HTTP=1`): tests and local
+   * development only (the dev IdP). Off by default: every issuer must be https.
+   */
+  readonly ssoAllowHttp?: boolean | undefined;
+  /**
+   * The instance's SSO redirect allowlist (`GATEHOUSE_SSO_REDIRECT_URIS`, comma-separated,
+   * exact URIs), beside each org's own (`sso.setRedirectUris`).
+   */
+  readonly ssoRedirectUris?: readonly string[] | undefined;
 }
 
 /**
@@ -78,7 +88,7 @@ export interface ServerConfig {
  * `GATEHOUSE_SCIM_MAX_BODY`, `GATEHOUSE_REQUEST_TIMEOUT_SECONDS`,
  * `GATEHOUSE_HEADERS_TIMEOUT_SECONDS`, `GATEHOUSE_AUTH_MAX_FAILURES_PER_ADDRESS`,
  * `GATEHOUSE_AUTH_MAX_FAILURES_PER_KEY`, `GATEHOUSE_AUTH_FAILURE_WINDOW_SECONDS`,
- * `GATEHOUSE_PRESETS`.
+ * `GATEHOUSE_PRESETS`, `GATEHOUSE_SSO_ALLOW_HTTP`, `GATEHOUSE_SSO_REDIRECT_URIS`.
  */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const port = Number(env.PORT ?? 4000);
@@ -113,6 +123,11 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
       .split(',')
       .map((p) => p.trim())
       .filter((p) => p !== ''),
+    ssoAllowHttp: /^(1|true|yes)$/i.test(env.GATEHOUSE_SSO_ALLOW_HTTP ?? ''),
+    ssoRedirectUris: (env.GATEHOUSE_SSO_REDIRECT_URIS ?? '')
+      .split(',')
+      .map((u) => u.trim())
+      .filter((u) => u !== ''),
   };
 }
 

@@ -20,6 +20,7 @@ import {
   newErrorId,
 } from '@gatehouse/edge';
 import { createScimHandler } from '@gatehouse/scim';
+import { createSsoHandler } from '@gatehouse/sso';
 import express from 'express';
 import { type Logger, pino } from 'pino';
 import {
@@ -135,6 +136,19 @@ export async function startServer(
       maxBodyBytes: config.scimMaxBodyBytes,
       throttle,
       onInternalError: (err, id) => logInternal(err, '/scim/v2', id),
+    }),
+  );
+  // Single sign-on (issue 13): /sso/authorize, /sso/test, /sso/callback. The IdP sends browsers
+  // back to this server's public URL.
+  app.use(
+    '/sso',
+    createSsoHandler({
+      services,
+      publicUrl: () =>
+        config.publicUrl ?? selfUrl.replace(/\/\/(0\.0\.0\.0|\[::\]):/, '//localhost:'),
+      allowHttp: config.ssoAllowHttp ?? false,
+      redirectUris: config.ssoRedirectUris ?? [],
+      onInternalError: (err, id) => logInternal(err, '/sso', id),
     }),
   );
   // `demo`: whether the demo organization (slug "demo") exists, so that a script can wait for a
