@@ -13,7 +13,7 @@
 import { createGatehouse, type Gatehouse } from '@gatehouse/sdk';
 import { type DevIdp, startDevIdp } from '@gatehouse/sso/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backends, failure, startTestServer, type TestServer } from './harness.js';
+import { backends, failure, runCli, startTestServer, type TestServer } from './harness.js';
 import { type Adopter, type AdopterSession, startAdopter } from './sso/adopter.js';
 import { Browser } from './sso/browser.js';
 
@@ -387,5 +387,68 @@ describe('I1 I2 OIDC single sign-on against a real oidc-provider', () => {
     const got = await admin.api.sso.getConnection.query({ orgId, connectionId });
     const audit = await admin.api.audit.list.query({ orgId });
     expect(JSON.stringify([listed, got, audit])).not.toContain(idp.clientSecret);
+  });
+
+  it('I1 the CLI manages connections: the secret comes from the environment and is never printed', async () => {
+    const env = { GATEHOUSE_URL: t.url, GATEHOUSE_ADMIN_KEY: t.adminKey };
+    const secret = 'cli-secret-never-printed-0123456789';
+    const created = await runCli(
+      [
+        '--json',
+        'sso',
+        'connection',
+        'create',
+        '--org',
+        orgId,
+        '--name',
+        'From CLI',
+        '--issuer',
+        idp.issuer,
+        '--client-id',
+        'cli-client',
+        '--scopes',
+        'email,groups',
+        '--disabled',
+      ],
+      { ...env, GATEHOUSE_SSO_CLIENT_SECRET: secret },
+    );
+    expect(created.code, created.stderr).toBe(0);
+    const conn = JSON.parse(created.stdout) as { id: string; enabled: boolean; scopes: string[] };
+    expect(conn).toMatchObject({ enabled: false, scopes: ['openid', 'email', 'groups'] });
+    const cmds = [
+      ['sso', 'connection', 'enable', '--org', orgId, '--connection', conn.id],
+      [
+        'sso',
+        'mapping',
+        'set',
+        '--org',
+        orgId,
+        '--connection',
+        conn.id,
+        '--idp-group',
+        'eng',
+        '--group',
+        engGroupId,
+      ],
+      ['sso', 'connection', 'list', '--org', orgId],
+      ['sso', 'connection', 'test', '--org', orgId, '--connection', conn.id],
+      ['sso', 'redirect-uris', 'list', '--org', orgId],
+    ];
+    const out: string[] = [];
+    for (const args of cmds) {
+      const r = await runCli(args, env);
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
+      out.push(r.stdout);
+    }
+    expect(out[1]).toContain(`IdP group "eng" -> ${engGroupId}`);
+    expect(out[2]).toContain(`${conn.id}  enabled`);
+    expect(out[3]).toContain(`${t.url}/sso/test?ticket=`);
+    expect(out[4]).toContain(adopter.callbackUrl);
+    expect([created.stdout, ...out].join('\n')).not.toContain(secret);
+    const deleted = await runCli(
+      ['sso', 'connection', 'delete', '--org', orgId, '--connection', conn.id],
+      env,
+    );
+    expect(deleted.stdout).toContain(`deleted ${conn.id}`);
   });
 });

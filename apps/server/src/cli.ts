@@ -11,6 +11,7 @@ import { type PresetDocument, PresetRegistry } from '@gatehouse/core';
 import { createDb, migrateToLatest } from '@gatehouse/db';
 import { createGatehouse } from '@gatehouse/sdk';
 import { formatPresetList, formatPresetReport, readPresetFile } from './cli/presets.js';
+import { SSO_OPTIONS, SSO_USAGE, ssoCommand } from './cli/sso.js';
 import { builtInPresetDocument, typegenCommand } from './cli/typegen.js';
 import { configFromEnv } from './config.js';
 
@@ -32,8 +33,9 @@ commands:
   audit prune --org ORG        (deletes entries older than the org's auditRetentionDays)
   migrate                      (runs against DATABASE_URL or the PGlite data folder)
   typegen (--file FILE | --preset PRESET) [--out FILE.d.ts]   (TypeScript names for the SDK)
+${SSO_USAGE}
 
-environment: GATEHOUSE_URL, GATEHOUSE_ADMIN_KEY, DATABASE_URL, GATEHOUSE_DATA_DIR`;
+environment: GATEHOUSE_URL, GATEHOUSE_ADMIN_KEY, DATABASE_URL, GATEHOUSE_DATA_DIR, GATEHOUSE_SSO_CLIENT_SECRET`;
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -56,6 +58,7 @@ const { values, positionals } = parseArgs({
     version: { type: 'string' },
     file: { type: 'string' },
     out: { type: 'string' },
+    ...SSO_OPTIONS,
   },
 });
 
@@ -97,6 +100,20 @@ async function run(): Promise<void> {
     }
   };
   if (values.help || cmd === '') return console.log(USAGE);
+  if (positionals[0] === 'sso') {
+    const baseUrl = (values.url ?? process.env.GATEHOUSE_URL ?? 'http://127.0.0.1:4000').replace(
+      /\/+$/,
+      '',
+    );
+    return ssoCommand(cmd, {
+      api: client,
+      values,
+      baseUrl,
+      need: need as (n: string) => string,
+      print,
+      fail,
+    });
+  }
   switch (cmd) {
     case 'org create': {
       const email = values['owner-email'];
