@@ -77,6 +77,12 @@ export function createSsoHandler(options: SsoOptions): express.Router {
     options.onInternalError?.(err, id);
     errorPage(res, 500, `Something went wrong (error id ${id}).`);
   };
+  /** The IdP could not be reached, or its discovery document was refused: 502, logged. */
+  const upstream = (res: Response, err: unknown) => {
+    const id = `err_${randomBytes(6).toString('hex')}`;
+    options.onInternalError?.(err, id);
+    errorPage(res, 502, `The identity provider could not be reached (error id ${id}).`);
+  };
   /** Domain errors before any redirect is known: a page, never a redirect. */
   const refuse = (res: Response, e: unknown) => {
     if (!(e instanceof DomainError)) return internal(res, e);
@@ -111,17 +117,23 @@ export function createSsoHandler(options: SsoOptions): express.Router {
     try {
       await toIdp(res, r);
     } catch (e) {
-      internal(res, e);
+      upstream(res, e);
     }
   });
 
   router.get('/test', async (req, res) => {
     const ticket = one(req.query.ticket);
     if (!ticket) return errorPage(res, 400, 'ticket is required.');
+    let r: SsoRedirect;
     try {
-      await toIdp(res, await ssoTestRedirect(s, ticket));
+      r = await ssoTestRedirect(s, ticket);
     } catch (e) {
-      refuse(res, e);
+      return refuse(res, e);
+    }
+    try {
+      await toIdp(res, r);
+    } catch (e) {
+      upstream(res, e);
     }
   });
 
