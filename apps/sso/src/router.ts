@@ -89,10 +89,21 @@ export function createSsoHandler(options: SsoOptions): express.Router {
     const status = { NOT_FOUND: 404, FORBIDDEN: 403, UNAUTHENTICATED: 401 }[e.code as string];
     errorPage(res, status ?? 400, e.message);
   };
-  const toIdp = async (res: Response, r: SsoRedirect) => {
-    const url = await oidc.authorizationUrl(r);
-    setStateCookie(res, r.state);
-    res.set('Cache-Control', 'no-store').redirect(302, url.href);
+  /** Starts an attempt (domain errors: a page) and sends the browser to the IdP (else 502). */
+  const toIdp = async (res: Response, start: () => Promise<SsoRedirect>) => {
+    let r: SsoRedirect;
+    try {
+      r = await start();
+    } catch (e) {
+      return refuse(res, e);
+    }
+    try {
+      const url = await oidc.authorizationUrl(r);
+      setStateCookie(res, r.state);
+      res.set('Cache-Control', 'no-store').redirect(302, url.href);
+    } catch (e) {
+      upstream(res, e);
+    }
   };
 
   const router = express.Router();
@@ -102,39 +113,21 @@ export function createSsoHandler(options: SsoOptions): express.Router {
     if (!org || !connection || !redirectUri) {
       return errorPage(res, 400, 'org, connection and redirect_uri are required.');
     }
-    let r: SsoRedirect;
-    try {
-      r = await startSsoSignIn(s, {
+    await toIdp(res, () =>
+      startSsoSignIn(s, {
         orgId: org,
         connectionId: connection,
         redirectUri,
         clientState: one(q.state),
         instanceRedirectUris: options.redirectUris ?? [],
-      });
-    } catch (e) {
-      return refuse(res, e);
-    }
-    try {
-      await toIdp(res, r);
-    } catch (e) {
-      upstream(res, e);
-    }
+      }),
+    );
   });
 
   router.get('/test', async (req, res) => {
     const ticket = one(req.query.ticket);
     if (!ticket) return errorPage(res, 400, 'ticket is required.');
-    let r: SsoRedirect;
-    try {
-      r = await ssoTestRedirect(s, ticket);
-    } catch (e) {
-      return refuse(res, e);
-    }
-    try {
-      await toIdp(res, r);
-    } catch (e) {
-      upstream(res, e);
-    }
+    await toIdp(res, () => ssoTestRedirect(s, ticket));
   });
 
   router.get('/callback', async (req, res) => {
