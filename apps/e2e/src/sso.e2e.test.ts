@@ -452,3 +452,34 @@ describe('I1 I2 OIDC single sign-on against a real oidc-provider', () => {
     expect(deleted.stdout).toContain(`deleted ${conn.id}`);
   });
 });
+
+describe('I1 I2 GATEHOUSE_DEV_IDP: a dev OpenID Provider next to the server, connected to the demo org', () => {
+  let t: TestServer;
+  beforeAll(async () => {
+    t = await startTestServer(pglite, { devIdp: true, seedDemo: true });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('I2 a newcomer clicks through /sso/dev: Cleo is provisioned just in time and lands in the mapped group', async () => {
+    expect(t.server.devSso?.pageUrl).toBe(`${t.url}/sso/dev`);
+    const page = await new Browser().walk(`${t.url}/sso/dev`);
+    expect(page.body).toContain('/sso/dev/start?as=cleo');
+    const done = await new Browser().walk(`${t.url}/sso/dev/start?as=cleo`);
+    expect(done.status, done.body).toBe(200);
+    expect(done.url.pathname).toBe('/sso/dev/done');
+    expect(done.body).toContain('cleo@demo.gatehouse.test');
+    expect(done.body).toContain('org_user');
+    // The IdP group marketing-editors mapped to a group editing flows in Marketing.
+    const orgId = t.server.demo!.orgId;
+    const cleo = (await t.admin.api.members.list.query({ orgId, search: 'cleo@' })).items[0]!;
+    const allowed = await t.admin.api.authz.check.query({
+      orgId,
+      subject: cleo.userId!,
+      permission: 'flows.write',
+      scope: t.server.demo!.marketingId,
+    });
+    expect(allowed.result.allowed).toBe(true);
+  });
+});

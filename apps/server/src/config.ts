@@ -78,6 +78,13 @@ export interface ServerConfig {
    * exact URIs), beside each org's own (`sso.setRedirectUris`).
    */
   readonly ssoRedirectUris?: readonly string[] | undefined;
+  /**
+   * Development: start a real OpenID Provider next to the server and connect the demo org to it
+   * (`GATEHOUSE_DEV_IDP=1`; `/sso/dev` to click through a sign-in). Implies plain-http issuers.
+   */
+  readonly devIdp?: boolean | undefined;
+  /** The dev IdP's port (`GATEHOUSE_DEV_IDP_PORT`); default any free port. */
+  readonly devIdpPort?: number | undefined;
 }
 
 /**
@@ -88,7 +95,8 @@ export interface ServerConfig {
  * `GATEHOUSE_SCIM_MAX_BODY`, `GATEHOUSE_REQUEST_TIMEOUT_SECONDS`,
  * `GATEHOUSE_HEADERS_TIMEOUT_SECONDS`, `GATEHOUSE_AUTH_MAX_FAILURES_PER_ADDRESS`,
  * `GATEHOUSE_AUTH_MAX_FAILURES_PER_KEY`, `GATEHOUSE_AUTH_FAILURE_WINDOW_SECONDS`,
- * `GATEHOUSE_PRESETS`, `GATEHOUSE_SSO_ALLOW_HTTP`, `GATEHOUSE_SSO_REDIRECT_URIS`.
+ * `GATEHOUSE_PRESETS`, `GATEHOUSE_SSO_ALLOW_HTTP`, `GATEHOUSE_SSO_REDIRECT_URIS`,
+ * `GATEHOUSE_DEV_IDP`, `GATEHOUSE_DEV_IDP_PORT`.
  */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const port = Number(env.PORT ?? 4000);
@@ -128,6 +136,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
       .split(',')
       .map((u) => u.trim())
       .filter((u) => u !== ''),
+    devIdp: /^(1|true|yes)$/i.test(env.GATEHOUSE_DEV_IDP ?? ''),
+    devIdpPort: intFromEnv(env, 'GATEHOUSE_DEV_IDP_PORT', 0),
   };
 }
 
