@@ -150,6 +150,7 @@ export {
   ssoTestRedirect,
   startSsoSignIn,
   startSsoTest,
+  sweepSsoAttempts,
   takeSsoAttempt,
   testSsoSignIn,
   updateSsoConnection,

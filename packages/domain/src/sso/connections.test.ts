@@ -22,6 +22,8 @@ import {
   listSsoRedirectUris,
   setSsoGroupMapping,
   setSsoRedirectUris,
+  startSsoSignIn,
+  sweepSsoAttempts,
   updateSsoConnection,
 } from '../index.js';
 import { instanceSecretKey, openSecret } from '../rules/index.js';
@@ -178,5 +180,41 @@ describe.each(testBackends())('SSO connections on $name', (backend) => {
     await expect(
       setSsoRedirectUris(o.admin, { uris: ['https://app.acme.test/cb#frag'] }),
     ).rejects.toMatchObject({ code: 'INVALID' });
+  });
+
+  it('I1 an attempt starts only for an allowlisted redirect_uri and an enabled connection; expired attempts are swept', async () => {
+    const o = await org();
+    const { result: c } = await createSsoConnection(o.admin, { ...input, clientSecret: SECRET });
+    const start = (redirectUri: string) =>
+      startSsoSignIn(s, {
+        orgId: o.orgId,
+        connectionId: c.id,
+        redirectUri,
+        instanceRedirectUris: [],
+      });
+    await expect(start('https://app.acme.test/cb')).rejects.toMatchObject({
+      code: 'INVALID',
+      details: { reason: 'redirect_uri_not_allowed' },
+    });
+    await setSsoRedirectUris(o.admin, { uris: ['https://app.acme.test/cb'] });
+    const r = await start('https://app.acme.test/cb');
+    expect(r.provider).toMatchObject({ connectionId: c.id, clientSecret: SECRET });
+    const row = await g.db
+      .selectFrom('sso_attempts')
+      .selectAll()
+      .where('org_id', '=', o.orgId)
+      .executeTakeFirstOrThrow();
+    expect(JSON.stringify(row)).not.toContain(r.state);
+    expect(row.code_verifier_sealed).not.toContain(r.codeVerifier);
+    await updateSsoConnection(o.admin, { connectionId: c.id, enabled: false });
+    await expect(start('https://app.acme.test/cb')).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    const later = new Date(Date.now() + 3 * 24 * 60 * 60 * 1000);
+    expect(await sweepSsoAttempts(s, later)).toBeGreaterThanOrEqual(1);
+    const left = await g.db
+      .selectFrom('sso_attempts')
+      .select('id')
+      .where('org_id', '=', o.orgId)
+      .execute();
+    expect(left).toEqual([]);
   });
 });

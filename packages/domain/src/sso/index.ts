@@ -9,5 +9,6 @@ export * from './list-connections.js';
 export type { SsoPlan, SsoProfile, SsoRefusal } from './plan.js';
 export { redirectAllowed, setSsoRedirectUris } from './redirect-uris.js';
 export * from './sign-in.js';
+export * from './sweep.js';
 export * from './test-sign-in.js';
 export * from './update-connection.js';
