@@ -25,6 +25,7 @@ import {
   createScimToken,
   createScope,
   createServices,
+  createSsoConnection,
   hashPassword,
   inviteMember,
   login,
@@ -218,6 +219,19 @@ async function randomOrg(preset: Preset, c: Choices) {
     ),
   );
   await createScimToken({ services: s, caller: system, orgId: org.id }, { name: 'IdP' });
+  // Issue 13: an SSO connection, so connection writes (mappings, default roles) have a target.
+  await attempt(() =>
+    createSsoConnection(
+      { services: s, caller: system, orgId: org.id },
+      {
+        name: 'Okta',
+        issuer: 'https://idp.prop.test',
+        clientId: 'prop',
+        clientSecret: 'prop-secret',
+        defaultRole: c.chance(0.5) ? roleAt(preset, scopes, c).role : null,
+      },
+    ),
+  );
   return { orgId: org.id, scopes, users };
 }
 
@@ -282,7 +296,9 @@ async function randomActor(
 }
 
 async function pools(orgId: string, preset: Preset, snap: OrgSnapshot): Promise<Pools> {
-  const ids = async (table: 'assignments' | 'invitations' | 'scim_tokens' | 'sessions') =>
+  const ids = async (
+    table: 'assignments' | 'invitations' | 'scim_tokens' | 'sessions' | 'sso_connections',
+  ) =>
     (await db.db.selectFrom(table).select('id').where('org_id', '=', orgId).execute()).map(
       (r) => r.id,
     );
@@ -302,6 +318,7 @@ async function pools(orgId: string, preset: Preset, snap: OrgSnapshot): Promise<
     invitations: await ids('invitations'),
     scimTokens: await ids('scim_tokens'),
     sessions: await ids('sessions'),
+    ssoConnections: await ids('sso_connections'),
     roles: snap.roles.map((r) => r.key),
     customRoles: snap.roles.filter((r) => !r.builtIn).map((r) => r.key),
     permissions: snap.permissions.map((p) => p.name),

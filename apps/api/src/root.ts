@@ -13,6 +13,7 @@ import { rolesRouter } from './routers/roles.js';
 import { scimTokensRouter } from './routers/scim-tokens.js';
 import { scopesRouter } from './routers/scopes.js';
 import { sessionsRouter } from './routers/sessions.js';
+import { ssoRouter } from './routers/sso.js';
 import { publicProcedure, router } from './trpc.js';
 
 /** Every procedure Gatehouse serves at `/trpc`. */
@@ -32,6 +33,7 @@ export const appRouter = router({
   scimTokens: router(scimTokensRouter),
   sessions: router(sessionsRouter),
   domains: router(domainsRouter),
+  sso: router(ssoRouter),
 });
 
 /** The router's type, for typed clients. */

@@ -15,6 +15,7 @@ import { FuzzClient } from './fuzz/client.js';
 import { buildWorld, type FuzzWorld } from './fuzz/fixture.js';
 import { exportRequests, rawTrpcRequests } from './fuzz/raw-cases.js';
 import { scimRequests } from './fuzz/scim-cases.js';
+import { ssoRequests } from './fuzz/sso-cases.js';
 import { trpcRequests } from './fuzz/trpc-cases.js';
 import { backends, startTestServer, type TestServer } from './harness.js';
 
@@ -64,9 +65,10 @@ describe.each(backends)('fuzzing the HTTP edge on $name', (backend) => {
         await client.run(rawTrpcRequests(world), 4);
         // Generated in chunks, so a soak's requests are never all in memory at once.
         const plan = [
-          [trpcRequests, 0.66],
+          [trpcRequests, 0.64],
           [scimRequests, 0.3],
           [exportRequests, 0.04],
+          [ssoRequests, 0.02],
         ] as const;
         for (const [[generate, share], k] of plan.map((p, i) => [p, i] as const)) {
           const total = Math.round(RUNS * share);

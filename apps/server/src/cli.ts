@@ -12,6 +12,7 @@ import { createDb, migrateToLatest } from '@gatehouse/db';
 import { createGatehouse } from '@gatehouse/sdk';
 import { domainIdOf, formatClaim, formatDomainList, formatVerification } from './cli/domains.js';
 import { formatPresetList, formatPresetReport, readPresetFile } from './cli/presets.js';
+import { SSO_OPTIONS, SSO_USAGE, ssoCommand } from './cli/sso.js';
 import { builtInPresetDocument, typegenCommand } from './cli/typegen.js';
 import { configFromEnv } from './config.js';
 
@@ -36,8 +37,9 @@ commands:
   audit prune --org ORG        (deletes entries older than the org's auditRetentionDays)
   migrate                      (runs against DATABASE_URL or the PGlite data folder)
   typegen (--file FILE | --preset PRESET) [--out FILE.d.ts]   (TypeScript names for the SDK)
+${SSO_USAGE}
 
-environment: GATEHOUSE_URL, GATEHOUSE_ADMIN_KEY, DATABASE_URL, GATEHOUSE_DATA_DIR`;
+environment: GATEHOUSE_URL, GATEHOUSE_ADMIN_KEY, DATABASE_URL, GATEHOUSE_DATA_DIR, GATEHOUSE_SSO_CLIENT_SECRET`;
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -61,6 +63,7 @@ const { values, positionals } = parseArgs({
     file: { type: 'string' },
     out: { type: 'string' },
     domain: { type: 'string' },
+    ...SSO_OPTIONS,
   },
 });
 
@@ -102,6 +105,20 @@ async function run(): Promise<void> {
     }
   };
   if (values.help || cmd === '') return console.log(USAGE);
+  if (positionals[0] === 'sso') {
+    const baseUrl = (values.url ?? process.env.GATEHOUSE_URL ?? 'http://127.0.0.1:4000').replace(
+      /\/+$/,
+      '',
+    );
+    return ssoCommand(cmd, {
+      api: client,
+      values,
+      baseUrl,
+      need: need as (n: string) => string,
+      print,
+      fail,
+    });
+  }
   switch (cmd) {
     case 'org create': {
       const email = values['owner-email'];

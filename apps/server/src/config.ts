@@ -86,6 +86,23 @@ export interface ServerConfig {
    * (`GATEHOUSE_DOMAIN_RECHECK_MAX_FAILURES`); default 3.
    */
   readonly domainRecheckMaxFailures?: number | undefined;
+  /**
+   * Allow SSO connections to `http:` issuers (`GATEHOUSE_SSO_ALLOW_HTTP=1`): tests and local
+   * development only (the dev IdP). Off by default: every issuer must be https.
+   */
+  readonly ssoAllowHttp?: boolean | undefined;
+  /**
+   * The instance's SSO redirect allowlist (`GATEHOUSE_SSO_REDIRECT_URIS`, comma-separated,
+   * exact URIs), beside each org's own (`sso.setRedirectUris`).
+   */
+  readonly ssoRedirectUris?: readonly string[] | undefined;
+  /**
+   * Development: start a real OpenID Provider next to the server and connect the demo org to it
+   * (`GATEHOUSE_DEV_IDP=1`; `/sso/dev` to click through a sign-in). Implies plain-http issuers.
+   */
+  readonly devIdp?: boolean | undefined;
+  /** The dev IdP's port (`GATEHOUSE_DEV_IDP_PORT`); default any free port. */
+  readonly devIdpPort?: number | undefined;
 }
 
 /**
@@ -97,7 +114,9 @@ export interface ServerConfig {
  * `GATEHOUSE_HEADERS_TIMEOUT_SECONDS`, `GATEHOUSE_AUTH_MAX_FAILURES_PER_ADDRESS`,
  * `GATEHOUSE_AUTH_MAX_FAILURES_PER_KEY`, `GATEHOUSE_AUTH_FAILURE_WINDOW_SECONDS`,
  * `GATEHOUSE_PRESETS`, `GATEHOUSE_DNS_SERVERS`, `GATEHOUSE_DNS_TIMEOUT_SECONDS`,
- * `GATEHOUSE_DOMAIN_RECHECK_SECONDS`, `GATEHOUSE_DOMAIN_RECHECK_MAX_FAILURES`.
+ * `GATEHOUSE_DOMAIN_RECHECK_SECONDS`, `GATEHOUSE_DOMAIN_RECHECK_MAX_FAILURES`,
+ * `GATEHOUSE_SSO_ALLOW_HTTP`, `GATEHOUSE_SSO_REDIRECT_URIS`,
+ * `GATEHOUSE_DEV_IDP`, `GATEHOUSE_DEV_IDP_PORT`.
  */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const port = Number(env.PORT ?? 4000);
@@ -136,6 +155,13 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     dnsTimeoutMs: msFromEnv(env, 'GATEHOUSE_DNS_TIMEOUT_SECONDS', 1000, 0.01),
     domainRecheckIntervalMs: msFromEnv(env, 'GATEHOUSE_DOMAIN_RECHECK_SECONDS', 1000, 0),
     domainRecheckMaxFailures: intFromEnv(env, 'GATEHOUSE_DOMAIN_RECHECK_MAX_FAILURES', 1),
+    ssoAllowHttp: /^(1|true|yes)$/i.test(env.GATEHOUSE_SSO_ALLOW_HTTP ?? ''),
+    ssoRedirectUris: (env.GATEHOUSE_SSO_REDIRECT_URIS ?? '')
+      .split(',')
+      .map((u) => u.trim())
+      .filter((u) => u !== ''),
+    devIdp: /^(1|true|yes)$/i.test(env.GATEHOUSE_DEV_IDP ?? ''),
+    devIdpPort: intFromEnv(env, 'GATEHOUSE_DEV_IDP_PORT', 0),
   };
 }
 

@@ -71,6 +71,12 @@ if (server.demo) {
     .executeTakeFirst();
   if (demo) lines.push(`  demo organization: ${demo.id} (its key was printed on first start)`);
 }
+if (server.devSso) {
+  lines.push(
+    `  dev SSO: an OpenID Provider at ${server.devSso.issuer} is connected to the demo org;`,
+    `    click through a sign-in at ${server.devSso.pageUrl}`,
+  );
+}
 lines.push(`  ready in ${Date.now() - started} ms — Ctrl-C to stop`, '');
 console.log(lines.join('\n'));
 

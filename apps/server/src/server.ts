@@ -22,6 +22,7 @@ import {
   newErrorId,
 } from '@gatehouse/edge';
 import { createScimHandler } from '@gatehouse/scim';
+import { createSsoHandler } from '@gatehouse/sso';
 import express from 'express';
 import { type Logger, pino } from 'pino';
 import {
@@ -31,6 +32,7 @@ import {
 } from './audit-retention.js';
 import type { ServerConfig } from './config.js';
 import { type DemoSeed, seedDemo } from './demo.js';
+import { type DevSso, startDevSso } from './dev-sso.js';
 import { type DomainRecheck, startDomainRecheck } from './domain-recheck.js';
 import { DEFAULT_MAIL_FROM, type EmailDelivery, startEmailDelivery } from './email-delivery.js';
 import { httpTimeouts, KEEP_ALIVE_TIMEOUT_MS } from './http-timeouts.js';
@@ -56,6 +58,8 @@ export interface RunningServer {
   readonly auditRetention: AuditRetention;
   /** The domain re-verification worker (off when its interval is 0). */
   readonly domainRecheck: DomainRecheck;
+  /** The dev IdP (`GATEHOUSE_DEV_IDP=1`): its issuer and the page to start a sign-in from. */
+  readonly devSso: { readonly issuer: string; readonly pageUrl: string } | null;
   close(): Promise<void>;
 }
 
@@ -145,6 +149,23 @@ export async function startServer(
       onInternalError: (err, id) => logInternal(err, '/scim/v2', id),
     }),
   );
+  // Single sign-on (issue 13): /sso/authorize, /sso/test, /sso/callback. The IdP sends browsers
+  // back to this server's public URL.
+  app.use(
+    '/sso',
+    createSsoHandler({
+      services,
+      publicUrl: () =>
+        config.publicUrl ?? selfUrl.replace(/\/\/(0\.0\.0\.0|\[::\]):/, '//localhost:'),
+      // The dev IdP (GATEHOUSE_DEV_IDP=1) runs on plain http on loopback.
+      allowHttp: (config.ssoAllowHttp ?? false) || (config.devIdp ?? false),
+      redirectUris: config.ssoRedirectUris ?? [],
+      onInternalError: (err, id) => logInternal(err, '/sso', id),
+    }),
+  );
+  // GATEHOUSE_DEV_IDP=1: /sso/dev, wired once the server listens (the IdP needs our URL).
+  let devSso: DevSso | null = null;
+  app.use('/sso/dev', (req, res, next) => (devSso ? devSso.router(req, res, next) : next()));
   // `demo`: whether the demo organization (slug "demo") exists, so that a script can wait for a
   // usable first start (.ci/run). A yes/no only: its id and keys are printed once, at start.
   // A failing query reaches the error handler below (500).
@@ -209,6 +230,10 @@ export async function startServer(
   selfUrl = `http://${host}:${port}`;
   // A second process refused by the data folder's lock is told where this one listens.
   gatedb.dataDirLock?.annotate({ url: selfUrl });
+  if (config.devIdp) {
+    devSso = await startDevSso({ services, selfUrl, port: config.devIdpPort ?? 0 });
+    if (!devSso) logger.warn('GATEHOUSE_DEV_IDP: there is no demo organization to connect');
+  }
   const emails = await startEmailDelivery({
     gatedb,
     logger,
@@ -236,6 +261,9 @@ export async function startServer(
     emails,
     auditRetention,
     domainRecheck,
+    get devSso() {
+      return devSso && { issuer: devSso.issuer, pageUrl: devSso.pageUrl };
+    },
     async close() {
       if (closed) return;
       closed = true;
@@ -243,6 +271,7 @@ export async function startServer(
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      await devSso?.close();
       await emails.stop();
       await auditRetention.stop();
       await domainRecheck.stop();

@@ -21,6 +21,9 @@ export const ID_PREFIXES = {
   request: 'req',
   session: 'ses',
   domain: 'dom',
+  ssoConnection: 'ssoc',
+  ssoAttempt: 'ssoa',
+  ssoCode: 'ssox',
 } as const;
 
 /** A kind of id. */

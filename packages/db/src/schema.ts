@@ -369,6 +369,81 @@ export interface OrgDomainPoliciesTable {
   updated_at: Timestamp;
 }
 
+/** An org's SSO connection (issue 13; migration 0016). The client secret is sealed, never plain. */
+export interface SsoConnectionsTable {
+  org_id: string;
+  id: string;
+  name: string;
+  protocol: 'oidc';
+  issuer: string;
+  client_id: string;
+  /** `sealSecret(instance key, secret, "sso_connections:<org>:<id>")`. */
+  client_secret_sealed: string;
+  scopes: string[];
+  /** Which claims carry the email, name and groups (`{ email, name, groups }`). */
+  claims: Json<Record<string, string | null>>;
+  default_role: string | null;
+  default_scope_id: string | null;
+  enabled: Generated<boolean>;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+/** An IdP group (a value of the connection's groups claim) → a Gatehouse group. */
+export interface SsoGroupMappingsTable {
+  org_id: string;
+  connection_id: string;
+  idp_group: string;
+  group_id: string;
+  created_at: CreatedAt;
+}
+
+/** Which IdP subject of a connection is which Gatehouse user. */
+export interface SsoIdentitiesTable {
+  org_id: string;
+  connection_id: string;
+  subject: string;
+  user_id: string;
+  created_at: CreatedAt;
+  last_login_at: Date | null;
+}
+
+/** An org's allowlist of adopter redirect URIs (exact match). */
+export interface SsoRedirectUrisTable {
+  org_id: string;
+  uri: string;
+  created_at: CreatedAt;
+}
+
+/** A sign-in on its way through the IdP; single use. */
+export interface SsoAttemptsTable {
+  org_id: string;
+  id: string;
+  connection_id: string;
+  state_hash: string;
+  nonce: string;
+  code_verifier_sealed: string;
+  redirect_uri: string;
+  client_state: string | null;
+  mode: 'sign_in' | 'test';
+  created_at: CreatedAt;
+  expires_at: Timestamp;
+  used_at: Date | null;
+}
+
+/** The one-time code an adopter exchanges for the profile and a session; stored hashed. */
+export interface SsoCodesTable {
+  org_id: string;
+  id: string;
+  code_hash: string;
+  connection_id: string;
+  user_id: string;
+  profile: Json<Record<string, unknown>>;
+  created_at: CreatedAt;
+  expires_at: Timestamp;
+  used_at: Date | null;
+}
+
 /** The database, as Kysely sees it. */
 export interface Database {
   orgs: OrgsTable;
@@ -395,6 +470,12 @@ export interface Database {
   presets: PresetsTable;
   org_domains: OrgDomainsTable;
   org_domain_policies: OrgDomainPoliciesTable;
+  sso_connections: SsoConnectionsTable;
+  sso_group_mappings: SsoGroupMappingsTable;
+  sso_identities: SsoIdentitiesTable;
+  sso_redirect_uris: SsoRedirectUrisTable;
+  sso_attempts: SsoAttemptsTable;
+  sso_codes: SsoCodesTable;
 }
 
 /** Row types, for callers that pass rows around. */
@@ -411,6 +492,7 @@ export type ScimTokenRow = Selectable<ScimTokensTable>;
 export type CredentialRow = Selectable<CredentialsTable>;
 export type SessionRow = Selectable<SessionsTable>;
 export type OrgDomainRow = Selectable<OrgDomainsTable>;
+export type SsoConnectionRow = Selectable<SsoConnectionsTable>;
 export type AuditRow = Selectable<AuditLogTable>;
 export type AuditCheckpointRow = Selectable<AuditCheckpointsTable>;
 export type OutboxRow = Selectable<OutboxTable>;

@@ -20,6 +20,13 @@ export type Principal =
    */
   | { readonly kind: 'scim'; readonly orgId: string; readonly tokenId: string }
   /**
+   * An org's SSO connection provisioning the person signing in through it (I2, just-in-time):
+   * like SCIM, within its own org only, and it writes only what the connection's settings say
+   * (default role, group mappings), which an admin holding those grants configured. Audited
+   * with source `sso` and the connection id as actor.
+   */
+  | { readonly kind: 'sso'; readonly orgId: string; readonly connectionId: string }
+  /**
    * A user signed in to one org with a session token: acts as the user itself (the engine checks
    * the user's own permissions), within that org only. Audited with the user as actor.
    */
@@ -50,6 +57,8 @@ export function principalId(p: Principal): string {
       return p.clientId;
     case 'scim':
       return p.tokenId;
+    case 'sso':
+      return p.connectionId;
     case 'user':
       return p.userId;
   }
@@ -57,5 +66,7 @@ export function principalId(p: Principal): string {
 
 /** The one org a principal is bound to (API client, SCIM directory, user session), or null. */
 export function principalOrg(p: Principal): string | null {
-  return p.kind === 'client' || p.kind === 'scim' || p.kind === 'user' ? p.orgId : null;
+  return p.kind === 'client' || p.kind === 'scim' || p.kind === 'sso' || p.kind === 'user'
+    ? p.orgId
+    : null;
 }

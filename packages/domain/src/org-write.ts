@@ -13,7 +13,7 @@ import { type Engine, type Environment, missingPermissions, type Preset } from '
 import { type Database, sql, type Transaction } from '@gatehouse/db';
 import { type AuditInput, appendAudit } from './audit/index.js';
 import type { OrgCall } from './call.js';
-import { type Caller, principalId } from './context.js';
+import { type Caller, principalId, principalOrg } from './context.js';
 import { pruneJournal, REVISION_CHANNEL } from './engine/index.js';
 import { DomainError, forbidden, notFound } from './errors.js';
 import {
@@ -383,7 +383,7 @@ class WriteDraft implements OrgWrite {
  */
 export function assertOrgAccess(caller: Caller, orgId: string): void {
   const p = caller.principal;
-  if ((p.kind === 'client' || p.kind === 'scim' || p.kind === 'user') && p.orgId !== orgId) {
+  if (principalOrg(p) !== null && principalOrg(p) !== orgId) {
     throw notFound(`organization ${orgId}`);
   }
 }
@@ -431,6 +431,15 @@ async function principalLabel(trx: Transaction<Database>, caller: Caller): Promi
       .where('id', '=', p.tokenId)
       .executeTakeFirst();
     return token ? `SCIM: ${token.name}` : 'SCIM';
+  }
+  if (p.kind === 'sso') {
+    const conn = await trx
+      .selectFrom('sso_connections')
+      .select('name')
+      .where('org_id', '=', p.orgId)
+      .where('id', '=', p.connectionId)
+      .executeTakeFirst();
+    return conn ? `SSO: ${conn.name}` : 'SSO';
   }
   if (p.kind !== 'client') return null;
   const row = await trx

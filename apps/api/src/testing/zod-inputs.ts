@@ -17,6 +17,7 @@ export interface Pools {
   readonly invitations: readonly string[];
   readonly scimTokens: readonly string[];
   readonly sessions: readonly string[];
+  readonly ssoConnections: readonly string[];
   readonly roles: readonly string[];
   readonly customRoles: readonly string[];
   readonly permissions: readonly string[];
@@ -162,7 +163,18 @@ function stringFor(name: string, p: Pools, c: Choices): string | undefined {
     case 'sessionid':
       return fromPool(p.sessions, () => 'ses_nobody');
     case 'role':
+    case 'defaultrole':
       return c.pick(p.roles);
+    case 'defaultscopeid':
+      return c.pick(p.scopes);
+    case 'connectionid':
+      return fromPool(p.ssoConnections, () => 'ssoc_nobody');
+    case 'issuer':
+      return 'https://idp.prop.test';
+    case 'uri':
+      return `https://app${c.int(3)}.prop.test/sso/callback`;
+    case 'idpgroup':
+      return c.pick(['eng', 'design', ...p.groups.slice(0, 1)]);
     case 'key':
       return c.chance(0.6) && p.customRoles.length > 0
         ? c.pick(p.customRoles)

@@ -27,6 +27,8 @@ export interface FuzzWorld {
   readonly pool: IdPool;
   readonly scimUsers: readonly string[];
   readonly scimGroups: readonly string[];
+  /** SSO connections of org A (no redirect URI allowed: no sign-in can start). */
+  readonly ssoConnections: readonly string[];
 }
 
 const PASSWORD = 'correct horse battery staple';
@@ -141,6 +143,15 @@ export async function buildWorld(t: TestServer): Promise<FuzzWorld> {
   });
   const group = (await g.json()) as { id: string };
   add(group.id);
+  // Issue 13: an SSO connection, so the fuzzed sso.* procedures and /sso routes meet a real one.
+  const sso = await orgA.gh.api.sso.createConnection.mutate({
+    orgId: orgA.orgId,
+    name: 'fuzz IdP',
+    issuer: 'https://idp.fuzz.test',
+    clientId: 'fuzz',
+    clientSecret: 'fuzz-client-secret',
+  });
+  add(sso.result.id);
   return {
     keys: {
       admin: t.adminKey,
@@ -155,5 +166,6 @@ export async function buildWorld(t: TestServer): Promise<FuzzWorld> {
     pool: ids,
     scimUsers,
     scimGroups: [group.id],
+    ssoConnections: [sso.result.id],
   };
 }

@@ -15,6 +15,7 @@ import * as m0012EmailSecrets from './0012_email_secrets.js';
 import * as m0013ScopeAvatar from './0013_scope_avatar.js';
 import * as m0014Presets from './0014_presets.js';
 import * as m0015Domains from './0015_domains.js';
+import * as m0016Sso from './0016_sso.js';
 
 /** Every migration by name, in order. */
 export const migrations: Record<string, Migration> = {
@@ -33,4 +34,5 @@ export const migrations: Record<string, Migration> = {
   '0013_scope_avatar': m0013ScopeAvatar,
   '0014_presets': m0014Presets,
   '0015_domains': m0015Domains,
+  '0016_sso': m0016Sso,
 };

@@ -11,6 +11,7 @@ import { clock } from '../invitations/index.js';
 import { claimJob, finishJob, renewJob } from '../jobs.js';
 import type { Services } from '../services.js';
 import { sweepEndedSessions } from '../sessions/index.js';
+import { sweepSsoAttempts } from '../sso/index.js';
 import { pruneAudit, retentionDays } from './prune.js';
 
 /** The job's name in `job_claims`. */
@@ -33,6 +34,8 @@ export interface RetentionPass {
   readonly failed: ReadonlyArray<{ orgId: string; error: string }>;
   /** Sessions that ended more than 30 days ago, deleted by the same pass (`sweepEndedSessions`). */
   readonly sessionsSwept?: number;
+  /** SSO attempts and codes expired over a day ago, deleted by the same pass. */
+  readonly ssoSwept?: number;
 }
 
 /**
@@ -122,7 +125,11 @@ export async function runAuditRetention(
       },
     });
     // The same housekeeping pass: session rows of users who never logged in again.
-    return { ...pass, sessionsSwept: await sweepEndedSessions(s) };
+    return {
+      ...pass,
+      sessionsSwept: await sweepEndedSessions(s),
+      ssoSwept: await sweepSsoAttempts(s),
+    };
   } finally {
     await finishJob(s.db, AUDIT_RETENTION_JOB, owner);
   }

@@ -1,4 +1,5 @@
 /** Shared building blocks of the use cases (grant rules, credential rows, throttles, secrets, people). Not exported from the package. */
+export * from './above-every-role.js';
 export * from './access-rules.js';
 export * from './canonical-json.js';
 export * from './contains-pattern.js';

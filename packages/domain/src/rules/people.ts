@@ -2,6 +2,7 @@
 import { newId } from '@gatehouse/db';
 import { invalid } from '../errors.js';
 import type { OrgWrite } from '../org-write.js';
+import { grantRole } from './grants.js';
 
 /** A pragmatic email check: one @, no spaces, a dot in the domain. */
 const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -70,6 +71,18 @@ export async function ensureMember(
       });
     }
   }
+  const addedToOrg = await joinOrg(w, user);
+  return { id: user.id, email: user.email, createdUser, addedToOrg };
+}
+
+/**
+ * Makes an existing user an active member of the org unless they are one (audited, evented);
+ * true when this write added them. A member row that exists is left as it is, deactivated too.
+ */
+export async function joinOrg(
+  w: OrgWrite,
+  user: { readonly id: string; readonly email: string },
+): Promise<boolean> {
   const inserted = await w.trx
     .insertInto('members')
     .values({
@@ -92,5 +105,61 @@ export async function ensureMember(
     });
     w.emit('member.added', { userId: user.id, email: user.email });
   }
-  return { id: user.id, email: user.email, createdUser, addedToOrg: Boolean(inserted) };
+  return Boolean(inserted);
+}
+
+/**
+ * Grants the role a newcomer gets (M1): `role` at `scopeId` when given (an SSO connection's
+ * own default), else the preset's default role for the kind of scope it joins at (the root).
+ * Checked like any grant of the write (an unknown role or a role not allowed there is INVALID).
+ */
+export async function grantDefaultRole(
+  w: OrgWrite,
+  userId: string,
+  at: { readonly role?: string | null; readonly scopeId?: string | null } = {},
+): Promise<string | null> {
+  const scopeId = at.scopeId ?? w.orgId;
+  const kind = w.engine.snapshot.scopes.find((x) => x.id === scopeId)?.kind ?? w.preset.rootKind;
+  const role = at.role ?? w.preset.defaultRoles[kind] ?? null;
+  if (!role) return null;
+  await grantRole(w, { id: userId, type: 'user' }, { role, scopeId });
+  return role;
+}
+
+/**
+ * Takes a new email and name an identity source (a SCIM directory, an SSO connection) says a user
+ * has, only when this org is the user's only one: one org's directory or IdP never renames a
+ * person another org also knows. Audited as an `Updated` user; true when something changed.
+ */
+export async function updateProfileWhereSoleOrg(
+  w: OrgWrite,
+  userId: string,
+  profile: { readonly email: string; readonly name: string | null },
+): Promise<boolean> {
+  const { email, lower } = normalizeEmail(profile.email);
+  const user = await w.trx
+    .selectFrom('users')
+    .select(['email', 'name'])
+    .where('id', '=', userId)
+    .executeTakeFirstOrThrow();
+  if (user.email === email && user.name === profile.name) return false;
+  const orgs = await w.trx
+    .selectFrom('members')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('user_id', '=', userId)
+    .executeTakeFirstOrThrow();
+  if (Number(orgs.n) !== 1) return false;
+  await w.trx
+    .updateTable('users')
+    .set({ email, email_lower: lower, name: profile.name, updated_at: new Date() })
+    .where('id', '=', userId)
+    .execute();
+  w.audit({
+    action: 'Updated',
+    entityType: 'user',
+    entityId: userId,
+    before: { email: user.email, name: user.name },
+    after: { email, name: profile.name },
+  });
+  return true;
 }

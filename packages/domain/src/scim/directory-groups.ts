@@ -130,7 +130,11 @@ const listed = (ids: readonly string[]) =>
     ? { count: ids.length, memberIds: ids.slice(0, MAX_LISTED) }
     : { memberIds: ids };
 
-async function addMembers(w: OrgWrite, groupId: string, userIds: readonly string[]) {
+/**
+ * Adds org members to a group, set-based (members already in it are left alone); audited as one
+ * `GroupMembersAdded` with the ids added. Shared with SSO group mappings (../sso/sign-in.ts).
+ */
+export async function addGroupMembersIn(w: OrgWrite, groupId: string, userIds: readonly string[]) {
   const ids = await assertMembers(w, userIds);
   const added: string[] = [];
   for (let i = 0; i < ids.length; i += 5000) {
@@ -176,6 +180,14 @@ async function removeMembers(w: OrgWrite, groupId: string, where: MemberConditio
 const idIn = (ids: readonly string[]): MemberCondition =>
   ids.length === 0 ? sql<boolean>`false` : sql<boolean>`gm.member_id = any(${[...ids]}::text[])`;
 
+/**
+ * Removes users from a group, set-based; audited as one `GroupMembersRemoved` with the ids
+ * removed. Shared with SSO group mappings (../sso/sign-in.ts).
+ */
+export function removeGroupMembersIn(w: OrgWrite, groupId: string, userIds: readonly string[]) {
+  return removeMembers(w, groupId, idIn(userIds));
+}
+
 async function applyChange(w: OrgWrite, groupId: string, c: GroupChange): Promise<void> {
   switch (c.kind) {
     case 'rename':
@@ -207,7 +219,7 @@ async function applyChange(w: OrgWrite, groupId: string, c: GroupChange): Promis
       return;
     }
     case 'addMembers':
-      return addMembers(w, groupId, c.userIds);
+      return addGroupMembersIn(w, groupId, c.userIds);
     case 'removeMembers':
       return removeMembers(w, groupId, idIn(c.userIds));
     case 'removeMembersWhere':
@@ -215,7 +227,7 @@ async function applyChange(w: OrgWrite, groupId: string, c: GroupChange): Promis
     case 'replaceMembers': {
       const ids = await assertMembers(w, c.userIds);
       await removeMembers(w, groupId, sql<boolean>`not (${idIn(ids)})`);
-      return addMembers(w, groupId, ids);
+      return addGroupMembersIn(w, groupId, ids);
     }
   }
 }
@@ -260,7 +272,7 @@ export async function createDirectoryGroup(
         const after = { displayName: name, externalId: input.externalId };
         w.audit({ action: 'Created', entityType: 'group', entityId: id, scopeId: orgId, after });
         w.emit('group.created', { groupId: id, ...after, source: 'scim' });
-        await addMembers(w, id, input.userIds);
+        await addGroupMembersIn(w, id, input.userIds);
         return touch(w, id);
       }),
     input.externalId,

@@ -10,7 +10,7 @@ import type { OrgCall } from '../call.js';
 import { conflict, isUniqueViolation, notFound } from '../errors.js';
 import { applyMemberStatus, removeMemberIn } from '../members/index.js';
 import { type OrgWrite, orgWrite, type WriteResult } from '../org-write.js';
-import { ensureMember, grantRole, normalizeEmail } from '../rules/index.js';
+import { ensureMember, grantDefaultRole, updateProfileWhereSoleOrg } from '../rules/index.js';
 import { DIRECTORY_USER_COLUMNS, toDirectoryUser } from './rows.js';
 import { versionColumn } from './version.js';
 
@@ -170,10 +170,7 @@ export async function provisionDirectoryUser(
             { reason: 'uniqueness', field: 'emails' } satisfies DirectoryConflict,
           );
         }
-        const role = w.preset.defaultRoles[w.preset.rootKind];
-        if (user.addedToOrg && role) {
-          await grantRole(w, { id: user.id, type: 'user' }, { role, scopeId: orgId });
-        }
+        if (user.addedToOrg) await grantDefaultRole(w, user.id);
         await applyMemberStatus(w, user.id, input.active ? 'active' : 'deactivated');
         await writeScimColumns(w, user.id, input);
         w.audit({
@@ -210,31 +207,7 @@ export async function replaceDirectoryUser(
         if (!cur) throw notFound(`user ${userId}`);
         assertVersion(cur, q.ifVersion);
         await assertUnique(w, input, userId);
-        const { email, lower } = normalizeEmail(input.email);
-        const user = await w.trx
-          .selectFrom('users')
-          .select(['email', 'name'])
-          .where('id', '=', userId)
-          .executeTakeFirstOrThrow();
-        const orgs = await w.trx
-          .selectFrom('members')
-          .select((eb) => eb.fn.countAll<number>().as('n'))
-          .where('user_id', '=', userId)
-          .executeTakeFirstOrThrow();
-        if (Number(orgs.n) === 1 && (user.email !== email || user.name !== input.name)) {
-          await w.trx
-            .updateTable('users')
-            .set({ email, email_lower: lower, name: input.name, updated_at: new Date() })
-            .where('id', '=', userId)
-            .execute();
-          w.audit({
-            action: 'Updated',
-            entityType: 'user',
-            entityId: userId,
-            before: { email: user.email, name: user.name },
-            after: { email, name: input.name },
-          });
-        }
+        await updateProfileWhereSoleOrg(w, userId, { email: input.email, name: input.name });
         await applyMemberStatus(w, userId, input.active ? 'active' : 'deactivated');
         await writeScimColumns(w, userId, input);
         w.audit({

@@ -1,8 +1,7 @@
 /** A SCIM token as the API shows it, and who may manage an org's directory tokens. */
-import { expandPatterns } from '@gatehouse/core';
 import type { ScimTokenRow } from '@gatehouse/db';
 import type { OrgWrite } from '../org-write.js';
-import { type CredentialView, credentialView } from '../rules/index.js';
+import { authorizeAboveEveryRole, type CredentialView, credentialView } from '../rules/index.js';
 
 /** A SCIM token as the API shows it (never the secret). */
 export interface ScimTokenView extends CredentialView {
@@ -21,13 +20,7 @@ export interface IssuedScimToken {
  * every permission any role of the org carries may create, rotate or revoke one.
  */
 export function authorizeDirectoryAdmin(w: OrgWrite): void {
-  w.authorize('scim.manage', w.orgId);
-  const perms = w.engine.snapshot.permissions;
-  const all = new Set<string>();
-  for (const r of w.engine.snapshot.roles) {
-    for (const name of expandPatterns(perms, r.permissions).names) all.add(name);
-  }
-  w.authorizeHolding(all, w.orgId);
+  authorizeAboveEveryRole(w, 'scim.manage');
 }
 
 /** A SCIM token row as the API shows it. */

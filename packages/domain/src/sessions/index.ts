@@ -1,6 +1,7 @@
 /** Password login, user sessions and their end. */
 export * from './authenticate.js';
 export * from './end.js';
+export * from './issue.js';
 export * from './list.js';
 export * from './login.js';
 export * from './logout.js';

@@ -18,7 +18,6 @@ import { memberStatus } from '../members/index.js';
 import { orgEventWrite, type WriteResult } from '../org-write.js';
 import {
   hashPassword,
-  issueCredential,
   normalizeEmail,
   PASSWORD_MAX,
   recordLoginFailure,
@@ -26,12 +25,10 @@ import {
   verifyPassword,
 } from '../rules/index.js';
 import type { Services } from '../services.js';
-import { loadSession } from './end.js';
-import { ENDED_SESSION_KEEP_MS } from './sweep.js';
-import { type SessionView, sessionView } from './view.js';
+import { issueSession } from './issue.js';
+import type { SessionView } from './view.js';
 
-/** How long a session lasts when the deployment does not say: 12 hours. */
-export const DEFAULT_SESSION_TTL_MS = 12 * 60 * 60 * 1000;
+export { DEFAULT_SESSION_TTL_MS } from './issue.js';
 
 /** Input of `login`. */
 export interface LoginInput {
@@ -112,54 +109,8 @@ export async function login(
     if ((await memberStatus(w, userId)) !== 'active') throw loginFailed();
     // Again under the org lock: a policy set during the password check applies.
     await assertSignInAllowed(w.trx, ssoOnly);
-    const now = clock(s);
-    const endedBefore = new Date(now.getTime() - ENDED_SESSION_KEEP_MS);
-    await w.trx
-      .deleteFrom('sessions')
-      .where('org_id', '=', w.orgId)
-      .where('user_id', '=', userId)
-      .where((eb) =>
-        eb.or([eb('expires_at', '<', endedBefore), eb('revoked_at', '<', endedBefore)]),
-      )
-      .execute();
     // The right password: earlier failures for the address no longer count.
     await w.trx.deleteFrom('login_failures').where('email_lower', '=', lower).execute();
-    const expiresAt = new Date(now.getTime() + (s.options?.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS));
-    const { secret, hash } = issueCredential(sessionId);
-    const userAgent = input.userAgent?.slice(0, 500) || null;
-    const ip = input.ip?.slice(0, 100) || null;
-    await w.trx
-      .insertInto('sessions')
-      .values({
-        org_id: w.orgId,
-        id: sessionId,
-        user_id: userId,
-        token_hash: hash,
-        created_at: now,
-        expires_at: expiresAt,
-        last_used_at: null,
-        revoked_at: null,
-        user_agent: userAgent,
-        ip,
-      })
-      .execute();
-    // The org's directory shows the membership's last sign-in (this org's only); the user's is
-    // instance-wide.
-    await w.trx
-      .updateTable('members')
-      .set({ last_login_at: now })
-      .where('org_id', '=', w.orgId)
-      .where('user_id', '=', userId)
-      .execute();
-    await w.trx.updateTable('users').set({ last_login_at: now }).where('id', '=', userId).execute();
-    w.audit({
-      action: 'LoggedIn',
-      entityType: 'session',
-      entityId: sessionId,
-      scopeId: w.orgId,
-      after: { userId, expiresAt: expiresAt.toISOString(), userAgent, ip },
-    });
-    w.emit('session.created', { sessionId, userId });
-    return { token: secret, session: sessionView(await loadSession(w, sessionId), now) };
+    return issueSession(s, w, { userId, sessionId, userAgent: input.userAgent, ip: input.ip });
   });
 }
