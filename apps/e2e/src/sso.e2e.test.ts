@@ -10,6 +10,7 @@
  * another org, a disabled connection, a deactivated member, and an unverified email of an
  * existing user.
  */
+import { startTestDnsServer, type TestDnsServer } from '@gatehouse/domain/testing';
 import { createGatehouse, type Gatehouse } from '@gatehouse/sdk';
 import { type DevIdp, startDevIdp } from '@gatehouse/sso/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -30,10 +31,16 @@ describe('I1 I2 OIDC single sign-on against a real oidc-provider', () => {
   let adopterKey: string;
   let engGroupId: string;
   let seq = 0;
+  let dns: TestDnsServer;
   const ana = { sub: 'ana-sub', email: 'ana@acme-sso.test', email_verified: true, name: 'Ana' };
 
   beforeAll(async () => {
-    t = await startTestServer(pglite, { ssoAllowHttp: true });
+    dns = await startTestDnsServer();
+    t = await startTestServer(pglite, {
+      ssoAllowHttp: true,
+      dnsServers: [dns.address],
+      dnsTimeoutMs: 300,
+    });
     idp = await startDevIdp({ redirectUris: [`${t.url}/sso/callback`], accounts: [ana] });
     const { result: org } = await t.admin.api.orgs.create.mutate({
       name: 'Acme SSO',
@@ -97,7 +104,16 @@ describe('I1 I2 OIDC single sign-on against a real oidc-provider', () => {
     await adopter?.close();
     await idp?.close();
     await t?.close();
+    await dns?.close();
   });
+
+  /** Claims `domain` for the org and verifies it through a TXT record on the test DNS server. */
+  async function verifyDomain(domain: string) {
+    const { result } = await admin.api.domains.claim.mutate({ orgId, domain });
+    dns.setTxt(result.domain.record.name, [result.domain.record.value]);
+    const v = await admin.api.domains.verify.mutate({ orgId, domainId: result.domain.id });
+    expect(v.result.verified).toBe(true);
+  }
 
   /** A browser that signs in through the adopter app; the adopter's JSON answer. */
   async function signIn(b = new Browser()) {
@@ -356,6 +372,51 @@ describe('I1 I2 OIDC single sign-on against a real oidc-provider', () => {
     idp.signInAs(p.sub);
     const linked = await signIn();
     expect(linked.answer.userId).toBe(bob.userId);
+  });
+
+  it('I3 an existing account outside the org is linked only once the org has verified its domain', async () => {
+    const email = `carol-${Date.now()}@partner-sso.test`;
+    const { result: other } = await t.admin.api.orgs.create.mutate({
+      name: 'Partner',
+      preset: 'flowcode',
+      owner: { email },
+    });
+    const [carol] = (await t.admin.api.members.list.query({ orgId: other.id })).items;
+    person([], { email, email_verified: true });
+    const refused = await signIn();
+    expect(refused.answer).toMatchObject({ error: 'access_denied' });
+    expect(refused.answer.description).toMatch(/not a member of this organization/);
+    await verifyDomain('partner-sso.test');
+    idp.signInAs(`p-${seq}`);
+    const linked = await signIn();
+    expect(linked.answer.error).toBeUndefined();
+    expect(linked.answer.userId).toBe(carol!.userId);
+  });
+
+  it('I3 home-realm discovery: an email of a verified domain, or the org alone, leads to its connection', async () => {
+    await verifyDomain('home-sso.test');
+    const go = (q: Record<string, string>) =>
+      fetch(
+        `${t.url}/sso/authorize?${new URLSearchParams({
+          redirect_uri: adopter.callbackUrl,
+          state: 's',
+          ...q,
+        })}`,
+        { redirect: 'manual' },
+      );
+    for (const q of [{ email: 'dana@home-sso.test' }, { org: orgId }]) {
+      const res = await go(q);
+      expect(res.status, JSON.stringify(q)).toBe(302);
+      expect(res.headers.get('location')).toMatch(new RegExp(`^${idp.issuer}`));
+    }
+    // A domain nobody verified (or only a subdomain of a verified one) routes nowhere.
+    for (const email of ['dana@unverified-sso.test', 'dana@eu.home-sso.test']) {
+      const res = await go({ email });
+      expect([res.status, res.headers.get('location')], email).toEqual([404, null]);
+    }
+    // Routing never bypasses the allowlist.
+    const evil = await go({ email: 'dana@home-sso.test', redirect_uri: 'https://evil.test/cb' });
+    expect([evil.status, evil.headers.get('location')]).toEqual([400, null]);
   });
 
   it('I1 test a connection: a dry sign-in shows the claims and what provisioning would do, and writes nothing', async () => {

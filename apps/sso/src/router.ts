@@ -2,7 +2,8 @@
  * `/sso` routes (issue 13, OIDC): a thin protocol layer over `@gatehouse/domain`'s SSO use cases.
  *
  * - `GET /sso/authorize?org=&connection=&redirect_uri=&state=`: the adopter sends the browser
- *   here. The redirect_uri must be exactly on the org's or the instance's allowlist, else an error
+ *   here (`org` alone: the org's enabled connection; `email=` alone: the org that verified the
+ *   email's domain, I3). The redirect_uri must be exactly on the org's or the instance's allowlist, else an error
  *   page (never a redirect). The state Gatehouse sends the IdP is also set as a cookie, binding
  *   the callback to the browser that started.
  * - `GET /sso/test?ticket=`: a dry sign-in an admin started with `sso.testConnection`.
@@ -109,14 +110,20 @@ export function createSsoHandler(options: SsoOptions): express.Router {
   const router = express.Router();
   router.get('/authorize', async (req, res) => {
     const q = req.query;
-    const [org, connection, redirectUri] = [one(q.org), one(q.connection), one(q.redirect_uri)];
-    if (!org || !connection || !redirectUri) {
-      return errorPage(res, 400, 'org, connection and redirect_uri are required.');
+    const [org, connection, email] = [one(q.org), one(q.connection), one(q.email)];
+    const redirectUri = one(q.redirect_uri);
+    if (!redirectUri || !(org || email)) {
+      return errorPage(
+        res,
+        400,
+        'redirect_uri and one of org (with connection) or email are required.',
+      );
     }
     await toIdp(res, () =>
       startSsoSignIn(s, {
         orgId: org,
         connectionId: connection,
+        email,
         redirectUri,
         clientState: one(q.state),
         instanceRedirectUris: options.redirectUris ?? [],

@@ -20,6 +20,7 @@ import {
   secretKeyOf,
 } from './connection-view.js';
 import { checkRedirectUri, redirectAllowed } from './redirect-uris.js';
+import { routeSsoSignIn, type SsoRouteInput } from './route.js';
 
 /** How long a browser has to come back from the IdP: 10 minutes. */
 export const SSO_ATTEMPT_TTL_MS = 10 * 60 * 1000;
@@ -102,9 +103,7 @@ async function insertAttempt(
 }
 
 /** Input of `startSsoSignIn` (the query of `GET /sso/authorize`). */
-export interface StartSsoInput {
-  readonly orgId: string;
-  readonly connectionId: string;
+export interface StartSsoInput extends SsoRouteInput {
   readonly redirectUri: string;
   readonly clientState?: string | undefined;
   /** The instance's allowlist (`GATEHOUSE_SSO_REDIRECT_URIS`). */
@@ -117,13 +116,14 @@ export interface StartSsoInput {
  * never redirects); the connection must be this org's (NOT_FOUND otherwise, so org A's
  * connection never opens org B) and enabled (FORBIDDEN).
  *
- * Email routing (I3: an email whose verified domain leads to a connection) is not here yet: it
- * comes with verified domains (`connectionForEmail`, issue 13).
+ * Without a connection, `routeSsoSignIn` picks one from the org, or from the org that verified
+ * the email's domain (I3).
  */
 export async function startSsoSignIn(s: Services, input: StartSsoInput): Promise<SsoRedirect> {
   checkRedirectUri(input.redirectUri);
+  const { orgId, connectionId } = await routeSsoSignIn(s.db, input);
   const allowed = await redirectAllowed(s.db, {
-    orgId: input.orgId,
+    orgId,
     uri: input.redirectUri,
     instanceUris: input.instanceRedirectUris,
   });
@@ -132,7 +132,7 @@ export async function startSsoSignIn(s: Services, input: StartSsoInput): Promise
       details: { reason: 'redirect_uri_not_allowed' },
     });
   }
-  const row = await loadConnection(s.db, input.orgId, input.connectionId);
+  const row = await loadConnection(s.db, orgId, connectionId);
   if (!row.enabled) throw forbidden(`SSO connection ${row.id} is disabled`);
   if (input.clientState !== undefined && input.clientState.length > 2000) {
     throw invalid('state must be at most 2000 characters');

@@ -6,6 +6,7 @@
  * org lock and applies it.
  */
 import type { Database, DB, SsoConnectionRow, Transaction } from '@gatehouse/db';
+import { verifiedDomainOwner } from '../domains/index.js';
 import { normalizeEmail } from '../rules/index.js';
 import type { SsoClaimNames } from './connection-view.js';
 
@@ -27,6 +28,7 @@ export type SsoRefusal =
   | 'no_email'
   | 'invalid_email'
   | 'email_not_verified'
+  | 'link_not_allowed'
   | 'deactivated';
 
 /** What provisioning will do (or why it will not). */
@@ -126,15 +128,26 @@ export async function planSsoSignIn(
       .select('id')
       .where('email_lower', '=', lower)
       .executeTakeFirst();
-    // Linking trusts the IdP's word that the person owns the address. With verified domains
-    // (I3, issue 13, built separately) an org will also be able to require the email's domain
-    // to be one it verified before linking; until then email_verified is the rule.
+    // I3 linking: the IdP must say it verified the address, and the org must vouch for it too:
+    // the address is of a domain this org verified, or the account is already this org's member
+    // (the org added or invited that address). An org's IdP never takes over an account of
+    // another org's people by naming their email.
     if (byEmail && !profile.emailVerified) {
       return {
         ...base,
         refused: refuse(
           'email_not_verified',
           `a user with ${profile.email} exists, and the IdP did not say the email is verified`,
+        ),
+        user: { action: 'link', userId: byEmail.id },
+      };
+    }
+    if (byEmail && !(await orgVouchesFor(q, orgId, byEmail.id, lower))) {
+      return {
+        ...base,
+        refused: refuse(
+          'link_not_allowed',
+          `a user with ${profile.email} exists and is not a member of this organization, whose verified domains do not include the address's (verify it with domains.claim and domains.verify, or invite the person)`,
         ),
         user: { action: 'link', userId: byEmail.id },
       };
@@ -203,4 +216,16 @@ export async function planSsoSignIn(
 function profileGroupsRead(conn: SsoConnectionRow): string | null {
   const g = (conn.claims as { groups?: string | null }).groups;
   return g === undefined ? 'groups' : g;
+}
+
+/** True when the org vouches for an existing account's address: a member already, or of a verified domain. */
+async function orgVouchesFor(q: Q, orgId: string, userId: string, emailLower: string) {
+  const member = await q
+    .selectFrom('members')
+    .select('user_id')
+    .where('org_id', '=', orgId)
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
+  if (member) return true;
+  return (await verifiedDomainOwner(q, emailLower))?.orgId === orgId;
 }
