@@ -15,7 +15,14 @@ export {
   type SeedCell,
 } from './seeds.js';
 
-import type { Environment, OrgSnapshot, RoleDef, ScopeNode, SubjectInfo } from '../snapshot.js';
+import type {
+  Assignment,
+  Environment,
+  OrgSnapshot,
+  RoleDef,
+  ScopeNode,
+  SubjectInfo,
+} from '../snapshot.js';
 
 /** A reference evaluator over one snapshot. */
 export class ReferenceEvaluator {
@@ -84,18 +91,60 @@ export class ReferenceEvaluator {
     return out;
   }
 
-  /** C1. */
-  check(subject: string, permission: string, scope: string, env?: Environment): boolean {
-    if (!this.subject(subject)?.active || !this.scope(scope)) return false;
+  /** The role's slot when the snapshot's inheritance makes it `override`, else null. */
+  overrideSlot(roleKey: string): string | null {
+    const slot = this.role(roleKey)?.slot ?? null;
+    if (slot === null || !this.snapshot.inheritance) return null;
+    return Object.hasOwn(this.snapshot.inheritance, slot) &&
+      this.snapshot.inheritance[slot] === 'override'
+      ? slot
+      : null;
+  }
+
+  /**
+   * True when assignment `a`, reaching `subject` at `scope`, is in an override slot and another
+   * sound assignment of that slot reaching the subject sits strictly nearer `scope` and takes
+   * part in a check in `env` (any environment for a check without one; else both or that one).
+   */
+  overridden(a: Assignment, subject: string, scope: string, env: Environment | undefined): boolean {
+    const slot = this.overrideSlot(a.roleKey);
+    if (slot === null) return false;
     const holders = this.holders(subject);
     const path = this.ancestors(scope);
     return this.snapshot.assignments.some(
-      (a) =>
-        holders.includes(a.subjectId) &&
-        path.includes(a.scopeId) &&
-        (a.environment === null || a.environment === env) &&
-        this.assignmentSound(a.subjectId, a.roleKey, a.scopeId) &&
-        this.roleGrants(a.roleKey, permission),
+      (b) =>
+        holders.includes(b.subjectId) &&
+        path.includes(b.scopeId) &&
+        path.indexOf(b.scopeId) < path.indexOf(a.scopeId) &&
+        this.overrideSlot(b.roleKey) === slot &&
+        (env === undefined || b.environment === null || b.environment === env) &&
+        this.assignmentSound(b.subjectId, b.roleKey, b.scopeId),
+    );
+  }
+
+  /** True when assignment `a` grants `permission` to `subject` at `scope` in `env`. */
+  grantsThrough(
+    a: Assignment,
+    subject: string,
+    permission: string,
+    scope: string,
+    env: Environment | undefined,
+  ): boolean {
+    return (
+      this.holders(subject).includes(a.subjectId) &&
+      this.ancestors(scope).includes(a.scopeId) &&
+      (a.environment === null || a.environment === env) &&
+      this.assignmentSound(a.subjectId, a.roleKey, a.scopeId) &&
+      this.roleGrants(a.roleKey, permission) &&
+      !this.overridden(a, subject, scope, env)
+    );
+  }
+
+  /** C1. */
+  check(subject: string, permission: string, scope: string, env?: Environment): boolean {
+    if (!this.subject(subject)?.active || !this.scope(scope)) return false;
+    return this.snapshot.assignments.some((a) =>
+      this.grantsThrough(a, subject, permission, scope, env),
     );
   }
 
@@ -116,7 +165,7 @@ export class ReferenceEvaluator {
 
   /**
    * C5 / T3: every subject with the permission on the scope, sorted, with `direct` when a granting
-   * assignment (own or through a group) sits on the scope itself.
+   * assignment (own or through a group, not overridden) sits on the scope itself.
    */
   subjectsWith(
     scope: string,
@@ -126,14 +175,8 @@ export class ReferenceEvaluator {
     const out: Array<{ subjectId: string; membership: 'direct' | 'inherited' }> = [];
     for (const s of [...this.snapshot.subjects].sort((a, b) => (a.id < b.id ? -1 : 1))) {
       if (!this.check(s.id, permission, scope, env)) continue;
-      const holders = this.holders(s.id);
       const direct = this.snapshot.assignments.some(
-        (a) =>
-          holders.includes(a.subjectId) &&
-          a.scopeId === scope &&
-          (a.environment === null || a.environment === env) &&
-          this.assignmentSound(a.subjectId, a.roleKey, a.scopeId) &&
-          this.roleGrants(a.roleKey, permission),
+        (a) => a.scopeId === scope && this.grantsThrough(a, s.id, permission, scope, env),
       );
       out.push({ subjectId: s.id, membership: direct ? 'direct' : 'inherited' });
     }
