@@ -107,10 +107,17 @@ export class ReferenceEvaluator {
    * part in a check in `env` (any environment for a check without one; else both or that one).
    */
   overridden(a: Assignment, subject: string, scope: string, env: Environment | undefined): boolean {
+    return this.overriddenOn(a, this.holders(subject), this.ancestors(scope), env);
+  }
+
+  private overriddenOn(
+    a: Assignment,
+    holders: readonly string[],
+    path: readonly string[],
+    env: Environment | undefined,
+  ): boolean {
     const slot = this.overrideSlot(a.roleKey);
     if (slot === null) return false;
-    const holders = this.holders(subject);
-    const path = this.ancestors(scope);
     return this.snapshot.assignments.some(
       (b) =>
         holders.includes(b.subjectId) &&
@@ -130,22 +137,33 @@ export class ReferenceEvaluator {
     scope: string,
     env: Environment | undefined,
   ): boolean {
+    return this.grantsOn(a, this.holders(subject), this.ancestors(scope), permission, env);
+  }
+
+  /** `grantsThrough` with the subject's holders and the scope's path (nearest first) given. */
+  private grantsOn(
+    a: Assignment,
+    holders: readonly string[],
+    path: readonly string[],
+    permission: string,
+    env: Environment | undefined,
+  ): boolean {
     return (
-      this.holders(subject).includes(a.subjectId) &&
-      this.ancestors(scope).includes(a.scopeId) &&
+      holders.includes(a.subjectId) &&
+      path.includes(a.scopeId) &&
       (a.environment === null || a.environment === env) &&
       this.assignmentSound(a.subjectId, a.roleKey, a.scopeId) &&
       this.roleGrants(a.roleKey, permission) &&
-      !this.overridden(a, subject, scope, env)
+      !this.overriddenOn(a, holders, path, env)
     );
   }
 
   /** C1. */
   check(subject: string, permission: string, scope: string, env?: Environment): boolean {
     if (!this.subject(subject)?.active || !this.scope(scope)) return false;
-    return this.snapshot.assignments.some((a) =>
-      this.grantsThrough(a, subject, permission, scope, env),
-    );
+    const holders = this.holders(subject);
+    const path = this.ancestors(scope);
+    return this.snapshot.assignments.some((a) => this.grantsOn(a, holders, path, permission, env));
   }
 
   /** C4, in catalog order. */
@@ -175,8 +193,10 @@ export class ReferenceEvaluator {
     const out: Array<{ subjectId: string; membership: 'direct' | 'inherited' }> = [];
     for (const s of [...this.snapshot.subjects].sort((a, b) => (a.id < b.id ? -1 : 1))) {
       if (!this.check(s.id, permission, scope, env)) continue;
+      const holders = this.holders(s.id);
+      const path = this.ancestors(scope);
       const direct = this.snapshot.assignments.some(
-        (a) => a.scopeId === scope && this.grantsThrough(a, s.id, permission, scope, env),
+        (a) => a.scopeId === scope && this.grantsOn(a, holders, path, permission, env),
       );
       out.push({ subjectId: s.id, membership: direct ? 'direct' : 'inherited' });
     }
