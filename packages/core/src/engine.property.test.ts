@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createEngine, type Engine } from './engine.js';
+import { createEngine, type Engine, engineIndex } from './engine.js';
 import { ReferenceEvaluator } from './reference/index.js';
 import type { Environment, OrgSnapshot } from './snapshot.js';
 import {
@@ -161,6 +161,11 @@ describe('engine agrees with the reference evaluator (properties)', {
       s.roles.some((r) => r.slot !== null && s.inheritance?.[r.slot] === 'override');
     expect(samples.filter(overriding).length).toBeGreaterThan(50);
     expect(samples.filter((s) => !overriding(s)).length).toBeGreaterThan(50);
+    // Override slots that replace something (resolved records) and ones that do not.
+    const resolved = (s: OrgSnapshot) =>
+      engineIndex(createEngine(s)).subjects.values.filter((r) => r?.resolved).length;
+    expect(samples.filter((s) => resolved(s) > 0).length).toBeGreaterThan(20);
+    expect(samples.filter((s) => overriding(s) && resolved(s) === 0).length).toBeGreaterThan(5);
   });
 
   it('C1 check agrees with the reference evaluator', () => {

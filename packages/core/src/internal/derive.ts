@@ -23,7 +23,7 @@ import {
   type SkippedAssignment,
   type SubjectRecord,
 } from './engine-index.js';
-import { resolveGrants } from './override.js';
+import { overrideNests, resolveGrants } from './override.js';
 import { SubjectTable, TableDraft } from './subject-table.js';
 
 /** When deriving gives way to a full build. */
@@ -39,9 +39,10 @@ export const DERIVE_LIMITS: DeriveLimits = { maxChangedShare: 0.1, maxGarbageSha
 
 /**
  * The index of `snapshot` derived from `prev`, or null when a full build is due: the catalog,
- * roles or scopes are other arrays than `prev`'s (or the slots' inheritance differs), too many subjects changed, `prev` holds too much
- * garbage, or the unchanged rows are not the very objects `prev` was built from. `affected`: the
- * ids of every subject whose row, own assignments or memberships changed (see `deriveEngine`).
+ * roles or scopes are other arrays than `prev`'s (or the slots' inheritance differs), too many
+ * subjects changed, `prev` holds too much garbage, or the unchanged rows are not the very objects
+ * `prev` was built from. `affected`: the ids of every subject whose row, own assignments or
+ * memberships changed (see `deriveEngine`).
  */
 export function deriveIndex(
   prev: EngineIndex,
@@ -257,7 +258,7 @@ function applyDelta(prev: EngineIndex, snapshot: OrgSnapshot, d: Delta): EngineI
         next.foldInto(rec, next.tree.indexOf(a.scopeId)!, envSlot(a.environment), mask);
       }
     }
-    if (next.overrideIn(lists)) resolveGrants(next, rec, lists);
+    if (overrideNests(next, lists)) resolveGrants(next, rec, lists);
   });
   next.appendEntries(rebuilt.map(([, , rec]) => rec));
   for (const [, slot, rec] of rebuilt) {

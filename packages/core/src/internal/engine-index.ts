@@ -15,7 +15,7 @@ import type {
   SubjectInfo,
   SubjectType,
 } from '../snapshot.js';
-import { resolveGrants } from './override.js';
+import { overrideNests, resolveGrants } from './override.js';
 import { pushAt, SubjectTable } from './subject-table.js';
 
 /** Grant masks are stored per environment selector: 0 both, 1 live, 2 sandbox. */
@@ -43,10 +43,10 @@ export interface SubjectRecord {
   start: number;
   end: number;
   /**
-   * True when an override slot reaches it (./override.ts): its masks then hold, per check
-   * environment, everything it holds at each grant scope (ancestors and override resolved), and
-   * its grant scopes are ordered deepest first; a check reads the deepest one containing the
-   * scope. False: masks are per-scope folds, ORed along the ancestors (additive).
+   * True when an override slot replaces something for it (./override.ts): its masks hold, per
+   * check environment, everything it holds at each grant scope (ancestors and override
+   * resolved), and its grant scopes are ordered deepest first; a check reads the deepest one
+   * containing the scope. False: masks are per-scope folds, ORed along the ancestors (additive).
    */
   resolved: boolean;
 }
@@ -232,7 +232,10 @@ export class EngineIndex {
     );
     const resolve = new Set<SubjectRecord>();
     for (const a of snapshot.assignments) this.apply(a, resolve);
-    for (const rec of resolve) resolveGrants(this, rec, this.assignmentsReaching(rec.info.id));
+    for (const rec of resolve) {
+      const lists = this.assignmentsReaching(rec.info.id);
+      if (overrideNests(this, lists)) resolveGrants(this, rec, lists);
+    }
     this.stride = 2 + ENV_SLOTS * this.words;
     this.pack();
   }
@@ -336,7 +339,7 @@ export class EngineIndex {
 
   /**
    * Indexes and folds a sound assignment (skips an unsound one); the records an override-slot
-   * assignment reaches are added to `resolve`, to be resolved once all are folded.
+   * assignment reaches are added to `resolve`, to be resolved (where needed) once all are folded.
    */
   private apply(a: Assignment, resolve: Set<SubjectRecord>): void {
     const problem = this.problemOf(a);
@@ -369,12 +372,6 @@ export class EngineIndex {
       if (this.subjects.get(g)!.active) out.push(this.assignmentsOf.get(g) ?? []);
     }
     return out;
-  }
-
-  /** True when some assignment in `lists` is of a role in an override slot. */
-  overrideIn(lists: readonly (readonly Assignment[])[]): boolean {
-    if (this.overrideSlotOf.size === 0) return false;
-    return lists.some((list) => list.some((a) => this.overrideSlotOf.has(a.roleKey)));
   }
 
   /** ORs a role's mask into the subject's grants at a scope, for an environment selector. */

@@ -50,7 +50,7 @@ export function holdsBit(
 
 /**
  * The packed scan on its own: entries [start, start + count) of `index.entries`, for the
- * allocation-free `Engine.can` hot path.
+ * allocation-free `Engine.can` hot path (additive records; resolved ones go through `holdsBit`).
  */
 export function scanBit(
   index: EngineIndex,

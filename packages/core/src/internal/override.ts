@@ -1,12 +1,14 @@
 /**
- * Override slots in the index (semantics in ../inheritance.ts). A subject some override-slot
- * assignment reaches is "resolved": instead of per-scope folds ORed along the ancestors, each of
+ * Override slots in the index (semantics in ../inheritance.ts). A subject with two assignments of
+ * one override slot at nested scopes (own or through groups) is "resolved": instead of per-scope
+ * folds ORed along the ancestors, each of
  * its grant scopes holds, per check environment (0 none, 1 live, 2 sandbox), everything the
  * subject holds there — additive grants from the scope and above, and per override slot the
  * grants of its nearest assignments. Between a grant scope and the scopes below it (down to the
  * next grant scope) nothing is placed, so a check at any scope reads the deepest grant scope
  * containing it; entries are kept deepest first, so that is the first containing one.
- * Subjects no override slot reaches keep the additive layout and its hot path, untouched.
+ * Every other subject keeps the additive layout and its hot path, untouched: without such a
+ * pair, nearest-wins and stacking give the same answers.
  */
 import type { Environment } from '../snapshot.js';
 import { ENV_SLOTS, type EngineIndex, envSlot, type SubjectRecord } from './engine-index.js';
@@ -22,6 +24,37 @@ const TAKES_PART: ReadonlyArray<(env: Environment | null) => boolean> = [
   COVERS[1]!,
   COVERS[2]!,
 ];
+
+/**
+ * True when `lists` (every assignment reaching a subject) hold two assignments of one override
+ * slot at distinct scopes, one above the other: only then does the nearest one replace another
+ * anywhere. Otherwise the additive fold answers exactly as override would (each scope sees at
+ * most one scope's assignments of each override slot), and the record keeps the packed path.
+ */
+export function overrideNests(
+  index: EngineIndex,
+  lists: readonly (readonly { scopeId: string; roleKey: string }[])[],
+): boolean {
+  if (index.overrideSlotOf.size === 0) return false;
+  const bySlot = new Map<string, number[]>();
+  for (const list of lists) {
+    for (const a of list) {
+      const slot = index.overrideSlotOf.get(a.roleKey);
+      if (slot === undefined) continue;
+      const s = index.tree.indexOf(a.scopeId)!;
+      const seen = bySlot.get(slot);
+      if (!seen) {
+        bySlot.set(slot, [s]);
+        continue;
+      }
+      for (const t of seen) {
+        if (t !== s && (index.tree.isWithin(s, t) || index.tree.isWithin(t, s))) return true;
+      }
+      seen.push(s);
+    }
+  }
+  return false;
+}
 
 /** What a subject holds at a grant scope, before the override slots are united. */
 interface State {
