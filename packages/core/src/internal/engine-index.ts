@@ -230,9 +230,11 @@ export class EngineIndex {
     this.masks = new Uint32Array(
       Math.max(16, snapshot.assignments.length * ENV_SLOTS * this.words),
     );
-    const resolve = new Set<SubjectRecord>();
-    for (const a of snapshot.assignments) this.apply(a, resolve);
-    for (const rec of resolve) {
+    const reached = new Map<SubjectRecord, number>();
+    for (const a of snapshot.assignments) this.apply(a, reached);
+    for (const [rec, count] of reached) {
+      // One override-slot assignment replaces nothing; two may, when nested.
+      if (count < 2) continue;
       const lists = this.assignmentsReaching(rec.info.id);
       if (overrideNests(this, lists)) resolveGrants(this, rec, lists);
     }
@@ -338,10 +340,11 @@ export class EngineIndex {
   }
 
   /**
-   * Indexes and folds a sound assignment (skips an unsound one); the records an override-slot
-   * assignment reaches are added to `resolve`, to be resolved (where needed) once all are folded.
+   * Indexes and folds a sound assignment (skips an unsound one); counts in `reached`, per
+   * record, the override-slot assignments reaching it, to resolve (where needed) once all are
+   * folded.
    */
-  private apply(a: Assignment, resolve: Set<SubjectRecord>): void {
+  private apply(a: Assignment, reached: Map<SubjectRecord, number>): void {
     const problem = this.problemOf(a);
     if (problem) {
       this.skipped.push({ assignment: a, problem });
@@ -355,12 +358,12 @@ export class EngineIndex {
     const subject = this.subjects.get(a.subjectId)!;
     const overrides = this.overrideSlotOf.has(a.roleKey);
     this.foldInto(subject, scope, slot, mask);
-    if (overrides) resolve.add(subject);
+    if (overrides) reached.set(subject, (reached.get(subject) ?? 0) + 1);
     if (subject.type === 'group' && subject.active) {
       for (const memberId of this.membersOf.get(subject.info.id) ?? []) {
         const member = this.subjects.get(memberId)!;
         this.foldInto(member, scope, slot, mask);
-        if (overrides) resolve.add(member);
+        if (overrides) reached.set(member, (reached.get(member) ?? 0) + 1);
       }
     }
   }
