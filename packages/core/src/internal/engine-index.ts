@@ -83,8 +83,13 @@ export class EngineIndex {
   readonly words: number;
   readonly roles: Map<string, RoleDef>;
   readonly roleMasks: Map<string, Uint32Array>;
-  /** Role key → its slot, for the roles whose slot is `override` (`OrgSnapshot.inheritance`). */
-  readonly overrideSlotOf: ReadonlyMap<string, string>;
+  /**
+   * Role key → its slot's number (0, 1, …), for the roles whose slot is `override`
+   * (`OrgSnapshot.inheritance`); roles of one slot share a number.
+   */
+  readonly overrideSlotOf: ReadonlyMap<string, number>;
+  /** How many override slots roles use. */
+  readonly overrideSlots: number;
   readonly tree: ScopeTree;
   /**
    * Subject id → slot in the per-subject tables (see ./subject-table.ts); shared with the indexes
@@ -154,6 +159,7 @@ export class EngineIndex {
       this.roles = base.roles;
       this.roleMasks = base.roleMasks;
       this.overrideSlotOf = base.overrideSlotOf;
+      this.overrideSlots = base.overrideSlots;
       this.unknownRolePermissions = base.unknownRolePermissions;
       this.tree = base.tree;
       this.stride = base.stride;
@@ -197,7 +203,14 @@ export class EngineIndex {
       this.roleMasks.set(role.key, mask);
     }
     this.unknownRolePermissions = unknownPermissions;
-    this.overrideSlotOf = overrideSlotsOf(snapshot.roles, snapshot.inheritance);
+    const slotNumbers = new Map<string, number>();
+    this.overrideSlotOf = new Map(
+      [...overrideSlotsOf(snapshot.roles, snapshot.inheritance)].map(([role, slot]) => {
+        if (!slotNumbers.has(slot)) slotNumbers.set(slot, slotNumbers.size);
+        return [role, slotNumbers.get(slot)!];
+      }),
+    );
+    this.overrideSlots = slotNumbers.size;
     this.tree = new ScopeTree(snapshot.scopes);
     const slotOf = new Map<string, number>();
     const records: SubjectRecord[] = [];

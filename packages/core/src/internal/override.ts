@@ -13,18 +13,6 @@
 import type { Environment } from '../snapshot.js';
 import { ENV_SLOTS, type EngineIndex, envSlot, type SubjectRecord } from './engine-index.js';
 
-/** Per check environment: does an assignment for `env` grant in it (covers) / take part in it. */
-const COVERS: ReadonlyArray<(env: Environment | null) => boolean> = [
-  (env) => env === null,
-  (env) => env === null || env === 'live',
-  (env) => env === null || env === 'sandbox',
-];
-const TAKES_PART: ReadonlyArray<(env: Environment | null) => boolean> = [
-  () => true,
-  COVERS[1]!,
-  COVERS[2]!,
-];
-
 /**
  * True when `lists` (every assignment reaching a subject) hold two assignments of one override
  * slot at distinct scopes, one above the other: only then does the nearest one replace another
@@ -35,39 +23,42 @@ export function overrideNests(
   index: EngineIndex,
   lists: readonly (readonly { scopeId: string; roleKey: string }[])[],
 ): boolean {
-  if (index.overrideSlotOf.size === 0) return false;
-  const bySlot = new Map<string, number[]>();
+  if (index.overrideSlots === 0) return false;
+  const seen: Array<[slot: number, scope: number]> = [];
   for (const list of lists) {
     for (const a of list) {
       const slot = index.overrideSlotOf.get(a.roleKey);
       if (slot === undefined) continue;
       const s = index.tree.indexOf(a.scopeId)!;
-      const seen = bySlot.get(slot);
-      if (!seen) {
-        bySlot.set(slot, [s]);
-        continue;
+      for (const [l, t] of seen) {
+        if (l === slot && t !== s && (index.tree.isWithin(s, t) || index.tree.isWithin(t, s))) {
+          return true;
+        }
       }
-      for (const t of seen) {
-        if (t !== s && (index.tree.isWithin(s, t) || index.tree.isWithin(t, s))) return true;
-      }
-      seen.push(s);
+      seen.push([slot, s]);
     }
   }
   return false;
 }
 
-/** What a subject holds at a grant scope, before the override slots are united. */
-interface State {
-  /** ENV_SLOTS × words: additive grants from the scope and above. */
-  readonly additive: Uint32Array;
-  /** Per override slot, ENV_SLOTS × words: the grants of its nearest assignments. */
-  readonly slots: Map<string, Uint32Array>;
+/** Does an assignment for `env` grant in check environment `m` (0 none, 1 live, 2 sandbox)? */
+function covers(env: Environment | null, m: number): boolean {
+  return env === null || (m === 1 ? env === 'live' : m === 2 && env === 'sandbox');
+}
+
+/** Does it take part there (override slots): any for a check without one, else as `covers`. */
+function takesPart(env: Environment | null, m: number): boolean {
+  return m === 0 || covers(env, m);
 }
 
 /**
  * Rewrites `rec`'s masks (one per grant scope, already allocated by folding) as resolved ones
  * from `lists` (every assignment reaching it: own and active groups'), orders its grant scopes
  * deepest first and marks it resolved. Its grant scopes are exactly those of the assignments.
+ * Per grant scope S and check environment m: every additive assignment at S or above that
+ * covers m, and per override slot the ones that cover m at the nearest scope (S or above)
+ * holding one of the slot that takes part in m. A subject has a few assignments, so each grant
+ * scope simply looks at all of them.
  */
 export function resolveGrants(
   index: EngineIndex,
@@ -78,68 +69,51 @@ export function resolveGrants(
     environment: Environment | null;
   }[])[],
 ): void {
-  const { tree, words } = index;
-  const size = ENV_SLOTS * words;
-  const at = new Map<number, Array<(typeof lists)[number][number]>>();
-  for (const list of lists) {
-    for (const a of list) {
-      const s = tree.indexOf(a.scopeId)!;
-      const here = at.get(s);
-      if (here) here.push(a);
-      else at.set(s, [a]);
-    }
-  }
-  const scopes = [...rec.grants.keys()].sort((x, y) => tree.pre[x]! - tree.pre[y]!);
-  const top: State = { additive: new Uint32Array(size), slots: new Map<string, Uint32Array>() };
-  const stack: Array<[number, State]> = [];
-  for (const s of scopes) {
-    while (stack.length > 0 && !tree.isWithin(s, stack[stack.length - 1]![0])) stack.pop();
-    const parent = stack.length > 0 ? stack[stack.length - 1]![1] : top;
-    const additive = parent.additive.slice();
-    const placed = new Map<string, { mask: Uint32Array; part: boolean[] }>();
-    for (const a of at.get(s) ?? []) {
-      const mask = index.roleMasks.get(a.roleKey)!;
-      const slot = index.overrideSlotOf.get(a.roleKey);
-      let target: Uint32Array = additive;
-      if (slot !== undefined) {
-        let p = placed.get(slot);
-        if (!p) {
-          p = { mask: new Uint32Array(size), part: [false, false, false] };
-          placed.set(slot, p);
-        }
-        for (let m = 0; m < ENV_SLOTS; m++) if (TAKES_PART[m]!(a.environment)) p.part[m] = true;
-        target = p.mask;
-      }
+  const { tree, words, masks } = index;
+  const pre = tree.pre;
+  const all = lists.flat();
+  const scopeOf = all.map((a) => tree.indexOf(a.scopeId)!);
+  const slotOf = all.map((a) => index.overrideSlotOf.get(a.roleKey) ?? -1);
+  const maskOf = all.map((a) => index.roleMasks.get(a.roleKey)!);
+  // Per override slot and check environment: the pre-order number of the nearest scope.
+  const nearest = new Int32Array(index.overrideSlots * ENV_SLOTS);
+  for (const [s, offset] of rec.grants) {
+    masks.fill(0, offset, offset + ENV_SLOTS * words);
+    nearest.fill(-1);
+    for (let i = 0; i < all.length; i++) {
+      const t = scopeOf[i]!;
+      if (!tree.isWithin(s, t)) continue;
+      const env = all[i]!.environment;
+      const slot = slotOf[i]!;
       for (let m = 0; m < ENV_SLOTS; m++) {
-        if (!COVERS[m]!(a.environment)) continue;
-        for (let w = 0; w < words; w++) target[m * words + w]! |= mask[w]!;
-      }
-    }
-    let slots: Map<string, Uint32Array> = parent.slots;
-    if (placed.size > 0) {
-      slots = new Map(parent.slots);
-      for (const [slot, p] of placed) {
-        const next: Uint32Array = parent.slots.get(slot)?.slice() ?? new Uint32Array(size);
-        for (let m = 0; m < ENV_SLOTS; m++) {
-          if (p.part[m]) next.set(p.mask.subarray(m * words, (m + 1) * words), m * words);
+        if (slot >= 0) {
+          const k = slot * ENV_SLOTS + m;
+          if (takesPart(env, m) && pre[t]! > nearest[k]!) nearest[k] = pre[t]!;
+        } else if (covers(env, m)) {
+          orInto(masks, offset + m * words, maskOf[i]!, words);
         }
-        slots.set(slot, next);
       }
     }
-    const state: State = { additive, slots };
-    stack.push([s, state]);
-    const offset = rec.grants.get(s)!;
-    const out = index.masks;
-    for (let i = 0; i < size; i++) {
-      let v = additive[i]!;
-      for (const m of slots.values()) v |= m[i]!;
-      out[offset + i] = v;
+    for (let i = 0; i < all.length; i++) {
+      const slot = slotOf[i]!;
+      const t = scopeOf[i]!;
+      if (slot < 0 || !tree.isWithin(s, t)) continue;
+      const env = all[i]!.environment;
+      for (let m = 0; m < ENV_SLOTS; m++) {
+        if (pre[t] === nearest[slot * ENV_SLOTS + m] && covers(env, m)) {
+          orInto(masks, offset + m * words, maskOf[i]!, words);
+        }
+      }
     }
   }
-  const deepestFirst = scopes.reverse().map((s) => [s, rec.grants.get(s)!] as const);
+  const deepestFirst = [...rec.grants].sort(([x], [y]) => pre[y]! - pre[x]!);
   rec.grants.clear();
   for (const [s, offset] of deepestFirst) rec.grants.set(s, offset);
   rec.resolved = true;
+}
+
+function orInto(out: Uint32Array, at: number, mask: Uint32Array, words: number): void {
+  for (let w = 0; w < words; w++) out[at + w]! |= mask[w]!;
 }
 
 /**
