@@ -2,8 +2,8 @@
  * Deterministic data for the benchmark: an org snapshot at one of three sizes and a list of check
  * requests against it. Same size and seed, same bytes.
  *
- * Shape (identity-platform preset: Owner, Member, module read/write roles, nested
- * sub-organizations): a scope tree of 4 levels (the organization, then three levels of
+ * Shape (identity-platform preset, every slot additive: Owner, Member, module read/write roles,
+ * nested sub-organizations): a scope tree of 4 levels (the organization, then three levels of
  * sub-organizations, each node under a random parent one level up); a few org-wide Owners; most
  * users with 1–3 assignments at uniformly random scopes; a few sub-organization Owners; ~5% of
  * users in groups of ~20 that hold roles at scopes (half of them high in the tree); ~1% inactive
@@ -72,7 +72,48 @@ export function levelSizes(scopes: number): [number, number, number] {
   return [l1, l2, below - l1 - l2];
 }
 
-/** The org snapshot for a size. */
+/**
+ * The identity-platform preset with every slot additive, as it was before its module slots
+ * became `override` (issue 12): the engine rows, casbin's formulations (which model additive
+ * inheritance) and earlier figures stay comparable.
+ */
+const ADDITIVE_PRESET = { ...identityPlatformPreset, inheritance: {} };
+
+/**
+ * The org for the engine's override row: the real identity-platform preset (module slots
+ * override: the nearest module role wins), and seed 004's case made common: 30% of the users
+ * holding a module role below the organization also get the other level of that module at the
+ * organization ("write at the org, read at the sub-org" and the reverse), so their sub-scope role
+ * replaces the inherited one.
+ */
+export function withOverrideSlots(snapshot: OrgSnapshot, seed = DEFAULT_SEED): OrgSnapshot {
+  const rng = new Rng(seed ^ 0x0e77);
+  const root = snapshot.scopes.find((s) => s.parentId === null)!.id;
+  const extra: Assignment[] = [];
+  const seen = new Set<string>();
+  for (const a of snapshot.assignments) {
+    const m = /^(\w+)_(read|write)$/.exec(a.roleKey);
+    if (!m || a.scopeId === root || !a.subjectId.startsWith('usr_') || seen.has(a.subjectId)) {
+      continue;
+    }
+    seen.add(a.subjectId);
+    if (!rng.chance(0.3)) continue;
+    extra.push({
+      id: `as_org_${extra.length + 1}`,
+      subjectId: a.subjectId,
+      roleKey: `${m[1]}_${m[2] === 'read' ? 'write' : 'read'}`,
+      scopeId: root,
+      environment: null,
+    });
+  }
+  return {
+    ...snapshot,
+    assignments: [...snapshot.assignments, ...extra],
+    inheritance: identityPlatformPreset.inheritance,
+  };
+}
+
+/** The org snapshot for a size (module slots additive; see `withOverrideSlots`). */
 export function generateSnapshot(spec: SizeSpec, seed = DEFAULT_SEED): OrgSnapshot {
   const rng = new Rng(seed ^ 0x5eed);
   // Scope tree: the organization, then three levels, each node under a random node one level up.
@@ -146,7 +187,7 @@ export function generateSnapshot(spec: SizeSpec, seed = DEFAULT_SEED): OrgSnapsh
     }
   }
 
-  return snapshotFor(identityPlatformPreset, {
+  return snapshotFor(ADDITIVE_PRESET, {
     orgId: ORG_ID,
     revision: 1,
     scopes,

@@ -31,6 +31,7 @@ import {
   type Requests,
   SIZES,
   type SizeName,
+  withOverrideSlots,
 } from './generate.js';
 import { collect, hasGc, measureBuild, type RunRange, timeLoop } from './measure.js';
 
@@ -322,6 +323,55 @@ async function benchGatehouse(b: Bench): Promise<EngineResult[]> {
   ];
 }
 
+/**
+ * The same requests on the org with the identity-platform module slots `override` (issue 12) and
+ * org-level module roles that sub-organization roles replace (`withOverrideSlots`). Its decisions
+ * differ from the additive rows', so they are compared with the reference on the same org (a
+ * time-capped prefix).
+ */
+async function benchOverride(b: Bench): Promise<EngineResult> {
+  const { req, opts } = b;
+  const n = req.length;
+  const snapshot = withOverrideSlots(b.snapshot, opts.seed);
+  const built = await measureBuild(() => createEngine(snapshot));
+  const engine = built.value;
+  const out = new Uint8Array(n);
+  const run = runGatehouseOverride(engine, req, out);
+  timeLoop(run, n, { batch: 100 }); // warm-up: one pass
+  const loop = timeLoop(run, n, { batch: 100, minMs: opts.gatehouseMs });
+  const expected = new Uint8Array(n);
+  const ref = runReference(new ReferenceEvaluator(snapshot), req, expected);
+  const sample = timeLoop(ref, n, { batch: 10, maxMs: opts.refMs / 2 });
+  let changed = 0;
+  for (let i = 0; i < n; i++) if (out[i] !== b.gh[i]) changed++;
+  return {
+    engine: 'gatehouse, override slots',
+    buildMs: built.ms,
+    heapMB: built.heapMB,
+    buffersMB: built.buffersMB,
+    checksPerSec: loop.perSec,
+    checksPerCpuSec: loop.perCpuSec,
+    p50ns: loop.p50ns,
+    p99ns: loop.p99ns,
+    checks: loop.checks,
+    covered: sample.covered,
+    requests: n,
+    agree: countAgree(out, expected, sample.covered),
+    batch: 100,
+    note: `identity-platform module slots override, ${snapshot.assignments.length - b.snapshot.assignments.length} org-level module roles added; agree: with the reference (first ${sample.covered} requests); ${changed} decisions differ from the additive org's; grant masks ${fmt(engine.maskBytes / 1024)} KB`,
+  };
+}
+
+/** Same loop as runGatehouse, a separate closure so the two keep separate type feedback. */
+function runGatehouseOverride(engine: Engine, req: Requests, out: Uint8Array): RunRange {
+  const { subject, permission, scope, environment } = req;
+  return (from, to) => {
+    for (let i = from; i < to; i++) {
+      out[i] = engine.can(subject[i]!, permission[i]!, scope[i]!, environment[i]) ? 1 : 0;
+    }
+  };
+}
+
 /** The reference on a prefix of the (random-order) list, capped by time. */
 async function benchReference(b: Bench): Promise<EngineResult> {
   const { snapshot, req, opts, ref, gh } = b;
@@ -432,6 +482,7 @@ async function benchSize(name: SizeName, opts: Options): Promise<SizeResult> {
   };
 
   for (const r of await benchGatehouse(b)) log(r);
+  log(await benchOverride(b));
   const load = os.loadavg();
   console.log(
     `   load average ${load.map((x) => x.toFixed(2)).join(' ')} (1/5/15 min, ${os.cpus().length} CPUs)`,
@@ -532,6 +583,12 @@ async function main(): Promise<number> {
     console.log(
       `${r.size}: gatehouse ${fmt(1e9 / gh.checksPerSec, 1)} ns/check; ${r.ratio === null ? 'no correct casbin formulation' : `${fmt(r.ratio, 1)}× casbin ${r.reportedCasbin} (per CPU-s ${fmt(r.ratioCpu ?? Number.NaN, 1)}×, p50 ${fmt(r.ratioP50 ?? Number.NaN, 1)}×)`}${r.ratio !== null && r.ratio >= 10 ? ' — ≥ 10× target met' : ' — below the 10× target'}`,
     );
+    const ov = r.engines.find((e) => e.engine === 'gatehouse, override slots');
+    if (ov) {
+      console.log(
+        `${r.size}: gatehouse with override slots ${fmt(1e9 / ov.checksPerSec, 1)} ns/check (${fmt(gh.checksPerSec / ov.checksPerSec, 2)}× the additive cost)`,
+      );
+    }
   }
   const ns = results.map(
     (r) => 1e9 / r.engines.find((e) => e.engine === 'gatehouse')!.checksPerSec,

@@ -404,7 +404,7 @@ describe('I1 I2 OIDC single sign-on against a real oidc-provider', () => {
         })}`,
         { redirect: 'manual' },
       );
-    for (const q of [{ email: 'dana@home-sso.test' }, { org: orgId }]) {
+    for (const q of [{ email: 'dana@home-sso.test' }, { org: orgId }] as Record<string, string>[]) {
       const res = await go(q);
       expect(res.status, JSON.stringify(q)).toBe(302);
       expect(res.headers.get('location')).toMatch(new RegExp(`^${idp.issuer}`));

@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createEngine, type Engine } from './engine.js';
+import { createEngine, type Engine, engineIndex } from './engine.js';
 import { ReferenceEvaluator } from './reference/index.js';
 import type { Environment, OrgSnapshot } from './snapshot.js';
 import {
@@ -157,6 +157,15 @@ describe('engine agrees with the reference evaluator (properties)', {
     expect(samples.some((s) => s.scopes.length >= 10 && depth(s) <= 4)).toBe(true);
     expect(samples.some((s) => createEngine(s).skippedAssignments.length > 0)).toBe(true);
     expect(samples.some((s) => s.roles.some((r) => r.permissions.includes('*')))).toBe(true);
+    const overriding = (s: OrgSnapshot) =>
+      s.roles.some((r) => r.slot !== null && s.inheritance?.[r.slot] === 'override');
+    expect(samples.filter(overriding).length).toBeGreaterThan(50);
+    expect(samples.filter((s) => !overriding(s)).length).toBeGreaterThan(50);
+    // Override slots that replace something (resolved records) and ones that do not.
+    const resolved = (s: OrgSnapshot) =>
+      engineIndex(createEngine(s)).subjects.values.filter((r) => r?.resolved).length;
+    expect(samples.filter((s) => resolved(s) > 0).length).toBeGreaterThan(20);
+    expect(samples.filter((s) => overriding(s) && resolved(s) === 0).length).toBeGreaterThan(5);
   });
 
   it('C1 check agrees with the reference evaluator', () => {
@@ -215,6 +224,13 @@ describe('engine agrees with the reference evaluator (properties)', {
       };
       const e = engine.explain(req);
       expect(e.allowed).toBe(ref.check(q.subject, q.permission, q.scope, q.env));
+      // Override slots: what explain calls overridden, the reference does too; never a grant.
+      for (const o of e.overridden) {
+        const a = snapshot.assignments.find((x) => x.id === o.assignmentId)!;
+        expect(ref.overridden(a, q.subject, q.scope, q.env)).toBe(true);
+        expect(ref.roleGrants(o.roleKey, q.permission)).toBe(true);
+        expect(o.overriddenBy?.length).toBeGreaterThan(0);
+      }
       if (!e.allowed) {
         expect(e.grants).toEqual([]);
         return;
@@ -228,6 +244,7 @@ describe('engine agrees with the reference evaluator (properties)', {
         expect(g.environment === null || g.environment === q.env).toBe(true);
         const a = snapshot.assignments.find((x) => x.id === g.assignmentId);
         expect(a).toMatchObject({ roleKey: g.roleKey, scopeId: g.scopeId });
+        expect(ref.overridden(a!, q.subject, q.scope, q.env)).toBe(false);
         if (g.viaGroup === null) {
           expect(a?.subjectId).toBe(q.subject);
         } else {
@@ -242,6 +259,55 @@ describe('engine agrees with the reference evaluator (properties)', {
       }
     });
     expect(viaGroups).toBeGreaterThan(RUNS / 20);
+    // Overrides are rare among random questions: the next property asks where they happen.
+  });
+
+  it('C3 / T3 override: explain where override slots meet agrees with the reference, winners and losers', () => {
+    let overridden = 0;
+    fc.assert(
+      fc.property(org, fc.nat(), (snapshot, salt) => {
+        const engine = createEngine(snapshot);
+        const ref = new ReferenceEvaluator(snapshot);
+        const questions: Array<[string, string, string]> = [];
+        for (const a of snapshot.assignments) {
+          if (ref.overrideSlot(a.roleKey) === null) continue;
+          if (!ref.assignmentSound(a.subjectId, a.roleKey, a.scopeId)) continue;
+          const members = snapshot.memberships.filter((m) => m.groupId === a.subjectId);
+          const subject = members.length > 0 ? pick(members, salt).memberId : a.subjectId;
+          const granted = snapshot.permissions.filter((p) => ref.roleGrants(a.roleKey, p.name));
+          if (granted.length === 0) continue;
+          for (const { id: scope } of snapshot.scopes) {
+            if (!ref.within(scope, a.scopeId)) continue;
+            questions.push([subject, pick(granted, salt + questions.length).name, scope]);
+          }
+        }
+        // A bounded sample, so that deep chains stay quick against the slow reference.
+        for (const [subject, permission, scope] of questions.slice(0, 60)) {
+          for (const environment of CHECK_ENVS) {
+            const e = engine.explain({ subject, permission, scope, environment });
+            expect(e.allowed).toBe(ref.check(subject, permission, scope, environment));
+            for (const g of e.grants) {
+              const x = snapshot.assignments.find((y) => y.id === g.assignmentId)!;
+              expect(ref.grantsThrough(x, subject, permission, scope, environment)).toBe(true);
+            }
+            for (const o of e.overridden) {
+              const x = snapshot.assignments.find((y) => y.id === o.assignmentId)!;
+              expect(ref.overridden(x, subject, scope, environment)).toBe(true);
+              overridden++;
+            }
+            // Every assignment that carries it here is a grant or overridden, never lost.
+            const carrying = e.holds.filter(
+              (h) =>
+                (h.environment === null || h.environment === environment) &&
+                ref.roleGrants(h.roleKey, permission),
+            );
+            expect(e.grants.length + e.overridden.length).toBe(carrying.length);
+          }
+        }
+      }),
+      { numRuns: RUNS },
+    );
+    expect(overridden).toBeGreaterThan(RUNS / 10);
   });
 
   it('C4 effectivePermissions agrees with the reference', () => {
@@ -341,11 +407,44 @@ describe('engine agrees with the reference evaluator (properties)', {
     }, 100);
   });
 
-  it('C1 grants are additive: adding an assignment never turns an allowed check into a denied one', () => {
+  it('T3 override: an assignment in an override slot changes answers only at its scope and below', () => {
+    let changed = 0;
     fc.assert(
       fc.property(orgAndQueries, assignmentSpec, (input, extra) => {
         const before = world(input);
         const added = resolveAssignment(before.snapshot, extra, 'a_extra');
+        if (before.ref.overrideSlot(added.roleKey) === null) return;
+        const grown = { ...before.snapshot, assignments: [...before.snapshot.assignments, added] };
+        const after = createEngine(grown);
+        // Every question about the subjects it reaches: the holder and, for a group, its members.
+        const reached = [
+          added.subjectId,
+          ...grown.memberships.filter((m) => m.groupId === added.subjectId).map((m) => m.memberId),
+        ];
+        for (const subject of reached) {
+          for (const { id: scope } of grown.scopes) {
+            for (const { name: permission } of grown.permissions) {
+              for (const env of CHECK_ENVS) {
+                const was = before.engine.can(subject, permission, scope, env);
+                if (was === after.can(subject, permission, scope, env)) continue;
+                changed++;
+                expect(before.ref.within(scope, added.scopeId)).toBe(true);
+              }
+            }
+          }
+        }
+      }),
+      { numRuns: RUNS },
+    );
+    expect(changed).toBeGreaterThan(0);
+  });
+
+  it('C1 grants are additive: adding an assignment never turns an allowed check into a denied one (unless its slot overrides)', () => {
+    fc.assert(
+      fc.property(orgAndQueries, assignmentSpec, (input, extra) => {
+        const before = world(input);
+        const added = resolveAssignment(before.snapshot, extra, 'a_extra');
+        if (before.ref.overrideSlot(added.roleKey) !== null) return;
         const grown = {
           ...before.snapshot,
           assignments: [...before.snapshot.assignments, added],

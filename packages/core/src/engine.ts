@@ -273,7 +273,7 @@ export function createEngine(snapshot: OrgSnapshot): Engine {
  * this). `permissions`, `roles` and `scopes` must be the same arrays when they did not change.
  *
  * Falls back to `createEngine(snapshot)` when sharing is not safe or not worth it: the catalog,
- * roles or scopes are other arrays than `previous.snapshot`'s; the affected subjects plus the
+ * roles or scopes are other arrays than `previous.snapshot`'s, or the slots' inheritance differs; the affected subjects plus the
  * members of affected groups whose grants changed exceed a tenth of the org's subjects; the
  * garbage earlier derives left in `previous` exceeds half (a full build compacts); or the skipped
  * assignments of unaffected subjects are not the same objects as before.

@@ -42,7 +42,8 @@ export interface LostGrant {
 /**
  * Every scope where `subject`'s effective permissions grew between `before` and `after` (two
  * engines of one org), per environment selector. Scopes are those where the subject has grants
- * placed after the change: a gain anywhere shows there. A scope new in `after` is compared with
+ * placed after the change (with an override slot, before it as well): a gain anywhere shows
+ * there. A scope new in `after` is compared with
  * what the subject held at its nearest existing ancestor. A deactivated or removed subject
  * holds nothing.
  */
@@ -53,7 +54,7 @@ export function grantGains(before: Engine, after: Engine, subject: string): Gran
   if (!recA) return [];
   const recB = activeRecord(b, subject);
   const out: GrantGain[] = [];
-  for (const sa of recA.grants.keys()) {
+  for (const sa of gainScopes(b, a, recB, recA)) {
     const sb = nearestIn(b, a, sa);
     if (sb === undefined) continue;
     for (const environment of SELECTORS) {
@@ -154,8 +155,10 @@ export function rankGap(engine: Engine, actor: string, subject: string): RankGap
   const index = engineIndex(engine);
   const target = activeRecord(index, subject);
   if (!target) return null;
-  const scopes = new Set<number>([index.tree.root, ...target.grants.keys()]);
   const self = activeRecord(index, actor);
+  const scopes = new Set<number>([index.tree.root, ...target.grants.keys()]);
+  // An override slot can narrow the actor below its own grant scopes: look there too.
+  if (self?.resolved) for (const s of self.grants.keys()) scopes.add(s);
   for (const scope of scopes) {
     for (const environment of SELECTORS) {
       const held = namesOf(index, self, scope, environment);
@@ -179,6 +182,26 @@ export function withGroupMembers(engine: Engine, subjects: Iterable<string>): Se
     out.add(id);
     if (index.subjects.get(id)?.type !== 'group') continue;
     for (const m of index.membersOf.get(id) ?? []) out.add(m);
+  }
+  return out;
+}
+
+/**
+ * The scopes of `a` where a gain would show: the subject's grant scopes after. With an override
+ * slot (before or after) a revoked nearer assignment can widen what the subject holds where it
+ * no longer has one, so its grant scopes before (those `a` still has) count too.
+ */
+function gainScopes(
+  b: EngineIndex,
+  a: EngineIndex,
+  recB: SubjectRecord | undefined,
+  recA: SubjectRecord,
+): Iterable<number> {
+  if (!recA.resolved && !recB?.resolved) return recA.grants.keys();
+  const out = new Set(recA.grants.keys());
+  for (const sb of recB?.grants.keys() ?? []) {
+    const sa = a.tree.indexOf(b.tree.nodes[sb]!.id);
+    if (sa !== undefined) out.add(sa);
   }
   return out;
 }

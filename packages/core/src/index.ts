@@ -3,7 +3,7 @@
  * server and, from a fetched snapshot, in a browser. Its one dependency, zod (the `zod/mini`
  * build), validates preset documents.
  */
-export type { AccessSource } from './access.js';
+export { type AccessSource, type AssignmentRef, appliesIn } from './access.js';
 export {
   ASSIGN_PERMISSION,
   type AssignRequest,
@@ -24,6 +24,7 @@ export {
   rankGap,
   withGroupMembers,
 } from './grant-changes.js';
+export type { InheritanceMap, SlotInheritance } from './inheritance.js';
 export type { SkippedAssignment } from './internal/engine-index.js';
 export {
   findInvariantViolations,

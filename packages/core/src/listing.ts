@@ -3,7 +3,7 @@
  * permission on a scope. Both are complete and paginated by a cursor (the last id of the page);
  * nothing is ever cut off silently.
  */
-import { type AccessSource, accessSources } from './access.js';
+import { type AccessSource, accessSources, appliesIn } from './access.js';
 import type { EngineIndex } from './internal/engine-index.js';
 import { envCovers, hasBit, holdsBit } from './internal/grants.js';
 import type { Environment, SubjectType } from './snapshot.js';
@@ -37,7 +37,10 @@ export interface SubjectAccess {
   readonly type: SubjectType;
   /** `direct` when some granting assignment sits on the scope itself, else `inherited`. */
   readonly membership: 'direct' | 'inherited';
-  /** The granting assignments (through groups too), nearest scope first. */
+  /**
+   * The granting assignments (through groups too), nearest scope first: in override slots only
+   * the winning ones, each naming in `overrides` what it replaced.
+   */
   readonly sources: readonly AccessSource[];
 }
 
@@ -115,9 +118,10 @@ export function allSubjectsWith(
   const out: SubjectAccess[] = [];
   for (const id of [...found.keys()].sort()) {
     const sources = accessSources(index, id, scope).filter(
-      (src) =>
-        envCovers(src.environment, environment) && hasBit(index.roleMasks.get(src.roleKey)!, bit),
+      (src) => appliesIn(src, environment) && hasBit(index.roleMasks.get(src.roleKey)!, bit),
     );
+    // Found through an assignment a nearer one of its override slot replaces.
+    if (sources.length === 0) continue;
     out.push({
       subjectId: id,
       type: index.subjects.get(id)!.type,

@@ -166,6 +166,11 @@ export function presetChanges(
   );
   field('everyUserOwnsAnOrg', before.everyUserOwnsAnOrg, after.everyUserOwnsAnOrg);
   field('scopedRoleMovesDown', before.scopedRoleMovesDown, after.scopedRoleMovesDown);
+  field(
+    'inheritance',
+    sortedEntries(Object.entries(before.inheritance ?? {})),
+    sortedEntries(Object.entries(after.inheritance ?? {})),
+  );
   const catalogText = (p: Preset, name: (n: string) => string) =>
     JSON.stringify(p.catalog.permissions.map((x) => [name(x.name), x.sensitive]).sort());
   if (catalogText(before, perm) !== catalogText(after, (n) => n)) {

@@ -7,112 +7,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { PresetError } from './preset-error.js';
 import { parsePresetDocument, presetDocument } from './preset-json.js';
+import { actionsOf, type Doc, type Role, validDocument } from './testing/random-document.js';
 
 const RUNS = 300;
-const MODULES = ['docs', 'flows', 'billing', 'reports', 'brandKits'] as const;
-const ACTIONS = ['read', 'write', 'delete', 'export', 'manage', 'viewSelfie'] as const;
-const KINDS = ['organization', 'workspace', 'project', 'folder', 'team'] as const;
-const ROLES = ['owner', 'admin', 'editor', 'viewer', 'auditor', 'flows_addon'] as const;
-
-type Module = string[] | { actions: string[]; sensitive?: string[]; description?: string };
-interface Role {
-  name: string;
-  permissions: string[];
-  slot?: unknown;
-  scopeKinds?: string[];
-  [field: string]: unknown;
-}
-/** A document as the tests change it. */
-interface Doc {
-  key: string;
-  name: string;
-  catalog: Record<string, Module>;
-  rootKind: string;
-  scopeKinds: Record<string, { name: string; parents?: string[] }>;
-  roles: Record<string, Role>;
-  defaultRoles: Record<string, string | null>;
-  ownerRole: string;
-  invariants: Array<{ roleKey: string; min?: number }>;
-  [field: string]: unknown;
-}
-
-const actionsOf = (m: Module) => (Array.isArray(m) ? m : m.actions);
-const mayHold = (role: Role, kind: string) => !role.scopeKinds || role.scopeKinds.includes(kind);
-
-/** A random valid document: kinds nest under earlier ones (or themselves), roles name real things. */
-const validDocument = fc.gen().map((g): Doc => {
-  const draw = <T>(arb: fc.Arbitrary<T>): T => g(() => arb);
-  const catalog: Record<string, Module> = {};
-  for (const m of draw(fc.uniqueArray(fc.constantFrom(...MODULES), { maxLength: 4 }))) {
-    const actions = draw(
-      fc.uniqueArray(fc.constantFrom(...ACTIONS), { minLength: 1, maxLength: 4 }),
-    );
-    const sensitive = draw(fc.subarray(actions));
-    const description = draw(fc.option(fc.constant(`The ${m} module`), { nil: undefined }));
-    catalog[m] =
-      sensitive.length === 0 && description === undefined && draw(fc.boolean())
-        ? actions
-        : {
-            actions,
-            ...(sensitive.length ? { sensitive } : {}),
-            ...(description ? { description } : {}),
-          };
-  }
-  const kinds = KINDS.slice(0, draw(fc.integer({ min: 1, max: KINDS.length })));
-  const scopeKinds: Doc['scopeKinds'] = {};
-  kinds.forEach((k, i) => {
-    const under = i === 0 ? [] : draw(fc.subarray(kinds.slice(0, i), { minLength: 1 }));
-    const self = i > 0 && draw(fc.boolean()) ? [k] : [];
-    scopeKinds[k] = { name: k.toUpperCase(), ...(i > 0 ? { parents: [...under, ...self] } : {}) };
-  });
-  const pool = [
-    '*',
-    'members.invite',
-    'roles.assign',
-    ...Object.entries(catalog).flatMap(([m, s]) => [
-      `${m}.*`,
-      ...actionsOf(s).map((a) => `${m}.${a}`),
-    ]),
-  ];
-  const roles: Doc['roles'] = {};
-  ROLES.slice(0, draw(fc.integer({ min: 1, max: ROLES.length }))).forEach((key, i) => {
-    const limited = i > 0 && draw(fc.boolean());
-    roles[key] = {
-      name: key,
-      permissions: draw(fc.subarray(pool)),
-      ...(limited ? { scopeKinds: draw(fc.subarray([...kinds], { minLength: 1 })) } : {}),
-      ...draw(fc.constantFrom({}, { slot: null }, { slot: 'primary' }, { slot: 'module:flows' })),
-    };
-  });
-  const atRoot = Object.keys(roles).filter((r) => mayHold(roles[r]!, kinds[0]!));
-  const defaultRoles: Record<string, string | null> = {};
-  for (const k of draw(fc.subarray([...kinds]))) {
-    const holders = Object.keys(roles).filter((r) => mayHold(roles[r]!, k));
-    defaultRoles[k] = draw(fc.constantFrom(null, ...holders));
-  }
-  return {
-    key: 'random-model',
-    name: 'Random model',
-    catalog,
-    rootKind: kinds[0]!,
-    scopeKinds,
-    roles,
-    defaultRoles,
-    ownerRole: draw(fc.constantFrom(...atRoot)),
-    invariants: draw(fc.subarray(atRoot)).map((roleKey) => ({
-      roleKey,
-      min: draw(fc.integer({ min: 1, max: 3 })),
-    })),
-    ...draw(
-      fc.constantFrom(
-        {},
-        { environments: true },
-        { everyUserOwnsAnOrg: true },
-        { scopedRoleMovesDown: true },
-      ),
-    ),
-  };
-});
 
 /** One mistake: the changed document, the path of the issue it must cause, and its message. */
 interface Mistake {
@@ -238,6 +135,14 @@ const MUTATIONS: Record<string, Mutation> = {
       path: `catalog.${m}.sensitive[${sensitive.length - 1}]`,
       message: new RegExp(`sensitive action "${m}.ghost" is not declared`),
     };
+  },
+  'an inheritance for a slot no role uses': (doc) => {
+    doc.inheritance = { ...doc.inheritance, 'modul:flows': 'override' };
+    return { path: 'inheritance["modul:flows"]', message: /^no role uses slot "modul:flows"$/ };
+  },
+  'an inheritance other than additive or override': (doc) => {
+    doc.inheritance = { ...doc.inheritance, primary: 'stacked' };
+    return { path: 'inheritance.primary', message: /^must be "additive" or "override"$/ };
   },
   'an action declared twice': (doc, pick) => {
     const ms = Object.keys(doc.catalog);

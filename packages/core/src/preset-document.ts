@@ -5,6 +5,7 @@
  * the author reads it: `roles.editor.permissions[3]: unknown permission "flows.wirte"`.
  * The JSON Schema for editors ships as `@gatehouse/core/preset.schema.json`.
  */
+import type { SlotInheritance } from './inheritance.js';
 import type { ModuleSpecs } from './permission.js';
 
 /** A kind of scope (organization, workspace, subtenant, …) and the kinds it may be created under. */
@@ -42,7 +43,8 @@ export interface InvariantDocument {
 /**
  * A preset document. Optional fields default to: `description` "", `parents` none,
  * `defaultRoles` none (a role must be named when inviting), `environments` false, `invariants`
- * none, `everyUserOwnsAnOrg` false, `scopedRoleMovesDown` false.
+ * none, `everyUserOwnsAnOrg` false, `scopedRoleMovesDown` false, `inheritance` every slot
+ * additive.
  *
  * @example
  * {
@@ -93,6 +95,12 @@ export interface PresetDocument {
    * a subtenant-level role moves an org-level user down). Default false: they stack.
    */
   readonly scopedRoleMovesDown?: boolean;
+  /**
+   * Per slot (a slot some role uses), how its roles inherit down the scope tree: `additive`
+   * (default: roles above stack with roles below) or `override` (the nearest assignment of the
+   * slot wins; a sub-scope without one inherits). Semantics in `inheritance.ts`.
+   */
+  readonly inheritance?: { readonly [slot: string]: SlotInheritance };
   /**
    * How this version renames what the stored version before it had, old name → new name
    * (`gatehouse preset apply`): assignments, pending invitations, custom roles and scopes move

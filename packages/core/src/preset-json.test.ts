@@ -218,6 +218,35 @@ describe('R1 R2 issue 12: parsePresetDocument', () => {
       'roles.odd.slot: expected string, got array',
     ]);
   });
+
+  it('T3 inheritance defaults to additive, names slots roles use, and survives the trip back', () => {
+    expect(parsePresetDocument(docsApp).inheritance).toEqual({});
+    expect(presetDocument(parsePresetDocument(docsApp))).not.toHaveProperty('inheritance');
+    const overriding = withDoc({ inheritance: { primary: 'override' } });
+    const preset = parsePresetDocument(overriding);
+    expect(preset.inheritance).toEqual({ primary: 'override' });
+    expect(presetDocument(preset).inheritance).toEqual({ primary: 'override' });
+    expect(parsePresetDocument(presetDocument(preset))).toEqual(preset);
+    expect(
+      problems(withDoc({ inheritance: { 'modul:flows': 'override', primary: 'nearest' } })),
+    ).toEqual(['inheritance.primary: must be "additive" or "override"']);
+    expect(problems(withDoc({ inheritance: { 'modul:flows': 'override' } }))).toEqual([
+      'inheritance["modul:flows"]: no role uses slot "modul:flows"',
+    ]);
+  });
+
+  it('T3 an override slot reaches the snapshot; an additive one leaves it as it was', () => {
+    const state = {
+      orgId: 'org_1',
+      scopes: [{ id: 'org_1', parentId: null, kind: 'organization', name: 'Org' }],
+      subjects: [],
+      assignments: [],
+    };
+    const additive = parsePresetDocument(withDoc({ inheritance: { primary: 'additive' } }));
+    expect(snapshotFor(additive, state)).not.toHaveProperty('inheritance');
+    const override = parsePresetDocument(withDoc({ inheritance: { primary: 'override' } }));
+    expect(snapshotFor(override, state).inheritance).toEqual({ primary: 'override' });
+  });
 });
 
 describe('R1 issue 12: the README section "Your own model" runs as written', () => {

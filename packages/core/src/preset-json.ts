@@ -57,6 +57,7 @@ export function parsePresetDocument(json: unknown): Preset {
     })),
     everyUserOwnsAnOrg: doc.everyUserOwnsAnOrg ?? false,
     scopedRoleMovesDown: doc.scopedRoleMovesDown ?? false,
+    inheritance: { ...doc.inheritance },
   };
 }
 
@@ -111,6 +112,9 @@ export function documentOf(p: PresetDecl<string>): PresetDocument {
     invariants: p.invariants.map((i) => ({ roleKey: i.roleKey, at: i.at, min: i.min })),
     everyUserOwnsAnOrg: p.everyUserOwnsAnOrg,
     scopedRoleMovesDown: p.scopedRoleMovesDown ?? false,
+    ...(p.inheritance && Object.keys(p.inheritance).length > 0
+      ? { inheritance: { ...p.inheritance } }
+      : {}),
   };
 }
 

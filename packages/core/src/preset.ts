@@ -2,6 +2,7 @@
  * Presets (R2): a catalog, built-in roles, scope kinds, default roles and invariants that
  * reproduce one product's team management. One preset per seed in `shared/seeds/`.
  */
+import type { InheritanceMap } from './inheritance.js';
 import type { Catalog, PermissionPattern } from './permission.js';
 import { documentOf, parsePresetDocument } from './preset-json.js';
 import type {
@@ -64,6 +65,13 @@ export interface Preset {
    */
   readonly scopedRoleMovesDown: boolean;
   /**
+   * Per slot, how its roles inherit down the scope tree: `additive` (the default for a slot not
+   * named: roles above stack with roles below) or `override` (the nearest assignment of the
+   * slot wins, so a role set at a sub-organization replaces the inherited one and "None" there
+   * inherits). Semantics in ./inheritance.ts.
+   */
+  readonly inheritance: InheritanceMap;
+  /**
    * The stored version this preset was read from (`gatehouse preset apply`); absent for the
    * built-in presets and those a process is given in memory.
    */
@@ -72,11 +80,13 @@ export interface Preset {
 
 /** What `definePreset` takes; role permissions are checked against the catalog's type. */
 export interface PresetDecl<P extends string>
-  extends Omit<Preset, 'catalog' | 'roles' | 'scopedRoleMovesDown' | 'version'> {
+  extends Omit<Preset, 'catalog' | 'roles' | 'scopedRoleMovesDown' | 'inheritance' | 'version'> {
   readonly catalog: Catalog<P>;
   readonly roles: readonly RoleDecl<NoInfer<P>>[];
   /** Default false: roles at different scopes stack. */
   readonly scopedRoleMovesDown?: boolean;
+  /** Default: every slot additive. */
+  readonly inheritance?: InheritanceMap;
 }
 
 /**
@@ -120,5 +130,9 @@ export function snapshotFor(preset: Preset, state: OrgState): OrgSnapshot {
     memberships: state.memberships ?? [],
     assignments: state.assignments,
     invariants: preset.invariants,
+    // Only when some slot overrides, so additive orgs' snapshots stay as they were.
+    ...(Object.values(preset.inheritance ?? {}).includes('override')
+      ? { inheritance: preset.inheritance }
+      : {}),
   };
 }

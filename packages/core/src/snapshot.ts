@@ -3,6 +3,7 @@
  * JSON. The server builds it from the database; the SDK fetches it and runs the same engine in a
  * browser (C7).
  */
+import type { InheritanceMap } from './inheritance.js';
 import type { PermissionInfo } from './permission.js';
 
 /** Environments an assignment may be limited to (T5). `null` on an assignment means both. */
@@ -87,4 +88,9 @@ export interface OrgSnapshot {
   readonly memberships: readonly GroupMembership[];
   readonly assignments: readonly Assignment[];
   readonly invariants: readonly RequiredRoleInvariant[];
+  /**
+   * Per slot, how its roles inherit down the tree (`Preset.inheritance`, ./inheritance.ts);
+   * absent, or a slot not named: additive.
+   */
+  readonly inheritance?: InheritanceMap;
 }

@@ -11,6 +11,7 @@
  * records leave behind in the mask and entry arrays is counted as garbage; past a limit the
  * caller builds from scratch, which compacts.
  */
+import { sameInheritance } from '../inheritance.js';
 import type { Assignment, GroupMembership, OrgSnapshot, SubjectInfo } from '../snapshot.js';
 import {
   countsAsMembership,
@@ -22,6 +23,7 @@ import {
   type SkippedAssignment,
   type SubjectRecord,
 } from './engine-index.js';
+import { overrideNests, resolveGrants } from './override.js';
 import { SubjectTable, TableDraft } from './subject-table.js';
 
 /** When deriving gives way to a full build. */
@@ -37,9 +39,10 @@ export const DERIVE_LIMITS: DeriveLimits = { maxChangedShare: 0.1, maxGarbageSha
 
 /**
  * The index of `snapshot` derived from `prev`, or null when a full build is due: the catalog,
- * roles or scopes are other arrays than `prev`'s, too many subjects changed, `prev` holds too much
- * garbage, or the unchanged rows are not the very objects `prev` was built from. `affected`: the
- * ids of every subject whose row, own assignments or memberships changed (see `deriveEngine`).
+ * roles or scopes are other arrays than `prev`'s (or the slots' inheritance differs), too many
+ * subjects changed, `prev` holds too much garbage, or the unchanged rows are not the very objects
+ * `prev` was built from. `affected`: the ids of every subject whose row, own assignments or
+ * memberships changed (see `deriveEngine`).
  */
 export function deriveIndex(
   prev: EngineIndex,
@@ -51,7 +54,8 @@ export function deriveIndex(
   if (
     snapshot.permissions !== old.permissions ||
     snapshot.roles !== old.roles ||
-    snapshot.scopes !== old.scopes
+    snapshot.scopes !== old.scopes ||
+    !sameInheritance(snapshot.inheritance, old.inheritance)
   ) {
     return null;
   }
@@ -240,25 +244,22 @@ function applyDelta(prev: EngineIndex, snapshot: OrgSnapshot, d: Delta): EngineI
   updateAssignments(prev, next, d);
   next.skipped = d.skipped;
 
-  // Fold each record's own grants and its active groups' (as `EngineIndex.apply` does).
-  const sources = (id: string): Assignment[][] => {
-    const out = [next.assignmentsOf.get(id) ?? []];
-    for (const g of next.groupsOf.get(id) ?? []) {
-      if (next.subjects.get(g)!.active) out.push(next.assignmentsOf.get(g) ?? []);
-    }
-    return out;
-  };
+  // Fold each record's own grants and its active groups' (as `EngineIndex.apply` does), and
+  // resolve those an override slot reaches (as the full build does).
+  const sources = rebuilt.map(([id]) => next.assignmentsReaching(id));
   let room = 0;
-  for (const [id] of rebuilt) for (const list of sources(id)) room += list.length;
+  for (const lists of sources) for (const list of lists) room += list.length;
   next.reserveMasks(room * size);
-  for (const [id, , rec] of rebuilt) {
-    for (const list of sources(id)) {
+  rebuilt.forEach(([, , rec], i) => {
+    const lists = sources[i]!;
+    for (const list of lists) {
       for (const a of list) {
         const mask = next.roleMasks.get(a.roleKey)!;
         next.foldInto(rec, next.tree.indexOf(a.scopeId)!, envSlot(a.environment), mask);
       }
     }
-  }
+    if (overrideNests(next, lists)) resolveGrants(next, rec, lists);
+  });
   next.appendEntries(rebuilt.map(([, , rec]) => rec));
   for (const [, slot, rec] of rebuilt) {
     const code = slot < prev.codes.length ? prev.codes[slot]! : -1;

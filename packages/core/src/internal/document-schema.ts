@@ -120,6 +120,12 @@ export const presetDocumentSchema: z.ZodMiniType<PresetDocument> = z
         "A role given below the root ends the subject's role of that slot above (default false).",
       ),
     ),
+    inheritance: z.optional(
+      about(
+        z.record(z.string(), z.enum(['additive', 'override'])),
+        'Per slot, how its roles inherit down the scope tree: additive (default; roles above stack with roles below) or override (the nearest assignment of the slot wins; none there inherits).',
+      ),
+    ),
     renamed: z.optional(
       about(
         z.strictObject({

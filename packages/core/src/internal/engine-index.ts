@@ -4,6 +4,7 @@
  * those of its groups, folded in). A check is then a walk up the scope's ancestors with one map
  * lookup and one bit test each.
  */
+import { overrideSlotsOf } from '../inheritance.js';
 import { expandPatterns } from '../permission.js';
 import { ScopeTree } from '../scope-tree.js';
 import type {
@@ -14,6 +15,7 @@ import type {
   SubjectInfo,
   SubjectType,
 } from '../snapshot.js';
+import { overrideNests, resolveGrants } from './override.js';
 import { pushAt, SubjectTable } from './subject-table.js';
 
 /** Grant masks are stored per environment selector: 0 both, 1 live, 2 sandbox. */
@@ -40,11 +42,26 @@ export interface SubjectRecord {
   /** Its packed entries in `EngineIndex.entries`: [start, end) in entry units; -1 when walking. */
   start: number;
   end: number;
+  /**
+   * True when an override slot replaces something for it (./override.ts): its masks hold, per
+   * check environment, everything it holds at each grant scope (ancestors and override
+   * resolved), and its grant scopes are ordered deepest first; a check reads the deepest one
+   * containing the scope. False: masks are per-scope folds, ORed along the ancestors (additive).
+   */
+  resolved: boolean;
 }
 
 /** A subject's record before its grants are folded in. */
 export function newRecord(info: SubjectInfo): SubjectRecord {
-  return { info, type: info.type, active: info.active, grants: new Map(), start: 0, end: 0 };
+  return {
+    info,
+    type: info.type,
+    active: info.active,
+    grants: new Map(),
+    start: 0,
+    end: 0,
+    resolved: false,
+  };
 }
 
 /** Why an assignment in the snapshot takes no effect; reported, never silently dropped. */
@@ -66,6 +83,13 @@ export class EngineIndex {
   readonly words: number;
   readonly roles: Map<string, RoleDef>;
   readonly roleMasks: Map<string, Uint32Array>;
+  /**
+   * Role key → its slot's number (0, 1, …), for the roles whose slot is `override`
+   * (`OrgSnapshot.inheritance`); roles of one slot share a number.
+   */
+  readonly overrideSlotOf: ReadonlyMap<string, number>;
+  /** How many override slots roles use. */
+  readonly overrideSlots: number;
   readonly tree: ScopeTree;
   /**
    * Subject id → slot in the per-subject tables (see ./subject-table.ts); shared with the indexes
@@ -97,11 +121,15 @@ export class EngineIndex {
   entries: Uint32Array;
   /**
    * The hot path's subject table: slot → a small integer, so a check touches no record object.
-   * `>= 0`: packed, `start * 16 + count`; `-1`: inactive or removed; `<= -2`: walk
-   * `walkers[-code - 2]`.
+   * `>= 0`: packed additive, `start * 16 + count`; `-1`: inactive or removed; `<= -2`: checked
+   * through its record, `walkers[-code - 2]`.
    */
   codes: Float64Array;
-  /** Subjects with more than SCAN_LIMIT grant scopes (checked by walking ancestors). */
+  /**
+   * Subjects checked through their record: more than SCAN_LIMIT grant scopes (they walk the
+   * ancestors), or resolved override grants (read deepest first, packed or walking); so the
+   * additive packed path stays as it was.
+   */
   walkers: SubjectRecord[];
   /** 32-bit words per packed entry. */
   readonly stride: number;
@@ -130,6 +158,8 @@ export class EngineIndex {
       this.words = base.words;
       this.roles = base.roles;
       this.roleMasks = base.roleMasks;
+      this.overrideSlotOf = base.overrideSlotOf;
+      this.overrideSlots = base.overrideSlots;
       this.unknownRolePermissions = base.unknownRolePermissions;
       this.tree = base.tree;
       this.stride = base.stride;
@@ -173,6 +203,14 @@ export class EngineIndex {
       this.roleMasks.set(role.key, mask);
     }
     this.unknownRolePermissions = unknownPermissions;
+    const slotNumbers = new Map<string, number>();
+    this.overrideSlotOf = new Map(
+      [...overrideSlotsOf(snapshot.roles, snapshot.inheritance)].map(([role, slot]) => {
+        if (!slotNumbers.has(slot)) slotNumbers.set(slot, slotNumbers.size);
+        return [role, slotNumbers.get(slot)!];
+      }),
+    );
+    this.overrideSlots = slotNumbers.size;
     this.tree = new ScopeTree(snapshot.scopes);
     const slotOf = new Map<string, number>();
     const records: SubjectRecord[] = [];
@@ -205,7 +243,14 @@ export class EngineIndex {
     this.masks = new Uint32Array(
       Math.max(16, snapshot.assignments.length * ENV_SLOTS * this.words),
     );
-    for (const a of snapshot.assignments) this.apply(a);
+    const reached = new Map<SubjectRecord, number>();
+    for (const a of snapshot.assignments) this.apply(a, reached);
+    for (const [rec, count] of reached) {
+      // One override-slot assignment replaces nothing; two may, when nested.
+      if (count < 2) continue;
+      const lists = this.assignmentsReaching(rec.info.id);
+      if (overrideNests(this, lists)) resolveGrants(this, rec, lists);
+    }
     this.stride = 2 + ENV_SLOTS * this.words;
     this.pack();
   }
@@ -267,7 +312,8 @@ export class EngineIndex {
    */
   setCode(slot: number, rec: SubjectRecord, walker?: number): void {
     if (!rec.active) this.codes[slot] = -1;
-    else if (rec.start >= 0) this.codes[slot] = rec.start * 16 + (rec.end - rec.start);
+    else if (rec.start >= 0 && !rec.resolved)
+      this.codes[slot] = rec.start * 16 + (rec.end - rec.start);
     else if (walker !== undefined) {
       this.walkers[walker] = rec;
       this.codes[slot] = -2 - walker;
@@ -306,7 +352,12 @@ export class EngineIndex {
     return false;
   }
 
-  private apply(a: Assignment): void {
+  /**
+   * Indexes and folds a sound assignment (skips an unsound one); counts in `reached`, per
+   * record, the override-slot assignments reaching it, to resolve (where needed) once all are
+   * folded.
+   */
+  private apply(a: Assignment, reached: Map<SubjectRecord, number>): void {
     const problem = this.problemOf(a);
     if (problem) {
       this.skipped.push({ assignment: a, problem });
@@ -318,12 +369,25 @@ export class EngineIndex {
     const mask = this.roleMasks.get(a.roleKey)!;
     const slot = envSlot(a.environment);
     const subject = this.subjects.get(a.subjectId)!;
+    const overrides = this.overrideSlotOf.has(a.roleKey);
     this.foldInto(subject, scope, slot, mask);
+    if (overrides) reached.set(subject, (reached.get(subject) ?? 0) + 1);
     if (subject.type === 'group' && subject.active) {
       for (const memberId of this.membersOf.get(subject.info.id) ?? []) {
-        this.foldInto(this.subjects.get(memberId)!, scope, slot, mask);
+        const member = this.subjects.get(memberId)!;
+        this.foldInto(member, scope, slot, mask);
+        if (overrides) reached.set(member, (reached.get(member) ?? 0) + 1);
       }
     }
+  }
+
+  /** The assignment lists that reach a subject: its own, then each active group's. */
+  assignmentsReaching(id: string): Assignment[][] {
+    const out = [this.assignmentsOf.get(id) ?? []];
+    for (const g of this.groupsOf.get(id) ?? []) {
+      if (this.subjects.get(g)!.active) out.push(this.assignmentsOf.get(g) ?? []);
+    }
+    return out;
   }
 
   /** ORs a role's mask into the subject's grants at a scope, for an environment selector. */

@@ -4,10 +4,12 @@
 
 import type { Environment } from '../snapshot.js';
 import { type EngineIndex, envSlot, type SubjectRecord } from './engine-index.js';
+import { resolvedBit, resolvedMask } from './override.js';
 
 /**
  * True when the subject's folded grants include `bit` at `scope` or any ancestor, for the
- * environment (`undefined`: grants for both environments only).
+ * environment (`undefined`: grants for both environments only). A record an override slot
+ * reaches reads its resolved grants instead (./override.ts).
  */
 export function holdsBit(
   index: EngineIndex,
@@ -16,6 +18,7 @@ export function holdsBit(
   scope: number,
   environment: Environment | null | undefined,
 ): boolean {
+  if (subject.resolved) return resolvedBit(index, subject, bit, scope, environment);
   const words = index.words;
   const word = bit >>> 5;
   const flag = 1 << (bit & 31);
@@ -47,7 +50,7 @@ export function holdsBit(
 
 /**
  * The packed scan on its own: entries [start, start + count) of `index.entries`, for the
- * allocation-free `Engine.can` hot path.
+ * allocation-free `Engine.can` hot path (additive records; resolved ones go through `holdsBit`).
  */
 export function scanBit(
   index: EngineIndex,
@@ -72,13 +75,17 @@ export function scanBit(
   return false;
 }
 
-/** The union of a subject's grants at a scope and above, for an environment, as a bitset. */
+/**
+ * Everything a subject holds at a scope for an environment, as a bitset: the union of its grants
+ * at the scope and above, override slots resolved.
+ */
 export function effectiveMask(
   index: EngineIndex,
   subject: SubjectRecord,
   scope: number,
   environment: Environment | null | undefined,
 ): Uint32Array {
+  if (subject.resolved) return resolvedMask(index, subject, scope, environment);
   const words = index.words;
   const out = new Uint32Array(words);
   const env = envSlot(environment);

@@ -37,6 +37,12 @@ export function referenceIssues(doc: PresetDocument): PresetIssue[] {
   doc.invariants?.forEach((inv, i) => {
     roleAt(formatPath(['invariants', i, 'roleKey']), inv.roleKey, doc.rootKind);
   });
+  const slots = new Set(Object.values(doc.roles).map((r) => r.slot));
+  for (const slot of Object.keys(doc.inheritance ?? {})) {
+    if (slots.has(slot)) continue;
+    const message = `no role uses slot ${JSON.stringify(slot)}`;
+    issues.push({ path: formatPath(['inheritance', slot]), message });
+  }
   return issues;
 }
 

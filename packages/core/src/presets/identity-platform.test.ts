@@ -8,7 +8,7 @@ import { createEngine } from '../engine.js';
 import { ownershipChange } from '../ownership.js';
 import type { PermissionOf } from '../permission.js';
 import { snapshotFor } from '../preset.js';
-import type { Assignment, ScopeNode, SubjectInfo } from '../snapshot.js';
+import type { Assignment, GroupMembership, ScopeNode, SubjectInfo } from '../snapshot.js';
 import {
   type identityPlatformCatalog,
   identityPlatformModules,
@@ -56,9 +56,19 @@ const grant = (subjectId: string, roleKey: string, scopeId: string): Assignment 
   environment: null,
 });
 
-function org(subjects: SubjectInfo[], assignments: Assignment[]) {
+function org(
+  subjects: SubjectInfo[],
+  assignments: Assignment[],
+  memberships: GroupMembership[] = [],
+) {
   return createEngine(
-    snapshotFor(identityPlatformPreset, { orgId: ROOT, scopes, subjects, assignments }),
+    snapshotFor(identityPlatformPreset, {
+      orgId: ROOT,
+      scopes,
+      subjects,
+      memberships,
+      assignments,
+    }),
   );
 }
 
@@ -356,5 +366,176 @@ describe('M1 seed 004: new members get Member (read-only)', () => {
       organization: 'member',
       sub_organization: 'member',
     });
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Module roles set at a sub-organization (override slots).
+
+/**
+ * Seed 004, Advanced Role Management: 'The "None" is a special type of permission that denotes
+ * that a user has no defined role or special permissions. If the user's permission is set to
+ * "None" in sub-organizations, the user's permission defaults from the organization.'
+ */
+describe('T3 seed 004: a module role set at a sub-organization replaces the inherited one; "None" inherits', () => {
+  const e = org(
+    [
+      user('usr_owner'),
+      user('usr_narrowed'),
+      user('usr_none'),
+      user('usr_widened'),
+      user('usr_two_modules'),
+      user('usr_owner_plus'),
+      user('usr_team_member'),
+      { id: 'grp_writers', type: 'group', active: true },
+    ],
+    [
+      grant('usr_owner', 'owner', ROOT),
+      // Organization write, sub-organization read.
+      grant('usr_narrowed', 'workflows_write', ROOT),
+      grant('usr_narrowed', 'workflows_read', SUB),
+      // Organization write, "None" everywhere below.
+      grant('usr_none', 'workflows_write', ROOT),
+      // Organization read, sub-organization write.
+      grant('usr_widened', 'workflows_read', ROOT),
+      grant('usr_widened', 'workflows_write', SUB),
+      // A role of another module at the sub-organization leaves this one inherited.
+      grant('usr_two_modules', 'workflows_write', ROOT),
+      grant('usr_two_modules', 'billing_read', SUB),
+      // Owner / Member are not module roles: an Owner stays an Owner below.
+      grant('usr_owner_plus', 'owner', ROOT),
+      grant('usr_owner_plus', 'workflows_read', SUB),
+      // Through a group at the organization, own role at the sub-organization: nearest wins.
+      grant('grp_writers', 'workflows_write', ROOT),
+      grant('usr_team_member', 'workflows_read', SUB),
+    ],
+    [{ groupId: 'grp_writers', memberId: 'usr_team_member' }],
+  );
+
+  it('T3 seed 004: module slots override; Owner / Member stay additive', () => {
+    expect(identityPlatformPreset.inheritance).toEqual({
+      'module:workflows': 'override',
+      'module:sessions': 'override',
+      'module:billing': 'override',
+      'module:developers': 'override',
+    });
+  });
+
+  it('T3 seed 004: org write + sub-org read → read-only at the sub-org (and below), write at the org', () => {
+    expect(e.can('usr_narrowed', 'workflows.write', ROOT)).toBe(true);
+    expect(e.can('usr_narrowed', 'workflows.write', SIBLING)).toBe(true);
+    for (const scope of [SUB, SUBSUB]) {
+      expect(e.can('usr_narrowed', 'workflows.read', scope)).toBe(true);
+      expect(e.can('usr_narrowed', 'workflows.write', scope)).toBe(false);
+    }
+    expect(e.listScopes('usr_narrowed', 'workflows.write').items.map((s) => s.id)).toEqual([
+      ROOT,
+      SIBLING,
+    ]);
+  });
+
+  it('T3 seed 004: "None" at the sub-org → the org write applies there', () => {
+    for (const scope of ALL_SCOPES) {
+      expect(e.effectivePermissions('usr_none', scope)).toEqual(
+        e.effectivePermissions('usr_none', ROOT),
+      );
+    }
+    expect(e.can('usr_none', 'workflows.write', SUBSUB)).toBe(true);
+  });
+
+  it('T3 seed 004: org read + sub-org write → write at the sub-org, read-only at the org', () => {
+    expect(e.can('usr_widened', 'workflows.write', SUB)).toBe(true);
+    expect(e.can('usr_widened', 'workflows.write', SUBSUB)).toBe(true);
+    expect(e.can('usr_widened', 'workflows.write', ROOT)).toBe(false);
+    expect(e.can('usr_widened', 'workflows.read', ROOT)).toBe(true);
+  });
+
+  it('T3 seed 004: a role of another module at the sub-org leaves this module inherited', () => {
+    expect(e.can('usr_two_modules', 'workflows.write', SUB)).toBe(true);
+    expect(e.can('usr_two_modules', 'billing.read', SUB)).toBe(true);
+    expect(e.can('usr_two_modules', 'billing.read', ROOT)).toBe(false);
+  });
+
+  it('T3 seed 004: an Owner given a module read role at a sub-org stays an Owner there', () => {
+    expect(e.can('usr_owner_plus', 'workflows.write', SUB)).toBe(true);
+    expect(e.effectivePermissions('usr_owner_plus', SUB)).toEqual(
+      e.effectivePermissions('usr_owner', SUB),
+    );
+  });
+
+  it('T3 seed 004: own and group roles compete: the nearest one wins', () => {
+    expect(e.can('usr_team_member', 'workflows.write', ROOT)).toBe(true);
+    expect(e.can('usr_team_member', 'workflows.write', SUB)).toBe(false);
+    expect(e.can('usr_team_member', 'workflows.read', SUB)).toBe(true);
+    const x = e.explain({ subject: 'usr_team_member', permission: 'workflows.write', scope: SUB });
+    expect(x.overridden).toEqual([
+      expect.objectContaining({
+        roleKey: 'workflows_write',
+        scopeId: ROOT,
+        viaGroup: 'grp_writers',
+        overriddenBy: [expect.objectContaining({ roleKey: 'workflows_read', scopeId: SUB })],
+      }),
+    ]);
+  });
+
+  it('C3 seed 004: explain names the winning assignment and what it overrides', () => {
+    const read = e.explain({ subject: 'usr_narrowed', permission: 'workflows.read', scope: SUB });
+    expect(read.allowed).toBe(true);
+    expect(read.reason).toBe(
+      `workflows.read granted by role workflows_read, at ${SUB}, which overrides workflows_write inherited from ${ROOT}`,
+    );
+    expect(read.grants).toEqual([
+      expect.objectContaining({
+        roleKey: 'workflows_read',
+        scopeId: SUB,
+        inherited: false,
+        overrides: [expect.objectContaining({ roleKey: 'workflows_write', scopeId: ROOT })],
+      }),
+    ]);
+    const write = e.explain({ subject: 'usr_narrowed', permission: 'workflows.write', scope: SUB });
+    expect(write.allowed).toBe(false);
+    expect(write.reason).toContain(
+      `workflows_write@${ROOT} is overridden by workflows_read@${SUB}`,
+    );
+    expect(write.overridden).toEqual([
+      expect.objectContaining({ roleKey: 'workflows_write', scopeId: ROOT, inherited: true }),
+    ]);
+    // Below the sub-organization ("None" there) the sub-organization's role is inherited.
+    const below = e.explain({
+      subject: 'usr_narrowed',
+      permission: 'workflows.read',
+      scope: SUBSUB,
+    });
+    expect(below.grants).toEqual([
+      expect.objectContaining({ roleKey: 'workflows_read', scopeId: SUB, inherited: true }),
+    ]);
+  });
+
+  it('C5 / T3 seed 004: member lists show the winning assignment', () => {
+    const writers = e.listSubjects(SUB, 'workflows.write').items.map((s) => s.subjectId);
+    expect(writers).not.toContain('usr_narrowed');
+    expect(writers).toContain('usr_none');
+    const readers = e.listSubjects(SUB, 'workflows.read').items;
+    expect(readers.find((s) => s.subjectId === 'usr_narrowed')).toEqual({
+      subjectId: 'usr_narrowed',
+      type: 'user',
+      membership: 'direct',
+      sources: [
+        expect.objectContaining({
+          roleKey: 'workflows_read',
+          scopeId: SUB,
+          overrides: [expect.objectContaining({ roleKey: 'workflows_write', scopeId: ROOT })],
+        }),
+      ],
+    });
+    // What the subject holds at the sub-organization: both, the inherited one marked overridden.
+    expect(e.accessAt('usr_narrowed', SUB)).toEqual([
+      expect.objectContaining({ roleKey: 'workflows_read', scopeId: SUB }),
+      expect.objectContaining({
+        roleKey: 'workflows_write',
+        scopeId: ROOT,
+        overriddenBy: [expect.objectContaining({ roleKey: 'workflows_read', scopeId: SUB })],
+      }),
+    ]);
   });
 });

@@ -1,8 +1,9 @@
 /**
  * Seed 004 (an identity platform's team management): an Owner, a read-only Member, and
  * module-based read/write roles (one slot per module); sub-organizations inherit roles from the
- * organization ("Inherited"), a direct role there is listed as "Member", "None" falls back to
- * the parent, every organization keeps an Owner and every user owns an organization.
+ * organization ("Inherited"), a direct role there is listed as "Member", a module role set there
+ * replaces the inherited one of that module and "None" falls back to the parent (override
+ * slots), every organization keeps an Owner and every user owns an organization.
  */
 import { defineCatalog } from '../permission.js';
 import { definePreset, type RoleDecl } from '../preset.js';
@@ -91,4 +92,16 @@ export const identityPlatformPreset = definePreset({
   invariants: [{ roleKey: 'owner', at: 'root', min: 1 }],
   everyUserOwnsAnOrg: true,
   scopedRoleMovesDown: false,
+  /**
+   * Seed 004: "If the user's permission is set to 'None' in sub-organizations, the user's
+   * permission defaults from the organization." The sentence sits in the per-module role picker
+   * ("a detailed selection of roles for each module"), so each module slot is `override`: a
+   * module role set at a sub-organization is what applies there for that module, narrowing
+   * (write → read) as well as widening, and "None" (no role of that module there) inherits.
+   * `primary` (Owner / Member) stays additive: the seed's direct add at a sub-organization is
+   * "listed as Member instead of Inherited", a listing label rather than a demotion, and an
+   * organization Owner keeps full rights in every sub-organization ("full administrative
+   * privileges for the team and organization").
+   */
+  inheritance: Object.fromEntries(identityPlatformModules.map((m) => [`module:${m}`, 'override'])),
 });

@@ -15,7 +15,14 @@ export {
   type SeedCell,
 } from './seeds.js';
 
-import type { Environment, OrgSnapshot, RoleDef, ScopeNode, SubjectInfo } from '../snapshot.js';
+import type {
+  Assignment,
+  Environment,
+  OrgSnapshot,
+  RoleDef,
+  ScopeNode,
+  SubjectInfo,
+} from '../snapshot.js';
 
 /** A reference evaluator over one snapshot. */
 export class ReferenceEvaluator {
@@ -84,19 +91,79 @@ export class ReferenceEvaluator {
     return out;
   }
 
+  /** The role's slot when the snapshot's inheritance makes it `override`, else null. */
+  overrideSlot(roleKey: string): string | null {
+    const slot = this.role(roleKey)?.slot ?? null;
+    if (slot === null || !this.snapshot.inheritance) return null;
+    return Object.hasOwn(this.snapshot.inheritance, slot) &&
+      this.snapshot.inheritance[slot] === 'override'
+      ? slot
+      : null;
+  }
+
+  /**
+   * True when assignment `a`, reaching `subject` at `scope`, is in an override slot and another
+   * sound assignment of that slot reaching the subject sits strictly nearer `scope` and takes
+   * part in a check in `env` (any environment for a check without one; else both or that one).
+   */
+  overridden(a: Assignment, subject: string, scope: string, env: Environment | undefined): boolean {
+    return this.overriddenOn(a, this.holders(subject), this.ancestors(scope), env);
+  }
+
+  private overriddenOn(
+    a: Assignment,
+    holders: readonly string[],
+    path: readonly string[],
+    env: Environment | undefined,
+  ): boolean {
+    const slot = this.overrideSlot(a.roleKey);
+    if (slot === null) return false;
+    return this.snapshot.assignments.some(
+      (b) =>
+        holders.includes(b.subjectId) &&
+        path.includes(b.scopeId) &&
+        path.indexOf(b.scopeId) < path.indexOf(a.scopeId) &&
+        this.overrideSlot(b.roleKey) === slot &&
+        (env === undefined || b.environment === null || b.environment === env) &&
+        this.assignmentSound(b.subjectId, b.roleKey, b.scopeId),
+    );
+  }
+
+  /** True when assignment `a` grants `permission` to `subject` at `scope` in `env`. */
+  grantsThrough(
+    a: Assignment,
+    subject: string,
+    permission: string,
+    scope: string,
+    env: Environment | undefined,
+  ): boolean {
+    return this.grantsOn(a, this.holders(subject), this.ancestors(scope), permission, env);
+  }
+
+  /** `grantsThrough` with the subject's holders and the scope's path (nearest first) given. */
+  private grantsOn(
+    a: Assignment,
+    holders: readonly string[],
+    path: readonly string[],
+    permission: string,
+    env: Environment | undefined,
+  ): boolean {
+    return (
+      holders.includes(a.subjectId) &&
+      path.includes(a.scopeId) &&
+      (a.environment === null || a.environment === env) &&
+      this.assignmentSound(a.subjectId, a.roleKey, a.scopeId) &&
+      this.roleGrants(a.roleKey, permission) &&
+      !this.overriddenOn(a, holders, path, env)
+    );
+  }
+
   /** C1. */
   check(subject: string, permission: string, scope: string, env?: Environment): boolean {
     if (!this.subject(subject)?.active || !this.scope(scope)) return false;
     const holders = this.holders(subject);
     const path = this.ancestors(scope);
-    return this.snapshot.assignments.some(
-      (a) =>
-        holders.includes(a.subjectId) &&
-        path.includes(a.scopeId) &&
-        (a.environment === null || a.environment === env) &&
-        this.assignmentSound(a.subjectId, a.roleKey, a.scopeId) &&
-        this.roleGrants(a.roleKey, permission),
-    );
+    return this.snapshot.assignments.some((a) => this.grantsOn(a, holders, path, permission, env));
   }
 
   /** C4, in catalog order. */
@@ -116,7 +183,7 @@ export class ReferenceEvaluator {
 
   /**
    * C5 / T3: every subject with the permission on the scope, sorted, with `direct` when a granting
-   * assignment (own or through a group) sits on the scope itself.
+   * assignment (own or through a group, not overridden) sits on the scope itself.
    */
   subjectsWith(
     scope: string,
@@ -127,13 +194,9 @@ export class ReferenceEvaluator {
     for (const s of [...this.snapshot.subjects].sort((a, b) => (a.id < b.id ? -1 : 1))) {
       if (!this.check(s.id, permission, scope, env)) continue;
       const holders = this.holders(s.id);
+      const path = this.ancestors(scope);
       const direct = this.snapshot.assignments.some(
-        (a) =>
-          holders.includes(a.subjectId) &&
-          a.scopeId === scope &&
-          (a.environment === null || a.environment === env) &&
-          this.assignmentSound(a.subjectId, a.roleKey, a.scopeId) &&
-          this.roleGrants(a.roleKey, permission),
+        (a) => a.scopeId === scope && this.grantsOn(a, holders, path, permission, env),
       );
       out.push({ subjectId: s.id, membership: direct ? 'direct' : 'inherited' });
     }

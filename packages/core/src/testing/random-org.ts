@@ -1,7 +1,7 @@
 /**
  * Random organizations for the property tests: random scope trees (deep chains included),
  * catalogs, roles with `*` / `module.*` patterns, groups with scope limits, inactive subjects,
- * environment-limited and unsound assignments. Everything is drawn as plain numbers and resolved
+ * environment-limited and unsound assignments, additive and override slots. Everything is drawn as plain numbers and resolved
  * by index, so that fast-check shrinks to small, readable counterexamples.
  */
 import fc from 'fast-check';
@@ -80,7 +80,31 @@ export const orgSpec = fc.record({
     size: 'max',
   }),
   assignments: fc.array(assignmentSpec, { maxLength: 25, size: 'max' }),
+  /**
+   * Slot inheritance (./inheritance.ts): 0 none given, 1 `primary` override, 2 `addon`
+   * override, 3 both, 4 both named additive. Half the orgs have an override slot.
+   */
+  inheritance: fc.nat({ max: 7 }),
 });
+
+/** The inheritance a spec's `inheritance` number names. */
+export function inheritanceOf(n: number): OrgSnapshot['inheritance'] {
+  switch (n % 8) {
+    case 1:
+    case 5:
+      return { primary: 'override' };
+    case 2:
+    case 6:
+      return { addon: 'override', primary: 'additive' };
+    case 3:
+    case 7:
+      return { primary: 'override', addon: 'override' };
+    case 4:
+      return { primary: 'additive', addon: 'additive' };
+    default:
+      return undefined;
+  }
+}
 
 export type OrgSpec = typeof orgSpec extends fc.Arbitrary<infer T> ? T : never;
 export type AssignmentSpec = typeof assignmentSpec extends fc.Arbitrary<infer T> ? T : never;
@@ -183,6 +207,7 @@ export function buildOrg(spec: OrgSpec): OrgSnapshot {
     memberships,
     assignments: [],
     invariants: [],
+    ...(inheritanceOf(spec.inheritance) ? { inheritance: inheritanceOf(spec.inheritance) } : {}),
   };
   return {
     ...snapshot,

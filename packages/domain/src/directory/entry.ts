@@ -18,6 +18,16 @@ export interface DirectoryRole {
   readonly membership: 'direct' | 'inherited';
   /** The group the person holds it through, or null for their own assignment. */
   readonly viaGroup: { readonly id: string; readonly name: string } | null;
+  /**
+   * Override slots (`Preset.inheritance`, seed 004), present on an inherited role that a nearer
+   * one of its slot replaces at the listed scope: the assignments that win over it.
+   */
+  readonly overriddenBy?: ReadonlyArray<{
+    readonly assignmentId: string;
+    readonly role: string;
+    readonly scopeId: string;
+    readonly environment: Environment | null;
+  }>;
 }
 
 /** A row of the directory: a member, or a pending invitation. */

@@ -165,6 +165,16 @@ async function enrich(
       viaGroup: src.viaGroup
         ? { id: src.viaGroup, name: groupName.get(src.viaGroup) ?? src.viaGroup }
         : null,
+      ...(src.overriddenBy
+        ? {
+            overriddenBy: src.overriddenBy.map((o) => ({
+              assignmentId: o.assignmentId,
+              role: o.roleKey,
+              scopeId: o.scopeId,
+              environment: o.environment,
+            })),
+          }
+        : {}),
     }));
     // Below the scope: each assignment at its own scope.
     const held = [
