@@ -104,7 +104,7 @@ export class Browser {
   }
 }
 
-const unescape = (s: string) =>
+const unescapeHtml = (s: string) =>
   s.replace(
     /&(amp|lt|gt|quot);/g,
     (_, e: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"' })[e]!,
@@ -117,7 +117,7 @@ function autoSubmit(html: string): { action: string; fields: URLSearchParams } |
   if (action === undefined) return null;
   const fields = new URLSearchParams();
   for (const m of html.matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)">/g)) {
-    fields.append(unescape(m[1]!), unescape(m[2]!));
+    fields.append(unescapeHtml(m[1]!), unescapeHtml(m[2]!));
   }
-  return { action: unescape(action), fields };
+  return { action: unescapeHtml(action), fields };
 }

@@ -23,6 +23,10 @@ export const SAML_ASSERTION_KEEP_MS = 24 * 60 * 60 * 1000;
  * orgs); NOT_FOUND when there is none or it is not SAML.
  */
 export async function samlProviderFor(s: Services, connectionId: string): Promise<SamlProvider> {
+  // Checked before the query: an id from a URL may hold anything (a NUL byte fails in SQL).
+  if (!/^ssoc_[A-Za-z0-9_-]{1,100}$/.test(connectionId)) {
+    throw notFound(`SAML connection ${connectionId.slice(0, 100)}`);
+  }
   const row = await s.db
     .selectFrom('sso_connections')
     .selectAll()
@@ -51,6 +55,9 @@ export async function samlAttemptFor(
   },
 ): Promise<{ attempt: SsoAttempt; idpInitiated: boolean }> {
   const relay = input.relayState;
+  await samlProviderFor(s, input.connectionId); // NOT_FOUND first for an unknown connection
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
+  if (relay && /[\x00-\x1f\x7f]/.test(relay)) throw invalid('RelayState holds control characters');
   if (relay) {
     const known = await s.db
       .selectFrom('sso_attempts')
