@@ -10,9 +10,13 @@
  * signature wrapping, a certificate not in the connection, org A's connection used for org B,
  * and IdP-initiated sign-in while disabled (and accepted once enabled).
  */
+
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Gatehouse } from '@gatehouse/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backends, failure, startTestServer, type TestServer } from './harness.js';
+import { backends, failure, runCli, startTestServer, type TestServer } from './harness.js';
 import { type Adopter, type AdopterSession, startAdopter } from './sso/adopter.js';
 import { Browser } from './sso/browser.js';
 import {
@@ -448,5 +452,73 @@ describe('I1 I2 SAML single sign-on against a signing test IdP', () => {
     expect(junk.status).toBeLessThan(500);
     const big = await postAcs({ SAMLResponse: 'A'.repeat(600 * 1024) });
     expect(big.status).toBe(413);
+  });
+
+  it('I1 the CLI creates a SAML connection from a metadata file, shows its ACS and SP metadata URLs, and enables and disables it', async () => {
+    const env = { GATEHOUSE_URL: t.url, GATEHOUSE_ADMIN_KEY: t.adminKey };
+    const dir = mkdtempSync(join(tmpdir(), 'gh-saml-'));
+    const file = join(dir, 'idp.xml');
+    writeFileSync(file, idp.metadata);
+    const created = await runCli(
+      [
+        '--json',
+        'sso',
+        'connection',
+        'create',
+        '--protocol',
+        'saml',
+        '--org',
+        orgId,
+        '--name',
+        'From CLI',
+        '--metadata-file',
+        file,
+        '--groups-claim',
+        'roles',
+        '--disabled',
+      ],
+      env,
+    );
+    expect(created.code, created.stderr).toBe(0);
+    const conn = JSON.parse(created.stdout) as {
+      id: string;
+      protocol: string;
+      enabled: boolean;
+      idpEntityId: string;
+      claims: { groups: string };
+    };
+    expect(conn).toMatchObject({
+      protocol: 'saml',
+      enabled: false,
+      idpEntityId: idp.entityId,
+      claims: { groups: 'roles' },
+    });
+    const enabled = await runCli(
+      ['sso', 'connection', 'enable', '--org', orgId, '--connection', conn.id],
+      env,
+    );
+    expect(enabled.code, enabled.stderr).toBe(0);
+    expect(enabled.stdout).toContain(`${conn.id}  enabled`);
+    expect(enabled.stdout).toContain(`ACS ${t.url}/sso/saml/${conn.id}/acs`);
+    expect(enabled.stdout).toContain(`SP metadata ${t.url}/sso/saml/${conn.id}/metadata`);
+    const bad = await runCli(
+      [
+        'sso',
+        'connection',
+        'create',
+        '--protocol',
+        'saml',
+        '--org',
+        orgId,
+        '--name',
+        'x',
+        '--metadata-file',
+        join(dir, 'missing.xml'),
+      ],
+      env,
+    );
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('cannot read');
+    await admin.api.sso.deleteConnection.mutate({ orgId, connectionId: conn.id });
   });
 });
