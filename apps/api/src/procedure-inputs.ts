@@ -18,16 +18,24 @@ interface ProcedureDef {
   readonly _def?: { readonly type?: string; readonly inputs?: readonly z.ZodType[] };
 }
 
+/** An input's alternatives: an object, or each object of a union (`sso.createConnection`). */
+function alternatives(path: string, input: z.ZodType): z.ZodObject[] {
+  if (input instanceof z.ZodObject) return [input];
+  if (input instanceof z.ZodUnion && input.options.every((o) => o instanceof z.ZodObject)) {
+    return input.options as z.ZodObject[];
+  }
+  throw new Error(`${path}: chained inputs must be objects (or unions of objects) to merge`);
+}
+
 function merged(path: string, inputs: readonly z.ZodType[]): z.ZodType | undefined {
   if (inputs.length <= 1) return inputs[0];
-  const shape: Record<string, z.ZodType> = {};
+  let all: Array<Record<string, z.ZodType>> = [{}];
   for (const input of inputs) {
-    if (!(input instanceof z.ZodObject)) {
-      throw new Error(`${path}: chained inputs must be objects to merge`);
-    }
-    Object.assign(shape, input.shape);
+    const options = alternatives(path, input);
+    all = all.flatMap((shape) => options.map((o) => ({ ...shape, ...o.shape })));
   }
-  return z.object(shape);
+  const objects = all.map((shape) => z.object(shape));
+  return objects.length === 1 ? objects[0] : z.union(objects as [z.ZodObject, z.ZodObject]);
 }
 
 /** The router's queries and mutations, in definition order. */

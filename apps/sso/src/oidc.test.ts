@@ -19,6 +19,7 @@ describe('I1 OIDC client settings', () => {
     nonce: 'n',
     codeVerifier: 'v'.repeat(43),
     provider: {
+      protocol: 'oidc',
       orgId: 'org_x',
       connectionId: 'ssoc_x',
       issuer: idp.issuer,

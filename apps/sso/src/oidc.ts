@@ -8,7 +8,7 @@
  * Plain-http issuers are refused unless the server allows them (`GATEHOUSE_SSO_ALLOW_HTTP=1`,
  * for tests and local development only).
  */
-import type { SsoAttempt, SsoProvider, SsoRedirect } from '@gatehouse/domain';
+import type { OidcProvider, SsoAttempt, SsoProvider, SsoRedirect } from '@gatehouse/domain';
 import * as client from 'openid-client';
 
 /** How the server talks to IdPs. */
@@ -24,12 +24,18 @@ export interface OidcSettings {
 /** Discovery documents are read again after this long. */
 const METADATA_TTL_MS = 10 * 60 * 1000;
 
+const oidcOf = (p: SsoProvider): OidcProvider => {
+  if (p.protocol !== 'oidc') throw new Error(`connection ${p.connectionId} is not OIDC`);
+  return p;
+};
+
 /** An OIDC client for one server's connections. */
 export class OidcClient {
   private readonly metadata = new Map<string, { at: number; doc: client.ServerMetadata }>();
   constructor(private readonly settings: OidcSettings) {}
 
-  private async config(p: SsoProvider): Promise<client.Configuration> {
+  private async config(any: SsoProvider): Promise<client.Configuration> {
+    const p = oidcOf(any);
     const execute = this.settings.allowHttp ? [client.allowInsecureRequests] : [];
     const timeout = Math.ceil((this.settings.timeoutMs ?? 10_000) / 1000);
     const cached = this.metadata.get(p.issuer);
@@ -61,7 +67,7 @@ export class OidcClient {
     const config = await this.config(r.provider);
     return client.buildAuthorizationUrl(config, {
       redirect_uri: this.settings.callbackUrl(),
-      scope: r.provider.scopes.join(' '),
+      scope: oidcOf(r.provider).scopes.join(' '),
       response_type: 'code',
       state: r.state,
       nonce: r.nonce,

@@ -11,14 +11,21 @@
  *   once; the code goes to the IdP with the PKCE verifier; the ID token is checked; then the
  *   domain provisions and the browser goes to the adopter's redirect_uri with a one-time `code`
  *   and its `state` (or `error=access_denied`).
+ * - SAML 2.0 connections start at the same `/sso/authorize` (an AuthnRequest over the
+ *   HTTP-Redirect binding, RelayState = the attempt's state); `POST /sso/saml/:id/acs` takes the
+ *   IdP's Response (HTTP-POST binding) and ends like the OIDC callback (`finish`);
+ *   `GET /sso/saml/:id/metadata` publishes Gatehouse's SP metadata for that connection.
  */
 import { randomBytes } from 'node:crypto';
 import {
   completeSsoSignIn,
+  consumeSamlAssertion,
   DomainError,
   type Services,
   type SsoAttempt,
   type SsoRedirect,
+  samlAttemptFor,
+  samlServiceProvider,
   ssoTestRedirect,
   startSsoSignIn,
   takeSsoAttempt,
@@ -27,6 +34,10 @@ import {
 import express, { type Request, type Response } from 'express';
 import { OidcClient } from './oidc.js';
 import { errorPage, reportPage } from './pages.js';
+import { SamlRefusedError, samlAuthorizeUrl, samlMetadata, samlValidate } from './saml.js';
+
+/** The largest SAML Response body accepted at the ACS. */
+const ACS_BODY_LIMIT = '512kb';
 
 /** Options of `createSsoHandler`. */
 export interface SsoOptions {
@@ -99,8 +110,11 @@ export function createSsoHandler(options: SsoOptions): express.Router {
       return refuse(res, e);
     }
     try {
-      const url = await oidc.authorizationUrl(r);
-      setStateCookie(res, r.state);
+      // SAML: the ACS is a cross-site POST, which a SameSite=Lax cookie does not reach; the
+      // RelayState and InResponseTo bind the answer to the attempt instead.
+      const url =
+        r.provider.protocol === 'saml' ? await samlAuthorizeUrl(r) : await oidc.authorizationUrl(r);
+      if (r.provider.protocol === 'oidc') setStateCookie(res, r.state);
       res.set('Cache-Control', 'no-store').redirect(302, url.href);
     } catch (e) {
       upstream(res, e);
@@ -153,8 +167,23 @@ export function createSsoHandler(options: SsoOptions): express.Router {
     }
     const query = new URL(req.originalUrl, 'http://x').search;
     const wantsJson = (req.headers.accept ?? '').includes('application/json');
+    await finish(res, attempt, wantsJson, () => oidc.callback(attempt, query));
+  });
+
+  /**
+   * After the protocol checked the IdP's answer (`verify` gives the claims, or throws): the
+   * dry run's report, or just-in-time provisioning and the browser back to the adopter with a
+   * one-time code; any failure goes back to the adopter as `error=access_denied`. Shared by
+   * the OIDC callback and the SAML ACS.
+   */
+  async function finish(
+    res: Response,
+    attempt: SsoAttempt,
+    wantsJson: boolean,
+    verify: () => Promise<Record<string, unknown>>,
+  ) {
     try {
-      const claims = await oidc.callback(attempt, query);
+      const claims = await verify();
       if (attempt.mode === 'test') {
         return reportPage(res, await testSsoSignIn(s, { attempt, claims }), wantsJson);
       }
@@ -165,8 +194,13 @@ export function createSsoHandler(options: SsoOptions): express.Router {
       res.set({ 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' });
       res.redirect(302, to.href);
     } catch (e) {
-      const message = e instanceof DomainError ? e.message : protocolMessage(e);
-      if (!(e instanceof DomainError) && !isProtocolError(e)) {
+      const message =
+        e instanceof DomainError
+          ? e.message
+          : e instanceof SamlRefusedError
+            ? `the identity provider's answer was refused: ${e.message}`
+            : protocolMessage(e);
+      if (!(e instanceof DomainError || e instanceof SamlRefusedError) && !isProtocolError(e)) {
         options.onInternalError?.(e, 'sso-callback');
       }
       if (attempt.mode === 'test') {
@@ -183,7 +217,70 @@ export function createSsoHandler(options: SsoOptions): express.Router {
       if (attempt.clientState !== null) to.searchParams.set('state', attempt.clientState);
       res.set('Cache-Control', 'no-store').redirect(302, to.href);
     }
+  }
+
+  router.get('/saml/:connectionId/metadata', async (req, res) => {
+    try {
+      const p = await samlServiceProvider(s, { connectionId: req.params.connectionId });
+      res
+        .set('Cache-Control', 'no-store')
+        .type('application/samlmetadata+xml')
+        .send(samlMetadata(p));
+    } catch (e) {
+      refuse(res, e);
+    }
   });
+
+  router.post(
+    '/saml/:connectionId/acs',
+    express.urlencoded({ extended: false, limit: ACS_BODY_LIMIT, parameterLimit: 10 }),
+    async (req, res) => {
+      const body = (req.body ?? {}) as Record<string, unknown>;
+      const samlResponse = one(body.SAMLResponse);
+      const relayState = one(body.RelayState);
+      if (!samlResponse) return errorPage(res, 400, 'The identity provider sent no SAMLResponse.');
+      if (relayState !== undefined && relayState.length > 2000) {
+        return errorPage(res, 400, 'RelayState is too long.');
+      }
+      let found: Awaited<ReturnType<typeof samlAttemptFor>>;
+      try {
+        found = await samlAttemptFor(s, {
+          connectionId: req.params.connectionId,
+          relayState,
+          instanceRedirectUris: options.redirectUris ?? [],
+        });
+      } catch (e) {
+        return refuse(res, e);
+      }
+      const { attempt } = found;
+      const wantsJson = (req.headers.accept ?? '').includes('application/json');
+      await finish(res, attempt, wantsJson, async () => {
+        const answer = await samlValidate(attempt, { SAMLResponse: samlResponse });
+        if (attempt.provider.protocol === 'saml') {
+          await consumeSamlAssertion(s, {
+            provider: attempt.provider,
+            assertionId: answer.assertionId,
+            notOnOrAfter: answer.notOnOrAfter,
+          });
+        }
+        return answer.claims;
+      });
+    },
+  );
+  // A body too large or malformed for the ACS: a page, never a 500.
+  router.use(
+    (
+      err: { status?: number; type?: string },
+      _req: Request,
+      res: Response,
+      next: (e?: unknown) => void,
+    ) => {
+      if (res.headersSent) return next(err);
+      const status =
+        typeof err.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : 400;
+      errorPage(res, status, 'The request could not be read.');
+    },
+  );
   return router;
 }
 

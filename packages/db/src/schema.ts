@@ -374,11 +374,14 @@ export interface SsoConnectionsTable {
   org_id: string;
   id: string;
   name: string;
-  protocol: 'oidc';
-  issuer: string;
-  client_id: string;
-  /** `sealSecret(instance key, secret, "sso_connections:<org>:<id>")`. */
-  client_secret_sealed: string;
+  protocol: 'oidc' | 'saml';
+  /** OIDC only (null for SAML; a check keeps it set for OIDC). */
+  issuer: string | null;
+  /** OIDC only. */
+  client_id: string | null;
+  /** OIDC only: `sealSecret(instance key, secret, "sso_connections:<org>:<id>")`. */
+  client_secret_sealed: string | null;
+  /** OIDC scopes; empty for SAML. */
   scopes: string[];
   /** Which claims carry the email, name and groups (`{ email, name, groups }`). */
   claims: Json<Record<string, string | null>>;
@@ -387,6 +390,34 @@ export interface SsoConnectionsTable {
   enabled: Generated<boolean>;
   created_at: CreatedAt;
   updated_at: Timestamp;
+}
+
+/** The SAML-only settings of a `protocol = 'saml'` connection (migration 0017). */
+export interface SsoSamlSettingsTable {
+  org_id: string;
+  connection_id: string;
+  idp_entity_id: string;
+  /** The IdP's SingleSignOnService location, HTTP-Redirect binding. */
+  idp_sso_url: string;
+  /** The IdP's signing certificates (base64 DER, no PEM armour); several during a rotation. */
+  idp_certs: string[];
+  /** The entity id Gatehouse answers as (the assertion's audience); fixed at creation. */
+  sp_entity_id: string;
+  want_encrypted: Generated<boolean>;
+  /** The SP decryption key, `sealSecret(key, pem, "sso_saml_settings:<org>:<id>")`. */
+  sp_key_sealed: string | null;
+  /** The SP encryption certificate (base64 DER), published in the SP metadata. */
+  sp_cert: string | null;
+  allow_idp_initiated: Generated<boolean>;
+}
+
+/** An assertion id already consumed through a connection, kept until it expires (replay). */
+export interface SsoSamlAssertionsTable {
+  org_id: string;
+  connection_id: string;
+  assertion_id: string;
+  created_at: CreatedAt;
+  expires_at: Timestamp;
 }
 
 /** An IdP group (a value of the connection's groups claim) → a Gatehouse group. */
@@ -476,6 +507,8 @@ export interface Database {
   sso_redirect_uris: SsoRedirectUrisTable;
   sso_attempts: SsoAttemptsTable;
   sso_codes: SsoCodesTable;
+  sso_saml_settings: SsoSamlSettingsTable;
+  sso_saml_assertions: SsoSamlAssertionsTable;
 }
 
 /** Row types, for callers that pass rows around. */
@@ -493,6 +526,7 @@ export type CredentialRow = Selectable<CredentialsTable>;
 export type SessionRow = Selectable<SessionsTable>;
 export type OrgDomainRow = Selectable<OrgDomainsTable>;
 export type SsoConnectionRow = Selectable<SsoConnectionsTable>;
+export type SsoSamlSettingsRow = Selectable<SsoSamlSettingsTable>;
 export type AuditRow = Selectable<AuditLogTable>;
 export type AuditCheckpointRow = Selectable<AuditCheckpointsTable>;
 export type OutboxRow = Selectable<OutboxTable>;

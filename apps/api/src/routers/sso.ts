@@ -3,9 +3,12 @@
  * are managed here (`sso.manage`, holding every permission of the org); the sign-in itself runs
  * through `/sso/authorize` and `/sso/callback` (the `@gatehouse/sso` app), and the adopter's
  * backend ends it with `exchange`: the one-time code from its redirect_uri, with its API key,
- * for the profile, the membership and a user session. No procedure ever returns a client secret.
+ * for the profile, the membership and a user session. No procedure ever returns a client secret
+ * or a SAML SP private key. SAML connections (`protocol: 'saml'`) sign in through the same
+ * `/sso/authorize`, with the IdP posting to `/sso/saml/<connection>/acs`.
  */
 import {
+  createSamlConnection,
   createSsoConnection,
   deleteSsoConnection,
   exchangeSsoCode,
@@ -16,6 +19,7 @@ import {
   setSsoGroupMapping,
   setSsoRedirectUris,
   startSsoTest,
+  updateSamlConnection,
   updateSsoConnection,
 } from '@gatehouse/domain';
 import type { TRPCRouterRecord } from '@trpc/server';
@@ -48,27 +52,73 @@ const settings = {
   enabled: z.boolean().optional(),
 };
 
+const pem = text({ min: 1, max: 20_000 });
+/** SAML settings (SAML 2.0; the IdP side from `metadataXml` or field by field). */
+const saml = {
+  metadataXml: z
+    .string()
+    .min(1)
+    .max(512 * 1024)
+    .optional(),
+  idpEntityId: text({ min: 1, max: 1024 }).optional(),
+  idpSsoUrl: url.optional(),
+  idpCertificates: z.array(pem).min(1).max(10).optional(),
+  spEntityId: text({ min: 1, max: 1024 }).optional(),
+  wantEncryptedAssertions: z.boolean().optional(),
+  spPrivateKey: pem.optional(),
+  spCertificate: pem.optional(),
+  allowIdpInitiated: z.boolean().optional(),
+};
+const common = {
+  claims: settings.claims,
+  defaultRole: settings.defaultRole,
+  defaultScopeId: settings.defaultScopeId,
+  enabled: settings.enabled,
+};
+/** `protocol` says which: `oidc` (the default, for callers from before SAML) or `saml`. */
+const createInput = z.union([
+  z.object({ protocol: z.literal('oidc').optional(), ...settings }),
+  z.object({ protocol: z.literal('saml'), name: settings.name, ...saml, ...common }),
+]);
+const updateInput = z.union([
+  z.object({
+    protocol: z.literal('oidc').optional(),
+    connectionId,
+    name: settings.name.optional(),
+    issuer: settings.issuer.optional(),
+    clientId: settings.clientId.optional(),
+    clientSecret: settings.clientSecret.optional(),
+    scopes: settings.scopes,
+    ...common,
+  }),
+  z.object({
+    protocol: z.literal('saml'),
+    connectionId,
+    name: settings.name.optional(),
+    ...saml,
+    ...common,
+  }),
+]);
+
 /** The `sso` procedures. */
 export const ssoRouter = {
-  createConnection: orgProcedure
-    .input(z.object(settings))
-    .mutation(({ ctx, input }) => createSsoConnection(ctx.call, input)),
-  updateConnection: orgProcedure
-    .input(
-      z.object({
-        connectionId,
-        name: settings.name.optional(),
-        issuer: settings.issuer.optional(),
-        clientId: settings.clientId.optional(),
-        clientSecret: settings.clientSecret.optional(),
-        scopes: settings.scopes,
-        claims: settings.claims,
-        defaultRole: settings.defaultRole,
-        defaultScopeId: settings.defaultScopeId,
-        enabled: settings.enabled,
-      }),
-    )
-    .mutation(({ ctx, input }) => updateSsoConnection(ctx.call, input)),
+  /** An OIDC connection, or (`protocol: 'saml'`) a SAML 2.0 one; never returns a secret. */
+  createConnection: orgProcedure.input(createInput).mutation(({ ctx, input }) => {
+    if (input.protocol === 'saml') {
+      const { protocol: _, ...rest } = input;
+      return createSamlConnection(ctx.call, rest);
+    }
+    const { protocol: _, ...rest } = input;
+    return createSsoConnection(ctx.call, rest);
+  }),
+  updateConnection: orgProcedure.input(updateInput).mutation(({ ctx, input }) => {
+    if (input.protocol === 'saml') {
+      const { protocol: _, ...rest } = input;
+      return updateSamlConnection(ctx.call, rest);
+    }
+    const { protocol: _, ...rest } = input;
+    return updateSsoConnection(ctx.call, rest);
+  }),
   deleteConnection: orgProcedure
     .input(z.object({ connectionId }))
     .mutation(({ ctx, input }) => deleteSsoConnection(ctx.call, input)),

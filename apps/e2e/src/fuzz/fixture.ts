@@ -6,6 +6,7 @@
  */
 import { ENTERPRISE_URN, USER_URN } from '@gatehouse/scim';
 import { createOrgFixture, email, type OrgFixture, type TestServer } from '../harness.js';
+import { signingKey } from '../sso/saml-idp.js';
 import type { IdPool } from './zod-arbitrary.js';
 
 /** Credentials a fuzzed request may carry (undefined: none). */
@@ -152,6 +153,18 @@ export async function buildWorld(t: TestServer): Promise<FuzzWorld> {
     clientSecret: 'fuzz-client-secret',
   });
   add(sso.result.id);
+  // And a SAML one (no redirect URI, IdP-initiated on), so the ACS and metadata routes meet one.
+  const { cert } = await signingKey('fuzz IdP');
+  const saml = await orgA.gh.api.sso.createConnection.mutate({
+    protocol: 'saml',
+    orgId: orgA.orgId,
+    name: 'fuzz SAML IdP',
+    idpEntityId: 'https://idp.fuzz.test/saml',
+    idpSsoUrl: 'https://idp.fuzz.test/saml/sso',
+    idpCertificates: [cert],
+    allowIdpInitiated: true,
+  });
+  add(saml.result.id);
   return {
     keys: {
       admin: t.adminKey,
@@ -166,6 +179,6 @@ export async function buildWorld(t: TestServer): Promise<FuzzWorld> {
     pool: ids,
     scimUsers,
     scimGroups: [group.id],
-    ssoConnections: [sso.result.id],
+    ssoConnections: [sso.result.id, saml.result.id],
   };
 }

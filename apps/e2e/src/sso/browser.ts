@@ -1,6 +1,7 @@
 /**
  * A browser for SSO tests: follows redirects by hand with fetch, keeping cookies per host, and
- * records every URL it visited, so a test can see (and change) where each hop went.
+ * records every URL it visited, so a test can see (and change) where each hop went. A page that
+ * submits its form on load (SAML's HTTP-POST binding) is submitted, as a browser would.
  */
 
 /** The page a walk ended on. */
@@ -62,24 +63,61 @@ export class Browser {
     opts: { stop?: (next: URL) => boolean; accept?: string } = {},
   ): Promise<Landing> {
     let url = new URL(start);
+    let form: URLSearchParams | null = null;
     const visited: URL[] = [];
     for (let hop = 0; hop < 20; hop++) {
       if (hop > 0 && opts.stop?.(url)) {
-        return { status: 0, url, location: url.href, body: '', visited };
+        return { status: 0, url, location: url.href, body: form?.toString() ?? '', visited };
       }
       visited.push(url);
+      const headers: Record<string, string> = {
+        cookie: this.cookies(url),
+        accept: opts.accept ?? 'text/html',
+      };
       const res = await fetch(url, {
         redirect: 'manual',
-        headers: { cookie: this.cookies(url), accept: opts.accept ?? 'text/html' },
+        ...(form
+          ? {
+              method: 'POST',
+              body: form.toString(),
+              headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' },
+            }
+          : { headers }),
       });
+      form = null;
       this.keep(url, res);
       const location = res.headers.get('location');
       if (res.status >= 300 && res.status < 400 && location) {
         url = new URL(location, url);
         continue;
       }
-      return { status: res.status, url, location, body: await res.text(), visited };
+      const body = await res.text();
+      const auto = autoSubmit(body);
+      if (res.status === 200 && auto) {
+        url = new URL(auto.action, url);
+        form = auto.fields;
+        continue;
+      }
+      return { status: res.status, url, location, body, visited };
     }
     throw new Error(`too many redirects from ${start}`);
   }
+}
+
+const unescapeHtml = (s: string) =>
+  s.replace(
+    /&(amp|lt|gt|quot);/g,
+    (_, e: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"' })[e]!,
+  );
+
+/** A page's form that submits itself on load (`onload="document.forms[0].submit()"`). */
+function autoSubmit(html: string): { action: string; fields: URLSearchParams } | null {
+  if (!html.includes('document.forms[0].submit()')) return null;
+  const action = /<form method="post" action="([^"]*)"/.exec(html)?.[1];
+  if (action === undefined) return null;
+  const fields = new URLSearchParams();
+  for (const m of html.matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)">/g)) {
+    fields.append(unescapeHtml(m[1]!), unescapeHtml(m[2]!));
+  }
+  return { action: unescapeHtml(action), fields };
 }

@@ -1,15 +1,23 @@
 /**
- * `gatehouse sso …` (issue 13): an org's OIDC connections, their group mappings and the org's
+ * `gatehouse sso …` (issue 13): an org's OIDC and SAML connections, their group mappings and the org's
  * redirect allowlist, through the API with the CLI's key. The client secret is read from
  * `GATEHOUSE_SSO_CLIENT_SECRET` (or `--client-secret`, which other users of the machine may see
- * in the process list) and is never printed back.
+ * in the process list) and is never printed back. A SAML connection's IdP side comes from its
+ * metadata file (`--metadata-file`) or from `--idp-entity-id`, `--idp-sso-url` and
+ * `--idp-cert-file` (repeatable: several certificates during a rotation).
  */
+import { readFileSync } from 'node:fs';
 import type { createGatehouse } from '@gatehouse/sdk';
 
 /** The lines `gatehouse --help` shows for SSO. */
 export const SSO_USAGE = `  sso connection create --org ORG --name NAME --issuer URL --client-id ID
       [--scopes a,b] [--groups-claim CLAIM] [--default-role ROLE] [--default-scope SCOPE] [--disabled]
       (client secret from GATEHOUSE_SSO_CLIENT_SECRET or --client-secret; never shown again)
+  sso connection create --protocol saml --org ORG --name NAME --metadata-file FILE
+      [--idp-entity-id ID --idp-sso-url URL --idp-cert-file PEM ...] [--sp-entity-id ID]
+      [--allow-idp-initiated] [--want-encrypted --sp-key-file PEM --sp-cert-file PEM]
+      [--groups-claim ATTRIBUTE] [--default-role ROLE] [--default-scope SCOPE] [--disabled]
+  sso connection update --protocol saml --org ORG --connection SSOC_ID [--metadata-file ...]
   sso connection list --org ORG
   sso connection show|enable|disable|delete|test --org ORG --connection SSOC_ID
   sso connection update --org ORG --connection SSOC_ID [--name --issuer --client-id --scopes ...]
@@ -32,6 +40,16 @@ export const SSO_OPTIONS = {
   'idp-group': { type: 'string' },
   group: { type: 'string' },
   uri: { type: 'string', multiple: true },
+  protocol: { type: 'string' },
+  'metadata-file': { type: 'string' },
+  'idp-entity-id': { type: 'string' },
+  'idp-sso-url': { type: 'string' },
+  'idp-cert-file': { type: 'string', multiple: true },
+  'sp-entity-id': { type: 'string' },
+  'allow-idp-initiated': { type: 'boolean' },
+  'want-encrypted': { type: 'boolean' },
+  'sp-key-file': { type: 'string' },
+  'sp-cert-file': { type: 'string' },
 } as const;
 
 type Api = ReturnType<typeof createGatehouse>['api'];
@@ -50,22 +68,68 @@ export interface SsoCli {
 
 const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
 
-interface ConnectionLike {
+type ConnectionLike = {
   id: string;
   name: string;
-  issuer: string;
-  clientId: string;
   enabled: boolean;
-  scopes: readonly string[];
   defaultRole: string | null;
   groupMappings: ReadonlyArray<{ idpGroup: string; groupId: string }>;
-}
+} & (
+  | { protocol: 'oidc'; issuer: string; clientId: string; scopes: readonly string[] }
+  | {
+      protocol: 'saml';
+      idpEntityId: string;
+      spEntityId: string;
+      acsUrl: string;
+      metadataUrl: string;
+      allowIdpInitiated: boolean;
+      idpCertificates: ReadonlyArray<{ fingerprint: string; notAfter: string }>;
+    }
+);
 
 /** One connection, for people. */
 export function formatConnection(c: ConnectionLike): string {
   const maps = c.groupMappings.map((m) => `\n    ${m.idpGroup} -> ${m.groupId}`).join('');
-  return `${c.id}  ${c.enabled ? 'enabled ' : 'disabled'}  ${c.name}  issuer ${c.issuer}  client ${c.clientId}  scopes ${c.scopes.join(' ')}  default role ${c.defaultRole ?? '(preset default)'}${maps ? `\n  group mappings:${maps}` : ''}`;
+  const how =
+    c.protocol === 'saml'
+      ? `SAML idp ${c.idpEntityId}  sp ${c.spEntityId}${c.allowIdpInitiated ? '  IdP-initiated allowed' : ''}\n  ACS ${c.acsUrl}\n  SP metadata ${c.metadataUrl}${c.idpCertificates.map((x) => `\n  IdP certificate ${x.fingerprint} (until ${x.notAfter})`).join('')}`
+      : `issuer ${c.issuer}  client ${c.clientId}  scopes ${c.scopes.join(' ')}`;
+  return `${c.id}  ${c.enabled ? 'enabled ' : 'disabled'}  ${c.name}  ${how}  default role ${c.defaultRole ?? '(preset default)'}${maps ? `\n  group mappings:${maps}` : ''}`;
 }
+
+/** SAML settings given on the command line (files read here; absent: not given). */
+function samlSettings(cli: SsoCli) {
+  const v = cli.values;
+  const read = (f: string) => {
+    try {
+      return readFileSync(f, 'utf8');
+    } catch (e) {
+      return cli.fail(`cannot read ${f}: ${(e as Error).message}`);
+    }
+  };
+  const certFiles = (v['idp-cert-file'] as string[] | undefined) ?? [];
+  return {
+    ...(str(v['metadata-file']) && { metadataXml: read(str(v['metadata-file'])!) }),
+    ...(str(v['idp-entity-id']) && { idpEntityId: str(v['idp-entity-id'])! }),
+    ...(str(v['idp-sso-url']) && { idpSsoUrl: str(v['idp-sso-url'])! }),
+    ...(certFiles.length > 0 && { idpCertificates: certFiles.map(read) }),
+    ...(str(v['sp-entity-id']) && { spEntityId: str(v['sp-entity-id'])! }),
+    ...(v['allow-idp-initiated'] !== undefined && {
+      allowIdpInitiated: v['allow-idp-initiated'] === true,
+    }),
+    ...(v['want-encrypted'] !== undefined && {
+      wantEncryptedAssertions: v['want-encrypted'] === true,
+    }),
+    ...(str(v['sp-key-file']) && { spPrivateKey: read(str(v['sp-key-file'])!) }),
+    ...(str(v['sp-cert-file']) && { spCertificate: read(str(v['sp-cert-file'])!) }),
+  };
+}
+
+const isSaml = (cli: SsoCli) => {
+  const p = str(cli.values.protocol) ?? 'oidc';
+  if (p !== 'oidc' && p !== 'saml') cli.fail('--protocol is oidc or saml');
+  return p === 'saml';
+};
 
 /** Settings given on the command line (absent: not given). */
 function settings(cli: SsoCli) {
@@ -96,6 +160,18 @@ export async function ssoCommand(cmd: string, cli: SsoCli): Promise<void> {
   const api = cli.api;
   switch (cmd) {
     case 'sso connection create': {
+      if (isSaml(cli)) {
+        const { issuer: _i, clientId: _c, scopes: _s, ...common } = settings(cli);
+        const { result, revision } = await api().sso.createConnection.mutate({
+          protocol: 'saml',
+          orgId: orgId(),
+          name: cli.need('name'),
+          ...common,
+          ...samlSettings(cli),
+          enabled: cli.values.disabled !== true,
+        });
+        return cli.print(`created ${formatConnection(result)}`, { ...result, revision });
+      }
       const clientSecret = secretOf(cli);
       if (!clientSecret) cli.fail('set GATEHOUSE_SSO_CLIENT_SECRET (or --client-secret)');
       const { result, revision } = await api().sso.createConnection.mutate({
@@ -110,6 +186,17 @@ export async function ssoCommand(cmd: string, cli: SsoCli): Promise<void> {
       return cli.print(`created ${formatConnection(result)}`, { ...result, revision });
     }
     case 'sso connection update': {
+      if (isSaml(cli)) {
+        const { issuer: _i, clientId: _c, scopes: _s, ...common } = settings(cli);
+        const { result, revision } = await api().sso.updateConnection.mutate({
+          protocol: 'saml',
+          orgId: orgId(),
+          connectionId: connectionId(),
+          ...common,
+          ...samlSettings(cli),
+        });
+        return cli.print(`updated ${formatConnection(result)}`, { ...result, revision });
+      }
       const clientSecret = secretOf(cli);
       const { result, revision } = await api().sso.updateConnection.mutate({
         orgId: orgId(),
@@ -121,7 +208,12 @@ export async function ssoCommand(cmd: string, cli: SsoCli): Promise<void> {
     }
     case 'sso connection enable':
     case 'sso connection disable': {
+      const cur = await api().sso.getConnection.query({
+        orgId: orgId(),
+        connectionId: connectionId(),
+      });
       const { result, revision } = await api().sso.updateConnection.mutate({
+        protocol: cur.protocol,
         orgId: orgId(),
         connectionId: connectionId(),
         enabled: cmd.endsWith('enable'),

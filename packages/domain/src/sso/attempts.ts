@@ -15,18 +15,23 @@ import type { Services } from '../services.js';
 import {
   claimNamesOf,
   loadConnection,
+  loadSamlSettings,
   openClientSecret,
   type SsoClaimNames,
+  samlEndpoints,
+  samlKeyContext,
   secretKeyOf,
 } from './connection-view.js';
 import { checkRedirectUri, redirectAllowed } from './redirect-uris.js';
 import { routeSsoSignIn, type SsoRouteInput } from './route.js';
+import { certificatePem } from './saml-metadata.js';
 
 /** How long a browser has to come back from the IdP: 10 minutes. */
 export const SSO_ATTEMPT_TTL_MS = 10 * 60 * 1000;
 
-/** What the protocol layer needs to talk to the IdP (the secret only ever goes to the IdP). */
-export interface SsoProvider {
+/** What the protocol layer needs to talk to an OpenID Provider (the secret only goes to it). */
+export interface OidcProvider {
+  readonly protocol: 'oidc';
   readonly orgId: string;
   readonly connectionId: string;
   readonly issuer: string;
@@ -36,9 +41,34 @@ export interface SsoProvider {
   readonly claims: SsoClaimNames;
 }
 
+/** What the protocol layer needs to talk to a SAML IdP (the SP key only decrypts). */
+export interface SamlProvider {
+  readonly protocol: 'saml';
+  readonly orgId: string;
+  readonly connectionId: string;
+  /** Attribute names of the email, name and groups. */
+  readonly claims: SsoClaimNames;
+  readonly idpEntityId: string;
+  readonly idpSsoUrl: string;
+  /** PEM. */
+  readonly idpCerts: readonly string[];
+  readonly spEntityId: string;
+  readonly acsUrl: string;
+  readonly wantEncrypted: boolean;
+  /** PEM, only when the connection has an SP key. */
+  readonly decryptionKey: string | null;
+  /** PEM, published in the SP metadata. */
+  readonly spCert: string | null;
+  readonly allowIdpInitiated: boolean;
+}
+
+/** Either protocol. */
+export type SsoProvider = OidcProvider | SamlProvider;
+
 /** An attempt about to be sent to the IdP. */
 export interface SsoRedirect {
   readonly state: string;
+  /** OIDC: the nonce; SAML: the AuthnRequest ID the Response must name in InResponseTo. */
   readonly nonce: string;
   readonly codeVerifier: string;
   readonly provider: SsoProvider;
@@ -56,15 +86,39 @@ export interface SsoAttempt extends SsoRedirect {
 
 const verifierContext = (orgId: string, id: string) => `sso_attempts:${orgId}:${id}`;
 
-const attemptFailed = (why: string) =>
+export const attemptFailed = (why: string) =>
   new DomainError('UNAUTHENTICATED', `SSO sign-in failed: ${why}`, { details: { reason: why } });
 
-async function provider(s: Services, row: SsoConnectionRow): Promise<SsoProvider> {
+/** The provider of a connection, whatever its protocol. */
+export async function provider(s: Services, row: SsoConnectionRow): Promise<SsoProvider> {
+  if (row.protocol === 'saml') {
+    const x = await loadSamlSettings(s.db, row.org_id, row.id);
+    const key = x.sp_key_sealed ? await secretKeyOf(s) : null;
+    return {
+      protocol: 'saml',
+      orgId: row.org_id,
+      connectionId: row.id,
+      claims: claimNamesOf(row),
+      idpEntityId: x.idp_entity_id,
+      idpSsoUrl: x.idp_sso_url,
+      idpCerts: x.idp_certs.map(certificatePem),
+      spEntityId: x.sp_entity_id,
+      acsUrl: samlEndpoints(s, row.id).acsUrl,
+      wantEncrypted: x.want_encrypted,
+      decryptionKey:
+        key && x.sp_key_sealed
+          ? openSecret(key, x.sp_key_sealed, samlKeyContext(row.org_id, row.id))
+          : null,
+      spCert: x.sp_cert ? certificatePem(x.sp_cert) : null,
+      allowIdpInitiated: x.allow_idp_initiated,
+    };
+  }
   return {
+    protocol: 'oidc',
     orgId: row.org_id,
     connectionId: row.id,
-    issuer: row.issuer,
-    clientId: row.client_id,
+    issuer: row.issuer ?? '',
+    clientId: row.client_id ?? '',
     clientSecret: openClientSecret(await secretKeyOf(s), row),
     scopes: row.scopes,
     claims: claimNamesOf(row),
@@ -78,7 +132,8 @@ async function insertAttempt(
 ): Promise<SsoRedirect> {
   const id = newId('ssoAttempt');
   const state = newSecret();
-  const nonce = newSecret();
+  // SAML: the AuthnRequest ID, an xs:ID (a letter or `_` first).
+  const nonce = row.protocol === 'saml' ? `_${newSecret()}` : newSecret();
   const codeVerifier = newSecret(48);
   const key = await secretKeyOf(s);
   const now = s.options?.now?.() ?? new Date();
@@ -203,11 +258,21 @@ export async function ssoTestRedirect(s: Services, ticket: string): Promise<SsoR
 }
 
 /**
- * Takes the attempt the IdP's callback names by `state`, once (UNAUTHENTICATED when unknown,
- * used or expired, or when its connection was disabled since: a test attempt still goes on).
+ * Takes the attempt the IdP's callback names by `state` (SAML: the RelayState), once
+ * (UNAUTHENTICATED when unknown, used or expired, of another connection or protocol than
+ * expected, or when its connection was disabled since: a test attempt still goes on).
  */
-export async function takeSsoAttempt(s: Services, state: string): Promise<SsoAttempt> {
+export async function takeSsoAttempt(
+  s: Services,
+  state: string,
+  expect: { protocol: SsoProvider['protocol']; connectionId?: string | undefined } = {
+    protocol: 'oidc',
+  },
+): Promise<SsoAttempt> {
   const row = await findAttempt(s, state);
+  if (expect.connectionId !== undefined && row.connection_id !== expect.connectionId) {
+    throw attemptFailed('this answer came through another connection than the sign-in started');
+  }
   const now = s.options?.now?.() ?? new Date();
   const taken = await s.db
     .updateTable('sso_attempts')
@@ -220,6 +285,11 @@ export async function takeSsoAttempt(s: Services, state: string): Promise<SsoAtt
   if (!taken) throw attemptFailed('this sign-in was already completed');
   const conn = await loadConnection(s.db, row.org_id, row.connection_id);
   if (!conn.enabled && row.mode === 'sign_in') throw attemptFailed('the connection is disabled');
+  if (conn.protocol !== expect.protocol) {
+    throw attemptFailed(
+      `this sign-in uses ${conn.protocol.toUpperCase()}, not ${expect.protocol.toUpperCase()}`,
+    );
+  }
   const key = await secretKeyOf(s);
   return {
     attemptId: row.id,

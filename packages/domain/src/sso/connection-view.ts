@@ -2,7 +2,13 @@
  * An SSO connection as the API shows it (never its client secret), how its secret is sealed,
  * and the checks every connection write makes.
  */
-import type { Database, DB, SsoConnectionRow, Transaction } from '@gatehouse/db';
+import type {
+  Database,
+  DB,
+  SsoConnectionRow,
+  SsoSamlSettingsRow,
+  Transaction,
+} from '@gatehouse/db';
 import { invalid, notFound } from '../errors.js';
 import type { OrgWrite } from '../org-write.js';
 import {
@@ -13,6 +19,7 @@ import {
   sealSecret,
 } from '../rules/index.js';
 import type { Services } from '../services.js';
+import { certificateView, type SamlCertificateView } from './saml-metadata.js';
 
 type Q = DB | Transaction<Database>;
 
@@ -42,15 +49,12 @@ export interface SsoGroupMappingView {
   readonly groupId: string;
 }
 
-/** An SSO connection as the API shows it: the client secret is never part of it. */
-export interface SsoConnectionView {
+/** What every connection shows, whatever its protocol. */
+interface SsoConnectionBase {
   readonly id: string;
   readonly orgId: string;
   readonly name: string;
-  readonly protocol: 'oidc';
-  readonly issuer: string;
-  readonly clientId: string;
-  readonly scopes: readonly string[];
+  /** Which claims (OIDC) or attributes (SAML) carry the email, name and groups. */
   readonly claims: SsoClaimNames;
   /** The role a newcomer gets (null: the preset's default role). */
   readonly defaultRole: string | null;
@@ -60,6 +64,42 @@ export interface SsoConnectionView {
   readonly groupMappings: readonly SsoGroupMappingView[];
   readonly createdAt: string;
   readonly updatedAt: string;
+}
+
+/** An OpenID Connect connection: the client secret is never part of it. */
+export interface OidcConnectionView extends SsoConnectionBase {
+  readonly protocol: 'oidc';
+  readonly issuer: string;
+  readonly clientId: string;
+  readonly scopes: readonly string[];
+}
+
+/** A SAML 2.0 connection: the SP decryption key is never part of it. */
+export interface SamlConnectionView extends SsoConnectionBase {
+  readonly protocol: 'saml';
+  readonly idpEntityId: string;
+  readonly idpSsoUrl: string;
+  /** The IdP signing certificates a response may be signed with (several during a rotation). */
+  readonly idpCertificates: readonly SamlCertificateView[];
+  /** The entity id Gatehouse answers as: the audience the IdP must name. */
+  readonly spEntityId: string;
+  /** Where the IdP posts its Response (HTTP-POST binding). */
+  readonly acsUrl: string;
+  /** Gatehouse's SP metadata for this connection, to load into the IdP. */
+  readonly metadataUrl: string;
+  readonly wantEncryptedAssertions: boolean;
+  readonly allowIdpInitiated: boolean;
+}
+
+/** An SSO connection as the API shows it: never a client secret or a private key. */
+export type SsoConnectionView = OidcConnectionView | SamlConnectionView;
+
+/** A SAML connection's endpoints at Gatehouse. */
+export function samlEndpoints(s: Services, connectionId: string) {
+  const u = s.options?.publicUrl;
+  const base = (typeof u === 'function' ? u() : (u ?? '')).replace(/\/+$/, '');
+  const at = `${base}/sso/saml/${connectionId}`;
+  return { acsUrl: `${at}/acs`, metadataUrl: `${at}/metadata` };
 }
 
 /** The context a connection's secret is sealed under: a box copied to another row does not open. */
@@ -80,8 +120,12 @@ export function sealClientSecret(
 
 /** Opens a connection's client secret (for the token request only; never returned). */
 export function openClientSecret(key: SecretKey, row: SsoConnectionRow): string {
+  if (row.client_secret_sealed === null) throw invalid(`SSO connection ${row.id} is not OIDC`);
   return openSecret(key, row.client_secret_sealed, secretContext(row.org_id, row.id));
 }
+
+/** The context a SAML connection's SP decryption key is sealed under. */
+export const samlKeyContext = (orgId: string, id: string) => `sso_saml_settings:${orgId}:${id}`;
 
 /** The claim names of a row, defaults filled in. */
 export function claimNamesOf(row: Pick<SsoConnectionRow, 'claims'>): SsoClaimNames {
@@ -94,19 +138,19 @@ export function claimNamesOf(row: Pick<SsoConnectionRow, 'claims'>): SsoClaimNam
   };
 }
 
-/** A connection row as the API shows it. */
+/**
+ * A connection row as the API shows it; a SAML row needs its settings and the services (for
+ * the public URL of its endpoints).
+ */
 export function connectionView(
   r: SsoConnectionRow,
   mappings: readonly SsoGroupMappingView[],
+  saml?: { settings: SsoSamlSettingsRow; services: Services },
 ): SsoConnectionView {
-  return {
+  const base = {
     id: r.id,
     orgId: r.org_id,
     name: r.name,
-    protocol: r.protocol,
-    issuer: r.issuer,
-    clientId: r.client_id,
-    scopes: r.scopes,
     claims: claimNamesOf(r),
     defaultRole: r.default_role,
     defaultScopeId: r.default_scope_id,
@@ -115,6 +159,55 @@ export function connectionView(
     createdAt: new Date(r.created_at).toISOString(),
     updatedAt: new Date(r.updated_at).toISOString(),
   };
+  if (r.protocol === 'saml') {
+    if (!saml) throw new Error(`SAML settings of ${r.id} not loaded`);
+    const x = saml.settings;
+    return {
+      ...base,
+      protocol: 'saml',
+      idpEntityId: x.idp_entity_id,
+      idpSsoUrl: x.idp_sso_url,
+      idpCertificates: x.idp_certs.map(certificateView),
+      spEntityId: x.sp_entity_id,
+      ...samlEndpoints(saml.services, r.id),
+      wantEncryptedAssertions: x.want_encrypted,
+      allowIdpInitiated: x.allow_idp_initiated,
+    };
+  }
+  return {
+    ...base,
+    protocol: 'oidc',
+    issuer: r.issuer ?? '',
+    clientId: r.client_id ?? '',
+    scopes: r.scopes,
+  };
+}
+
+/** A SAML connection's settings (NOT_FOUND when it has none: not a SAML connection). */
+export async function loadSamlSettings(
+  q: Q,
+  orgId: string,
+  connectionId: string,
+): Promise<SsoSamlSettingsRow> {
+  const row = await q
+    .selectFrom('sso_saml_settings')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('connection_id', '=', connectionId)
+    .executeTakeFirst();
+  if (!row) throw notFound(`SAML settings of SSO connection ${connectionId}`);
+  return row;
+}
+
+/** The view of a stored connection, whatever its protocol. */
+export async function loadConnectionView(
+  s: Services,
+  q: Q,
+  row: SsoConnectionRow,
+): Promise<SsoConnectionView> {
+  const mappings = await loadMappings(q, row.org_id, row.id);
+  const settings = row.protocol === 'saml' ? await loadSamlSettings(q, row.org_id, row.id) : null;
+  return connectionView(row, mappings, settings ? { settings, services: s } : undefined);
 }
 
 /** The org's connection, or NOT_FOUND (another org's connection is not found either). */

@@ -87,7 +87,7 @@ describe.each(testBackends())('SSO connections on $name', (backend) => {
       .executeTakeFirstOrThrow();
     expect(row.client_secret_sealed).not.toContain(SECRET);
     const key = await instanceSecretKey(g.db);
-    expect(openSecret(key, row.client_secret_sealed, `sso_connections:${o.orgId}:${c.id}`)).toBe(
+    expect(openSecret(key, row.client_secret_sealed!, `sso_connections:${o.orgId}:${c.id}`)).toBe(
       SECRET,
     );
     const { result: off } = await updateSsoConnection(o.admin, {

@@ -24,7 +24,12 @@ export async function deleteSsoConnection(
       entityType: 'sso_connection',
       entityId: cur.id,
       scopeId: w.orgId,
-      before: { name: cur.name, issuer: cur.issuer, clientId: cur.client_id },
+      before: {
+        name: cur.name,
+        protocol: cur.protocol,
+        issuer: cur.issuer,
+        clientId: cur.client_id,
+      },
     });
     w.emit('sso.connection.deleted', { connectionId: cur.id });
     return { connectionId: cur.id };

@@ -4,7 +4,7 @@ import { authorizeRead } from '../org-read.js';
 import {
   connectionView,
   loadConnection,
-  loadMappings,
+  loadConnectionView,
   type SsoConnectionView,
 } from './connection-view.js';
 
@@ -24,14 +24,21 @@ export async function listSsoConnections(call: OrgCall): Promise<SsoConnectionVi
     .where('org_id', '=', orgId)
     .orderBy('idp_group')
     .execute();
-  return rows.map((r) =>
-    connectionView(
+  const saml = await s.db
+    .selectFrom('sso_saml_settings')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .execute();
+  return rows.map((r) => {
+    const settings = saml.find((x) => x.connection_id === r.id);
+    return connectionView(
       r,
       mappings
         .filter((m) => m.connection_id === r.id)
         .map((m) => ({ idpGroup: m.idp_group, groupId: m.group_id })),
-    ),
-  );
+      settings && { settings, services: s },
+    );
+  });
 }
 
 /** One connection (`sso.read` at the root). */
@@ -42,7 +49,7 @@ export async function getSsoConnection(
   const { orgId, services: s } = call;
   await authorizeRead(call, 'sso.read', orgId);
   const row = await loadConnection(s.db, orgId, input.connectionId);
-  return connectionView(row, await loadMappings(s.db, orgId, row.id));
+  return loadConnectionView(s, s.db, row);
 }
 
 /** The org's allowlist of adopter redirect URIs (`sso.read` at the root). */

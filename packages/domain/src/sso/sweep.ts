@@ -1,4 +1,4 @@
-/** Deletes SSO attempts and one-time codes long past their expiry (used or not). */
+/** Deletes SSO attempts, one-time codes and consumed SAML assertion ids long past their expiry. */
 import type { Services } from '../services.js';
 
 /** How long expired attempts and codes stay (a trace of recent sign-ins): one day. */
@@ -18,5 +18,11 @@ export async function sweepSsoAttempts(
     .where('expires_at', '<', before)
     .executeTakeFirst();
   const c = await s.db.deleteFrom('sso_codes').where('expires_at', '<', before).executeTakeFirst();
-  return Number(a.numDeletedRows) + Number(c.numDeletedRows);
+  // Consumed SAML assertion ids: kept past the assertion's own expiry, after which it is refused
+  // as expired anyway.
+  const x = await s.db
+    .deleteFrom('sso_saml_assertions')
+    .where('expires_at', '<', before)
+    .executeTakeFirst();
+  return Number(a.numDeletedRows) + Number(c.numDeletedRows) + Number(x.numDeletedRows);
 }

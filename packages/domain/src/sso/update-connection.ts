@@ -1,5 +1,6 @@
-/** I1: change, enable or disable a connection, or replace its client secret. */
+/** I1: change, enable or disable an OIDC connection, or replace its client secret. */
 import type { OrgCall } from '../call.js';
+import { invalid } from '../errors.js';
 import { orgWrite, type WriteResult } from '../org-write.js';
 import {
   authorizeConnectionAdmin,
@@ -38,6 +39,9 @@ export async function updateSsoConnection(
   return orgWrite(call, async (w) => {
     authorizeConnectionAdmin(w);
     const cur = await loadConnection(w.trx, w.orgId, input.connectionId);
+    if (cur.protocol !== 'oidc') {
+      throw invalid(`SSO connection ${cur.id} is a SAML connection: send protocol 'saml'`);
+    }
     const at = {
       role: input.defaultRole === undefined ? cur.default_role : input.defaultRole,
       scopeId: input.defaultScopeId === undefined ? cur.default_scope_id : input.defaultScopeId,

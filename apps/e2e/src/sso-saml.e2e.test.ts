@@ -1,0 +1,524 @@
+/**
+ * I1 I2 (issue 13, SAML): SAML 2.0 single sign-on end to end against a test IdP that signs real
+ * Responses with a generated key pair and self-signed certificate (./sso/saml-idp.ts, xml-crypto)
+ * and the real server: the sample adopter app (./sso/adopter.ts) sends the browser to
+ * `/sso/authorize`, Gatehouse sends an AuthnRequest (HTTP-Redirect), the IdP posts its Response
+ * to the ACS (HTTP-POST), Gatehouse provisions just in time, and the adopter exchanges the
+ * one-time code through the SDK and asks `gh.can()` about a role an IdP group attribute mapped.
+ * Then every refusal the issue lists, each its own test: wrong issuer, wrong audience, expired
+ * and not-yet-valid assertions, a replayed assertion, unsigned assertion and response, XML
+ * signature wrapping, a certificate not in the connection, org A's connection used for org B,
+ * and IdP-initiated sign-in while disabled (and accepted once enabled).
+ */
+
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Gatehouse } from '@gatehouse/sdk';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { backends, failure, runCli, startTestServer, type TestServer } from './harness.js';
+import { type Adopter, type AdopterSession, startAdopter } from './sso/adopter.js';
+import { Browser } from './sso/browser.js';
+import {
+  assertionXml,
+  newSamlId,
+  type ResponseSpec,
+  readAuthnRequest,
+  responseXml,
+  type SamlIdp,
+  type SamlPerson,
+  samlResponse,
+  signingKey,
+  signXml,
+  startSamlIdp,
+} from './sso/saml-idp.js';
+
+const pglite = backends[0]!;
+
+describe('I1 I2 SAML single sign-on against a signing test IdP', () => {
+  let t: TestServer;
+  let idp: SamlIdp;
+  let adopter: Adopter;
+  let admin: Gatehouse;
+  let orgId: string;
+  let workspaceId: string;
+  let connectionId: string;
+  let spEntityId: string;
+  let acsUrl: string;
+  let seq = 0;
+
+  beforeAll(async () => {
+    t = await startTestServer(pglite, { ssoAllowHttp: true });
+    idp = await startSamlIdp();
+    const { result: org } = await t.admin.api.orgs.create.mutate({
+      name: 'Acme SAML',
+      preset: 'flowcode',
+      owner: { email: 'owner@acme-saml.test' },
+    });
+    orgId = org.id;
+    const { result: adminClient } = await t.admin.api.apiClients.create.mutate({
+      orgId,
+      name: 'admin',
+      roles: [{ role: 'org_admin' }],
+    });
+    admin = t.connect(adminClient.key);
+    const { result: app } = await t.admin.api.apiClients.create.mutate({
+      orgId,
+      name: 'adopter backend',
+      roles: [],
+    });
+    const { result: ws } = await admin.api.scopes.create.mutate({
+      orgId,
+      kind: 'workspace',
+      name: 'Marketing',
+      parentId: orgId,
+    });
+    workspaceId = ws.id;
+    const { result: conn } = await admin.api.sso.createConnection.mutate({
+      protocol: 'saml',
+      orgId,
+      name: 'Test SAML IdP',
+      metadataXml: idp.metadata,
+    });
+    if (conn.protocol !== 'saml') throw new Error('not SAML');
+    connectionId = conn.id;
+    spEntityId = conn.spEntityId;
+    acsUrl = conn.acsUrl;
+    const { result: g } = await admin.api.groups.create.mutate({ orgId, name: 'Engineering' });
+    await admin.api.assignments.assign.mutate({
+      orgId,
+      subjectId: g.id,
+      role: 'workspace_editor',
+      scopeId: workspaceId,
+    });
+    await admin.api.sso.setGroupMapping.mutate({
+      orgId,
+      connectionId,
+      idpGroup: 'eng',
+      groupId: g.id,
+    });
+    adopter = await startAdopter({
+      gatehouseUrl: t.url,
+      apiKey: app.key,
+      orgId,
+      connectionId,
+      workspaceId,
+    });
+    await admin.api.sso.setRedirectUris.mutate({ orgId, uris: [adopter.callbackUrl] });
+  });
+  afterAll(async () => {
+    await adopter?.close();
+    await idp?.close();
+    await t?.close();
+  });
+
+  const person = (groups: string[]): SamlPerson => {
+    const n = ++seq;
+    return {
+      nameId: `saml-p-${n}`,
+      attributes: { email: `s${n}@acme-saml.test`, name: `S${n}`, groups },
+    };
+  };
+  /** A sign-in started through the adopter, stopped where the browser reaches the IdP. */
+  async function startAttempt() {
+    const b = new Browser();
+    const l = await b.walk(`${adopter.url}/login`, { stop: (u) => u.href.startsWith(idp.ssoUrl) });
+    const at = new URL(l.location!);
+    return { requestId: readAuthnRequest(at).id, relayState: at.searchParams.get('RelayState')! };
+  }
+  const spec = (over: Partial<ResponseSpec> = {}): ResponseSpec => ({
+    person: person([]),
+    acsUrl,
+    audience: spEntityId,
+    issuer: idp.entityId,
+    key: idp.key,
+    ...over,
+  });
+  async function postAcs(fields: Record<string, string>, to = acsUrl) {
+    const res = await fetch(to, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(fields).toString(),
+    });
+    const location = res.headers.get('location');
+    return {
+      status: res.status,
+      location: location ? new URL(location) : null,
+      body: await res.text(),
+    };
+  }
+  /** A Response for a fresh attempt, built by `make`, posted to the ACS. */
+  async function answer(make: (s: ResponseSpec) => string, over: Partial<ResponseSpec> = {}) {
+    const a = await startAttempt();
+    const xml = make(spec({ inResponseTo: a.requestId, ...over }));
+    return postAcs({ SAMLResponse: xml, RelayState: a.relayState });
+  }
+  const refusedWith = (r: Awaited<ReturnType<typeof postAcs>>, why: RegExp) => {
+    expect(r.status).toBe(302);
+    expect(r.location?.href.startsWith(adopter.callbackUrl)).toBe(true);
+    expect(r.location?.searchParams.get('code')).toBeNull();
+    expect(r.location?.searchParams.get('error')).toBe('access_denied');
+    expect(r.location?.searchParams.get('error_description')).toMatch(why);
+  };
+  const b64 = (xml: string) => Buffer.from(xml).toString('base64');
+
+  it('I1 the connection view shows the SP metadata and ACS URLs, certificates by fingerprint, never a key; the SP metadata is published', async () => {
+    const c = await admin.api.sso.getConnection.query({ orgId, connectionId });
+    expect(c).toMatchObject({
+      protocol: 'saml',
+      idpEntityId: idp.entityId,
+      idpSsoUrl: idp.ssoUrl,
+      acsUrl: `${t.url}/sso/saml/${connectionId}/acs`,
+      metadataUrl: `${t.url}/sso/saml/${connectionId}/metadata`,
+      allowIdpInitiated: false,
+      wantEncryptedAssertions: false,
+    });
+    if (c.protocol !== 'saml') throw new Error('not SAML');
+    expect(c.idpCertificates).toHaveLength(1);
+    expect(c.idpCertificates[0]!.fingerprint).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
+    expect(JSON.stringify(c)).not.toMatch(/PRIVATE KEY|spPrivateKey/);
+    const res = await fetch(c.metadataUrl);
+    expect(res.status).toBe(200);
+    const xml = await res.text();
+    expect(xml).toContain(`entityID="${c.spEntityId}"`);
+    expect(xml).toContain(`Location="${c.acsUrl}"`);
+    expect((await fetch(`${t.url}/sso/saml/ssoc_nope/metadata`)).status).toBe(404);
+  });
+
+  it('I1 I2 end to end through the SDK: authorize → IdP → ACS → exchange → gh.can on a role the IdP group attribute mapped', async () => {
+    const p = person(['eng', 'unmapped']);
+    idp.signInAs(p);
+    const landing = await new Browser().walk(`${adopter.url}/login`);
+    expect(landing.status).toBe(200);
+    const got = JSON.parse(landing.body) as AdopterSession;
+    expect(got).toMatchObject({ email: p.attributes.email, canWriteFlows: true });
+    expect(got.sessionToken).toMatch(/^ses_/);
+    const idpHop = landing.visited.find((u) => u.href.startsWith(idp.ssoUrl))!;
+    expect(idpHop.searchParams.get('SAMLRequest')).toBeTruthy();
+    expect(landing.visited.some((u) => u.href === acsUrl)).toBe(true);
+    // The IdP drops the group: the next sign-in removes the person from the mapped group.
+    idp.signInAs({ ...p, attributes: { ...p.attributes, groups: [] } });
+    const again = JSON.parse((await new Browser().walk(`${adopter.url}/login`)).body);
+    expect(again).toMatchObject({ userId: got.userId, canWriteFlows: false });
+  });
+
+  it('I2 a wrong issuer is refused', async () => {
+    refusedWith(await answer(samlResponse, { issuer: 'https://evil.test/idp' }), /issuer/);
+  });
+
+  it('I2 a wrong audience is refused', async () => {
+    refusedWith(await answer(samlResponse, { audience: 'https://other-sp.test' }), /audience/i);
+  });
+
+  it('I2 an expired assertion is refused', async () => {
+    const now = Date.now();
+    refusedWith(
+      await answer(samlResponse, {
+        notBefore: new Date(now - 20 * 60_000),
+        notOnOrAfter: new Date(now - 10 * 60_000),
+      }),
+      /expired/i,
+    );
+  });
+
+  it('I2 a not-yet-valid assertion is refused', async () => {
+    const now = Date.now();
+    refusedWith(
+      await answer(samlResponse, {
+        notBefore: new Date(now + 10 * 60_000),
+        notOnOrAfter: new Date(now + 20 * 60_000),
+      }),
+      /not yet valid/i,
+    );
+  });
+
+  it('I2 a replayed Response is refused (the attempt and the assertion id are single use)', async () => {
+    const a = await startAttempt();
+    const assertionId = newSamlId();
+    const body = samlResponse(spec({ inResponseTo: a.requestId, assertionId }));
+    const first = await postAcs({ SAMLResponse: body, RelayState: a.relayState });
+    expect(first.location?.searchParams.get('code')).toMatch(/^ssox_/);
+    const replay = await postAcs({ SAMLResponse: body, RelayState: a.relayState });
+    expect(replay.status).toBe(401);
+    expect(replay.body).toMatch(/already completed/);
+    // The same assertion id again, answering a new request: refused as a replay.
+    const b = await startAttempt();
+    refusedWith(
+      await postAcs({
+        SAMLResponse: samlResponse(spec({ inResponseTo: b.requestId, assertionId })),
+        RelayState: b.relayState,
+      }),
+      /already used/,
+    );
+  });
+
+  it('I2 an unsigned assertion, signed neither in the Response nor itself, is refused', async () => {
+    refusedWith(await answer(samlResponse, { sign: 'none' }), /signature/i);
+  });
+
+  it('I2 a signed Response whose assertion is unsigned is refused (signed assertions required)', async () => {
+    refusedWith(await answer(samlResponse, { sign: 'response' }), /signature/i);
+  });
+
+  it('I2 XML signature wrapping: a signed assertion moved aside and an unsigned one added is refused', async () => {
+    const victim = person(['eng']);
+    const attacker = person(['eng']);
+    // The signed assertion hidden in Extensions, the forged one where the SP reads.
+    refusedWith(
+      await answer((s) => {
+        const signed = signXml(assertionXml({ ...s, person: victim }), 'Assertion', s.key);
+        const forged = assertionXml({ ...s, person: attacker });
+        return b64(responseXml(s, `<samlp:Extensions>${signed}</samlp:Extensions>${forged}`));
+      }),
+      /signature/i,
+    );
+    // Both side by side: a Response may carry one assertion only.
+    refusedWith(
+      await answer((s) => {
+        const signed = signXml(assertionXml({ ...s, person: victim }), 'Assertion', s.key);
+        return b64(responseXml(s, `${assertionXml({ ...s, person: attacker })}${signed}`));
+      }),
+      /signature|multiple/i,
+    );
+    // The forged assertion carrying the signed one inside it.
+    refusedWith(
+      await answer((s) => {
+        const signed = signXml(assertionXml({ ...s, person: victim }), 'Assertion', s.key);
+        const forged = assertionXml({ ...s, person: attacker }).replace(
+          '</saml:Assertion>',
+          `${signed}</saml:Assertion>`,
+        );
+        return b64(responseXml(s, forged));
+      }),
+      /signature/i,
+    );
+  });
+
+  it('I2 an assertion signed with a certificate not in the connection is refused; after rotation it is accepted', async () => {
+    const rogue = await signingKey('Another IdP key');
+    refusedWith(await answer(samlResponse, { key: rogue }), /signature/i);
+    // Rotation: the connection trusts both certificates, then the new one alone.
+    await admin.api.sso.updateConnection.mutate({
+      protocol: 'saml',
+      orgId,
+      connectionId,
+      idpCertificates: [idp.key.cert, rogue.cert],
+    });
+    const ok = await answer(samlResponse, { key: rogue });
+    expect(ok.location?.searchParams.get('code')).toMatch(/^ssox_/);
+    await admin.api.sso.updateConnection.mutate({
+      protocol: 'saml',
+      orgId,
+      connectionId,
+      idpCertificates: [idp.key.cert],
+    });
+    refusedWith(await answer(samlResponse, { key: rogue }), /signature/i);
+  });
+
+  it("I2 org A's connection never opens org B: not at authorize, not at another connection's ACS, not with another audience", async () => {
+    const { result: orgB } = await t.admin.api.orgs.create.mutate({
+      name: 'Other SAML',
+      preset: 'flowcode',
+      owner: { email: 'o@other-saml.test' },
+    });
+    const { result: bAdmin } = await t.admin.api.apiClients.create.mutate({
+      orgId: orgB.id,
+      name: 'b',
+      roles: [{ role: 'org_admin' }],
+    });
+    const gb = t.connect(bAdmin.key);
+    const { result: connB } = await gb.api.sso.createConnection.mutate({
+      protocol: 'saml',
+      orgId: orgB.id,
+      name: 'Same IdP, org B',
+      metadataXml: idp.metadata,
+    });
+    if (connB.protocol !== 'saml') throw new Error('not SAML');
+    await gb.api.sso.setRedirectUris.mutate({ orgId: orgB.id, uris: [adopter.callbackUrl] });
+    // Org A's connection named for org B at /sso/authorize: not found.
+    const wrong = await fetch(
+      `${t.url}/sso/authorize?${new URLSearchParams({ org: orgB.id, connection: connectionId, redirect_uri: adopter.callbackUrl })}`,
+      { redirect: 'manual' },
+    );
+    expect(wrong.status).toBe(404);
+    // Org A's attempt answered at org B's ACS: refused before anything is read.
+    const a = await startAttempt();
+    const toB = await postAcs(
+      {
+        SAMLResponse: samlResponse(
+          spec({ inResponseTo: a.requestId, audience: connB.spEntityId, acsUrl: connB.acsUrl }),
+        ),
+        RelayState: a.relayState,
+      },
+      connB.acsUrl,
+    );
+    expect(toB.status).toBe(401);
+    expect(toB.body).toMatch(/another connection/);
+    // Org B's own attempt answered with a Response meant for org A's SP: wrong audience.
+    const b = new Browser();
+    const l = await b.walk(
+      `${t.url}/sso/authorize?${new URLSearchParams({ org: orgB.id, connection: connB.id, redirect_uri: adopter.callbackUrl, state: 'b' })}`,
+      { stop: (u) => u.href.startsWith(idp.ssoUrl) },
+    );
+    const at = new URL(l.location!);
+    const r = await postAcs(
+      {
+        SAMLResponse: samlResponse(spec({ inResponseTo: readAuthnRequest(at).id })),
+        RelayState: at.searchParams.get('RelayState')!,
+      },
+      connB.acsUrl,
+    );
+    refusedWith(r, /audience/i);
+  });
+
+  it('I2 IdP-initiated sign-in is refused while disabled (the default) and accepted once the connection allows it; its assertion works once', async () => {
+    const unsolicited = () => samlResponse(spec({ person: person(['eng']) }));
+    const off = await postAcs({ SAMLResponse: unsolicited(), RelayState: adopter.callbackUrl });
+    expect(off.status).toBe(403);
+    expect(off.body).toMatch(/IdP-initiated/);
+    await admin.api.sso.updateConnection.mutate({
+      protocol: 'saml',
+      orgId,
+      connectionId,
+      allowIdpInitiated: true,
+    });
+    try {
+      const body = unsolicited();
+      const on = await postAcs({ SAMLResponse: body, RelayState: adopter.callbackUrl });
+      expect(on.status).toBe(302);
+      const code = on.location!.searchParams.get('code')!;
+      expect(code).toMatch(/^ssox_/);
+      const { result } = await admin.api.sso.exchange.mutate({ orgId, code });
+      expect(result.member.status).toBe('active');
+      refusedWith(
+        await postAcs({ SAMLResponse: body, RelayState: adopter.callbackUrl }),
+        /already used/,
+      );
+      // An unsolicited Response must not claim to answer a request.
+      refusedWith(
+        await postAcs({
+          SAMLResponse: samlResponse(spec({ inResponseTo: newSamlId() })),
+          RelayState: adopter.callbackUrl,
+        }),
+        /InResponseTo/,
+      );
+      // The browser goes only to an allowlisted redirect URI.
+      const evil = await postAcs({
+        SAMLResponse: unsolicited(),
+        RelayState: 'https://evil.test/cb',
+      });
+      expect(evil.status).toBe(400);
+      expect(evil.location).toBeNull();
+    } finally {
+      await admin.api.sso.updateConnection.mutate({
+        protocol: 'saml',
+        orgId,
+        connectionId,
+        allowIdpInitiated: false,
+      });
+    }
+  });
+
+  it('I1 bad SAML settings are clear errors: metadata that is not XML, a certificate that is not one, OIDC fields on a SAML connection', async () => {
+    expect(
+      await failure(
+        admin.api.sso.createConnection.mutate({
+          protocol: 'saml',
+          orgId,
+          name: 'x',
+          metadataXml: '<nope',
+        }),
+      ),
+    ).toMatchObject({ code: 'BAD_REQUEST' });
+    expect(
+      await failure(
+        admin.api.sso.createConnection.mutate({
+          protocol: 'saml',
+          orgId,
+          name: 'x',
+          idpEntityId: 'https://idp.test',
+          idpSsoUrl: 'https://idp.test/sso',
+          idpCertificates: ['not a certificate'],
+        }),
+      ),
+    ).toMatchObject({ code: 'BAD_REQUEST' });
+    expect(
+      await failure(
+        admin.api.sso.updateConnection.mutate({ orgId, connectionId, issuer: 'https://x.test' }),
+      ),
+    ).toMatchObject({ code: 'BAD_REQUEST' });
+    const junk = await postAcs({ SAMLResponse: 'not base64 xml!!', RelayState: 'x' });
+    expect(junk.status).toBeLessThan(500);
+    const big = await postAcs({ SAMLResponse: 'A'.repeat(600 * 1024) });
+    expect(big.status).toBe(413);
+  });
+
+  it('I1 the CLI creates a SAML connection from a metadata file, shows its ACS and SP metadata URLs, and enables and disables it', async () => {
+    const env = { GATEHOUSE_URL: t.url, GATEHOUSE_ADMIN_KEY: t.adminKey };
+    const dir = mkdtempSync(join(tmpdir(), 'gh-saml-'));
+    const file = join(dir, 'idp.xml');
+    writeFileSync(file, idp.metadata);
+    const created = await runCli(
+      [
+        '--json',
+        'sso',
+        'connection',
+        'create',
+        '--protocol',
+        'saml',
+        '--org',
+        orgId,
+        '--name',
+        'From CLI',
+        '--metadata-file',
+        file,
+        '--groups-claim',
+        'roles',
+        '--disabled',
+      ],
+      env,
+    );
+    expect(created.code, created.stderr).toBe(0);
+    const conn = JSON.parse(created.stdout) as {
+      id: string;
+      protocol: string;
+      enabled: boolean;
+      idpEntityId: string;
+      claims: { groups: string };
+    };
+    expect(conn).toMatchObject({
+      protocol: 'saml',
+      enabled: false,
+      idpEntityId: idp.entityId,
+      claims: { groups: 'roles' },
+    });
+    const enabled = await runCli(
+      ['sso', 'connection', 'enable', '--org', orgId, '--connection', conn.id],
+      env,
+    );
+    expect(enabled.code, enabled.stderr).toBe(0);
+    expect(enabled.stdout).toContain(`${conn.id}  enabled`);
+    expect(enabled.stdout).toContain(`ACS ${t.url}/sso/saml/${conn.id}/acs`);
+    expect(enabled.stdout).toContain(`SP metadata ${t.url}/sso/saml/${conn.id}/metadata`);
+    const bad = await runCli(
+      [
+        'sso',
+        'connection',
+        'create',
+        '--protocol',
+        'saml',
+        '--org',
+        orgId,
+        '--name',
+        'x',
+        '--metadata-file',
+        join(dir, 'missing.xml'),
+      ],
+      env,
+    );
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('cannot read');
+    await admin.api.sso.deleteConnection.mutate({ orgId, connectionId: conn.id });
+  });
+});

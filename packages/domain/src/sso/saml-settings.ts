@@ -1,0 +1,88 @@
+/**
+ * The SAML settings a create or update writes: the IdP side from its metadata XML and/or given
+ * one by one (one by one wins), the SP decryption key checked against its certificate and
+ * sealed under the instance key.
+ */
+import { createPrivateKey, X509Certificate } from 'node:crypto';
+import type { SsoSamlSettingsRow } from '@gatehouse/db';
+import { invalid } from '../errors.js';
+import { type SecretKey, sealSecret } from '../rules/index.js';
+import { samlKeyContext } from './connection-view.js';
+import {
+  checkCertificate,
+  checkEntityId,
+  checkSamlUrl,
+  parseSamlIdpMetadata,
+} from './saml-metadata.js';
+
+/** The SAML settings a caller may give (absent: from the metadata, or unchanged). */
+export interface SamlSettingsInput {
+  /** The IdP's metadata XML: entity id, HTTP-Redirect SSO URL and signing certificates. */
+  readonly metadataXml?: string | undefined;
+  readonly idpEntityId?: string | undefined;
+  readonly idpSsoUrl?: string | undefined;
+  /**
+   * The IdP's signing certificates (PEM or base64), replacing the list. To rotate: give the old
+   * and the new one, and the new one alone once the IdP signs with it.
+   */
+  readonly idpCertificates?: readonly string[] | undefined;
+  /** The entity id Gatehouse answers as; default `<public URL>/sso/saml/<id>/metadata`. */
+  readonly spEntityId?: string | undefined;
+  /** Require encrypted assertions; needs `spPrivateKey` and `spCertificate`. */
+  readonly wantEncryptedAssertions?: boolean | undefined;
+  /** The SP decryption key (PEM); sealed, never returned. */
+  readonly spPrivateKey?: string | undefined;
+  /** The SP encryption certificate (PEM), published in the SP metadata. */
+  readonly spCertificate?: string | undefined;
+  /** Accept IdP-initiated (unsolicited) responses; default false. */
+  readonly allowIdpInitiated?: boolean | undefined;
+}
+
+type Settings = Omit<SsoSamlSettingsRow, 'org_id' | 'connection_id'>;
+
+/** The settings after `input` (over `cur` when updating). INVALID when incomplete or wrong. */
+export function samlSettingsOf(
+  input: SamlSettingsInput,
+  ctx: { key: SecretKey; orgId: string; id: string; defaultSpEntityId: string },
+  cur?: Settings,
+): Settings {
+  const meta = input.metadataXml !== undefined ? parseSamlIdpMetadata(input.metadataXml) : null;
+  const idpEntityId = input.idpEntityId ?? meta?.entityId ?? cur?.idp_entity_id;
+  const idpSsoUrl = input.idpSsoUrl ?? meta?.ssoUrl ?? cur?.idp_sso_url;
+  const certs = input.idpCertificates ?? meta?.certificates ?? cur?.idp_certs;
+  if (!idpEntityId) throw invalid('idpEntityId (or metadataXml) is required');
+  if (!idpSsoUrl) throw invalid('idpSsoUrl (or metadataXml) is required');
+  if (!certs || certs.length === 0) throw invalid('at least one IdP certificate is required');
+  if (certs.length > 10) throw invalid('at most 10 IdP certificates');
+  let spKeySealed = cur?.sp_key_sealed ?? null;
+  let spCert = cur?.sp_cert ?? null;
+  if (input.spPrivateKey !== undefined || input.spCertificate !== undefined) {
+    if (input.spPrivateKey === undefined || input.spCertificate === undefined) {
+      throw invalid('spPrivateKey and spCertificate go together');
+    }
+    spCert = checkCertificate(input.spCertificate);
+    let ok = false;
+    try {
+      const key = createPrivateKey(input.spPrivateKey);
+      ok = new X509Certificate(Buffer.from(spCert, 'base64')).checkPrivateKey(key);
+    } catch {
+      throw invalid('spPrivateKey is not a PEM private key');
+    }
+    if (!ok) throw invalid('spPrivateKey does not match spCertificate');
+    spKeySealed = sealSecret(ctx.key, input.spPrivateKey, samlKeyContext(ctx.orgId, ctx.id));
+  }
+  const wantEncrypted = input.wantEncryptedAssertions ?? cur?.want_encrypted ?? false;
+  if (wantEncrypted && (!spKeySealed || !spCert)) {
+    throw invalid('encrypted assertions need spPrivateKey and spCertificate');
+  }
+  return {
+    idp_entity_id: checkEntityId(idpEntityId),
+    idp_sso_url: checkSamlUrl(idpSsoUrl, 'idpSsoUrl'),
+    idp_certs: [...new Set(certs.map(checkCertificate))],
+    sp_entity_id: checkEntityId(input.spEntityId ?? cur?.sp_entity_id ?? ctx.defaultSpEntityId),
+    want_encrypted: wantEncrypted,
+    sp_key_sealed: spKeySealed,
+    sp_cert: spCert,
+    allow_idp_initiated: input.allowIdpInitiated ?? cur?.allow_idp_initiated ?? false,
+  };
+}
