@@ -21,12 +21,16 @@ export function ssoRequests(world: FuzzWorld, count: number, seed: number): Fuzz
       'https://evil.test/cb',
       'javascript:alert(1)',
       '//evil.test',
+      'ana@acme.test',
+      'ana@xn--80ak6aa92e.test',
+      '@',
     ),
     hostileString.filter((s) => s.length < 3000),
   );
   const key = fc.constantFrom(
     'org',
     'connection',
+    'email',
     'redirect_uri',
     'state',
     'ticket',

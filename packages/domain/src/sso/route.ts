@@ -9,6 +9,9 @@ import type { DB } from '@gatehouse/db';
 import { verifiedDomainOwner } from '../domains/index.js';
 import { invalid, notFound } from '../errors.js';
 
+const ORG_ID = /^org_[A-Za-z0-9_-]{1,100}$/;
+const CONNECTION_ID = /^ssoc_[A-Za-z0-9_-]{1,100}$/;
+
 /** What `GET /sso/authorize` may name: a connection (with its org), an org, or an email. */
 export interface SsoRouteInput {
   readonly orgId?: string | undefined;
@@ -25,6 +28,17 @@ export async function routeSsoSignIn(
   db: Pick<DB, 'selectFrom'>,
   input: SsoRouteInput,
 ): Promise<{ orgId: string; connectionId: string }> {
+  // Checked before any query: a query string may hold anything (a NUL byte fails in SQL).
+  if (input.orgId !== undefined && !ORG_ID.test(input.orgId)) {
+    throw notFound(`organization ${input.orgId.slice(0, 100)}`);
+  }
+  if (input.connectionId !== undefined && !CONNECTION_ID.test(input.connectionId)) {
+    throw notFound(`SSO connection ${input.connectionId.slice(0, 100)}`);
+  }
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
+  if (input.email !== undefined && /[\x00-\x1f\x7f]/.test(input.email)) {
+    throw invalid('email holds control characters');
+  }
   let orgId = input.orgId;
   if (input.connectionId) {
     if (!orgId) throw invalid('connection needs its org');
