@@ -6,9 +6,9 @@
  * them run a pass per interval (`GATEHOUSE_AUDIT_PRUNE_INTERVAL_SECONDS`, default an hour, 0
  * off), so several server processes never prune at once.
  */
-import { randomBytes } from 'node:crypto';
 import { runAuditRetention, type Services } from '@gatehouse/domain';
 import type { Logger } from 'pino';
+import { type PeriodicJob, startPeriodicJob } from './periodic-job.js';
 
 /** Default time between passes: an hour. */
 export const DEFAULT_AUDIT_PRUNE_INTERVAL_MS = 3_600_000;
@@ -24,14 +24,7 @@ export interface AuditRetentionOptions {
 }
 
 /** A running worker. */
-export interface AuditRetention {
-  /** False when the interval is 0. */
-  readonly enabled: boolean;
-  /** Runs a tick now (claims the job if due); resolves when it is done. */
-  tick(): Promise<void>;
-  /** Stops the timer and waits for a pass in progress. */
-  stop(): Promise<void>;
-}
+export type AuditRetention = PeriodicJob;
 
 /**
  * Starts the worker: a tick at start and then every `min(interval, 1 min)`, so a process
@@ -43,65 +36,37 @@ export interface AuditRetention {
  * await retention.stop();
  */
 export function startAuditRetention(options: AuditRetentionOptions): AuditRetention {
-  const { services, logger, intervalMs } = options;
-  if (intervalMs <= 0) {
-    return { enabled: false, tick: async () => undefined, stop: async () => undefined };
-  }
-  const owner = `pid${process.pid}-${randomBytes(4).toString('hex')}`;
-  const log = logger.child({ job: 'audit_retention' });
-  let stopped = false;
-  let running: Promise<void> | null = null;
-
-  async function pass(): Promise<void> {
-    const started = Date.now();
-    const result = await runAuditRetention(services, {
-      intervalMs,
-      leaseMs: options.leaseMs,
-      owner,
-    });
-    if (!result) return;
-    const entries = result.pruned.reduce((n, p) => n + p.pruned, 0);
-    for (const p of result.pruned) {
-      log.info(p, `audit retention pruned ${p.pruned} entries of ${p.orgId}`);
-    }
-    for (const f of result.failed) {
-      log.error(f, `audit retention could not prune ${f.orgId}: ${f.error}`);
-    }
-    log.info(
-      {
-        checked: result.checked,
-        prunedOrgs: result.pruned.length,
-        entries,
-        failed: result.failed.length,
-        sessionsSwept: result.sessionsSwept,
-        ms: Date.now() - started,
-      },
-      'audit retention pass done',
-    );
-  }
-
-  function tick(): Promise<void> {
-    if (stopped) return Promise.resolve();
-    running ??= pass()
-      .catch((err: unknown) => {
-        if (!stopped) log.error({ err }, 'audit retention pass failed');
-      })
-      .finally(() => {
-        running = null;
+  const { services, intervalMs } = options;
+  return startPeriodicJob({
+    name: 'audit_retention',
+    logger: options.logger,
+    intervalMs,
+    async pass({ owner, log }) {
+      const started = Date.now();
+      const result = await runAuditRetention(services, {
+        intervalMs,
+        leaseMs: options.leaseMs,
+        owner,
       });
-    return running;
-  }
-
-  const timer = setInterval(tick, Math.min(intervalMs, 60_000));
-  timer.unref();
-  void tick();
-  return {
-    enabled: true,
-    tick,
-    async stop() {
-      stopped = true;
-      clearInterval(timer);
-      await running;
+      if (!result) return;
+      const entries = result.pruned.reduce((n, p) => n + p.pruned, 0);
+      for (const p of result.pruned) {
+        log.info(p, `audit retention pruned ${p.pruned} entries of ${p.orgId}`);
+      }
+      for (const f of result.failed) {
+        log.error(f, `audit retention could not prune ${f.orgId}: ${f.error}`);
+      }
+      log.info(
+        {
+          checked: result.checked,
+          prunedOrgs: result.pruned.length,
+          entries,
+          failed: result.failed.length,
+          sessionsSwept: result.sessionsSwept,
+          ms: Date.now() - started,
+        },
+        'audit retention pass done',
+      );
     },
-  };
+  });
 }

@@ -5,9 +5,9 @@
  * system). Every process ticks; the `job_claims` row lets one of them run a pass at a time, at
  * most every `min(GATEHOUSE_DOMAIN_RECHECK_SECONDS, 5 min)`; 0 turns it off.
  */
-import { randomBytes } from 'node:crypto';
 import { runDomainRecheck, type Services } from '@gatehouse/domain';
 import type { Logger } from 'pino';
+import { type PeriodicJob, startPeriodicJob } from './periodic-job.js';
 
 /** Most time between passes (each pass checks the domains due by then). */
 const MAX_PASS_INTERVAL_MS = 300_000;
@@ -23,14 +23,7 @@ export interface DomainRecheckOptions {
 }
 
 /** A running worker. */
-export interface DomainRecheck {
-  /** False when the interval is 0. */
-  readonly enabled: boolean;
-  /** Runs a tick now (claims the job if due); resolves when it is done. */
-  tick(): Promise<void>;
-  /** Stops the timer and waits for a pass in progress. */
-  stop(): Promise<void>;
-}
+export type DomainRecheck = PeriodicJob;
 
 /**
  * Starts the worker: a tick at start and then every `min(pass interval, 1 min)`.
@@ -40,66 +33,39 @@ export interface DomainRecheck {
  * await recheck.stop();
  */
 export function startDomainRecheck(options: DomainRecheckOptions): DomainRecheck {
-  const { services, logger, intervalMs } = options;
-  if (intervalMs <= 0) {
-    return { enabled: false, tick: async () => undefined, stop: async () => undefined };
-  }
+  const { services, intervalMs } = options;
   const passIntervalMs = Math.min(intervalMs, MAX_PASS_INTERVAL_MS);
-  const owner = `pid${process.pid}-${randomBytes(4).toString('hex')}`;
-  const log = logger.child({ job: 'domain_recheck' });
-  let stopped = false;
-  let running: Promise<void> | null = null;
-
-  async function pass(): Promise<void> {
-    const started = Date.now();
-    const result = await runDomainRecheck(services, {
-      intervalMs: passIntervalMs,
-      leaseMs: options.leaseMs,
-      owner,
-    });
-    if (!result) return;
-    for (const f of result.failing) log.warn(f, `domain ${f.domain} failed a re-check: ${f.error}`);
-    for (const d of result.demoted) {
-      log.warn(d, `domain ${d.domain} is no longer verified: ${d.error}`);
-    }
-    for (const e of result.errors) log.error(e, `could not re-check ${e.domainId}: ${e.error}`);
-    if (result.checked > 0 || result.errors.length > 0) {
-      log.info(
-        {
-          checked: result.checked,
-          verified: result.verified,
-          failing: result.failing.length,
-          demoted: result.demoted.length,
-          errors: result.errors.length,
-          ms: Date.now() - started,
-        },
-        'domain re-verification pass done',
-      );
-    }
-  }
-
-  function tick(): Promise<void> {
-    if (stopped) return Promise.resolve();
-    running ??= pass()
-      .catch((err: unknown) => {
-        if (!stopped) log.error({ err }, 'domain re-verification pass failed');
-      })
-      .finally(() => {
-        running = null;
+  return startPeriodicJob({
+    name: 'domain_recheck',
+    logger: options.logger,
+    intervalMs: intervalMs <= 0 ? 0 : passIntervalMs,
+    async pass({ owner, log }) {
+      const started = Date.now();
+      const result = await runDomainRecheck(services, {
+        intervalMs: passIntervalMs,
+        leaseMs: options.leaseMs,
+        owner,
       });
-    return running;
-  }
-
-  const timer = setInterval(tick, Math.min(passIntervalMs, 60_000));
-  timer.unref();
-  void tick();
-  return {
-    enabled: true,
-    tick,
-    async stop() {
-      stopped = true;
-      clearInterval(timer);
-      await running;
+      if (!result) return;
+      for (const f of result.failing)
+        log.warn(f, `domain ${f.domain} failed a re-check: ${f.error}`);
+      for (const d of result.demoted) {
+        log.warn(d, `domain ${d.domain} is no longer verified: ${d.error}`);
+      }
+      for (const e of result.errors) log.error(e, `could not re-check ${e.domainId}: ${e.error}`);
+      if (result.checked > 0 || result.errors.length > 0) {
+        log.info(
+          {
+            checked: result.checked,
+            verified: result.verified,
+            failing: result.failing.length,
+            demoted: result.demoted.length,
+            errors: result.errors.length,
+            ms: Date.now() - started,
+          },
+          'domain re-verification pass done',
+        );
+      }
     },
-  };
+  });
 }
