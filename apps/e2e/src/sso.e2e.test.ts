@@ -11,7 +11,7 @@
  * existing user.
  */
 import { startTestDnsServer, type TestDnsServer } from '@gatehouse/domain/testing';
-import { createGatehouse, type Gatehouse } from '@gatehouse/sdk';
+import { createGatehouse, createScimClient, type Gatehouse } from '@gatehouse/sdk';
 import { type DevIdp, startDevIdp } from '@gatehouse/sso/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends, failure, runCli, startTestServer, type TestServer } from './harness.js';
@@ -372,6 +372,28 @@ describe('I1 I2 OIDC single sign-on against a real oidc-provider', () => {
     idp.signInAs(p.sub);
     const linked = await signIn();
     expect(linked.answer.userId).toBe(bob.userId);
+  });
+
+  it('I2 S5 deprovisioning by SCIM ends SSO access: the IdP still vouches, Gatehouse refuses', async () => {
+    const { result: token } = await t.admin.api.scimTokens.create.mutate({ orgId, name: 'IdP' });
+    const scim = createScimClient({ url: t.url, token: token.token });
+    const email = `scim-${Date.now()}@acme-sso.test`;
+    // The IdP provisions the person by SCIM first, then they sign in with SSO: the same account.
+    const created = await scim.users.create({
+      userName: email,
+      emails: [{ value: email, primary: true }],
+      active: true,
+    });
+    const p = person(['eng'], { email });
+    const first = await signIn();
+    expect(first.answer.error).toBeUndefined();
+    expect(first.answer.userId).toBe(created.id);
+    await scim.users.patch(created.id!, [{ op: 'replace', path: 'active', value: false }]);
+    idp.signInAs(p.sub);
+    const { landing, answer } = await signIn();
+    expect(landing.status).toBe(403);
+    expect(answer).toMatchObject({ error: 'access_denied' });
+    expect(answer.description).toMatch(/deactivated/);
   });
 
   it('I3 an existing account outside the org is linked only once the org has verified its domain', async () => {
