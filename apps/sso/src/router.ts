@@ -113,7 +113,9 @@ export function createSsoHandler(options: SsoOptions): express.Router {
       // SAML: the ACS is a cross-site POST, which a SameSite=Lax cookie does not reach; the
       // RelayState and InResponseTo bind the answer to the attempt instead.
       const url =
-        r.provider.protocol === 'saml' ? await samlAuthorizeUrl(r) : await oidc.authorizationUrl(r);
+        r.provider.protocol === 'saml'
+          ? await samlAuthorizeUrl(r, { allowHttp: options.allowHttp ?? false })
+          : await oidc.authorizationUrl(r);
       if (r.provider.protocol === 'oidc') setStateCookie(res, r.state);
       res.set('Cache-Control', 'no-store').redirect(302, url.href);
     } catch (e) {

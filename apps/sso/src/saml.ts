@@ -43,9 +43,21 @@ function client(p: SamlProvider, requestId?: string): SAML {
   });
 }
 
-/** The IdP URL (HTTP-Redirect binding) carrying the AuthnRequest and the RelayState. */
-export async function samlAuthorizeUrl(r: SsoRedirect): Promise<URL> {
+/**
+ * The IdP URL (HTTP-Redirect binding) carrying the AuthnRequest and the RelayState. A plain-http
+ * IdP URL is refused unless `allowHttp` (`GATEHOUSE_SSO_ALLOW_HTTP=1`, tests and development), as
+ * OIDC issuers are: the AuthnRequest and the person's sign-in would travel unencrypted.
+ */
+export async function samlAuthorizeUrl(
+  r: SsoRedirect,
+  options: { readonly allowHttp: boolean },
+): Promise<URL> {
   const p = samlOf(r.provider);
+  if (!options.allowHttp && new URL(p.idpSsoUrl).protocol !== 'https:') {
+    throw new Error(
+      `the SAML IdP's sign-in URL ${p.idpSsoUrl} is not https (GATEHOUSE_SSO_ALLOW_HTTP=1 allows http, for tests and development only)`,
+    );
+  }
   return new URL(await client(p, r.nonce).getAuthorizeUrlAsync(r.state, undefined, {}));
 }
 
