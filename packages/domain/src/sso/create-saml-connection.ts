@@ -3,33 +3,23 @@ import { newId } from '@gatehouse/db';
 import type { OrgCall } from '../call.js';
 import { orgWrite, type WriteResult } from '../org-write.js';
 import {
+  type ConnectionCommonInput,
+  connectionSummary,
+  defaultRoleAt,
+  newCommonColumns,
+} from './connection-common.js';
+import {
   authorizeConnectionAdmin,
   authorizeDefaultRole,
   connectionView,
-  DEFAULT_SSO_CLAIMS,
-  type SsoClaimNames,
   type SsoConnectionView,
   samlEndpoints,
   secretKeyOf,
 } from './connection-view.js';
-import { checkName } from './create-connection.js';
 import { type SamlSettingsInput, samlSettingsOf } from './saml-settings.js';
 
 /** What a new SAML connection is made of. */
-export interface SamlConnectionInput extends SamlSettingsInput {
-  readonly name: string;
-  /** Which attributes carry the email, name and groups (default `email`, `name`, `groups`). */
-  readonly claims?: Partial<SsoClaimNames> | undefined;
-  readonly defaultRole?: string | null | undefined;
-  readonly defaultScopeId?: string | null | undefined;
-  readonly enabled?: boolean | undefined;
-}
-
-/** A SAML view without what changes on every write (for audit entries). */
-export const samlSummary = (v: SsoConnectionView) => {
-  const { groupMappings: _, createdAt: _c, updatedAt: _u, ...rest } = v;
-  return rest;
-};
+export interface SamlConnectionInput extends SamlSettingsInput, ConnectionCommonInput {}
 
 /**
  * I1: creates a SAML connection, authorized as an OIDC one (`sso.manage`, holding every
@@ -47,7 +37,7 @@ export async function createSamlConnection(
   const key = await secretKeyOf(call.services);
   return orgWrite(call, async (w) => {
     authorizeConnectionAdmin(w);
-    const at = { role: input.defaultRole ?? null, scopeId: input.defaultScopeId ?? null };
+    const at = defaultRoleAt(input);
     authorizeDefaultRole(w, at);
     const id = newId('ssoConnection');
     const settings = samlSettingsOf(input, {
@@ -61,17 +51,12 @@ export async function createSamlConnection(
       .values({
         org_id: w.orgId,
         id,
-        name: checkName(input.name),
+        ...newCommonColumns(input, at),
         protocol: 'saml',
         issuer: null,
         client_id: null,
         client_secret_sealed: null,
         scopes: [],
-        claims: JSON.stringify({ ...DEFAULT_SSO_CLAIMS, ...input.claims }),
-        default_role: at.role,
-        default_scope_id: at.scopeId,
-        enabled: input.enabled ?? true,
-        updated_at: new Date(),
       })
       .returningAll()
       .executeTakeFirstOrThrow();
@@ -86,7 +71,7 @@ export async function createSamlConnection(
       entityType: 'sso_connection',
       entityId: id,
       scopeId: w.orgId,
-      after: samlSummary(view),
+      after: connectionSummary(view),
     });
     w.emit('sso.connection.created', { connectionId: id, name: view.name });
     return view;

@@ -2,12 +2,12 @@
 import type { OrgCall } from '../call.js';
 import { invalid } from '../errors.js';
 import { orgWrite, type WriteResult } from '../org-write.js';
+import { changedCommonColumns, connectionSummary, defaultRoleAt } from './connection-common.js';
 import {
   authorizeConnectionAdmin,
   authorizeDefaultRole,
   checkIssuer,
   checkScopes,
-  claimNamesOf,
   connectionView,
   loadConnection,
   loadMappings,
@@ -15,16 +15,11 @@ import {
   sealClientSecret,
   secretKeyOf,
 } from './connection-view.js';
-import { checkName, type SsoConnectionInput } from './create-connection.js';
+import type { SsoConnectionInput } from './create-connection.js';
 
 /** What may change (absent: unchanged). */
 export type SsoConnectionChanges = Partial<SsoConnectionInput> & {
   readonly connectionId: string;
-};
-
-const summary = (v: SsoConnectionView) => {
-  const { groupMappings: _, createdAt: _c, updatedAt: _u, ...rest } = v;
-  return rest;
 };
 
 /**
@@ -42,15 +37,12 @@ export async function updateSsoConnection(
     if (cur.protocol !== 'oidc') {
       throw invalid(`SSO connection ${cur.id} is a SAML connection: send protocol 'saml'`);
     }
-    const at = {
-      role: input.defaultRole === undefined ? cur.default_role : input.defaultRole,
-      scopeId: input.defaultScopeId === undefined ? cur.default_scope_id : input.defaultScopeId,
-    };
+    const at = defaultRoleAt(input, cur);
     authorizeDefaultRole(w, at);
     const row = await w.trx
       .updateTable('sso_connections')
       .set({
-        ...(input.name !== undefined && { name: checkName(input.name) }),
+        ...changedCommonColumns(input, cur, at),
         ...(input.issuer !== undefined && { issuer: checkIssuer(input.issuer) }),
         ...(input.clientId !== undefined && { client_id: input.clientId }),
         ...(key &&
@@ -62,13 +54,6 @@ export async function updateSsoConnection(
             ),
           }),
         ...(input.scopes !== undefined && { scopes: checkScopes(input.scopes) }),
-        ...(input.claims !== undefined && {
-          claims: JSON.stringify({ ...claimNamesOf(cur), ...input.claims }),
-        }),
-        ...(input.enabled !== undefined && { enabled: input.enabled }),
-        default_role: at.role,
-        default_scope_id: at.scopeId,
-        updated_at: new Date(),
       })
       .where('org_id', '=', w.orgId)
       .where('id', '=', cur.id)
@@ -82,8 +67,8 @@ export async function updateSsoConnection(
       entityType: 'sso_connection',
       entityId: cur.id,
       scopeId: w.orgId,
-      before: summary(before),
-      after: { ...summary(view), ...(key ? { clientSecret: 'replaced' } : {}) },
+      before: connectionSummary(before),
+      after: { ...connectionSummary(view), ...(key ? { clientSecret: 'replaced' } : {}) },
     });
     w.emit('sso.connection.updated', { connectionId: cur.id, enabled: view.enabled });
     return view;

@@ -2,10 +2,10 @@
 import type { OrgCall } from '../call.js';
 import { invalid } from '../errors.js';
 import { orgWrite, type WriteResult } from '../org-write.js';
+import { changedCommonColumns, connectionSummary, defaultRoleAt } from './connection-common.js';
 import {
   authorizeConnectionAdmin,
   authorizeDefaultRole,
-  claimNamesOf,
   connectionView,
   loadConnection,
   loadMappings,
@@ -13,8 +13,7 @@ import {
   type SsoConnectionView,
   secretKeyOf,
 } from './connection-view.js';
-import { checkName } from './create-connection.js';
-import { type SamlConnectionInput, samlSummary } from './create-saml-connection.js';
+import type { SamlConnectionInput } from './create-saml-connection.js';
 import { samlSettingsOf } from './saml-settings.js';
 
 /** What may change (absent: unchanged). */
@@ -39,10 +38,7 @@ export async function updateSamlConnection(
       throw invalid(`SSO connection ${cur.id} is an OIDC connection: send protocol 'oidc'`);
     }
     const curSaml = await loadSamlSettings(w.trx, w.orgId, cur.id);
-    const at = {
-      role: input.defaultRole === undefined ? cur.default_role : input.defaultRole,
-      scopeId: input.defaultScopeId === undefined ? cur.default_scope_id : input.defaultScopeId,
-    };
+    const at = defaultRoleAt(input, cur);
     authorizeDefaultRole(w, at);
     const settings = samlSettingsOf(
       input,
@@ -51,16 +47,7 @@ export async function updateSamlConnection(
     );
     const row = await w.trx
       .updateTable('sso_connections')
-      .set({
-        ...(input.name !== undefined && { name: checkName(input.name) }),
-        ...(input.claims !== undefined && {
-          claims: JSON.stringify({ ...claimNamesOf(cur), ...input.claims }),
-        }),
-        ...(input.enabled !== undefined && { enabled: input.enabled }),
-        default_role: at.role,
-        default_scope_id: at.scopeId,
-        updated_at: new Date(),
-      })
+      .set(changedCommonColumns(input, cur, at))
       .where('org_id', '=', w.orgId)
       .where('id', '=', cur.id)
       .returningAll()
@@ -81,9 +68,9 @@ export async function updateSamlConnection(
       entityType: 'sso_connection',
       entityId: cur.id,
       scopeId: w.orgId,
-      before: samlSummary(before),
+      before: connectionSummary(before),
       after: {
-        ...samlSummary(view),
+        ...connectionSummary(view),
         ...(input.spPrivateKey !== undefined ? { spPrivateKey: 'replaced' } : {}),
       },
     });
