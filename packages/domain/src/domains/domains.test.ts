@@ -396,6 +396,94 @@ describe.each(testBackends())('verified domains on $name', (backend) => {
     await login(s, { email: inside, password: PASSWORD, orgId: a.orgId });
   });
 
+  it('I3 auto-join: with autoJoin on, an account of the verified domain joins by password sign-in with the default role (audited); off, or another domain, or a wrong password, or require-SSO, and it does not', async () => {
+    const a = await org();
+    const b = await org();
+    const d = await claimed(a.call);
+    publish(d);
+    await verifyDomain(a.call, { domainId: d.id });
+    const hash = await hashPassword(PASSWORD);
+    // Accounts that exist through org B (their passwords were set there), not members of A.
+    const account = async (address: string) => {
+      const { result } = await addMember(b.call, { email: address });
+      await g.db
+        .updateTable('users')
+        .set({ password_hash: hash })
+        .where('id', '=', result.userId)
+        .execute();
+      return result.userId;
+    };
+    const inside = await account(`eve-${seq}@${d.domain}`);
+    const insideEmail = `eve-${seq}@${d.domain}`;
+    const outsideEmail = `fay-${seq}@elsewhere.test`;
+    await account(outsideEmail);
+    const isMember = async (userId: string) =>
+      (await g.db
+        .selectFrom('members')
+        .select('status')
+        .where('org_id', '=', a.orgId)
+        .where('user_id', '=', userId)
+        .executeTakeFirst()) ?? null;
+    const revision = async () =>
+      (
+        await g.db
+          .selectFrom('orgs')
+          .select('revision')
+          .where('id', '=', a.orgId)
+          .executeTakeFirstOrThrow()
+      ).revision;
+
+    // Only by invitation (the default): the same failure as for anyone without access.
+    const off = await failure(login(s, { email: insideEmail, password: PASSWORD, orgId: a.orgId }));
+    expect(off.code).toBe('UNAUTHENTICATED');
+    expect(await isMember(inside)).toBeNull();
+
+    await setDomainPolicy(a.call, { autoJoin: true });
+    // A wrong password joins nobody; another domain's account is not let in.
+    const before = await revision();
+    expect(
+      (await failure(login(s, { email: insideEmail, password: 'wrong password', orgId: a.orgId })))
+        .code,
+    ).toBe('UNAUTHENTICATED');
+    expect(
+      (await failure(login(s, { email: outsideEmail, password: PASSWORD, orgId: a.orgId }))).code,
+    ).toBe('UNAUTHENTICATED');
+    expect(await revision()).toBe(before);
+
+    const { result } = await login(s, { email: insideEmail, password: PASSWORD, orgId: a.orgId });
+    expect(result.session.userId).toBe(inside);
+    expect(await isMember(inside)).toEqual({ status: 'active' });
+    expect(await revision()).toBeGreaterThan(before);
+    // The flowcode default role at the root (org_user).
+    const roles = await g.db
+      .selectFrom('assignments')
+      .select(['role_key', 'scope_id'])
+      .where('org_id', '=', a.orgId)
+      .where('subject_id', '=', inside)
+      .execute();
+    expect(roles).toEqual([{ role_key: 'org_user', scope_id: a.orgId }]);
+    const audit = await listAudit(a.call, { entityType: 'member' });
+    expect(
+      audit.items.find((e) => e.action === 'AutoJoined' && e.entityId === inside),
+    ).toMatchObject({ after: { domain: d.domain, role: 'org_user' } });
+    // Signing in again changes nothing more.
+    const joined = await revision();
+    await login(s, { email: insideEmail, password: PASSWORD, orgId: a.orgId });
+    expect(await revision()).toBe(joined);
+
+    // Require-SSO takes precedence: the domain's people come in through the IdP only.
+    const other = await account(`gus-${seq}@${d.domain}`);
+    await setDomainPolicy(a.call, { requireSso: true });
+    expect(
+      (
+        await failure(
+          login(s, { email: `gus-${seq}@${d.domain}`, password: PASSWORD, orgId: a.orgId }),
+        )
+      ).code,
+    ).toBe('FORBIDDEN');
+    expect(await isMember(other)).toBeNull();
+  });
+
   it('I3 I4 re-verification: a verified domain is re-checked when due; 3 failed checks in a row demote it to failed, as the system, and its policies stop applying', async () => {
     const start = clock;
     try {

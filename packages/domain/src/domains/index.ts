@@ -3,6 +3,7 @@
  * on a schedule, delete; the org's policies for the people of its verified domains; and the two
  * functions sign-in paths use (`verifiedDomainOwner`, `assertSignInAllowed`).
  */
+export * from './auto-join.js';
 export * from './claim.js';
 export * from './delete.js';
 export {

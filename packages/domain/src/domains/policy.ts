@@ -1,8 +1,9 @@
 /**
  * I3 I4: an org's policies for the people of its verified domains, one row per org
  * (`org_domain_policies`; no row means both off): `requireSso` refuses them password sign-in and
- * invitation acceptance (./sign-in.ts), `autoJoin` lets them join with the default role when
- * they sign in through the org's SSO (the SSO sign-in reads it with `verifiedDomainOwner`).
+ * invitation acceptance (./sign-in.ts), `autoJoin` lets them join with the default role by
+ * signing in with their password (./auto-join.ts); off, they join only by invitation. SSO
+ * sign-ins provision just in time whatever `autoJoin` says: that is the connection's setting.
  */
 import type { OrgCall } from '../call.js';
 import { authorizeRead } from '../org-read.js';
@@ -14,7 +15,7 @@ export interface DomainPolicy {
   readonly orgId: string;
   /** People of the org's verified domains must sign in with SSO (I4). */
   readonly requireSso: boolean;
-  /** People of the org's verified domains join with the default role at SSO sign-in (I3). */
+  /** People of the org's verified domains join with the default role by signing in (I3). */
   readonly autoJoin: boolean;
   /** Null while never set. */
   readonly updatedAt: string | null;

@@ -2,8 +2,10 @@
  * Users log in to one org with email and password and get a session token (DESIGN "Who is
  * calling"); they log out by ending it. Both are audited writes of that org with the user as
  * actor, ordered with its other writes by the org lock, but they leave the revision alone
- * (`orgEventWrite`): sessions are not in the engine's snapshot, so logins never invalidate it. A failed login says the same thing whatever was wrong (unknown email, wrong password,
- * no password, not a member, deactivated), and takes about the same time, so it tells nobody
+ * (`orgEventWrite`): sessions are not in the engine's snapshot, so logins never invalidate it.
+ * An account that is not a member joins first when the org's auto-join policy covers its
+ * verified domain (I3, ../domains/auto-join.ts). A failed login says the same thing whatever was
+ * wrong (unknown email, wrong password, no password, not a member, deactivated), and takes about the same time, so it tells nobody
  * who has an account. Failures are counted per address and throttle further attempts
  * (./login-throttle.ts). Each login deletes that user's sessions in the org that ended (expired
  * or revoked) more than ENDED_SESSION_KEEP_MS ago, so ended sessions stay listed as a record for
@@ -11,7 +13,7 @@
  */
 import { newId } from '@gatehouse/db';
 import type { Caller, Source } from '../context.js';
-import { assertSignInAllowed } from '../domains/index.js';
+import { assertSignInAllowed, autoJoinDomain, autoJoinOnSignIn } from '../domains/index.js';
 import { DomainError } from '../errors.js';
 import { clock } from '../invitations/index.js';
 import { memberStatus } from '../members/index.js';
@@ -92,11 +94,15 @@ export async function login(
     .leftJoin('members', (j) =>
       j.onRef('members.user_id', '=', 'users.id').on('members.org_id', '=', input.orgId),
     )
-    .select(['users.id', 'users.password_hash', 'members.status'])
+    .select(['users.id', 'users.email', 'users.password_hash', 'members.status'])
     .where('users.email_lower', '=', lower)
     .executeTakeFirst();
   const matches = await verifyPassword(input.password, found?.password_hash ?? (await decoyHash()));
-  if (!found?.password_hash || !matches || found.status !== 'active') throw await failed();
+  if (!found?.password_hash || !matches) throw await failed();
+  // I3: not a member yet, and the org lets its verified domain's people join by signing in.
+  if (found.status === null && (await autoJoinDomain(s.db, input.orgId, lower))) {
+    await autoJoinOnSignIn(s, { orgId: input.orgId, user: found }, opts);
+  } else if (found.status !== 'active') throw await failed();
   const userId = found.id;
   const sessionId = newId('session');
   const caller: Caller = {
