@@ -308,7 +308,7 @@ describe.each(testBackends())('verified domains on $name', (backend) => {
     ]);
   });
 
-  it('I4 require SSO refuses password login and invitation acceptance for the verified domain’s people, naming the way in; other people and other orgs are not affected', async () => {
+  it('I4 require SSO refuses password login, invitation acceptance and new invitations for the verified domain’s people, naming the way in; other people and other orgs are not affected', async () => {
     const a = await org();
     const b = await org();
     const d = await claimed(a.call);
@@ -328,7 +328,19 @@ describe.each(testBackends())('verified domains on $name', (backend) => {
     await member(a, inside);
     await member(a, outside);
     await member(b, inside);
-    // Before the policy: both sign in.
+    const invite = async (o: typeof a, address: string) => {
+      const { result: inv } = await inviteMember(o.call, { email: address });
+      const queued = await g.db
+        .selectFrom('emails')
+        .select('id')
+        .where('ref_id', '=', inv.id)
+        .executeTakeFirstOrThrow();
+      const mail = await readQueuedEmail(g.db, queued.id);
+      return { id: inv.id, token: /token=([A-Za-z0-9_-]+)/.exec(mail!.text)![1]! };
+    };
+    const newcomer = `cy-${seq}@${d.domain}`;
+    // Before the policy: both sign in, and an invitation to the domain is sent.
+    const inv = await invite(a, newcomer);
     await login(s, { email: inside, password: PASSWORD, orgId: a.orgId });
     await setDomainPolicy(a.call, { requireSso: true });
 
@@ -353,19 +365,8 @@ describe.each(testBackends())('verified domains on $name', (backend) => {
     await login(s, { email: outside, password: PASSWORD, orgId: a.orgId });
     await login(s, { email: inside, password: PASSWORD, orgId: b.orgId });
 
-    // Invitations: refused for the domain, fine for others; nothing changes.
-    const invite = async (o: typeof a, address: string) => {
-      const { result: inv } = await inviteMember(o.call, { email: address });
-      const queued = await g.db
-        .selectFrom('emails')
-        .select('id')
-        .where('ref_id', '=', inv.id)
-        .executeTakeFirstOrThrow();
-      const mail = await readQueuedEmail(g.db, queued.id);
-      return { id: inv.id, token: /token=([A-Za-z0-9_-]+)/.exec(mail!.text)![1]! };
-    };
-    const newcomer = `cy-${seq}@${d.domain}`;
-    const inv = await invite(a, newcomer);
+    // Invitations: refused for the domain (sent before the policy, or sent after), fine for
+    // others; nothing changes.
     const onAccept = await failure(acceptInvitation(s, { token: inv.token, password: PASSWORD }));
     expect(onAccept.code).toBe('FORBIDDEN');
     expect(onAccept.message).toContain(`${d.domain} requires single sign-on`);
@@ -379,6 +380,17 @@ describe.each(testBackends())('verified domains on $name', (backend) => {
       .where('id', '=', inv.id)
       .executeTakeFirstOrThrow();
     expect(row.status).toBe('pending');
+    const onInvite = await failure(inviteMember(a.call, { email: `cy2-${seq}@${d.domain}` }));
+    expect(onInvite.code).toBe('FORBIDDEN');
+    expect(onInvite.message).toContain('so an invitation could never be accepted');
+    expect(onInvite.details).toMatchObject({ reason: 'sso_required', domain: d.domain });
+    expect(
+      await g.db
+        .selectFrom('invitations')
+        .select('id')
+        .where('email_lower', '=', `cy2-${seq}@${d.domain}`)
+        .execute(),
+    ).toEqual([]);
     const other = await invite(a, `dee-${seq}@elsewhere.test`);
     expect(
       (await acceptInvitation(s, { token: other.token, password: PASSWORD })).result.createdUser,

@@ -22,6 +22,7 @@
 import { type InvitationRole, newId } from '@gatehouse/db';
 import type { OrgCall } from '../call.js';
 import { principalId } from '../context.js';
+import { assertSignInAllowed } from '../domains/index.js';
 import { conflict, invalid, notFound } from '../errors.js';
 import { memberByEmail } from '../members/index.js';
 import { type OrgWrite, orgEventWrite, type WriteResult } from '../org-write.js';
@@ -155,11 +156,16 @@ function rolesFor(
   return [{ role, scopeId, environment: null }];
 }
 
-/** Refuses deactivated members, roles already held, and a second pending invitation. */
+/**
+ * Refuses addresses of a domain the org requires SSO for, deactivated members, roles already
+ * held, and a second pending invitation.
+ */
 async function assertInvitable(
   w: OrgWrite,
   q: { email: string; lower: string; scopeId: string; roles: InvitationRole[]; now: Date },
 ): Promise<void> {
+  // I4: the people of a domain this org requires SSO for come in through its IdP only.
+  await assertSignInAllowed(w.trx, { orgId: w.orgId, email: q.lower, method: 'invite' });
   const member = await memberByEmail(w, q.lower);
   if (member?.status === 'deactivated') {
     throw conflict(
