@@ -297,7 +297,13 @@ async function randomActor(
 
 async function pools(orgId: string, preset: Preset, snap: OrgSnapshot): Promise<Pools> {
   const ids = async (
-    table: 'assignments' | 'invitations' | 'scim_tokens' | 'sessions' | 'sso_connections',
+    table:
+      | 'assignments'
+      | 'invitations'
+      | 'scim_tokens'
+      | 'sessions'
+      | 'sso_connections'
+      | 'org_domains',
   ) =>
     (await db.db.selectFrom(table).select('id').where('org_id', '=', orgId).execute()).map(
       (r) => r.id,
@@ -319,6 +325,7 @@ async function pools(orgId: string, preset: Preset, snap: OrgSnapshot): Promise<
     scimTokens: await ids('scim_tokens'),
     sessions: await ids('sessions'),
     ssoConnections: await ids('sso_connections'),
+    domains: await ids('org_domains'),
     roles: snap.roles.map((r) => r.key),
     customRoles: snap.roles.filter((r) => !r.builtIn).map((r) => r.key),
     permissions: snap.permissions.map((p) => p.name),

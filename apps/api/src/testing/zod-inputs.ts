@@ -18,6 +18,8 @@ export interface Pools {
   readonly scimTokens: readonly string[];
   readonly sessions: readonly string[];
   readonly ssoConnections: readonly string[];
+  /** Claimed domains (`dom_…`) of the org. */
+  readonly domains: readonly string[];
   readonly roles: readonly string[];
   readonly customRoles: readonly string[];
   readonly permissions: readonly string[];
@@ -169,6 +171,10 @@ function stringFor(name: string, p: Pools, c: Choices): string | undefined {
       return c.pick(p.scopes);
     case 'connectionid':
       return fromPool(p.ssoConnections, () => 'ssoc_nobody');
+    case 'domainid':
+      return fromPool(p.domains, () => 'dom_nobody');
+    case 'domain':
+      return c.pick(['acme.prop.test', `d${c.int(20)}.prop.test`, 'not a domain', 'localhost']);
     case 'issuer':
       return 'https://idp.prop.test';
     case 'uri':
