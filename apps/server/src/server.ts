@@ -21,6 +21,7 @@ import {
   internalErrorMessage,
   newErrorId,
 } from '@gatehouse/edge';
+import { createPagesHandler, PAGES_SSO_RETURN_PATH } from '@gatehouse/pages';
 import { createScimHandler } from '@gatehouse/scim';
 import { createSsoHandler } from '@gatehouse/sso';
 import express from 'express';
@@ -86,9 +87,13 @@ export async function startServer(
   }
   // Links in emails use the public URL, by default this server's own (known once it listens).
   let selfUrl = '';
+  const publicBase = () =>
+    (config.publicUrl ?? selfUrl.replace(/\/\/(0\.0\.0\.0|\[::\]):/, '//localhost:')).replace(
+      /\/+$/,
+      '',
+    );
   const services = createServices(gatedb.db, {
-    publicUrl: () =>
-      config.publicUrl ?? selfUrl.replace(/\/\/(0\.0\.0\.0|\[::\]):/, '//localhost:'),
+    publicUrl: publicBase,
     passwords: config.passwords ?? false,
     sessionTtlMs: config.sessionTtlMs,
     loginMaxFailures: config.loginMaxFailures,
@@ -155,11 +160,14 @@ export async function startServer(
     '/sso',
     createSsoHandler({
       services,
-      publicUrl: () =>
-        config.publicUrl ?? selfUrl.replace(/\/\/(0\.0\.0\.0|\[::\]):/, '//localhost:'),
+      publicUrl: publicBase,
       // The dev IdP (GATEHOUSE_DEV_IDP=1) runs on plain http on loopback.
       allowHttp: (config.ssoAllowHttp ?? false) || (config.devIdp ?? false),
-      redirectUris: config.ssoRedirectUris ?? [],
+      // Gatehouse's own sign-in page is a redirect_uri of every org.
+      redirectUris: () => [
+        ...(config.ssoRedirectUris ?? []),
+        `${publicBase()}${PAGES_SSO_RETURN_PATH}`,
+      ],
       onInternalError: (err, id) => logInternal(err, '/sso', id),
     }),
   );
@@ -195,6 +203,14 @@ export async function startServer(
       adminKey: config.adminKey,
       throttle,
       onInternalError: (err, id) => logInternal(err, '/audit/export', id),
+    }),
+  );
+  // The pages people land on (issue 14): /sign-in, /account, /invitations/accept.
+  app.use(
+    createPagesHandler({
+      services,
+      publicUrl: publicBase,
+      onInternalError: (err, id) => logInternal(err, 'pages', id),
     }),
   );
   app.use((_req: express.Request, res: express.Response) => {

@@ -47,7 +47,7 @@ export interface SsoOptions {
   /** Allow `http:` issuers (`GATEHOUSE_SSO_ALLOW_HTTP=1`): tests and local development only. */
   readonly allowHttp?: boolean | undefined;
   /** The instance's redirect allowlist (`GATEHOUSE_SSO_REDIRECT_URIS`), beside each org's own. */
-  readonly redirectUris?: readonly string[] | undefined;
+  readonly redirectUris?: readonly string[] | (() => readonly string[]) | undefined;
   /** Unexpected errors, logged by the server with an id the page shows. */
   readonly onInternalError?: ((err: unknown, id: string) => void) | undefined;
 }
@@ -123,6 +123,10 @@ export function createSsoHandler(options: SsoOptions): express.Router {
     }
   };
 
+  const instanceUris = () =>
+    typeof options.redirectUris === 'function'
+      ? options.redirectUris()
+      : (options.redirectUris ?? []);
   const router = express.Router();
   router.get('/authorize', async (req, res) => {
     const q = req.query;
@@ -142,7 +146,7 @@ export function createSsoHandler(options: SsoOptions): express.Router {
         email,
         redirectUri,
         clientState: one(q.state),
-        instanceRedirectUris: options.redirectUris ?? [],
+        instanceRedirectUris: instanceUris(),
       }),
     );
   });
@@ -249,7 +253,7 @@ export function createSsoHandler(options: SsoOptions): express.Router {
         found = await samlAttemptFor(s, {
           connectionId: req.params.connectionId,
           relayState,
-          instanceRedirectUris: options.redirectUris ?? [],
+          instanceRedirectUris: instanceUris(),
         });
       } catch (e) {
         return refuse(res, e);

@@ -1,10 +1,12 @@
 /**
- * Invitations (M1–M3). `accept` is public: the one-time token from the email is the credential,
- * so it needs no API key. (The link in the email points at `/invitations/accept?token=…` on the
- * public URL; a product's own page there calls this procedure.)
+ * Invitations (M1–M3). `inspect` and `accept` are public: the one-time token from the email is
+ * the credential, so they need no API key. (The link in the email points at
+ * `/invitations/accept?token=…` on the public URL, Gatehouse's own page, or a product's own page
+ * calling these procedures.)
  */
 import {
   acceptInvitation,
+  inspectInvitation,
   inviteMember,
   listInvitations,
   resendInvitation,
@@ -49,6 +51,9 @@ export const invitationsRouter = {
   revoke: orgProcedure
     .input(z.object({ invitationId }))
     .mutation(({ ctx, input }) => revokeInvitation(ctx.call, input)),
+  inspect: publicProcedure
+    .input(z.object({ token: text({ min: 16, max: 200 }) }))
+    .query(({ ctx, input }) => inspectInvitation(ctx.services, input)),
   accept: publicProcedure
     .input(
       z.object({

@@ -185,7 +185,8 @@ const replacedLink = () =>
     'this invitation link was replaced by a newer one (the invitation was resent); use the link in the most recent email',
   );
 
-async function findByToken(s: Services, tokenHash: string): Promise<InvitationRow> {
+/** The invitation a link's token hash names (a replaced link or an unknown one: a clear error). */
+export async function findByToken(s: Services, tokenHash: string): Promise<InvitationRow> {
   const row = await s.db
     .selectFrom('invitations')
     .selectAll()
@@ -204,7 +205,8 @@ async function findByToken(s: Services, tokenHash: string): Promise<InvitationRo
   );
 }
 
-function assertAcceptable(row: InvitationRow, now: Date): void {
+/** Throws the clear error for a used, revoked or expired invitation. */
+export function assertAcceptable(row: InvitationRow, now: Date): void {
   if (row.status === 'accepted') {
     throw invalid('this invitation link has already been used; sign in instead');
   }

@@ -17,6 +17,7 @@ export {
 } from './saml-metadata.js';
 export type { SamlSettingsInput } from './saml-settings.js';
 export * from './sign-in.js';
+export * from './sign-in-options.js';
 export * from './sweep.js';
 export * from './test-sign-in.js';
 export * from './update-connection.js';

@@ -1,0 +1,74 @@
+/**
+ * A real SMTP server on loopback (smtp-server) that keeps what the Gatehouse server sends, and
+ * reads links out of the messages (quoted-printable undone).
+ */
+import type { AddressInfo } from 'node:net';
+import { SMTPServer } from 'smtp-server';
+
+/** A received message. */
+export interface Received {
+  readonly to: readonly string[];
+  readonly raw: string;
+}
+
+/** A running inbox. */
+export interface Inbox {
+  /** `smtp://127.0.0.1:PORT`, for the server's `SMTP_URL`. */
+  readonly url: string;
+  /** The `n`-th message to `to` (1-based); waits up to `timeoutMs`. */
+  waitFor(to: string, n?: number, timeoutMs?: number): Promise<Received>;
+  /** The first link in the `n`-th message to `to` whose path is `path`. */
+  linkTo(to: string, path: string, n?: number): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** Undoes quoted-printable soft breaks and escapes, enough to read a link out of the body. */
+export function decodeQuotedPrintable(raw: string): string {
+  return raw
+    .replace(/=\r?\n/g, '')
+    .replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
+}
+
+/** Starts an inbox on a free loopback port. */
+export async function startInbox(): Promise<Inbox> {
+  const messages: Received[] = [];
+  const smtp = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['AUTH', 'STARTTLS'],
+    logger: false,
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        messages.push({
+          to: session.envelope.rcptTo.map((r) => r.address),
+          raw: Buffer.concat(chunks).toString('utf8'),
+        });
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', () => resolve()));
+  const port = (smtp.server.address() as AddressInfo).port;
+  const waitFor: Inbox['waitFor'] = async (to, n = 1, timeoutMs = 15_000) => {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      const got = messages.filter((m) => m.to.some((r) => r.toLowerCase() === to.toLowerCase()));
+      if (got.length >= n) return got[n - 1]!;
+      if (Date.now() > until) throw new Error(`no message #${n} to ${to} within ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    waitFor,
+    async linkTo(to, path, n = 1) {
+      const body = decodeQuotedPrintable((await waitFor(to, n)).raw);
+      const escaped = path.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+      const m = new RegExp(`https?://[^\\s"<>]+${escaped}\\?token=[A-Za-z0-9_-]+`).exec(body);
+      if (!m) throw new Error(`no ${path} link in the message to ${to}:\n${body}`);
+      return m[0];
+    },
+    close: () => new Promise<void>((resolve) => smtp.close(() => resolve())),
+  };
+}
