@@ -9,11 +9,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startTestDnsServer, type TestDnsServer } from '@gatehouse/domain/testing';
+import { type Inbox, startInbox } from '@gatehouse/server/testing';
 import { type DevIdp, startDevIdp } from '@gatehouse/sso/testing';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { axeViolations, chromiumAvailable, launchChromium } from './browser/chromium.js';
-import { type Inbox, startInbox } from './browser/inbox.js';
 import {
   backends,
   createOrgFixture,

@@ -4,83 +4,14 @@
  * accepts it through the SDK's public `invitations.accept`.
  */
 import { randomBytes } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { sql } from '@gatehouse/db';
 import { testBackends } from '@gatehouse/db/testing';
 import { createGatehouse, type Gatehouse } from '@gatehouse/sdk';
 import { pino } from 'pino';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningServer, startServer } from './server.js';
-
-interface Received {
-  readonly to: string[];
-  readonly raw: string;
-}
-
-/** A real SMTP server on a free local port that keeps what it receives. */
-async function startInbox() {
-  const messages: Received[] = [];
-  /** Recipients whose next delivery is refused with a temporary failure (451). */
-  const refuseOnce = new Set<string>();
-  const smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['AUTH', 'STARTTLS'],
-    logger: false,
-    onRcptTo(address, _session, callback) {
-      if (refuseOnce.delete(address.address)) {
-        const err = Object.assign(new Error('mailbox busy, try again later'), {
-          responseCode: 451,
-        });
-        callback(err);
-        return;
-      }
-      callback();
-    },
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        messages.push({
-          to: session.envelope.rcptTo.map((r) => r.address),
-          raw: Buffer.concat(chunks).toString('utf8'),
-        });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', () => resolve()));
-  const port = (smtp.server.address() as AddressInfo).port;
-  return {
-    url: `smtp://127.0.0.1:${port}`,
-    messages,
-    refuseOnce,
-    /** Waits for the `n`-th message to `to` (1-based). */
-    async waitFor(to: string, n = 1, timeoutMs = 15_000): Promise<Received> {
-      const until = Date.now() + timeoutMs;
-      for (;;) {
-        // Mailers lower-case the domain part: compare addresses case-insensitively.
-        const got = messages.filter((m) => m.to.some((r) => r.toLowerCase() === to.toLowerCase()));
-        if (got.length >= n) return got[n - 1]!;
-        if (Date.now() > until) {
-          throw new Error(
-            `no message #${n} to ${to} within ${timeoutMs} ms; got ${JSON.stringify(messages.map((m) => m.to))}`,
-          );
-        }
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    },
-    close: () => new Promise<void>((resolve) => smtp.close(() => resolve())),
-  };
-}
-
-/** Undoes quoted-printable soft breaks and escapes, enough to read a link out of the body. */
-function decodeQuotedPrintable(raw: string): string {
-  return raw
-    .replace(/=\r?\n/g, '')
-    .replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
-}
+import { decodeQuotedPrintable, type Inbox, type Received, startInbox } from './testing/inbox.js';
 
 /** The accept link in a received message (or, with `plain`, in a stored text body). */
 function linkIn(message: Received, base: string, plain = false): { link: string; token: string } {
@@ -110,7 +41,7 @@ async function tablesHolding(server: RunningServer, needle: string): Promise<str
 const adminKey = `gh_admin_${randomBytes(24).toString('base64url')}`;
 
 describe.each(testBackends())('invitation emails over SMTP on $name', (backend) => {
-  let inbox: Awaited<ReturnType<typeof startInbox>>;
+  let inbox: Inbox;
   let server: RunningServer;
   let drop: (() => Promise<void>) | undefined;
   let databaseUrl: string | undefined;

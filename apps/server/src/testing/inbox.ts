@@ -1,6 +1,6 @@
 /**
  * A real SMTP server on loopback (smtp-server) that keeps what the Gatehouse server sends, and
- * reads links out of the messages (quoted-printable undone).
+ * reads links out of the messages (quoted-printable undone). For tests (`@gatehouse/server/testing`).
  */
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
@@ -15,6 +15,10 @@ export interface Received {
 export interface Inbox {
   /** `smtp://127.0.0.1:PORT`, for the server's `SMTP_URL`. */
   readonly url: string;
+  /** Everything received, in order. */
+  readonly messages: readonly Received[];
+  /** Recipients whose next delivery is refused with a temporary failure (451). */
+  readonly refuseOnce: Set<string>;
   /** The `n`-th message to `to` (1-based); waits up to `timeoutMs`. */
   waitFor(to: string, n?: number, timeoutMs?: number): Promise<Received>;
   /** The first link in the `n`-th message to `to` whose path is `path`. */
@@ -32,10 +36,18 @@ export function decodeQuotedPrintable(raw: string): string {
 /** Starts an inbox on a free loopback port. */
 export async function startInbox(): Promise<Inbox> {
   const messages: Received[] = [];
+  const refuseOnce = new Set<string>();
   const smtp = new SMTPServer({
     authOptional: true,
     disabledCommands: ['AUTH', 'STARTTLS'],
     logger: false,
+    onRcptTo(address, _session, callback) {
+      if (refuseOnce.delete(address.address)) {
+        callback(Object.assign(new Error('mailbox busy, try again later'), { responseCode: 451 }));
+        return;
+      }
+      callback();
+    },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
@@ -53,14 +65,21 @@ export async function startInbox(): Promise<Inbox> {
   const waitFor: Inbox['waitFor'] = async (to, n = 1, timeoutMs = 15_000) => {
     const until = Date.now() + timeoutMs;
     for (;;) {
+      // Mailers lower-case the domain part: compare addresses case-insensitively.
       const got = messages.filter((m) => m.to.some((r) => r.toLowerCase() === to.toLowerCase()));
       if (got.length >= n) return got[n - 1]!;
-      if (Date.now() > until) throw new Error(`no message #${n} to ${to} within ${timeoutMs} ms`);
+      if (Date.now() > until) {
+        throw new Error(
+          `no message #${n} to ${to} within ${timeoutMs} ms; got ${JSON.stringify(messages.map((m) => m.to))}`,
+        );
+      }
       await new Promise((r) => setTimeout(r, 50));
     }
   };
   return {
     url: `smtp://127.0.0.1:${port}`,
+    messages,
+    refuseOnce,
     waitFor,
     async linkTo(to, path, n = 1) {
       const body = decodeQuotedPrintable((await waitFor(to, n)).raw);
