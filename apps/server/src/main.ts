@@ -36,6 +36,7 @@ const server = await startServer(config, logger).catch((err: unknown) => {
 const lines = [
   '',
   `Gatehouse is running at ${server.url}  (API: ${server.url}/trpc, SCIM 2.0: ${server.url}/scim/v2)`,
+  `  sign-in pages: ${server.url}/sign-in (invitation emails link to ${server.url}/invitations/accept)`,
   `  database: ${config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `PGlite in ${config.dataDir ?? 'memory'}`}`,
   `  emails: ${server.emails.mode === 'smtp' ? 'sent over SMTP (SMTP_URL)' : 'written to this log, one-time links included: for development only (set SMTP_URL to send them)'}`,
   `  audit retention: ${server.auditRetention.enabled ? 'pruned automatically per org (auditRetentionDays)' : 'off (GATEHOUSE_AUDIT_PRUNE_INTERVAL_SECONDS=0)'}`,
