@@ -37,6 +37,8 @@ export interface ServerConfig {
    * (`GATEHOUSE_LOGIN_MAX_FAILURES`); default 10, 0 off.
    */
   readonly loginMaxFailures?: number | undefined;
+  /** Memory org engines may hold, in bytes (`GATEHOUSE_ENGINE_CACHE_MB`); default 512 MiB. */
+  readonly engineCacheBytes?: number | undefined;
   /** The window failed logins are counted in (`GATEHOUSE_LOGIN_WINDOW_MINUTES`); default 15. */
   readonly loginWindowMs?: number | undefined;
   /** Largest `/trpc` request body in bytes (`GATEHOUSE_API_MAX_BODY`); default 4 MiB. */
@@ -116,7 +118,7 @@ export interface ServerConfig {
  * `GATEHOUSE_PRESETS`, `GATEHOUSE_DNS_SERVERS`, `GATEHOUSE_DNS_TIMEOUT_SECONDS`,
  * `GATEHOUSE_DOMAIN_RECHECK_SECONDS`, `GATEHOUSE_DOMAIN_RECHECK_MAX_FAILURES`,
  * `GATEHOUSE_SSO_ALLOW_HTTP`, `GATEHOUSE_SSO_REDIRECT_URIS`,
- * `GATEHOUSE_DEV_IDP`, `GATEHOUSE_DEV_IDP_PORT`.
+ * `GATEHOUSE_DEV_IDP`, `GATEHOUSE_DEV_IDP_PORT`, `GATEHOUSE_ENGINE_CACHE_MB`.
  */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const port = Number(env.PORT ?? 4000);
@@ -139,6 +141,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     auditPruneIntervalMs: msFromEnv(env, 'GATEHOUSE_AUDIT_PRUNE_INTERVAL_SECONDS', 1000, 0),
     sessionTtlMs: msFromEnv(env, 'GATEHOUSE_SESSION_TTL_MINUTES', 60_000, 1),
     loginMaxFailures: intFromEnv(env, 'GATEHOUSE_LOGIN_MAX_FAILURES', 0),
+    engineCacheBytes: bytesFromMiB(intFromEnv(env, 'GATEHOUSE_ENGINE_CACHE_MB', 1)),
     loginWindowMs: msFromEnv(env, 'GATEHOUSE_LOGIN_WINDOW_MINUTES', 60_000, 1),
     apiMaxBodyBytes: bytesFromEnv(env, 'GATEHOUSE_API_MAX_BODY'),
     scimMaxBodyBytes: bytesFromEnv(env, 'GATEHOUSE_SCIM_MAX_BODY'),
@@ -224,6 +227,9 @@ function intFromEnv(env: NodeJS.ProcessEnv, name: string, min: number): number |
   }
   return n;
 }
+
+const bytesFromMiB = (mib: number | undefined) =>
+  mib === undefined ? undefined : mib * 1024 * 1024;
 
 /** A duration of at least `min` units of `unitMs`, in milliseconds; undefined when unset. */
 function msFromEnv(

@@ -97,6 +97,7 @@ export async function startServer(
     passwords: config.passwords ?? false,
     sessionTtlMs: config.sessionTtlMs,
     loginMaxFailures: config.loginMaxFailures,
+    engineCacheBytes: config.engineCacheBytes,
     loginWindowMs: config.loginWindowMs,
     dnsResolver: createTxtResolver({ servers: config.dnsServers, timeoutMs: config.dnsTimeoutMs }),
     domainRecheckIntervalMs: config.domainRecheckIntervalMs || undefined,

@@ -14,6 +14,11 @@ export interface ServiceOptions {
   readonly publicUrl?: string | (() => string) | undefined;
   /** True when the deployment signs people in with passwords: accepting an invitation sets one. */
   readonly passwords?: boolean | undefined;
+  /**
+   * The most memory org engines may hold in this process (`GATEHOUSE_ENGINE_CACHE_MB`); the least
+   * recently used org's engine is dropped first and loaded again on its next check. Default 512 MiB.
+   */
+  readonly engineCacheBytes?: number | undefined;
   /** How long a user session lasts after login (`GATEHOUSE_SESSION_TTL_MINUTES`); default 12 h. */
   readonly sessionTtlMs?: number | undefined;
   /**
@@ -75,5 +80,6 @@ export interface Services {
 export function createServices(db: DB, options: ServiceOptions = {}): Services {
   const presets = options.presets ?? PresetRegistry.withBuiltIns();
   const presetStore = new PresetStore(presets);
-  return { db, engines: new EngineCache(db, presetStore), presets, presetStore, options };
+  const engines = new EngineCache(db, presetStore, { maxBytes: options.engineCacheBytes });
+  return { db, engines, presets, presetStore, options };
 }

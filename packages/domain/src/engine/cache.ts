@@ -1,7 +1,9 @@
 /**
  * Engines cached per org, rebuilt when the org revision moves (C6). Writes in this process
  * invalidate directly; writes in other processes arrive by PostgreSQL NOTIFY on
- * `gatehouse_revisions` with payload `orgId:revision`.
+ * `gatehouse_revisions` with payload `orgId:revision`. The cache holds at most `maxBytes` of
+ * engines (by `Engine.estimatedBytes`), dropping the least recently used org's engine first
+ * (`GATEHOUSE_ENGINE_CACHE_MB`); a dropped org is loaded again on its next check.
  */
 import { createEngine, deriveEngine, type Engine } from '@gatehouse/core';
 import { type Database, type DB, MISSED_NOTICES, type Transaction } from '@gatehouse/db';
@@ -12,9 +14,21 @@ import { catchUp, loadTimed } from './snapshot-delta.js';
 /** The channel revision notices travel on. */
 export const REVISION_CHANNEL = 'gatehouse_revisions';
 
-/** Per-org engine cache with single-flight loading. */
+/** The default budget of an engine cache: 512 MiB. */
+export const DEFAULT_ENGINE_CACHE_BYTES = 512 * 1024 * 1024;
+
+/** Per-org engine cache with single-flight loading, bounded by bytes (least recently used out). */
 export class EngineCache {
+  /** In order of use, least recent first (a Map keeps insertion order). */
   private readonly engines = new Map<string, Engine>();
+  /** `estimatedBytes` of the cached engines, summed. */
+  private bytes = 0;
+  /** The org used last: a run of checks on one org moves nothing. */
+  private lastUsed: string | undefined;
+  /** The budget in bytes. */
+  readonly maxBytes: number;
+  /** Engines dropped to stay within the budget. */
+  evictions = 0;
   /** Highest revision heard of per org (from writes here or NOTIFY). */
   private readonly latest = new Map<string, number>();
   private readonly loading = new Map<string, Promise<Engine>>();
@@ -38,7 +52,51 @@ export class EngineCache {
     private readonly db: DB,
     /** The presets org snapshots are built with. */
     private readonly presets: PresetStore,
-  ) {}
+    options: { readonly maxBytes?: number | undefined } = {},
+  ) {
+    this.maxBytes = options.maxBytes ?? DEFAULT_ENGINE_CACHE_BYTES;
+  }
+
+  /** Bytes the cached engines hold (estimated), and how many there are. */
+  get usage(): { readonly bytes: number; readonly engines: number } {
+    return { bytes: this.bytes, engines: this.engines.size };
+  }
+
+  /** Marks `orgId` most recently used. */
+  private touch(orgId: string, engine: Engine): void {
+    if (this.lastUsed === orgId) return;
+    this.lastUsed = orgId;
+    this.engines.delete(orgId);
+    this.engines.set(orgId, engine);
+  }
+
+  /** Caches `engine` as its org's, then drops least recently used others while over budget. */
+  private keep(engine: Engine): void {
+    const prev = this.engines.get(engine.orgId);
+    if (prev) {
+      this.bytes -= prev.estimatedBytes;
+      this.engines.delete(engine.orgId);
+    }
+    this.engines.set(engine.orgId, engine);
+    this.lastUsed = engine.orgId;
+    this.bytes += engine.estimatedBytes;
+    for (const [orgId, old] of this.engines) {
+      if (this.bytes <= this.maxBytes) break;
+      if (orgId === engine.orgId) continue;
+      this.engines.delete(orgId);
+      this.bytes -= old.estimatedBytes;
+      this.evictions++;
+    }
+  }
+
+  /** Drops an org's cached engine. */
+  private drop(orgId: string): void {
+    const prev = this.engines.get(orgId);
+    if (!prev) return;
+    this.engines.delete(orgId);
+    this.bytes -= prev.estimatedBytes;
+    if (this.lastUsed === orgId) this.lastUsed = undefined;
+  }
 
   /** Records that `orgId` reached `revision` (called after commits and on NOTIFY). */
   noteRevision(orgId: string, revision: number): void {
@@ -54,6 +112,8 @@ export class EngineCache {
     if (payload === MISSED_NOTICES) {
       // Notices may have been lost while LISTEN was down: rebuild every engine on next use.
       this.engines.clear();
+      this.bytes = 0;
+      this.lastUsed = undefined;
       this.epoch++;
       return;
     }
@@ -64,7 +124,7 @@ export class EngineCache {
 
   /** Drops an org's engine (org deleted). */
   forget(orgId: string): void {
-    this.engines.delete(orgId);
+    this.drop(orgId);
     this.latest.delete(orgId);
   }
 
@@ -75,7 +135,10 @@ export class EngineCache {
   async get(orgId: string, minRevision = 0): Promise<Engine> {
     const want = Math.max(minRevision, this.latest.get(orgId) ?? 0);
     const cached = this.engines.get(orgId);
-    if (cached && cached.revision >= want) return cached;
+    if (cached && cached.revision >= want) {
+      this.touch(orgId, cached);
+      return cached;
+    }
     if (minRevision > 0 && cached && cached.revision < minRevision) {
       // Maybe a write in another process whose NOTIFY has not arrived yet: read the truth.
       const row = await this.db
@@ -117,7 +180,7 @@ export class EngineCache {
   /** Keeps an engine built elsewhere if it is newer. */
   offer(engine: Engine): void {
     const cur = this.engines.get(engine.orgId);
-    if (!cur || cur.revision < engine.revision) this.engines.set(engine.orgId, engine);
+    if (!cur || cur.revision < engine.revision) this.keep(engine);
   }
 
   /**
