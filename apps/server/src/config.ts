@@ -1,5 +1,7 @@
 /** Server configuration from the environment, validated once at start-up. */
+
 import { isIP } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import type { EmailDeliveryTuning } from './email-delivery.js';
 
@@ -37,6 +39,11 @@ export interface ServerConfig {
    * (`GATEHOUSE_LOGIN_MAX_FAILURES`); default 10, 0 off.
    */
   readonly loginMaxFailures?: number | undefined;
+  /**
+   * Server processes sharing the port (`GATEHOUSE_WORKERS`, node:cluster); PostgreSQL only.
+   * Default 1, or the number of CPUs when `NODE_ENV=production` and DATABASE_URL is set.
+   */
+  readonly workers?: number | undefined;
   /** Memory org engines may hold, in bytes (`GATEHOUSE_ENGINE_CACHE_MB`); default 512 MiB. */
   readonly engineCacheBytes?: number | undefined;
   /** The window failed logins are counted in (`GATEHOUSE_LOGIN_WINDOW_MINUTES`); default 15. */
@@ -118,7 +125,7 @@ export interface ServerConfig {
  * `GATEHOUSE_PRESETS`, `GATEHOUSE_DNS_SERVERS`, `GATEHOUSE_DNS_TIMEOUT_SECONDS`,
  * `GATEHOUSE_DOMAIN_RECHECK_SECONDS`, `GATEHOUSE_DOMAIN_RECHECK_MAX_FAILURES`,
  * `GATEHOUSE_SSO_ALLOW_HTTP`, `GATEHOUSE_SSO_REDIRECT_URIS`,
- * `GATEHOUSE_DEV_IDP`, `GATEHOUSE_DEV_IDP_PORT`, `GATEHOUSE_ENGINE_CACHE_MB`.
+ * `GATEHOUSE_DEV_IDP`, `GATEHOUSE_DEV_IDP_PORT`, `GATEHOUSE_ENGINE_CACHE_MB`, `GATEHOUSE_WORKERS`.
  */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const port = Number(env.PORT ?? 4000);
@@ -126,10 +133,20 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     throw new Error(`PORT must be a number from 0 to 65535, got "${env.PORT}"`);
   }
   const dataDir = env.GATEHOUSE_DATA_DIR ?? resolve(process.cwd(), '.gatehouse', 'data');
+  const databaseUrl = env.DATABASE_URL || undefined;
+  const workers =
+    intFromEnv(env, 'GATEHOUSE_WORKERS', 1) ??
+    (env.NODE_ENV === 'production' && databaseUrl ? availableParallelism() : 1);
+  if (workers > 1 && !databaseUrl) {
+    throw new Error(
+      `GATEHOUSE_WORKERS=${workers} needs PostgreSQL (DATABASE_URL): the embedded database (PGlite) belongs to one process; leave GATEHOUSE_WORKERS unset or 1 on it`,
+    );
+  }
   return {
+    workers,
     host: env.HOST ?? '127.0.0.1',
     port,
-    databaseUrl: env.DATABASE_URL || undefined,
+    databaseUrl,
     dataDir: dataDir === 'memory' ? undefined : dataDir,
     adminKey: env.GATEHOUSE_ADMIN_KEY || undefined,
     seedDemo: env.GATEHOUSE_DEMO !== '0',

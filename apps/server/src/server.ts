@@ -31,6 +31,7 @@ import {
   DEFAULT_AUDIT_PRUNE_INTERVAL_MS,
   startAuditRetention,
 } from './audit-retention.js';
+import { workerIndex } from './cluster.js';
 import type { ServerConfig } from './config.js';
 import { type DemoSeed, seedDemo } from './demo.js';
 import { type DevSso, startDevSso } from './dev-sso.js';
@@ -143,6 +144,14 @@ export async function startServer(
   const app = express();
   app.disable('x-powered-by');
   app.use(securityHeaders(config.publicUrl));
+  // GATEHOUSE_WORKERS > 1: which worker answered (operations; ./cluster.ts).
+  const worker = workerIndex();
+  if (worker !== null) {
+    app.use((_req, res, next) => {
+      res.set('X-Gatehouse-Worker', String(worker));
+      next();
+    });
+  }
   // SCIM 2.0 (S1–S7) and the tRPC API each authenticate from the headers first, then read their
   // own bodies within their limits (no shared body parser), and answer errors in their shapes.
   app.use(
