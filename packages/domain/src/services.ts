@@ -30,11 +30,14 @@ export interface ServiceOptions {
   readonly passwordResetTtlMs?: number | undefined;
   /**
    * Reset links one email address may be sent through the public "forgot password" request within
-   * `passwordResetWindowMs`; default 3, 0 turns this limit off. Requests past it get the same
-   * answer and send nothing.
+   * `passwordResetWindowMs` (`GATEHOUSE_PASSWORD_RESET_MAX_PER_EMAIL`); default 3, 0 turns this
+   * limit off. Requests past it get the same answer and send nothing.
    */
-  readonly passwordResetMaxPerAddress?: number | undefined;
-  /** Reset links public requests from one client address may send within the window; default 20, 0 off. */
+  readonly passwordResetMaxPerEmail?: number | undefined;
+  /**
+   * Reset links public requests from one client address may send within the window
+   * (`GATEHOUSE_PASSWORD_RESET_MAX_PER_IP`); default 20, 0 off.
+   */
   readonly passwordResetMaxPerIp?: number | undefined;
   /** The window those two limits count in; default 1 hour. */
   readonly passwordResetWindowMs?: number | undefined;

@@ -391,7 +391,7 @@ describe.each(testBackends())('passwords: reset, change, admin reset on $name', 
   it('issue 14 throttling: past the limits per address and per client address the answer is the same and nothing is sent', async () => {
     const throttled = createServices(g.db, {
       ...options,
-      passwordResetMaxPerAddress: 2,
+      passwordResetMaxPerEmail: 2,
       passwordResetMaxPerIp: 3,
     });
     const o = await org();

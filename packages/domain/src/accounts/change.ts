@@ -2,8 +2,9 @@
  * Issue 14: a signed-in user changes their own password (a `ses_` user session only: an API key
  * has no password). The current password is required, and a wrong one counts against the
  * address's login throttle (../rules/login-throttle.ts) as a failed login does. The new one
- * meets the policy. In one transaction the password is replaced and the user's other sessions
- * end in every org; the session that asked stays signed in. Audited `PasswordChanged` in each org.
+ * meets the policy. In one transaction the password is replaced, reset links not used yet stop
+ * working, and the user's other sessions end in every org; the session that asked stays signed
+ * in. Audited `PasswordChanged` in each org.
  */
 import type { Call } from '../call.js';
 import type { Caller } from '../context.js';
@@ -20,6 +21,7 @@ import {
 } from '../rules/index.js';
 import { endSessionsOf } from '../sessions/index.js';
 import { inEachOrg, orgsOfUser } from './every-org.js';
+import { supersedeResetLinks } from './links.js';
 
 /** Input of `changePassword`. */
 export interface ChangePasswordInput {
@@ -108,6 +110,8 @@ export async function changePassword(
         throw conflict('the password was changed meanwhile; sign in again with the new one');
       }
       await trx.deleteFrom('login_failures').where('email_lower', '=', user.email_lower).execute();
+      // A reset link asked for before no longer works: the user has just proved the password.
+      await supersedeResetLinks(trx, user.id, now);
       let endedSessions = 0;
       for (const w of writes) {
         if (w.orgId === p.orgId) revision = w.revision;

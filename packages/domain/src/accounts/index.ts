@@ -12,7 +12,7 @@ export * from './reset.js';
 export * from './reset-member.js';
 export { maskEmail, type ResetLinkState } from './rows.js';
 export {
-  DEFAULT_RESET_MAX_PER_ADDRESS,
+  DEFAULT_RESET_MAX_PER_EMAIL,
   DEFAULT_RESET_MAX_PER_IP,
   DEFAULT_RESET_WINDOW_MS,
 } from './throttle.js';

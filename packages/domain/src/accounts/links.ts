@@ -32,6 +32,27 @@ export interface ResetLinkRequest {
 }
 
 /**
+ * Ends the user's links not used yet (a newer link, a changed password replaces them) and
+ * cancels their unsent emails. Returns how many.
+ */
+export async function supersedeResetLinks(
+  trx: Transaction<Database>,
+  userId: string,
+  now: Date,
+): Promise<number> {
+  const superseded = await trx
+    .updateTable('password_resets')
+    .set({ superseded_at: now })
+    .where('user_id', '=', userId)
+    .where('used_at', 'is', null)
+    .where('superseded_at', 'is', null)
+    .returning('id')
+    .execute();
+  for (const old of superseded) await cancelEmails(trx, old.id);
+  return superseded.length;
+}
+
+/**
  * Supersedes the user's open links, stores a new one and queues its email; returns the new
  * link's id and expiry (the token is in the email only).
  */
@@ -41,15 +62,7 @@ export async function issueResetLink(
   r: ResetLinkRequest,
   now: Date,
 ): Promise<{ id: string; expiresAt: Date }> {
-  const superseded = await trx
-    .updateTable('password_resets')
-    .set({ superseded_at: now })
-    .where('user_id', '=', r.user.id)
-    .where('used_at', 'is', null)
-    .where('superseded_at', 'is', null)
-    .returning('id')
-    .execute();
-  for (const old of superseded) await cancelEmails(trx, old.id);
+  await supersedeResetLinks(trx, r.user.id, now);
   const id = newId('passwordReset');
   const token = newSecret();
   const expiresAt = new Date(now.getTime() + resetTtlMs(s));
