@@ -5,7 +5,7 @@
  * sessions each ends: every org on a reset, the others on a change, this org only on an admin's
  * reset. On PGlite and PostgreSQL.
  */
-import type { Gatedb } from '@gatehouse/db';
+import { type Gatedb, sql } from '@gatehouse/db';
 import { testBackends } from '@gatehouse/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Call, OrgCall } from '../call.js';
@@ -211,6 +211,15 @@ describe.each(testBackends())('passwords: reset, change, admin reset on $name', 
       used_at: null,
       superseded_at: null,
     });
+    // Issue 10 §4 as for invitations: the token itself is in no table, only sealed and hashed.
+    const { rows: tables } = await sql<{ name: string }>`
+      select tablename as name from pg_tables where schemaname = current_schema()`.execute(g.db);
+    for (const { name } of tables) {
+      const { rows } = await sql<{ n: number }>`
+        select count(*)::int as n from ${sql.table(name)} t
+         where strpos(t::text, ${token}) > 0`.execute(g.db);
+      expect(rows[0]!.n, name).toBe(0);
+    }
     const ttl = new Date(link.expires_at).getTime() - new Date(link.created_at).getTime();
     expect(ttl).toBe(30 * MINUTE);
     await expect(requestPasswordReset(s, { email: 'not an address' })).rejects.toMatchObject({
