@@ -132,7 +132,7 @@ describe.each(testBackends())('passwords through the API on $name', (backend) =>
     const queued = await queuedEmail(o.analyst.email, 'password_reset');
     expect(queued).toMatchObject({ org_id: o.orgId, status: 'pending' });
     const token = LINK.exec(queued.mail.text)![1]!;
-    const link = await anonymous.accounts.inspectPasswordReset.query({ token });
+    const link = await anonymous.accounts.inspectPasswordReset.mutate({ token });
     expect(link).toMatchObject({ usable: true, state: 'usable', problem: null });
     expect(link.email).toMatch(/^a•+\d?.*@idwise\.test$/);
 
@@ -258,7 +258,7 @@ describe.each(testBackends())('passwords through the API on $name', (backend) =>
     expect(result).toEqual({ userId: o.viewer.userId, endedSessions: 0 });
     // The link asked for before the change no longer works.
     const pending = LINK.exec(queued.mail.text)![1]!;
-    expect(await anonymous.accounts.inspectPasswordReset.query({ token: pending })).toMatchObject({
+    expect(await anonymous.accounts.inspectPasswordReset.mutate({ token: pending })).toMatchObject({
       usable: false,
       state: 'superseded',
     });

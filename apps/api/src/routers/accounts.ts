@@ -25,10 +25,14 @@ export const accountsRouter = {
     .mutation(({ ctx, input }) =>
       requestPasswordReset(ctx.services, { email: input.email, ip: ctx.request?.ip }),
     ),
-  /** Whether a reset link is usable, for which (masked) address; uses nothing up. */
+  /**
+   * Whether a reset link is usable, for which (masked) address; uses nothing up. A mutation
+   * although it changes nothing, so the token travels in a POST body, never in a URL that
+   * proxies and access logs keep (a query is a GET with its input in the query string).
+   */
   inspectPasswordReset: publicProcedure
     .input(z.object({ token: linkToken }))
-    .query(({ ctx, input }) => inspectPasswordReset(ctx.services, input)),
+    .mutation(({ ctx, input }) => inspectPasswordReset(ctx.services, input)),
   /** Sets a new password with a reset link; every session of the account ends, in every org. */
   resetPassword: publicProcedure
     .input(z.object({ token: linkToken, password }))
