@@ -74,8 +74,12 @@ export function createApiHandler(options: ApiOptions): RequestHandler {
       if (error.code === 'INTERNAL_SERVER_ERROR') {
         options.onInternalError?.(error.cause ?? error, path, errorIdOf(error));
       }
-      // A failed login counts against the address, as a refused key does (edge-auth.ts).
-      if (path === 'sessions.login' && error.code === 'UNAUTHORIZED') {
+      // A failed login counts against the address, as a refused key does (edge-auth.ts); so
+      // does a wrong current password when changing it.
+      if (
+        (path === 'sessions.login' || path === 'accounts.changePassword') &&
+        error.code === 'UNAUTHORIZED'
+      ) {
         options.throttle?.fail({ address: clientAddress(req) });
       }
     },

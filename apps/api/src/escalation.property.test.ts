@@ -332,6 +332,7 @@ async function pools(orgId: string, preset: Preset, snap: OrgSnapshot): Promise<
     scopeKinds: preset.scopeKinds.map((k) => k.key),
     emails: emails.map((e) => e.email),
     presets: Object.keys(presets),
+    password: PASSWORD,
   };
 }
 

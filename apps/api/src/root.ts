@@ -1,4 +1,5 @@
 /** The API's root router; its type is all the SDK imports from this app. */
+import { accountsRouter } from './routers/accounts.js';
 import { apiClientsRouter } from './routers/api-clients.js';
 import { assignmentsRouter } from './routers/assignments.js';
 import { auditRouter } from './routers/audit.js';
@@ -34,6 +35,7 @@ export const appRouter = router({
   sessions: router(sessionsRouter),
   domains: router(domainsRouter),
   sso: router(ssoRouter),
+  accounts: router(accountsRouter),
 });
 
 /** The router's type, for typed clients. */

@@ -37,3 +37,8 @@ export const checkRequest = z.object({
   scope: anyId,
   environment: environment.optional(),
 });
+
+/** A password as typed (the domain's policy says what it must be, and why not). */
+export const password = text({ min: 1, max: 256 });
+/** The token of a one-time link sent by email (an invitation, a password reset). */
+export const linkToken = text({ min: 16, max: 200 });

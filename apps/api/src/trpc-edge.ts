@@ -4,7 +4,8 @@
  * 1. The calls are read from the URL (`/trpc/a.b,c.d?batch=1`), so no body is needed to know them.
  * 2. The credential throttle and the bearer credential are checked from the headers. A request
  *    that names only procedures needing a caller and has none is answered 401 unread; a request
- *    naming a public procedure (`health`, `sessions.login`, `invitations.accept`) goes on.
+ *    naming a public procedure (`health`, `sessions.login`, `invitations.accept`, the password
+ *    reset ones) goes on.
  * 3. The body (any method but GET/HEAD) must be `application/json`, at most `maxBodyBytes`, and
  *    nest at most `maxJsonDepth` deep; `?input=` of a GET likewise. The checked text is handed to
  *    tRPC as `req.body`, so tRPC never reads the socket itself.
@@ -35,6 +36,9 @@ export const PUBLIC_PROCEDURES: ReadonlySet<string> = new Set([
   'health',
   'sessions.login',
   'invitations.accept',
+  'accounts.requestPasswordReset',
+  'accounts.inspectPasswordReset',
+  'accounts.resetPassword',
 ]);
 
 /** Most calls in one batch. */

@@ -48,6 +48,19 @@ export interface ServerConfig {
   readonly engineCacheBytes?: number | undefined;
   /** The window failed logins are counted in (`GATEHOUSE_LOGIN_WINDOW_MINUTES`); default 15. */
   readonly loginWindowMs?: number | undefined;
+  /** How long a password reset link works (`GATEHOUSE_PASSWORD_RESET_TTL_MINUTES`); default 30. */
+  readonly passwordResetTtlMs?: number | undefined;
+  /**
+   * Reset links "forgot password" sends one email address per hour
+   * (`GATEHOUSE_PASSWORD_RESET_MAX_PER_EMAIL`); default 3, 0 off.
+   */
+  readonly passwordResetMaxPerEmail?: number | undefined;
+  /**
+   * Reset links "forgot password" requests from one client address send per hour
+   * (`GATEHOUSE_PASSWORD_RESET_MAX_PER_IP`); default 20, 0 off (behind a reverse proxy every
+   * request has the proxy's address).
+   */
+  readonly passwordResetMaxPerIp?: number | undefined;
   /** Largest `/trpc` request body in bytes (`GATEHOUSE_API_MAX_BODY`); default 4 MiB. */
   readonly apiMaxBodyBytes?: number | undefined;
   /** Largest `/scim/v2` request body in bytes (`GATEHOUSE_SCIM_MAX_BODY`); default 1 MiB. */
@@ -118,7 +131,9 @@ export interface ServerConfig {
  * Reads `HOST`, `PORT`, `DATABASE_URL`, `GATEHOUSE_DATA_DIR`, `GATEHOUSE_ADMIN_KEY`, `GATEHOUSE_DEMO`,
  * `LOG_LEVEL`, `GATEHOUSE_PUBLIC_URL`, `SMTP_URL`, `GATEHOUSE_MAIL_FROM`, `GATEHOUSE_PASSWORDS`,
  * `GATEHOUSE_AUDIT_PRUNE_INTERVAL_SECONDS`, `GATEHOUSE_SESSION_TTL_MINUTES`,
- * `GATEHOUSE_LOGIN_MAX_FAILURES`, `GATEHOUSE_LOGIN_WINDOW_MINUTES`, `GATEHOUSE_API_MAX_BODY`,
+ * `GATEHOUSE_LOGIN_MAX_FAILURES`, `GATEHOUSE_LOGIN_WINDOW_MINUTES`,
+ * `GATEHOUSE_PASSWORD_RESET_TTL_MINUTES`, `GATEHOUSE_PASSWORD_RESET_MAX_PER_EMAIL`,
+ * `GATEHOUSE_PASSWORD_RESET_MAX_PER_IP`, `GATEHOUSE_API_MAX_BODY`,
  * `GATEHOUSE_SCIM_MAX_BODY`, `GATEHOUSE_REQUEST_TIMEOUT_SECONDS`,
  * `GATEHOUSE_HEADERS_TIMEOUT_SECONDS`, `GATEHOUSE_AUTH_MAX_FAILURES_PER_ADDRESS`,
  * `GATEHOUSE_AUTH_MAX_FAILURES_PER_KEY`, `GATEHOUSE_AUTH_FAILURE_WINDOW_SECONDS`,
@@ -160,6 +175,9 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     loginMaxFailures: intFromEnv(env, 'GATEHOUSE_LOGIN_MAX_FAILURES', 0),
     engineCacheBytes: bytesFromMiB(intFromEnv(env, 'GATEHOUSE_ENGINE_CACHE_MB', 1)),
     loginWindowMs: msFromEnv(env, 'GATEHOUSE_LOGIN_WINDOW_MINUTES', 60_000, 1),
+    passwordResetTtlMs: msFromEnv(env, 'GATEHOUSE_PASSWORD_RESET_TTL_MINUTES', 60_000, 1),
+    passwordResetMaxPerEmail: intFromEnv(env, 'GATEHOUSE_PASSWORD_RESET_MAX_PER_EMAIL', 0),
+    passwordResetMaxPerIp: intFromEnv(env, 'GATEHOUSE_PASSWORD_RESET_MAX_PER_IP', 0),
     apiMaxBodyBytes: bytesFromEnv(env, 'GATEHOUSE_API_MAX_BODY'),
     scimMaxBodyBytes: bytesFromEnv(env, 'GATEHOUSE_SCIM_MAX_BODY'),
     requestTimeoutMs: msFromEnv(env, 'GATEHOUSE_REQUEST_TIMEOUT_SECONDS', 1000, 1),

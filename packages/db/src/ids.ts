@@ -20,6 +20,7 @@ export const ID_PREFIXES = {
   scimToken: 'sct',
   request: 'req',
   session: 'ses',
+  passwordReset: 'pwr',
   domain: 'dom',
   ssoConnection: 'ssoc',
   ssoAttempt: 'ssoa',

@@ -314,6 +314,27 @@ export interface LoginFailuresTable {
   ip: string | null;
 }
 
+/**
+ * A one-time link to choose a new password (see migration 0018). Instance-wide like `users`;
+ * only the SHA-256 of the token is stored.
+ */
+export interface PasswordResetsTable {
+  id: string;
+  user_id: string;
+  token_hash: string;
+  created_at: CreatedAt;
+  expires_at: Timestamp;
+  used_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** Set when a newer link of the same user replaced this one. */
+  superseded_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** Who asked for it on the person's behalf (an org admin: `user usr_… (ana@acme.test)`); null: the person. */
+  requested_by: string | null;
+  /** The org whose admin asked for it; null for the person's own request. */
+  org_id: string | null;
+  /** The client address of a public request (its throttle counts by it). */
+  ip: string | null;
+}
+
 /** A periodic job's claim, shared by the server processes (see migration 0007). */
 export interface JobClaimsTable {
   name: string;
@@ -498,6 +519,7 @@ export interface Database {
   sessions: SessionsTable;
   job_claims: JobClaimsTable;
   login_failures: LoginFailuresTable;
+  password_resets: PasswordResetsTable;
   presets: PresetsTable;
   org_domains: OrgDomainsTable;
   org_domain_policies: OrgDomainPoliciesTable;
@@ -524,6 +546,7 @@ export type ScimTokenRow = Selectable<ScimTokensTable>;
 /** A row of either credential table. */
 export type CredentialRow = Selectable<CredentialsTable>;
 export type SessionRow = Selectable<SessionsTable>;
+export type PasswordResetRow = Selectable<PasswordResetsTable>;
 export type OrgDomainRow = Selectable<OrgDomainsTable>;
 export type SsoConnectionRow = Selectable<SsoConnectionsTable>;
 export type SsoSamlSettingsRow = Selectable<SsoSamlSettingsTable>;

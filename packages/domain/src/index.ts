@@ -4,6 +4,7 @@
  * only through its `index.ts`; `rules/` holds the shared building blocks and is not exported.
  * Test fixtures live behind `@gatehouse/domain/testing`.
  */
+export * from './accounts/index.js';
 export * from './api-clients/index.js';
 export * from './assignments/index.js';
 export {

@@ -240,29 +240,42 @@ export async function orgEventWrite<T>(
   call: OrgCall,
   fn: (w: OrgWrite) => Promise<T>,
 ): Promise<WriteResult<T> & { readonly audited: readonly WrittenAudit[] }> {
+  assertOrgAccess(call.caller, call.orgId);
+  return call.services.db.transaction().execute((trx) => orgEventWriteIn(trx, call, fn));
+}
+
+/**
+ * `orgEventWrite` inside a transaction its caller runs, for a change of something outside every
+ * org that each org it touches records (a user's new password ends their sessions in every org,
+ * audited in each). Lock orgs in one order (by id) when writing several, and before any other
+ * row the transaction locks.
+ */
+export async function orgEventWriteIn<T>(
+  trx: Transaction<Database>,
+  call: OrgCall,
+  fn: (w: OrgWrite) => Promise<T>,
+): Promise<WriteResult<T> & { readonly audited: readonly WrittenAudit[] }> {
   const { caller, orgId, services } = call;
   assertOrgAccess(caller, orgId);
-  return services.db.transaction().execute(async (trx) => {
-    const org = await trx
-      .selectFrom('orgs')
-      .select(['revision', 'preset', 'preset_version'])
-      .where('id', '=', orgId)
-      .forUpdate()
-      .executeTakeFirst();
-    if (!org) throw notFound(`organization ${orgId}`);
-    const engine = await engineBefore(services, trx, orgId, org.revision);
-    const draft = new WriteDraft(
-      trx,
-      orgId,
-      org.revision,
-      engine,
-      await services.presetStore.resolve(trx, org.preset, org.preset_version),
-      caller,
-    );
-    const result = await fn(draft);
-    const audited = await draft.finish();
-    return { result, revision: org.revision, audited };
-  });
+  const org = await trx
+    .selectFrom('orgs')
+    .select(['revision', 'preset', 'preset_version'])
+    .where('id', '=', orgId)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!org) throw notFound(`organization ${orgId}`);
+  const engine = await engineBefore(services, trx, orgId, org.revision);
+  const draft = new WriteDraft(
+    trx,
+    orgId,
+    org.revision,
+    engine,
+    await services.presetStore.resolve(trx, org.preset, org.preset_version),
+    caller,
+  );
+  const result = await fn(draft);
+  const audited = await draft.finish();
+  return { result, revision: org.revision, audited };
 }
 
 /** The `OrgWrite` a use case fills: authorization against the engine, queued audit and events. */

@@ -28,6 +28,24 @@ export interface ServiceOptions {
   readonly loginMaxFailures?: number | undefined;
   /** The window failed logins are counted in (`GATEHOUSE_LOGIN_WINDOW_MINUTES`); default 15 min. */
   readonly loginWindowMs?: number | undefined;
+  /**
+   * How long a password reset link works (`GATEHOUSE_PASSWORD_RESET_TTL_MINUTES`); default 30
+   * minutes.
+   */
+  readonly passwordResetTtlMs?: number | undefined;
+  /**
+   * Reset links one email address may be sent through the public "forgot password" request within
+   * `passwordResetWindowMs` (`GATEHOUSE_PASSWORD_RESET_MAX_PER_EMAIL`); default 3, 0 turns this
+   * limit off. Requests past it get the same answer and send nothing.
+   */
+  readonly passwordResetMaxPerEmail?: number | undefined;
+  /**
+   * Reset links public requests from one client address may send within the window
+   * (`GATEHOUSE_PASSWORD_RESET_MAX_PER_IP`); default 20, 0 off.
+   */
+  readonly passwordResetMaxPerIp?: number | undefined;
+  /** The window those two limits count in; default 1 hour. */
+  readonly passwordResetWindowMs?: number | undefined;
   /** The clock for expiry (tests move it); default `() => new Date()`. */
   readonly now?: (() => Date) | undefined;
   /**

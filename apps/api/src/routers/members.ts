@@ -4,6 +4,7 @@ import {
   directoryOverview,
   listDirectory,
   removeMember,
+  resetMemberPassword,
   setMemberRoles,
   setMemberStatus,
   updateUser,
@@ -79,4 +80,11 @@ export const membersRouter = {
       }),
     )
     .mutation(({ ctx, input }) => updateUser(ctx.call, input)),
+  /**
+   * M6, seed 003 "Reset Password": emails the member a reset link and ends their sessions in this
+   * org (`members.update` at the root, and the actor must outrank the member).
+   */
+  resetPassword: orgProcedure
+    .input(z.object({ userId }))
+    .mutation(({ ctx, input }) => resetMemberPassword(ctx.call, input)),
 } satisfies TRPCRouterRecord;

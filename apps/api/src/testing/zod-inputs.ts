@@ -26,6 +26,8 @@ export interface Pools {
   readonly scopeKinds: readonly string[];
   readonly emails: readonly string[];
   readonly presets: readonly string[];
+  /** A password the org's people have (so `currentPassword` is sometimes right). */
+  readonly password?: string | undefined;
 }
 
 /** A deterministic source of choices (seeded by fast-check, so runs replay). */
@@ -198,7 +200,10 @@ function stringFor(name: string, p: Pools, c: Choices): string | undefined {
     case 'avatarurl':
       return 'https://example.test/a.png';
     case 'password':
+    case 'newpassword':
       return `Pw-${c.int(1e9)}-long-enough`;
+    case 'currentpassword':
+      return p.password && c.chance(0.7) ? p.password : `Pw-${c.int(1e9)}-long-enough`;
     case 'token':
       return `tok_${c.int(1e9)}_not_a_real_one`;
     case 'from':

@@ -43,7 +43,9 @@ export async function deliverDueEmails(
       ready = key ? openEmail(email, key) : email;
     } catch (e) {
       const reason = new Error(
-        `the email's link cannot be decrypted: ${(e as Error).message}; resend the invitation`,
+        `the email's link cannot be decrypted: ${(e as Error).message}; ${
+          email.kind === 'password_reset' ? 'ask for a new reset link' : 'resend the invitation'
+        }`,
       );
       await markEmailFailed(db, email, reason, { final: true });
       failed++;

@@ -77,7 +77,7 @@ export async function acceptInvitation(
       );
     }
   } else if (input.password !== undefined) {
-    checkPasswordPolicy(input.password);
+    checkPasswordPolicy(input.password, { email: found.email });
     passwordHash = await hashPassword(input.password);
   } else if (s.options?.passwords) {
     throw invalid('choose a password: this Gatehouse signs people in with passwords');

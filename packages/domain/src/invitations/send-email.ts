@@ -6,7 +6,8 @@ import type { SecretKey } from '../rules/index.js';
 import type { Services } from '../services.js';
 import { invitationEmail, invitationLink } from './email.js';
 
-function publicUrlOf(s: Services): string {
+/** The base URL of links sent by email (`ServiceOptions.publicUrl`, default `http://127.0.0.1:4000`). */
+export function publicUrlOf(s: Services): string {
   const u = s.options?.publicUrl;
   return (typeof u === 'function' ? u() : u) ?? 'http://127.0.0.1:4000';
 }

@@ -50,16 +50,23 @@ export async function loadSession(
 }
 
 /**
- * Ends every open session of `userId` in the write's org (deactivation, removal), each audited
- * with `reason`. Returns how many were ended.
+ * Ends every open session of `userId` in the write's org (deactivation, removal, a new password),
+ * each audited with `reason`, but `except` (the session changing its own password). Returns how
+ * many were ended.
  */
-export async function endSessionsOf(w: OrgWrite, userId: string, reason: string): Promise<number> {
+export async function endSessionsOf(
+  w: OrgWrite,
+  userId: string,
+  reason: string,
+  options: { readonly except?: string | undefined } = {},
+): Promise<number> {
   const ended = await w.trx
     .updateTable('sessions')
     .set({ revoked_at: new Date() })
     .where('org_id', '=', w.orgId)
     .where('user_id', '=', userId)
     .where('revoked_at', 'is', null)
+    .$if(options.except !== undefined, (q) => q.where('id', '!=', options.except!))
     .returning('id')
     .execute();
   for (const { id } of ended) {
