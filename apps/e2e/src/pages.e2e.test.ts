@@ -118,6 +118,108 @@ describe.skipIf(!chromiumAvailable())('issue 14 pages in Chromium', () => {
     await ctx.close();
   });
 
+  /** A person who accepted an invitation to Acme with `password`, through the API. */
+  async function member(address: string, password = PASSWORD): Promise<void> {
+    const token = new URL(await invitationLink(address)).searchParams.get('token')!;
+    await t.connect('none').api.invitations.accept.mutate({ token, password });
+  }
+
+  /** Signs in through the pages (email, then password) and waits for /account. */
+  async function signIn(page: Page, address: string, password: string) {
+    await page.goto(`${t.url}/sign-in?org=${acme.orgId}`);
+    await page.getByLabel('Email').fill(address);
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+  }
+
+  it('issue 14 forgot password from the email: request → link → new password → sessions ended → sign in with it; change password while signed in', async () => {
+    const cy = email('cy');
+    await member(cy);
+    const ctx = await fresh();
+    const page = await ctx.newPage();
+    await signIn(page, cy, PASSWORD);
+    await page.waitForURL(`${t.url}/account`);
+    // Another browser forgets the password.
+    const other = await fresh();
+    const p2 = await other.newPage();
+    await p2.goto(`${t.url}/sign-in?org=${acme.orgId}`);
+    await p2.getByLabel('Email').fill(cy);
+    await p2.getByRole('button', { name: 'Continue' }).click();
+    await p2.getByRole('link', { name: 'Forgot your password?' }).click();
+    await accessible(p2);
+    await p2.getByLabel('Email').fill(cy);
+    await p2.getByRole('button', { name: 'Email me a link' }).click();
+    expect(await p2.textContent('[role=status]')).toContain(
+      'If an account with this email address',
+    );
+    // An unknown address gets the very same page.
+    await p2.goto(`${t.url}/password/forgot`);
+    await p2.getByLabel('Email').fill(email('nobody'));
+    await p2.getByRole('button', { name: 'Email me a link' }).click();
+    expect(await p2.textContent('[role=status]')).toContain(
+      'If an account with this email address',
+    );
+
+    const link = await inbox.linkTo(cy, '/password/reset');
+    await p2.goto(link);
+    await accessible(p2);
+    await p2.getByLabel('New password').fill('password');
+    await p2.getByRole('button', { name: 'Save the new password' }).click();
+    expect(await p2.textContent('[role=alert]')).toMatch(/password/i);
+    const fresh1 = 'a brand new passphrase for cy';
+    await p2.getByLabel('New password').fill(fresh1);
+    await p2.getByRole('button', { name: 'Save the new password' }).click();
+    expect(await p2.textContent('[role=status]')).toContain(
+      'every session of your account has ended',
+    );
+    // The first browser's session ended; the link works once.
+    await page.goto(`${t.url}/account`);
+    await page.waitForURL(`${t.url}/sign-in`);
+    await p2.goto(link);
+    expect(await p2.textContent('[role=alert]')).toBeTruthy();
+    // The old password no longer works; the new one does.
+    await signIn(page, cy, PASSWORD);
+    expect(await page.textContent('[role=alert]')).toContain('login failed');
+    await signIn(page, cy, fresh1);
+    await page.waitForURL(`${t.url}/account`);
+
+    // Change it while signed in: the current one first.
+    await page.getByRole('link', { name: 'Change your password' }).click();
+    await accessible(page);
+    await page.getByLabel('Current password').fill('wrong current password');
+    await page.getByLabel('New password').fill('yet another passphrase');
+    await page.getByRole('button', { name: 'Change the password' }).click();
+    expect(await page.textContent('[role=alert]')).toBeTruthy();
+    await page.getByLabel('Current password').fill(fresh1);
+    await page.getByLabel('New password').fill('yet another passphrase');
+    await page.getByRole('button', { name: 'Change the password' }).click();
+    expect(await page.textContent('[role=status]')).toContain('Your password is changed');
+    await page.goto(`${t.url}/account`);
+    expect(page.url()).toBe(`${t.url}/account`);
+    await ctx.close();
+    await other.close();
+  });
+
+  it('issue 14 M6 seed 003: an admin resets a member password through the API; the member chooses a new one from the email', async () => {
+    const dee = email('dee');
+    await member(dee);
+    const m = await acme.gh.api.members.list.query({ orgId: acme.orgId, search: dee });
+    await acme.gh.api.members.resetPassword.mutate({
+      orgId: acme.orgId,
+      userId: m.items[0]!.userId!,
+    });
+    const ctx = await fresh();
+    const page = await ctx.newPage();
+    await page.goto(await inbox.linkTo(dee, '/password/reset'));
+    await page.getByLabel('New password').fill('the admin made me change it');
+    await page.getByRole('button', { name: 'Save the new password' }).click();
+    expect(await page.textContent('[role=status]')).toContain('Your new password is saved');
+    await signIn(page, dee, 'the admin made me change it');
+    await page.waitForURL(`${t.url}/account`);
+    await ctx.close();
+  });
+
   it('issue 14 CSRF: a form posted from another origin, or without the token, is refused and changes nothing', async () => {
     const bob = email('bob');
     const link = await invitationLink(bob);

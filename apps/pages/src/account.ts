@@ -22,6 +22,7 @@ export function accountRoutes(kit: PageKit): Router {
         'Your account',
         html`<p>Signed in as <strong>${me.user.name ? `${me.user.name} (${me.user.email})` : me.user.email}</strong> to <strong>${me.org.name}</strong>.</p>
 <dl><dt>Organization ID</dt><dd><code>${me.org.id}</code></dd><dt>Session ends</dt><dd>${new Date(me.session.expiresAt).toUTCString()}</dd></dl>
+<ul><li><a href="/account/password">Change your password</a></li></ul>
 ${form('/sign-out', csrf, button('Sign out', 'secondary'))}`,
       );
     } catch (e) {

@@ -1,12 +1,14 @@
 /**
  * The pages people land on (issue 14): sign in (`/sign-in`, with SSO routing), the account page
- * (`/account`), sign out, and accepting an invitation (`/invitations/accept`). Server-rendered,
+ * (`/account`), sign out, accepting an invitation (`/invitations/accept`), and passwords
+ * (`/password/forgot`, `/password/reset`, `/account/password`). Server-rendered,
  * no JavaScript, CSRF-protected forms, cookies Secure only over https.
  */
 import express, { type Router } from 'express';
 import { accountRoutes } from './account.js';
 import { invitationRoutes } from './invitation.js';
 import { type PagesOptions, pageKit } from './kit.js';
+import { passwordRoutes } from './password.js';
 import { signInRoutes } from './sign-in.js';
 
 export { CSRF_COOKIE, SESSION_COOKIE } from './cookies.js';
@@ -27,5 +29,6 @@ export function createPagesHandler(options: PagesOptions): Router {
   router.use(signInRoutes(kit));
   router.use(accountRoutes(kit));
   router.use(invitationRoutes(kit));
+  router.use(passwordRoutes(kit));
   return router;
 }

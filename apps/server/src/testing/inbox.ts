@@ -21,8 +21,8 @@ export interface Inbox {
   readonly refuseOnce: Set<string>;
   /** The `n`-th message to `to` (1-based); waits up to `timeoutMs`. */
   waitFor(to: string, n?: number, timeoutMs?: number): Promise<Received>;
-  /** The first link in the `n`-th message to `to` whose path is `path`. */
-  linkTo(to: string, path: string, n?: number): Promise<string>;
+  /** The link to `path` (`?token=…`) in the newest message to `to` that has one; waits for it. */
+  linkTo(to: string, path: string, timeoutMs?: number): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -81,12 +81,21 @@ export async function startInbox(): Promise<Inbox> {
     messages,
     refuseOnce,
     waitFor,
-    async linkTo(to, path, n = 1) {
-      const body = decodeQuotedPrintable((await waitFor(to, n)).raw);
+    async linkTo(to, path, timeoutMs = 15_000) {
       const escaped = path.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-      const m = new RegExp(`https?://[^\\s"<>]+${escaped}\\?token=[A-Za-z0-9_-]+`).exec(body);
-      if (!m) throw new Error(`no ${path} link in the message to ${to}:\n${body}`);
-      return m[0];
+      const re = new RegExp(`https?://[^\\s"<>]+${escaped}\\?token=[A-Za-z0-9_-]+`);
+      const until = Date.now() + timeoutMs;
+      for (;;) {
+        for (let i = messages.length - 1; i >= 0; i--) {
+          const m = messages[i]!;
+          if (!m.to.some((r) => r.toLowerCase() === to.toLowerCase())) continue;
+          const found = re.exec(decodeQuotedPrintable(m.raw));
+          if (found) return found[0];
+        }
+        if (Date.now() > until)
+          throw new Error(`no ${path} link in a message to ${to} within ${timeoutMs} ms`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
     },
     close: () => new Promise<void>((resolve) => smtp.close(() => resolve())),
   };
