@@ -13,19 +13,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { CheckRequest } from '@gatehouse/core';
 import { freshPostgresDatabase } from '@gatehouse/db/testing';
-import {
-  addMember,
-  type Caller,
-  createApiClient,
-  createOrg,
-  createScope,
-  type Services,
-} from '@gatehouse/domain';
 import { startServer } from '@gatehouse/server';
 import autocannon from 'autocannon';
-import { Rng } from './prng.js';
+import { checkRequests as requests, seedApiOrg } from './api-seed.js';
 
 const { values } = parseArgs({
   args: process.argv.slice(2).filter((a) => a !== '--'),
@@ -39,69 +30,6 @@ const MEMBERS = Number(values.members);
 const SECONDS = Number(values.seconds);
 const CONNECTIONS = Number(values.connections);
 const ADMIN_KEY = 'bench-api-admin-key-0123456789abcdef0123456';
-const system: Caller = { principal: { kind: 'system' }, source: 'system' };
-const PERMISSIONS = [
-  'workflows.read',
-  'workflows.write',
-  'sessions.read',
-  'billing.write',
-  'org.update',
-];
-
-async function seed(s: Services) {
-  const { result: org } = await createOrg(
-    { services: s, caller: system },
-    {
-      name: 'API bench',
-      preset: 'identity-platform',
-      owner: { email: 'owner@bench.test' },
-    },
-  );
-  /** Every write below acts in the new org as the system. */
-  const call = { services: s, caller: system, orgId: org.id };
-  const scopes = [org.id];
-  for (let i = 0; i < 20; i++) {
-    const parentId = scopes[Math.floor(i / 4)]!;
-    const { result } = await createScope(call, {
-      parentId,
-      kind: 'sub_organization',
-      name: `Sub ${i}`,
-    });
-    scopes.push(result.id);
-  }
-  const rng = new Rng(42);
-  const rand = () => rng.float();
-  const roles = ['member', 'workflows_write', 'sessions_read', 'billing_write'];
-  const users: string[] = [];
-  for (let i = 0; i < MEMBERS; i++) {
-    const { result } = await addMember(call, {
-      email: `user${i}@bench.test`,
-      roles: [
-        {
-          role: roles[Math.floor(rand() * roles.length)]!,
-          scopeId: scopes[Math.floor(rand() * scopes.length)],
-        },
-      ],
-    });
-    users.push(result.userId!);
-  }
-  const { result: client } = await createApiClient(call, {
-    name: 'bench',
-    roles: [{ role: 'member' }],
-  });
-  return { orgId: org.id, scopes, users, key: client.key };
-}
-
-function requests(n: number, users: string[], scopes: string[], seed: number): CheckRequest[] {
-  const rng = new Rng(seed);
-  const rand = () => rng.float();
-  return Array.from({ length: n }, () => ({
-    subject: users[Math.floor(rand() * users.length)]!,
-    permission: PERMISSIONS[Math.floor(rand() * PERMISSIONS.length)]!,
-    scope: scopes[Math.floor(rand() * scopes.length)]!,
-  }));
-}
-
 interface Row {
   readonly batch: number;
   readonly requestsPerSec: number;
@@ -125,7 +53,7 @@ async function main() {
   });
   try {
     const t0 = performance.now();
-    const data = await seed(server.services);
+    const data = await seedApiOrg(server.services, MEMBERS);
     console.log(
       `seeded ${MEMBERS} members in ${data.scopes.length} scopes in ${Math.round(performance.now() - t0)} ms (${server.gatedb.kind})`,
     );

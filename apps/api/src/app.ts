@@ -3,13 +3,12 @@ import type { Services } from '@gatehouse/domain';
 import { type CredentialThrottle, DEFAULT_MAX_JSON_DEPTH } from '@gatehouse/edge';
 import { createExpressMiddleware } from '@trpc/server/adapters/express';
 import type { RequestHandler } from 'express';
-import { type AuthOptions, REQUEST_ID_HEADER, resolveCaller } from './auth.js';
-import { clientAddress } from './edge-auth.js';
-import { errorIdOf } from './internal-errors.js';
+import { apiCallbacks } from './api-context.js';
+import type { AuthOptions } from './auth.js';
+import { createLeanReads } from './lean-reads.js';
 import { retryAfterHeaders } from './retry-after.js';
 import { appRouter } from './root.js';
-import type { ApiContext } from './trpc.js';
-import { createTrpcEdge, edgeAuthOf, MAX_BATCH_SIZE } from './trpc-edge.js';
+import { callsOf, createTrpcEdge, MAX_BATCH_SIZE } from './trpc-edge.js';
 
 /**
  * The API's default body limit: 4 MiB. The largest valid request, `authz.checkMany` with its
@@ -31,6 +30,11 @@ export interface ApiOptions extends AuthOptions {
   readonly maxJsonDepth?: number | undefined;
   /** Counts failed credentials and logins; none: nothing is throttled at the edge. */
   readonly throttle?: CredentialThrottle | undefined;
+  /**
+   * Serve `authz.*` reads on the lean route (lean-reads.ts); default true. Off: every call goes
+   * through tRPC's adapter (for comparison, `pnpm bench:check`).
+   */
+  readonly leanReads?: boolean | undefined;
 }
 
 /**
@@ -46,46 +50,24 @@ export function createApiHandler(options: ApiOptions): RequestHandler {
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_API_MAX_BODY_BYTES,
     maxJsonDepth: options.maxJsonDepth ?? DEFAULT_MAX_JSON_DEPTH,
   });
+  const { createContext, onError } = apiCallbacks(options);
   const trpc = createExpressMiddleware({
     router: appRouter,
     maxBatchSize: MAX_BATCH_SIZE,
     maxBodySize: options.maxBodyBytes ?? DEFAULT_API_MAX_BODY_BYTES,
     allowMethodOverride: true,
-    async createContext({ req, res }): Promise<ApiContext> {
-      const checked = edgeAuthOf(res);
-      const { caller, error } =
-        checked && !checked.refusal
-          ? checked
-          : await resolveCaller(options.services, req.headers, options);
-      const requestId = req.headers[REQUEST_ID_HEADER];
-      return {
-        services: options.services,
-        caller,
-        authError: error,
-        request: {
-          requestId: caller?.requestId ?? (typeof requestId === 'string' ? requestId : undefined),
-          userAgent: req.headers['user-agent'],
-          ip: req.ip ?? req.socket.remoteAddress,
-        },
-      };
-    },
+    createContext,
     responseMeta: ({ errors }) => ({ headers: retryAfterHeaders(errors) }),
-    onError({ error, path, req }) {
-      if (error.code === 'INTERNAL_SERVER_ERROR') {
-        options.onInternalError?.(error.cause ?? error, path, errorIdOf(error));
-      }
-      // A failed login counts against the address, as a refused key does (edge-auth.ts); so
-      // does a wrong current password when changing it.
-      if (
-        (path === 'sessions.login' || path === 'accounts.changePassword') &&
-        error.code === 'UNAUTHORIZED'
-      ) {
-        options.throttle?.fail({ address: clientAddress(req) });
-      }
-    },
+    onError,
   });
+  const lean = options.leanReads === false ? null : createLeanReads({ createContext, onError });
   return (req, res, next) => {
     res.setHeader('Cache-Control', 'no-store');
-    edge(req, res, (err?: unknown) => (err ? next(err) : trpc(req, res, next)));
+    edge(req, res, (err?: unknown) => {
+      if (err) return next(err);
+      const calls = lean && callsOf(req.url);
+      if (!lean || !calls || !lean.serves(req, calls)) return trpc(req, res, next);
+      lean.serve(req, res, calls).catch(next);
+    });
   };
 }

@@ -7,6 +7,7 @@ export {
   csvRecord,
 } from './audit-export.js';
 export { type AuthOptions, ON_BEHALF_OF_HEADER, REQUEST_ID_HEADER, resolveCaller } from './auth.js';
+export { type ApiFrontOptions, createApiFront } from './front.js';
 export { type ProcedureInput, procedureInputs } from './procedure-inputs.js';
 export { type AppRouter, appRouter } from './root.js';
 export {

@@ -3,12 +3,13 @@
  * body too large or too deep): the same JSON (through the router's error formatter) and status a
  * procedure's own error would have, one entry per call of a batch, so clients read them alike.
  */
+
+import type { ServerResponse } from 'node:http';
 import type { TRPCError } from '@trpc/server';
 import {
   getErrorShape,
   getHTTPStatusCodeFromError,
 } from '@trpc/server/unstable-core-do-not-import';
-import type { Response } from 'express';
 import { appRouter } from './root.js';
 
 /** The calls a request names: procedure paths, and whether it is a batch. */
@@ -19,7 +20,7 @@ export interface TrpcCalls {
 
 /** Sends `error` as each call's error. */
 export function sendTrpcError(
-  res: Response,
+  res: ServerResponse,
   calls: TrpcCalls,
   error: TRPCError,
   headers: Record<string, string> = {},
@@ -34,7 +35,7 @@ export function sendTrpcError(
       ctx: undefined,
     }),
   }));
-  res.status(getHTTPStatusCodeFromError(error));
+  res.statusCode = getHTTPStatusCodeFromError(error);
   for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
   res.setHeader('content-type', 'application/json');
   res.end(JSON.stringify(calls.isBatch ? shapes : shapes[0]));

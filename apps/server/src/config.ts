@@ -63,6 +63,11 @@ export interface ServerConfig {
   readonly passwordResetMaxPerIp?: number | undefined;
   /** Largest `/trpc` request body in bytes (`GATEHOUSE_API_MAX_BODY`); default 4 MiB. */
   readonly apiMaxBodyBytes?: number | undefined;
+  /**
+   * Serve permission reads on the API's lean route (default true); false sends every call
+   * through tRPC's adapter. Not an environment setting: benchmarks compare the two.
+   */
+  readonly apiLeanReads?: boolean | undefined;
   /** Largest `/scim/v2` request body in bytes (`GATEHOUSE_SCIM_MAX_BODY`); default 1 MiB. */
   readonly scimMaxBodyBytes?: number | undefined;
   /**

@@ -14,4 +14,5 @@ export {
   startEmailDelivery,
 } from './email-delivery.js';
 export { PresetFilesError, presetFilePaths, presetRegistryFromFiles } from './preset-files.js';
+export { securityHeaderList } from './security-headers.js';
 export { type RunningServer, startServer } from './server.js';

@@ -4,7 +4,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createApiHandler, createAuditExportHandler } from '@gatehouse/api';
+import { createApiFront, createApiHandler, createAuditExportHandler } from '@gatehouse/api';
 import { analyze, createDb, type Gatedb } from '@gatehouse/db';
 import {
   createServices,
@@ -39,7 +39,7 @@ import { type DomainRecheck, startDomainRecheck } from './domain-recheck.js';
 import { DEFAULT_MAIL_FROM, type EmailDelivery, startEmailDelivery } from './email-delivery.js';
 import { httpTimeouts, KEEP_ALIVE_TIMEOUT_MS } from './http-timeouts.js';
 import { applyPresetFiles, readPresetFiles } from './preset-files.js';
-import { securityHeaders } from './security-headers.js';
+import { securityHeaderList } from './security-headers.js';
 
 /** PGlite: writes between two ANALYZE runs (checked every 20 s). */
 const ANALYZE_AFTER_WRITES = 500;
@@ -144,17 +144,32 @@ export async function startServer(
   const logInternal = (err: unknown, path: string, errorId: string) =>
     logger.error({ err, path, errorId }, 'internal error');
 
+  // Every response's security headers, and with GATEHOUSE_WORKERS > 1 which worker answered
+  // (operations; ./cluster.ts).
+  const worker = workerIndex();
+  const responseHeaders: [string, string][] = [
+    ...securityHeaderList(config.publicUrl),
+    ...(worker === null ? [] : [['x-gatehouse-worker', String(worker)] as [string, string]]),
+  ];
+  const apiOptions = {
+    services,
+    adminKey: config.adminKey,
+    maxBodyBytes: config.apiMaxBodyBytes,
+    throttle,
+    onInternalError: (err: unknown, path: string | undefined, id: string) =>
+      logInternal(err, `/trpc/${path ?? ''}`, id),
+  };
+  // Permission reads (/trpc/authz.*) are answered before Express (issue 15; apps/api front.ts).
+  const front =
+    config.apiLeanReads === false
+      ? null
+      : createApiFront({ ...apiOptions, headers: responseHeaders });
   const app = express();
   app.disable('x-powered-by');
-  app.use(securityHeaders(config.publicUrl));
-  // GATEHOUSE_WORKERS > 1: which worker answered (operations; ./cluster.ts).
-  const worker = workerIndex();
-  if (worker !== null) {
-    app.use((_req, res, next) => {
-      res.set('X-Gatehouse-Worker', String(worker));
-      next();
-    });
-  }
+  app.use((_req, res, next) => {
+    for (const [name, value] of responseHeaders) res.setHeader(name, value);
+    next();
+  });
   // SCIM 2.0 (S1–S7) and the tRPC API each authenticate from the headers first, then read their
   // own bodies within their limits (no shared body parser), and answer errors in their shapes.
   app.use(
@@ -198,16 +213,7 @@ export async function startServer(
       .executeTakeFirst();
     res.json({ ok: true, demo: demo !== undefined });
   });
-  app.use(
-    '/trpc',
-    createApiHandler({
-      services,
-      adminKey: config.adminKey,
-      maxBodyBytes: config.apiMaxBodyBytes,
-      throttle,
-      onInternalError: (err, path, id) => logInternal(err, `/trpc/${path ?? ''}`, id),
-    }),
-  );
+  app.use('/trpc', createApiHandler({ ...apiOptions, leanReads: config.apiLeanReads }));
   // A2: the audit log streamed as CSV or NDJSON (same bearer keys as /trpc).
   app.get(
     '/audit/export',
@@ -245,7 +251,9 @@ export async function startServer(
     },
   );
 
-  const server: Server = createServer(httpTimeouts(config), app);
+  const server: Server = createServer(httpTimeouts(config), (req, res) => {
+    if (!front?.take(req, res)) app(req, res);
+  });
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -27,11 +27,14 @@ export function secretMatches(secret: string, storedHash: string): boolean {
  * their lengths.
  */
 export function secretsEqual(presented: string, expected: string): boolean {
-  return timingSafeEqual(
-    createHash('sha256').update(presented).digest(),
-    createHash('sha256').update(expected).digest(),
-  );
+  if (expectedDigest?.secret !== expected) {
+    expectedDigest = { secret: expected, digest: createHash('sha256').update(expected).digest() };
+  }
+  return timingSafeEqual(createHash('sha256').update(presented).digest(), expectedDigest.digest);
 }
+
+/** The configured key's digest, kept: it is the same on every request. */
+let expectedDigest: { secret: string; digest: Buffer } | undefined;
 
 /**
  * A bearer credential for a stored record: `<id>.<secret>`, so the id finds the row and the

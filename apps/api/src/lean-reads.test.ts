@@ -1,0 +1,191 @@
+/**
+ * Issue 15: the lean read route answers exactly as tRPC's adapter does. The same requests (the
+ * SDK's batch link, plain GET and POST, batches mixing answers and errors, bad input, another
+ * org, no credential, a procedure it does not serve) go to three servers over the same
+ * database: the route inside the Express handler, the front before Express (front.ts, as the
+ * server runs it), and the adapter alone; status, content type and body must be equal.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Gatedb } from '@gatehouse/db';
+import { testBackends } from '@gatehouse/db/testing';
+import {
+  addMember,
+  type Caller,
+  createApiClient,
+  createOrg,
+  createServices,
+} from '@gatehouse/domain';
+import express from 'express';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiHandler } from './app.js';
+import { createApiFront } from './front.js';
+
+const ADMIN_KEY = 'gh_admin_test_key_for_lean_read_checks';
+/** A tRPC answer, as far as these tests read it. */
+interface Answer {
+  result?: { data: { result: unknown } };
+  error?: { data: { zodError: unknown } };
+  length?: number;
+}
+
+const system: Caller = { principal: { kind: 'system' }, source: 'system' };
+
+async function listen(app: express.Express): Promise<{ server: Server; url: string }> {
+  const server = await new Promise<Server>((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+describe.each(testBackends())('lean read route on $name', (backend) => {
+  let g: Gatedb;
+  const servers: Server[] = [];
+  let lean: string;
+  let front: string;
+  let adapter: string;
+  /** Requests the front answered itself. */
+  let taken = 0;
+  let orgId: string;
+  let otherOrgId: string;
+  let alice: string;
+  let clientKey: string;
+
+  beforeAll(async () => {
+    g = await backend.open();
+    const services = createServices(g.db);
+    for (const leanReads of [true, false]) {
+      const app = express();
+      app.use('/trpc', createApiHandler({ services, adminKey: ADMIN_KEY, leanReads }));
+      const { server, url } = await listen(app);
+      servers.push(server);
+      if (leanReads) lean = url;
+      else adapter = url;
+    }
+    const app = express();
+    app.use('/trpc', createApiHandler({ services, adminKey: ADMIN_KEY, leanReads: false }));
+    const lane = createApiFront({ services, adminKey: ADMIN_KEY, headers: [] });
+    const server = createServer((req, res) => {
+      if (lane.take(req, res)) taken++;
+      else app(req, res);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    servers.push(server);
+    front = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const mk = async (name: string) =>
+      (
+        await createOrg(
+          { services, caller: system },
+          { name, preset: 'flowcode', owner: { email: `owner@${name}.test` } },
+        )
+      ).result.id;
+    orgId = await mk('lean');
+    otherOrgId = await mk('other');
+    const call = { services, caller: system, orgId };
+    alice = (await addMember(call, { email: 'alice@lean.test', roles: [{ role: 'org_user' }] }))
+      .result.userId!;
+    clientKey = (await createApiClient(call, { name: 'reader', roles: [{ role: 'org_user' }] }))
+      .result.key;
+  });
+  afterAll(async () => {
+    for (const s of servers) {
+      s.closeAllConnections();
+      await new Promise<void>((resolve) => s.close(() => resolve()));
+    }
+    await g?.close();
+  });
+
+  /** Sends one request to both servers; their answers must be equal. */
+  async function same(path: string, init: RequestInit = {}, key: string | null = clientKey) {
+    const answers = [];
+    for (const base of [lean, front, adapter]) {
+      const res = await fetch(`${base}/trpc/${path}`, {
+        ...init,
+        headers: {
+          ...(key ? { authorization: `Bearer ${key}` } : {}),
+          ...(init.body ? { 'content-type': 'application/json' } : {}),
+        },
+      });
+      answers.push({
+        status: res.status,
+        type: res.headers.get('content-type'),
+        vary: res.headers.get('vary'),
+        body: (await res.json()) as Answer,
+      });
+    }
+    expect(answers[0]).toEqual(answers[2]);
+    expect(answers[1]).toEqual(answers[2]);
+    return answers[0]!;
+  }
+
+  const q = (input: unknown) => `input=${encodeURIComponent(JSON.stringify(input))}`;
+  const post = (input: unknown): RequestInit => ({ method: 'POST', body: JSON.stringify(input) });
+
+  it('C1 a check answers alike over GET, POST and the SDK batch link', async () => {
+    const check = { orgId, subject: alice, permission: 'flows.read', scope: orgId };
+    const before = taken;
+    const get = await same(`authz.check?${q(check)}`);
+    expect(get.status).toBe(200);
+    expect(get.body.result?.data.result).toMatchObject({ allowed: expect.any(Boolean) });
+    expect((await same('authz.check', post(check))).status).toBe(200);
+    const batch = await same(
+      'authz.check,authz.checkMany?batch=1',
+      post({
+        0: check,
+        1: { orgId, checks: [check, { ...check, permission: 'flows.write' }] },
+      }),
+    );
+    expect(batch.status).toBe(200);
+    expect(batch.body).toHaveLength(2);
+    expect(taken - before).toBe(3);
+    const members = taken;
+    await same(`members.list?${q({ orgId })}`, {}, ADMIN_KEY);
+    expect(taken).toBe(members);
+  });
+
+  it('errors keep their codes, shapes and statuses: bad input, another org, mixed batches', async () => {
+    const check = { orgId, subject: alice, permission: 'flows.read', scope: orgId };
+    const bad = await same('authz.check', post({ ...check, subject: 42 }));
+    expect(bad.status).toBe(400);
+    expect(bad.body.error?.data.zodError).not.toBeNull();
+    const other = await same('authz.check', post({ ...check, orgId: otherOrgId }));
+    expect([403, 404]).toContain(other.status);
+    const mixed = await same(
+      'authz.check,authz.check?batch=1',
+      post({
+        0: check,
+        1: { ...check, subject: 'usr_nobody' },
+      }),
+    );
+    expect(mixed.body).toHaveLength(2);
+    const emptyBatch = await same('authz.check?batch=1', post({}));
+    expect(emptyBatch.status).toBe(400);
+    const arrayBatch = await same('authz.check,authz.check?batch=1', post([check, check]));
+    expect(arrayBatch.status).toBe(400);
+    const tooMany = Array.from({ length: 101 }, () => 'authz.check').join(',');
+    expect((await same(`${tooMany}?batch=1`, post({}))).status).toBe(400);
+    const deep = await same('authz.check', post({ ...check, environment: [[[[[[[[[[1]]]]]]]]]] }));
+    expect(deep.status).toBe(400);
+    const noInput = await same('authz.check');
+    expect(noInput.status).toBe(400);
+    const notJson = await same('authz.check', { method: 'POST' });
+    expect(notJson.status).toBe(415);
+  });
+
+  it('no credential, and procedures the route does not serve, answer as before', async () => {
+    const check = { orgId, subject: alice, permission: 'flows.read', scope: orgId };
+    expect((await same('authz.check', post(check), null)).status).toBe(401);
+    expect((await same('authz.check', post(check), 'gh_not_a_key')).status).toBe(401);
+    const refused = await same(`members.list?${q({ orgId })}`);
+    expect(refused.status).toBe(403);
+    const members = await same(`members.list?${q({ orgId })}`, {}, ADMIN_KEY);
+    expect(members.status).toBe(200);
+    const mixed = await same(
+      'authz.check,members.list?batch=1',
+      post({ 0: check, 1: { orgId } }),
+      ADMIN_KEY,
+    );
+    expect(mixed.status).toBe(200);
+    expect((await same('authz.nothing', post(check))).status).toBe(404);
+  });
+});
