@@ -18,7 +18,6 @@ import { EngineIndex, type SkippedAssignment } from './internal/engine-index.js'
 import { effectiveMask, hasBit, holdsBit, scanBit } from './internal/grants.js';
 import { findInvariantViolations, type InvariantViolation } from './invariants.js';
 import {
-  allSubjectsWith,
   type ListOptions,
   type ListSubjectsOptions,
   listScopes,
@@ -26,6 +25,7 @@ import {
   pageOfSubjects,
   type ScopeRef,
   type SubjectAccess,
+  SubjectList,
 } from './listing.js';
 import type { Assignment, Environment, OrgSnapshot, RoleDef } from './snapshot.js';
 
@@ -61,7 +61,7 @@ export class Engine {
   /** The org revision it reflects (C6). */
   readonly revision: number;
   private readonly index: EngineIndex;
-  private readonly subjectLists = new Map<string, SubjectAccess[]>();
+  private readonly subjectLists = new Map<string, SubjectList>();
 
   static {
     indexOf = (engine) => engine.index;
@@ -199,11 +199,11 @@ export class Engine {
   ): Page<SubjectAccess> {
     const bit = this.index.permBit.get(permission);
     const s = this.index.tree.indexOf(scope);
-    if (bit === undefined || s === undefined) return pageOfSubjects([], options);
+    if (bit === undefined || s === undefined) return pageOfSubjects(null, options);
     const key = `${s}\u0000${bit}\u0000${options.environment ?? ''}`;
     let all = this.subjectLists.get(key);
     if (!all) {
-      all = allSubjectsWith(this.index, s, bit, options.environment);
+      all = new SubjectList(this.index, s, bit, options.environment);
       if (this.subjectLists.size >= SUBJECT_LIST_CACHE) {
         this.subjectLists.delete(this.subjectLists.keys().next().value!);
       }

@@ -90,74 +90,97 @@ export function listScopes(
 
 /**
  * Every subject holding `bit` at a scope (users and clients through groups as well as groups
- * themselves), sorted by id. Computed once per (scope, permission, environment) and cached on
- * the immutable index.
+ * themselves), sorted by id. The candidates (holders of a granting assignment on the scope's
+ * path, and the members of such groups) are found and sorted once; a subject's sources are
+ * worked out only when a page reaches it, so a first page costs its own subjects' sources, not
+ * every holder's (issue 15). Kept per (scope, permission, environment) on the immutable index.
  */
-export function allSubjectsWith(
-  index: EngineIndex,
-  scope: number,
-  bit: number,
-  environment: Environment | undefined,
-): SubjectAccess[] {
-  const found = new Map<string, AccessSource[]>();
-  const add = (id: string) => {
-    const rec = index.subjects.get(id);
-    if (rec?.active && !found.has(id)) found.set(id, []);
-  };
-  for (const s of index.tree.ancestorsOf(scope)) {
-    for (const a of index.assignmentsAt.get(s) ?? []) {
-      if (!envCovers(a.environment, environment)) continue;
-      if (!hasBit(index.roleMasks.get(a.roleKey)!, bit)) continue;
-      add(a.subjectId);
-      const holder = index.subjects.get(a.subjectId)!;
-      if (holder.type === 'group' && holder.active) {
-        for (const m of index.membersOf.get(a.subjectId) ?? []) add(m);
+export class SubjectList {
+  /** Candidate ids, sorted; a candidate whose every source is overridden is skipped. */
+  readonly ids: readonly string[];
+  private readonly resolved = new Map<string, SubjectAccess | null>();
+
+  constructor(
+    private readonly index: EngineIndex,
+    private readonly scope: number,
+    private readonly bit: number,
+    private readonly environment: Environment | undefined,
+  ) {
+    const found = new Set<string>();
+    const add = (id: string) => {
+      if (index.subjects.get(id)?.active) found.add(id);
+    };
+    for (const s of index.tree.ancestorsOf(scope)) {
+      for (const a of index.assignmentsAt.get(s) ?? []) {
+        if (!envCovers(a.environment, environment)) continue;
+        if (!hasBit(index.roleMasks.get(a.roleKey)!, bit)) continue;
+        add(a.subjectId);
+        const holder = index.subjects.get(a.subjectId)!;
+        if (holder.type === 'group' && holder.active) {
+          for (const m of index.membersOf.get(a.subjectId) ?? []) add(m);
+        }
       }
     }
+    this.ids = [...found].sort();
   }
-  const out: SubjectAccess[] = [];
-  for (const id of [...found.keys()].sort()) {
+
+  /** The candidate's access, or null when a nearer assignment of its slot replaces every source. */
+  access(id: string): SubjectAccess | null {
+    let access = this.resolved.get(id);
+    if (access !== undefined) return access;
+    const { index, scope, bit, environment } = this;
     const sources = accessSources(index, id, scope).filter(
       (src) => appliesIn(src, environment) && hasBit(index.roleMasks.get(src.roleKey)!, bit),
     );
-    // Found through an assignment a nearer one of its override slot replaces.
-    if (sources.length === 0) continue;
-    out.push({
-      subjectId: id,
-      type: index.subjects.get(id)!.type,
-      membership: sources.some((src) => !src.inherited) ? 'direct' : 'inherited',
-      sources,
-    });
+    access =
+      sources.length === 0
+        ? null
+        : {
+            subjectId: id,
+            type: index.subjects.get(id)!.type,
+            membership: sources.some((src) => !src.inherited) ? 'direct' : 'inherited',
+            sources,
+          };
+    this.resolved.set(id, access);
+    return access;
   }
-  return out;
+
+  /** The candidate's type, known without its sources. */
+  typeOf(id: string): SubjectType {
+    return this.index.subjects.get(id)!.type;
+  }
 }
 
-/** One page of `allSubjectsWith`, filtered by type, after `cursor`. */
+/** One page of a `SubjectList` (none: the empty list), filtered by type, after `cursor`. */
 export function pageOfSubjects(
-  all: readonly SubjectAccess[],
+  list: SubjectList | null,
   options: ListSubjectsOptions,
 ): Page<SubjectAccess> {
   const limit = pageSize(options.limit);
+  if (!list) return { items: [], nextCursor: null };
+  const ids = list.ids;
   const cursor = options.cursor;
   let lo = 0;
-  let hi = all.length;
+  let hi = ids.length;
   if (cursor != null) {
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (all[mid]!.subjectId <= cursor) lo = mid + 1;
+      if (ids[mid]! <= cursor) lo = mid + 1;
       else hi = mid;
     }
   }
   const items: SubjectAccess[] = [];
   let more = false;
-  for (let i = cursor != null ? lo : 0; i < all.length; i++) {
-    const s = all[i]!;
-    if (options.type && s.type !== options.type) continue;
+  for (let i = cursor != null ? lo : 0; i < ids.length; i++) {
+    const id = ids[i]!;
+    if (options.type && list.typeOf(id) !== options.type) continue;
+    const access = list.access(id);
+    if (!access) continue;
     if (items.length === limit) {
       more = true;
       break;
     }
-    items.push(s);
+    items.push(access);
   }
   return { items, nextCursor: more ? items[items.length - 1]!.subjectId : null };
 }
