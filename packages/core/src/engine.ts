@@ -119,8 +119,7 @@ export class Engine {
     if (bit === undefined) return false;
     const s = index.tree.indexOf(scope);
     if (s === undefined) return false;
-    if (code >= 0) return scanBit(index, code >>> 4, code & 15, bit, s, environment);
-    return holdsBit(index, index.walkers[-code - 2]!, bit, s, environment);
+    return holdsAt(index, code, bit, s, environment);
   }
 
   /**
@@ -140,11 +139,20 @@ export class Engine {
     };
   }
 
-  /** C1 with a reason: `{ allowed, code, reason }`. */
+  /**
+   * C1 with a reason: `{ allowed, code, reason }`. Each id is looked up once; a reason is
+   * formatted only for a denial, and a grant is the shared `GRANTED` object.
+   */
   check(req: CheckRequest): Decision {
-    const early = precheck(this.index, req);
-    if (early) return early;
-    if (this.can(req.subject, req.permission, req.scope, req.environment)) return GRANTED;
+    const index = this.index;
+    const slot = index.slotOf.get(req.subject);
+    const code = slot === undefined ? undefined : index.codes[slot];
+    const bit = index.permBit.get(req.permission);
+    const s = index.tree.indexOf(req.scope);
+    if (code === undefined || code === -1 || bit === undefined || s === undefined) {
+      const early = precheck(index, req);
+      if (early) return early;
+    } else if (holdsAt(index, code, bit, s, req.environment)) return GRANTED;
     const env = req.environment ? ` in ${req.environment}` : '';
     return deny(
       'no_grant',
@@ -317,4 +325,16 @@ export function deriveEngineWith(
 /** An engine's index (internal: tests look at how it was built). */
 export function engineIndex(engine: Engine): EngineIndex {
   return indexOf(engine);
+}
+
+/** Whether the subject with this slot code holds `bit` at scope `s` (the shared tail of checks). */
+function holdsAt(
+  index: EngineIndex,
+  code: number,
+  bit: number,
+  s: number,
+  environment: Environment | undefined,
+): boolean {
+  if (code >= 0) return scanBit(index, code >>> 4, code & 15, bit, s, environment);
+  return holdsBit(index, index.walkers[-code - 2]!, bit, s, environment);
 }
