@@ -11,11 +11,12 @@
 
 import { type Engine, type Environment, missingPermissions, type Preset } from '@gatehouse/core';
 import { type Database, sql, type Transaction } from '@gatehouse/db';
-import { type AuditInput, appendAudit } from './audit/index.js';
+import { type AuditInput, auditChainHash, auditRows, GENESIS_HASH } from './audit/index.js';
 import type { OrgCall } from './call.js';
 import { type Caller, principalId, principalOrg } from './context.js';
 import { pruneJournal, REVISION_CHANNEL } from './engine/index.js';
 import { DomainError, forbidden, notFound } from './errors.js';
+import { lockOrgHead, type OrgHead } from './org-head.js';
 import {
   assertAccessRules,
   assertEveryUserOwnsAnOrg,
@@ -191,19 +192,14 @@ async function runOrgWrite<T>(
   modelMove = false,
 ): Promise<RunWrite<T>> {
   assertOrgAccess(caller, orgId);
-  const bumped = await trx
-    .updateTable('orgs')
-    .set((eb) => ({ revision: eb('revision', '+', 1), updated_at: new Date() }))
-    .where('id', '=', orgId)
-    .returning(['revision', 'preset', 'preset_version'])
-    .executeTakeFirst();
-  if (!bumped) throw notFound(`organization ${orgId}`);
-  const revision = bumped.revision;
+  const head = await lockOrgHead(trx, caller, orgId, true);
+  if (!head) throw notFound(`organization ${orgId}`);
+  const revision = head.revision;
   const engine = await engineBefore(services, trx, orgId, revision - 1);
-  const preset = await services.presetStore.resolve(trx, bumped.preset, bumped.preset_version);
-  const draft = new WriteDraft(trx, orgId, revision, engine, preset, caller);
+  const preset = await services.presetStore.resolve(trx, head.preset, head.presetVersion);
+  const draft = new WriteDraft(trx, head, orgId, engine, preset, caller);
   const result = await fn(draft);
-  const after = await services.engines.draft(trx, engine, revision);
+  const after = await services.engines.draft(trx, engine, revision, head.ms);
   assertAccessRules({
     before: engine,
     after: after.engine,
@@ -221,10 +217,9 @@ async function runOrgWrite<T>(
         after: after.engine,
         affected: after.affected,
       });
-  await draft.finish();
   // The snapshot journal keeps an hour; an occasional writer trims it.
   if (revision % JOURNAL_PRUNE_EVERY === 0) await pruneJournal(trx, orgId);
-  await sql`select pg_notify(${REVISION_CHANNEL}, ${`${orgId}:${revision}`})`.execute(trx);
+  await draft.finish({ notify: true });
   return { result, revision, orgId, preset, unowned, keep: after.keep };
 }
 
@@ -257,25 +252,14 @@ export async function orgEventWriteIn<T>(
 ): Promise<WriteResult<T> & { readonly audited: readonly WrittenAudit[] }> {
   const { caller, orgId, services } = call;
   assertOrgAccess(caller, orgId);
-  const org = await trx
-    .selectFrom('orgs')
-    .select(['revision', 'preset', 'preset_version'])
-    .where('id', '=', orgId)
-    .forUpdate()
-    .executeTakeFirst();
-  if (!org) throw notFound(`organization ${orgId}`);
-  const engine = await engineBefore(services, trx, orgId, org.revision);
-  const draft = new WriteDraft(
-    trx,
-    orgId,
-    org.revision,
-    engine,
-    await services.presetStore.resolve(trx, org.preset, org.preset_version),
-    caller,
-  );
+  const head = await lockOrgHead(trx, caller, orgId, false);
+  if (!head) throw notFound(`organization ${orgId}`);
+  const engine = await engineBefore(services, trx, orgId, head.revision);
+  const preset = await services.presetStore.resolve(trx, head.preset, head.presetVersion);
+  const draft = new WriteDraft(trx, head, orgId, engine, preset, caller);
   const result = await fn(draft);
-  const audited = await draft.finish();
-  return { result, revision: org.revision, audited };
+  const audited = await draft.finish({ notify: false });
+  return { result, revision: head.revision, audited };
 }
 
 /** The `OrgWrite` a use case fills: authorization against the engine, queued audit and events. */
@@ -285,14 +269,17 @@ class WriteDraft implements OrgWrite {
   /** The acting subjects (empty for the instance admin, the system and SCIM). */
   readonly actors: readonly string[];
 
+  readonly revision: number;
+
   constructor(
     readonly trx: Transaction<Database>,
+    private readonly head: OrgHead,
     readonly orgId: string,
-    readonly revision: number,
     readonly engine: Engine,
     readonly preset: Preset,
     readonly caller: Caller,
   ) {
+    this.revision = head.revision;
     this.actors = actingSubjects(caller, engine);
   }
 
@@ -357,36 +344,62 @@ class WriteDraft implements OrgWrite {
     this.events.push({ type, payload });
   }
 
-  /** Writes the queued audit entries and outbox events, stamped with the revision. */
-  async finish(): Promise<WrittenAudit[]> {
-    const { trx, orgId, revision, caller } = this;
-    const written = await appendAudit(
-      trx,
+  /**
+   * Writes the queued audit entries and outbox events, stamped with the revision, moves the
+   * org's audit sequence and (with `notify`) announces the revision: one statement.
+   */
+  async finish(options: { notify: boolean }): Promise<WrittenAudit[]> {
+    const { trx, orgId, revision, caller, head } = this;
+    const rows = auditRows(
       {
         orgId,
         actorId: principalId(caller.principal),
-        actorLabel: await principalLabel(trx, caller),
+        actorLabel: head.actorLabel,
         onBehalfOf: caller.onBehalfOf ?? null,
         source: caller.source,
         requestId: caller.requestId ?? null,
         revision,
       },
       this.audits,
+      {
+        seq: head.audit.seq,
+        prevHash:
+          this.audits.length > 0 ? await auditChainHash(trx, orgId, head.audit) : GENESIS_HASH,
+      },
     );
-    if (this.events.length > 0) {
-      await trx
-        .insertInto('outbox')
-        .values(
-          this.events.map((e) => ({
-            org_id: orgId,
-            type: e.type,
-            payload: JSON.stringify({ ...e.payload, orgId, revision }),
-            revision,
-          })),
-        )
-        .execute();
+    const outbox = this.events.map((e) => ({
+      org_id: orgId,
+      type: e.type,
+      payload: JSON.stringify({ ...e.payload, orgId, revision }),
+      revision,
+    }));
+    const notice = options.notify ? `${orgId}:${revision}` : null;
+    if (rows.length === 0 && outbox.length === 0 && notice === null) return [];
+    // Data-modifying CTEs run to completion whether or not the main query reads them.
+    let q = trx;
+    if (rows.length > 0) {
+      q = q
+        .with('audited', (db) => db.insertInto('audit_log').values(rows))
+        .with('sequenced', (db) =>
+          db
+            .updateTable('orgs')
+            .set({ audit_seq: head.audit.seq + rows.length })
+            .where('id', '=', orgId),
+        ) as unknown as Transaction<Database>;
     }
-    return written;
+    if (outbox.length > 0) {
+      q = q.with('queued', (db) =>
+        db.insertInto('outbox').values(outbox),
+      ) as unknown as Transaction<Database>;
+    }
+    await q
+      .selectNoFrom(
+        notice === null
+          ? sql<null>`null`.as('notified')
+          : sql<null>`pg_notify(${REVISION_CHANNEL}, ${notice})`.as('notified'),
+      )
+      .execute();
+    return rows.map((r) => ({ seq: r.seq, id: r.id, hash: r.hash }));
   }
 }
 
@@ -432,33 +445,4 @@ async function engineBefore(
   const cached = services.engines.peek(orgId);
   if (cached && cached.revision === revision) return cached;
   return services.engines.build(trx, orgId, revision);
-}
-
-async function principalLabel(trx: Transaction<Database>, caller: Caller): Promise<string | null> {
-  const p = caller.principal;
-  if (p.kind === 'scim') {
-    const token = await trx
-      .selectFrom('scim_tokens')
-      .select('name')
-      .where('org_id', '=', p.orgId)
-      .where('id', '=', p.tokenId)
-      .executeTakeFirst();
-    return token ? `SCIM: ${token.name}` : 'SCIM';
-  }
-  if (p.kind === 'sso') {
-    const conn = await trx
-      .selectFrom('sso_connections')
-      .select('name')
-      .where('org_id', '=', p.orgId)
-      .where('id', '=', p.connectionId)
-      .executeTakeFirst();
-    return conn ? `SSO: ${conn.name}` : 'SSO';
-  }
-  if (p.kind !== 'client') return null;
-  const row = await trx
-    .selectFrom('api_clients')
-    .select('name')
-    .where('id', '=', p.clientId)
-    .executeTakeFirst();
-  return row?.name ?? null;
 }

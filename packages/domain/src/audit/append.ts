@@ -3,7 +3,7 @@
  * hash of the previous one, so a changed or deleted row breaks the chain.
  */
 import { createHash } from 'node:crypto';
-import { type Database, newId, type Transaction } from '@gatehouse/db';
+import { type Database, newId, sql, type Transaction } from '@gatehouse/db';
 import { invalid } from '../errors.js';
 import { CanonicalJsonError, canonicalJson } from '../rules/index.js';
 
@@ -115,34 +115,30 @@ function storedText<T extends string | null>(field: string, v: T): T {
   return v.replace(LONE_SURROGATE, '\uFFFD') as T;
 }
 
+/** Where an org's audit chain stands: its last sequence number and the hash after it. */
+export interface AuditHead {
+  readonly seq: number;
+  /** The newest entry's hash; null when no entry is kept (then see `auditChainHash`). */
+  readonly hash: string | null;
+}
+
+/** An audit row as inserted, with its place in the chain. */
+export type AuditRow = ReturnType<typeof auditRows>[number];
+
 /**
- * Appends entries after the org's last one. The caller holds the org row lock (every write
- * does), so sequence numbers and the chain cannot interleave.
+ * The rows that append `entries` to an org's chain after `head` (whose hash is `prevHash`),
+ * hashed in order: pure, so a write can read the head with the statement that locks its org
+ * and insert the rows with the statements that end it.
  */
-export async function appendAudit(
-  trx: Transaction<Database>,
+export function auditRows(
   stamp: AuditStamp,
   entries: readonly AuditInput[],
-): Promise<Array<{ seq: number; id: string; hash: string }>> {
-  if (entries.length === 0) return [];
-  const { audit_seq } = await trx
-    .updateTable('orgs')
-    .set((eb) => ({ audit_seq: eb('audit_seq', '+', entries.length) }))
-    .where('id', '=', stamp.orgId)
-    .returning('audit_seq')
-    .executeTakeFirstOrThrow();
-  let seq = audit_seq - entries.length;
-  const last = await trx
-    .selectFrom('audit_log')
-    .select('hash')
-    .where('org_id', '=', stamp.orgId)
-    .orderBy('seq', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  // After retention pruned every entry, the chain continues from the signed checkpoint.
-  let prev = last?.hash ?? (await checkpointHash(trx, stamp.orgId)) ?? GENESIS_HASH;
+  head: { readonly seq: number; readonly prevHash: string },
+) {
+  let seq = head.seq;
+  let prev = head.prevHash;
   const at = new Date();
-  const rows = entries.map((e) => {
+  return entries.map((e) => {
     seq += 1;
     const row = {
       org_id: stamp.orgId,
@@ -168,8 +164,27 @@ export async function appendAudit(
     prev = hash;
     return { ...row, hash };
   });
-  await trx.insertInto('audit_log').values(rows).execute();
-  return rows.map((r) => ({ seq: r.seq, id: r.id, hash: r.hash }));
+}
+
+/**
+ * The hash a new entry chains from: the newest entry's, or after retention pruned every entry
+ * the signed checkpoint's, or the genesis hash for an org that never audited.
+ */
+export async function auditChainHash(
+  trx: Transaction<Database>,
+  orgId: string,
+  head: AuditHead,
+): Promise<string> {
+  if (head.hash !== null) return head.hash;
+  if (head.seq === 0) return GENESIS_HASH;
+  return (await checkpointHash(trx, orgId)) ?? GENESIS_HASH;
+}
+
+/** The SQL that reads an org's newest audit hash (for the statement that locks the org). */
+export function auditHeadHashSql(orgId: string) {
+  return sql<
+    string | null
+  >`(select hash from audit_log where org_id = ${orgId} order by seq desc limit 1)`;
 }
 
 /** The hash the newest retention checkpoint left (the last pruned entry's), if any. */

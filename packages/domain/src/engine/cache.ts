@@ -9,7 +9,7 @@ import { createEngine, deriveEngine, type Engine } from '@gatehouse/core';
 import { type Database, type DB, MISSED_NOTICES, type Transaction } from '@gatehouse/db';
 import { DomainError, notFound } from '../errors.js';
 import type { PresetStore } from '../rules/index.js';
-import { catchUp, loadTimed } from './snapshot-delta.js';
+import { catchUp, type JournalHead, loadTimed } from './snapshot-delta.js';
 
 /** The channel revision notices travel on. */
 export const REVISION_CHANNEL = 'gatehouse_revisions';
@@ -208,9 +208,12 @@ export class EngineCache {
     trx: Transaction<Database>,
     base: Engine,
     asRevision: number,
+    /** The database clock the write read when it locked the org (saves reading it again). */
+    nowMs?: number,
   ): Promise<{ engine: Engine; affected: ReadonlySet<string> | null; keep(): void }> {
     const epoch = this.epoch;
-    const built = await this.compute(trx, base.orgId, base, asRevision);
+    const head = nowMs === undefined ? undefined : { revision: asRevision, ms: nowMs };
+    const built = await this.compute(trx, base.orgId, base, asRevision, head);
     return {
       ...built,
       keep: () => {
@@ -224,11 +227,12 @@ export class EngineCache {
     orgId: string,
     cached: Engine | undefined,
     asRevision?: number,
+    head?: JournalHead,
   ): Promise<{ engine: Engine; affected: ReadonlySet<string> | null }> {
     const at = cached && this.asOf.get(cached);
     let timed =
       cached && at !== undefined
-        ? await catchUp(trx, orgId, { snapshot: cached.snapshot, at }, asRevision)
+        ? await catchUp(trx, orgId, { snapshot: cached.snapshot, at }, asRevision, head)
         : null;
     if (timed && cached && timed.snapshot === cached.snapshot) {
       return { engine: cached, affected: new Set() };

@@ -54,35 +54,36 @@ export async function loadTimed(
   return { snapshot: await loadSnapshot(db, orgId, presets), at };
 }
 
+/** An org's revision and the database clock (ms since the epoch), as a catch-up needs them. */
+export interface JournalHead {
+  readonly revision: number;
+  readonly ms: number;
+}
+
 /**
  * `base` brought up to the org's current revision by the journal, or null when only a full
  * load will do (base too old, too many changes, or a preset change). Run it in a transaction.
  * `asRevision` labels the result when the transaction has already bumped the org's revision
- * but not yet written (a write reading its pre-write state).
+ * but not yet written (a write reading its pre-write state). `head`: the org's revision and the
+ * clock when the caller has read them (a write, in the statement that locked the org); else
+ * they are read with the journal's keys, in one statement.
  */
 export async function catchUp(
   db: Q,
   orgId: string,
   base: TimedSnapshot,
   asRevision?: number,
+  head?: JournalHead,
 ): Promise<TimedSnapshot | null> {
-  const { rows: head } = await sql<{ revision: number; ms: number }>`
-    select revision, (extract(epoch from now()) * 1000)::float8 as ms
-      from orgs where id = ${orgId}`.execute(db);
-  const row = head[0];
-  if (!row) return null;
-  const org = { ms: row.ms, revision: asRevision ?? row.revision };
+  const known = head ?? null;
+  const read = known ? null : await headAndKeys(db, orgId, base);
+  const now = known ?? read?.head;
+  if (!now) return null;
+  const org = { ms: now.ms, revision: asRevision ?? now.revision };
   if (org.ms - base.at > JOURNAL_TRUST_MS) return null;
   // Nothing newer to read (or this transaction sees an older state than the snapshot).
   if (org.revision <= base.snapshot.revision) return base;
-  const changes = await db
-    .selectFrom('snapshot_changes')
-    .select(['entity', 'key'])
-    .distinct()
-    .where('org_id', '=', orgId)
-    .where('revision', '>=', base.snapshot.revision)
-    .limit(MAX_DELTA_KEYS + 1)
-    .execute();
+  const changes = read ? read.changes : await changedKeys(db, orgId, base);
   if (changes.length > MAX_DELTA_KEYS) return null;
   const keys = new Map<string, string[]>();
   for (const c of changes) {
@@ -91,18 +92,18 @@ export async function catchUp(
     if (list) list.push(c.key);
     else keys.set(c.entity, [c.key]);
   }
-  const read = <K extends keyof typeof readers>(kind: K) => {
+  const rowsOf = <K extends keyof typeof readers>(kind: K) => {
     const k = keys.get(kind);
     return k ? (readers[kind](db, orgId, k) as ReturnType<(typeof readers)[K]>) : undefined;
   };
   const [scopes, members, groups, clients, memberships, assignments, roles] = await Promise.all([
-    read('scope'),
-    read('member'),
-    read('group'),
-    read('client'),
-    read('membership'),
-    read('assignment'),
-    read('role'),
+    rowsOf('scope'),
+    rowsOf('member'),
+    rowsOf('group'),
+    rowsOf('client'),
+    rowsOf('membership'),
+    rowsOf('assignment'),
+    rowsOf('role'),
   ]);
   const snap = base.snapshot;
   const changed = (kind: string) => new Set(keys.get(kind) ?? []);
@@ -180,4 +181,41 @@ export async function pruneJournal(db: Q, orgId: string): Promise<void> {
     .where('org_id', '=', orgId)
     .where('created_at', '<', sql<Date>`now() - make_interval(secs => ${JOURNAL_KEEP_MS / 1000})`)
     .execute();
+}
+
+/** A journal key: which kind of row changed, and its id. */
+interface ChangedKey {
+  readonly entity: string;
+  readonly key: string;
+}
+
+/** The keys of the rows changed since `base` (at most one more than the delta limit). */
+function changedKeys(db: Q, orgId: string, base: TimedSnapshot): Promise<ChangedKey[]> {
+  return db
+    .selectFrom('snapshot_changes')
+    .select(['entity', 'key'])
+    .distinct()
+    .where('org_id', '=', orgId)
+    .where('revision', '>=', base.snapshot.revision)
+    .limit(MAX_DELTA_KEYS + 1)
+    .execute();
+}
+
+/** The org's revision, the clock and the changed keys in one statement; null without the org. */
+async function headAndKeys(
+  db: Q,
+  orgId: string,
+  base: TimedSnapshot,
+): Promise<{ head: JournalHead; changes: ChangedKey[] } | null> {
+  const { rows } = await sql<{ revision: number; ms: number; changes: ChangedKey[] | string }>`
+    select revision, (extract(epoch from now()) * 1000)::float8 as ms,
+      coalesce((select json_agg(c) from (
+        select distinct entity, key from snapshot_changes
+         where org_id = ${orgId} and revision >= ${base.snapshot.revision}
+         limit ${MAX_DELTA_KEYS + 1}) c), '[]'::json) as changes
+      from orgs where id = ${orgId}`.execute(db);
+  const row = rows[0];
+  if (!row) return null;
+  const changes = typeof row.changes === 'string' ? JSON.parse(row.changes) : row.changes;
+  return { head: { revision: Number(row.revision), ms: Number(row.ms) }, changes };
 }

@@ -43,7 +43,7 @@ export async function ensureMember(
   if (!user) {
     const id = newId('user');
     // ON CONFLICT keeps two concurrent creations of one email from failing: the loser re-reads.
-    await w.trx
+    const created = await w.trx
       .insertInto('users')
       .values({
         id,
@@ -55,12 +55,15 @@ export async function ensureMember(
         updated_at: new Date(),
       })
       .onConflict((oc) => oc.column('email_lower').doNothing())
-      .execute();
-    user = await w.trx
-      .selectFrom('users')
-      .select(['id', 'email'])
-      .where('email_lower', '=', lower)
-      .executeTakeFirstOrThrow();
+      .returning(['id', 'email'])
+      .executeTakeFirst();
+    user =
+      created ??
+      (await w.trx
+        .selectFrom('users')
+        .select(['id', 'email'])
+        .where('email_lower', '=', lower)
+        .executeTakeFirstOrThrow());
     createdUser = user.id === id;
     if (createdUser) {
       w.audit({

@@ -122,8 +122,13 @@ async function mapUnique<T>(run: () => Promise<T>, input: DirectoryUserInput): P
   }
 }
 
-async function writeScimColumns(w: OrgWrite, userId: string, input: DirectoryUserInput) {
-  await w.trx
+/** Writes the directory's columns of a member and returns it as a directory user. */
+async function writeScimColumns(
+  w: OrgWrite,
+  userId: string,
+  input: DirectoryUserInput,
+): Promise<DirectoryUser> {
+  const row = await w.trx
     .updateTable('members')
     .set({
       scim_user_name: input.userName,
@@ -133,7 +138,25 @@ async function writeScimColumns(w: OrgWrite, userId: string, input: DirectoryUse
     })
     .where('org_id', '=', w.orgId)
     .where('user_id', '=', userId)
-    .execute();
+    .returning([...DIRECTORY_USER_COLUMNS, versionColumn().as('micros')])
+    .executeTakeFirstOrThrow();
+  return toDirectoryUser(row);
+}
+
+/** Refuses to adopt a member another directory user of the org already is. */
+async function assertNotProvisioned(w: OrgWrite, user: { id: string; email: string }) {
+  const member = await w.trx
+    .selectFrom('members')
+    .select('scim_user_name')
+    .where('org_id', '=', w.orgId)
+    .where('user_id', '=', user.id)
+    .executeTakeFirstOrThrow();
+  if (member.scim_user_name !== null) {
+    throw conflict(
+      `${user.email} is already provisioned in this organization as userName "${member.scim_user_name}"`,
+      { reason: 'uniqueness', field: 'emails' } satisfies DirectoryConflict,
+    );
+  }
 }
 
 const summary = (u: Pick<DirectoryUserInput, 'userName' | 'externalId' | 'active'>) => ({
@@ -158,21 +181,12 @@ export async function provisionDirectoryUser(
         w.authorize('members.invite', orgId);
         await assertUnique(w, input);
         const user = await ensureMember(w, input.email, input.name);
-        const member = await w.trx
-          .selectFrom('members')
-          .select('scim_user_name')
-          .where('org_id', '=', orgId)
-          .where('user_id', '=', user.id)
-          .executeTakeFirstOrThrow();
-        if (member.scim_user_name !== null) {
-          throw conflict(
-            `${user.email} is already provisioned in this organization as userName "${member.scim_user_name}"`,
-            { reason: 'uniqueness', field: 'emails' } satisfies DirectoryConflict,
-          );
-        }
+        if (!user.addedToOrg) await assertNotProvisioned(w, user);
         if (user.addedToOrg) await grantDefaultRole(w, user.id);
-        await applyMemberStatus(w, user.id, input.active ? 'active' : 'deactivated');
-        await writeScimColumns(w, user.id, input);
+        // A member this write added is active: only a deactivation has anything to change.
+        if (user.addedToOrg && input.active) w.authorize('members.update', orgId);
+        else await applyMemberStatus(w, user.id, input.active ? 'active' : 'deactivated');
+        const provisioned = await writeScimColumns(w, user.id, input);
         w.audit({
           action: user.addedToOrg ? 'Provisioned' : 'Adopted',
           entityType: 'member',
@@ -181,7 +195,7 @@ export async function provisionDirectoryUser(
           after: { ...summary(input), doc: input.doc },
         });
         w.emit('scim.user.provisioned', { userId: user.id, ...summary(input) });
-        return (await loadDirectoryUser(w.trx, orgId, user.id))!;
+        return provisioned;
       }),
     input,
   );
@@ -209,7 +223,7 @@ export async function replaceDirectoryUser(
         await assertUnique(w, input, userId);
         await updateProfileWhereSoleOrg(w, userId, { email: input.email, name: input.name });
         await applyMemberStatus(w, userId, input.active ? 'active' : 'deactivated');
-        await writeScimColumns(w, userId, input);
+        const replaced = await writeScimColumns(w, userId, input);
         w.audit({
           action: 'Updated',
           entityType: 'member',
@@ -219,7 +233,7 @@ export async function replaceDirectoryUser(
           after: { ...summary(input), doc: input.doc },
         });
         w.emit('scim.user.updated', { userId, ...summary(input) });
-        return (await loadDirectoryUser(w.trx, orgId, userId))!;
+        return replaced;
       }),
     input,
   );

@@ -1,0 +1,97 @@
+/**
+ * Issue 15: how many statements one SCIM write sends to the database, counted on both backends
+ * by a Kysely plugin that sees every query the domain runs (BEGIN and COMMIT not included; each
+ * statement is one round trip). The bounds are today's counts: a change that adds round trips to
+ * these paths fails here.
+ */
+import type { Gatedb } from '@gatehouse/db';
+import { testBackends } from '@gatehouse/db/testing';
+import type { KyselyPlugin, RootOperationNode } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inOrg } from '../call.js';
+import type { Caller } from '../context.js';
+import { createOrg } from '../orgs/index.js';
+import { createServices, type Services } from '../services.js';
+import { createScimToken, provisionDirectoryUser, replaceDirectoryUser } from './index.js';
+
+const admin: Caller = { principal: { kind: 'instance_admin' }, source: 'api' };
+
+/** Counts the queries Kysely executes (and keeps their kinds for the failure message). */
+class CountQueries implements KyselyPlugin {
+  kinds: string[] = [];
+  transformQuery(args: { node: RootOperationNode }): RootOperationNode {
+    this.kinds.push(args.node.kind);
+    return args.node;
+  }
+  async transformResult<R>(args: { result: R }): Promise<R> {
+    return args.result;
+  }
+}
+
+describe.each(testBackends())('statements per SCIM write on $name (issue 15)', (backend) => {
+  let g: Gatedb;
+  let s: Services;
+  const counter = new CountQueries();
+  let scim: Caller;
+  let orgId: string;
+  beforeAll(async () => {
+    g = await backend.open();
+    s = createServices(g.db.withPlugin(counter));
+    const { result: org } = await createOrg(
+      { services: s, caller: admin },
+      { name: 'Round trips', preset: 'flowcode', owner: { email: 'owner@rt.example' } },
+    );
+    orgId = org.id;
+    const { result: issued } = await createScimToken(
+      { services: s, caller: admin, orgId },
+      { name: 'IdP' },
+    );
+    scim = { principal: { kind: 'scim', orgId, tokenId: issued.scimToken.id }, source: 'scim' };
+  });
+  afterAll(async () => {
+    await g?.close();
+  });
+
+  const doc = (n: number) => ({
+    userName: `u${n}@rt.example`,
+    externalId: `ext-${n}`,
+    email: `u${n}@rt.example`,
+    name: `User ${n}`,
+    active: true,
+    doc: { userName: `u${n}@rt.example` },
+  });
+
+  async function count(run: () => Promise<unknown>): Promise<string[]> {
+    counter.kinds = [];
+    await run();
+    return counter.kinds;
+  }
+
+  it('S1: POST /Users (provision a new user) sends a bounded number of statements', async () => {
+    // Warm: the org's engine is cached after a first write.
+    await provisionDirectoryUser(inOrg({ services: s, caller: scim }, orgId), doc(0));
+    const kinds = await count(() =>
+      provisionDirectoryUser(inOrg({ services: s, caller: scim }, orgId), doc(1)),
+    );
+    console.log(`${backend.name}: provision ${kinds.length} statements: ${kinds.join(' ')}`);
+    // Lock+bump with audit head, uniqueness, user, member, role, SCIM columns, the journal's
+    // keys, the changed member and assignment, audit+outbox+notify. 21 before issue 15.
+    expect(kinds.length).toBeLessThanOrEqual(11);
+  });
+
+  it('S3: PUT /Users/:id (replace) sends a bounded number of statements', async () => {
+    const { result: u } = await provisionDirectoryUser(
+      inOrg({ services: s, caller: scim }, orgId),
+      doc(2),
+    );
+    const kinds = await count(() =>
+      replaceDirectoryUser(inOrg({ services: s, caller: scim }, orgId), {
+        userId: u.userId,
+        input: { ...doc(2), name: 'Renamed' },
+      }),
+    );
+    console.log(`${backend.name}: replace ${kinds.length} statements: ${kinds.join(' ')}`);
+    // 19 before issue 15.
+    expect(kinds.length).toBeLessThanOrEqual(12);
+  });
+});
