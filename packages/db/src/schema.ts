@@ -21,6 +21,8 @@ export interface OrgsTable {
   settings: Json<Record<string, unknown>>;
   revision: Generated<number>;
   audit_seq: Generated<number>;
+  /** The hash of the newest audit entry (migration 0021); null before the first. */
+  audit_hash: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: CreatedAt;
   updated_at: Timestamp;
 }

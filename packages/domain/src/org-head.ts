@@ -1,10 +1,11 @@
 /**
  * The statement that locks an org for a write also reads what the write needs at its end: the
- * audit chain's head, the caller's label for audit entries and the database clock (for the
+ * audit chain's head (kept on the org row, migration 0021, so it is read from the row version
+ * the lock was taken on), the caller's label for audit entries and the database clock (for the
  * engine's journal catch-up). One round trip instead of four.
  */
 import { type Database, sql, type Transaction } from '@gatehouse/db';
-import { type AuditHead, auditHeadHashSql } from './audit/index.js';
+import type { AuditHead } from './audit/index.js';
 import type { Caller } from './context.js';
 
 /** An org as a write sees it under its row lock. */
@@ -32,7 +33,7 @@ export async function lockOrgHead(
 ): Promise<OrgHead | undefined> {
   const extra = [
     'audit_seq',
-    auditHeadHashSql(orgId).as('audit_head'),
+    'audit_hash',
     callerNameSql(caller).as('caller_name'),
     sql<number>`(extract(epoch from now()) * 1000)::float8`.as('ms'),
   ] as const;
@@ -54,7 +55,7 @@ export async function lockOrgHead(
     revision: row.revision,
     preset: row.preset,
     presetVersion: row.preset_version,
-    audit: { seq: Number(row.audit_seq), hash: row.audit_head },
+    audit: { seq: Number(row.audit_seq), hash: row.audit_hash },
     actorLabel: callerLabel(caller, row.caller_name),
     ms: Number(row.ms),
   };

@@ -383,7 +383,7 @@ class WriteDraft implements OrgWrite {
         .with('sequenced', (db) =>
           db
             .updateTable('orgs')
-            .set({ audit_seq: head.audit.seq + rows.length })
+            .set({ audit_seq: head.audit.seq + rows.length, audit_hash: rows.at(-1)!.hash })
             .where('id', '=', orgId),
         ) as unknown as Transaction<Database>;
     }

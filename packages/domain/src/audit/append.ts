@@ -3,7 +3,7 @@
  * hash of the previous one, so a changed or deleted row breaks the chain.
  */
 import { createHash } from 'node:crypto';
-import { type Database, newId, sql, type Transaction } from '@gatehouse/db';
+import { type Database, newId, type Transaction } from '@gatehouse/db';
 import { invalid } from '../errors.js';
 import { CanonicalJsonError, canonicalJson } from '../rules/index.js';
 
@@ -178,13 +178,6 @@ export async function auditChainHash(
   if (head.hash !== null) return head.hash;
   if (head.seq === 0) return GENESIS_HASH;
   return (await checkpointHash(trx, orgId)) ?? GENESIS_HASH;
-}
-
-/** The SQL that reads an org's newest audit hash (for the statement that locks the org). */
-export function auditHeadHashSql(orgId: string) {
-  return sql<
-    string | null
-  >`(select hash from audit_log where org_id = ${orgId} order by seq desc limit 1)`;
 }
 
 /** The hash the newest retention checkpoint left (the last pruned entry's), if any. */

@@ -81,6 +81,39 @@ describe.each(testBackends())('audit log on $name', (backend) => {
     }
   }
 
+  it('A1 writes and product events racing on one org keep one whole chain (issue 15: the head is read under the lock)', async () => {
+    const o = await org('Racing Co');
+    // On PostgreSQL these run on separate connections and queue on the org row's lock; each
+    // must chain from the entry the write before it appended, not from what its statement saw.
+    await Promise.all([
+      ...Array.from({ length: 12 }, (_, i) =>
+        createScope(o.call, { kind: 'workspace', name: `Racing ${i}` }),
+      ),
+      ...Array.from({ length: 12 }, (_, i) =>
+        recordAuditEvent(o.call, { action: 'Flow Run', entityType: 'Flow', entityId: `f${i}` }),
+      ),
+    ]);
+    const v = await verifyAuditChain(o.call);
+    expect(v.broken ?? null).toBeNull();
+    expect(v.ok).toBe(true);
+    const head = await g.db
+      .selectFrom('orgs')
+      .select(['audit_seq', 'audit_hash'])
+      .where('id', '=', o.orgId)
+      .executeTakeFirstOrThrow();
+    const last = await g.db
+      .selectFrom('audit_log')
+      .select(['seq', 'hash'])
+      .where('org_id', '=', o.orgId)
+      .orderBy('seq', 'desc')
+      .limit(1)
+      .executeTakeFirstOrThrow();
+    expect({ seq: Number(head.audit_seq), hash: head.audit_hash }).toEqual({
+      seq: Number(last.seq),
+      hash: last.hash,
+    });
+  });
+
   it('A3 the product records its own events into the same chain; the revision does not move', async () => {
     const o = await org();
     const before = await g.db

@@ -57,7 +57,18 @@ export async function appendSyntheticAudit(
         'Flow Created', 'Flow', 'flow_' || c.seq, ${orgId}, null, '{"n":' || c.seq || '}',
         'system', null, 1, c.prev_hash, c.hash
       from c`.execute(trx);
-    await trx.updateTable('orgs').set({ audit_seq: end }).where('id', '=', orgId).execute();
+    await trx
+      .updateTable('orgs')
+      .set((eb) => ({
+        audit_seq: end,
+        audit_hash: eb
+          .selectFrom('audit_log')
+          .select('hash')
+          .where('org_id', '=', orgId)
+          .where('seq', '=', end),
+      }))
+      .where('id', '=', orgId)
+      .execute();
     return end;
   });
 }
