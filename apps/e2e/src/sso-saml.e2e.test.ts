@@ -149,9 +149,12 @@ describe('I1 I2 SAML single sign-on against a signing test IdP', () => {
     };
   }
   /** A Response for a fresh attempt, built by `make`, posted to the ACS. */
-  async function answer(make: (s: ResponseSpec) => string, over: Partial<ResponseSpec> = {}) {
+  async function answer(
+    make: (s: ResponseSpec) => string | Promise<string>,
+    over: Partial<ResponseSpec> = {},
+  ) {
     const a = await startAttempt();
-    const xml = make(spec({ inResponseTo: a.requestId, ...over }));
+    const xml = await make(spec({ inResponseTo: a.requestId, ...over }));
     return postAcs({ SAMLResponse: xml, RelayState: a.relayState });
   }
   const refusedWith = (r: Awaited<ReturnType<typeof postAcs>>, why: RegExp) => {
@@ -236,7 +239,7 @@ describe('I1 I2 SAML single sign-on against a signing test IdP', () => {
   it('I2 a replayed Response is refused (the attempt and the assertion id are single use)', async () => {
     const a = await startAttempt();
     const assertionId = newSamlId();
-    const body = samlResponse(spec({ inResponseTo: a.requestId, assertionId }));
+    const body = await samlResponse(spec({ inResponseTo: a.requestId, assertionId }));
     const first = await postAcs({ SAMLResponse: body, RelayState: a.relayState });
     expect(first.location?.searchParams.get('code')).toMatch(/^ssox_/);
     const replay = await postAcs({ SAMLResponse: body, RelayState: a.relayState });
@@ -246,7 +249,7 @@ describe('I1 I2 SAML single sign-on against a signing test IdP', () => {
     const b = await startAttempt();
     refusedWith(
       await postAcs({
-        SAMLResponse: samlResponse(spec({ inResponseTo: b.requestId, assertionId })),
+        SAMLResponse: await samlResponse(spec({ inResponseTo: b.requestId, assertionId })),
         RelayState: b.relayState,
       }),
       /already used/,
@@ -346,7 +349,7 @@ describe('I1 I2 SAML single sign-on against a signing test IdP', () => {
     const a = await startAttempt();
     const toB = await postAcs(
       {
-        SAMLResponse: samlResponse(
+        SAMLResponse: await samlResponse(
           spec({ inResponseTo: a.requestId, audience: connB.spEntityId, acsUrl: connB.acsUrl }),
         ),
         RelayState: a.relayState,
@@ -364,7 +367,7 @@ describe('I1 I2 SAML single sign-on against a signing test IdP', () => {
     const at = new URL(l.location!);
     const r = await postAcs(
       {
-        SAMLResponse: samlResponse(spec({ inResponseTo: readAuthnRequest(at).id })),
+        SAMLResponse: await samlResponse(spec({ inResponseTo: readAuthnRequest(at).id })),
         RelayState: at.searchParams.get('RelayState')!,
       },
       connB.acsUrl,
@@ -374,7 +377,10 @@ describe('I1 I2 SAML single sign-on against a signing test IdP', () => {
 
   it('I2 IdP-initiated sign-in is refused while disabled (the default) and accepted once the connection allows it; its assertion works once', async () => {
     const unsolicited = () => samlResponse(spec({ person: person(['eng']) }));
-    const off = await postAcs({ SAMLResponse: unsolicited(), RelayState: adopter.callbackUrl });
+    const off = await postAcs({
+      SAMLResponse: await unsolicited(),
+      RelayState: adopter.callbackUrl,
+    });
     expect(off.status).toBe(403);
     expect(off.body).toMatch(/IdP-initiated/);
     await admin.api.sso.updateConnection.mutate({
@@ -384,7 +390,7 @@ describe('I1 I2 SAML single sign-on against a signing test IdP', () => {
       allowIdpInitiated: true,
     });
     try {
-      const body = unsolicited();
+      const body = await unsolicited();
       const on = await postAcs({ SAMLResponse: body, RelayState: adopter.callbackUrl });
       expect(on.status).toBe(302);
       const code = on.location!.searchParams.get('code')!;
@@ -398,14 +404,14 @@ describe('I1 I2 SAML single sign-on against a signing test IdP', () => {
       // An unsolicited Response must not claim to answer a request.
       refusedWith(
         await postAcs({
-          SAMLResponse: samlResponse(spec({ inResponseTo: newSamlId() })),
+          SAMLResponse: await samlResponse(spec({ inResponseTo: newSamlId() })),
           RelayState: adopter.callbackUrl,
         }),
         /InResponseTo/,
       );
       // The browser goes only to an allowlisted redirect URI.
       const evil = await postAcs({
-        SAMLResponse: unsolicited(),
+        SAMLResponse: await unsolicited(),
         RelayState: 'https://evil.test/cb',
       });
       expect(evil.status).toBe(400);

@@ -15,6 +15,7 @@ import {
   getSsoConnection,
   listSsoConnections,
   listSsoRedirectUris,
+  refreshSamlMetadata,
   removeSsoGroupMapping,
   setSsoGroupMapping,
   setSsoRedirectUris,
@@ -60,6 +61,8 @@ const saml = {
     .min(1)
     .max(512 * 1024)
     .optional(),
+  /** Where the IdP publishes its metadata (https): fetched now and on every refresh. */
+  metadataUrl: url.optional(),
   idpEntityId: text({ min: 1, max: 1024 }).optional(),
   idpSsoUrl: url.optional(),
   idpCertificates: z.array(pem).min(1).max(10).optional(),
@@ -96,6 +99,8 @@ const updateInput = z.union([
     connectionId,
     name: settings.name.optional(),
     ...saml,
+    // null: forget the URL (the settings stay as they are).
+    metadataUrl: url.nullable().optional(),
     ...common,
   }),
 ]);
@@ -119,6 +124,13 @@ export const ssoRouter = {
     const { protocol: _, ...rest } = input;
     return updateSsoConnection(ctx.call, rest);
   }),
+  /**
+   * A SAML connection with a metadata URL reads it again (authorized as updating it, audited):
+   * a certificate the IdP rotated in its metadata is picked up. `changed` names what differed.
+   */
+  refreshSamlMetadata: orgProcedure
+    .input(z.object({ connectionId }))
+    .mutation(({ ctx, input }) => refreshSamlMetadata(ctx.call, input)),
   deleteConnection: orgProcedure
     .input(z.object({ connectionId }))
     .mutation(({ ctx, input }) => deleteSsoConnection(ctx.call, input)),
