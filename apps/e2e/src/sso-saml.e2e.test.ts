@@ -21,6 +21,7 @@ import { type Adopter, type AdopterSession, startAdopter } from './sso/adopter.j
 import { Browser } from './sso/browser.js';
 import {
   assertionXml,
+  encryptAssertion,
   newSamlId,
   type ResponseSpec,
   readAuthnRequest,
@@ -422,6 +423,76 @@ describe('I1 I2 SAML single sign-on against a signing test IdP', () => {
         orgId,
         connectionId,
         allowIdpInitiated: false,
+      });
+    }
+  });
+
+  it('I1 I2 encrypted assertions end to end: the IdP encrypts to the SP certificate, Gatehouse decrypts and signs in; while required, an unencrypted assertion is refused', async () => {
+    const sp = await signingKey('Gatehouse SP encryption');
+    await admin.api.sso.updateConnection.mutate({
+      protocol: 'saml',
+      orgId,
+      connectionId,
+      wantEncryptedAssertions: true,
+      spPrivateKey: sp.key,
+      spCertificate: sp.cert,
+    });
+    try {
+      const c = await admin.api.sso.getConnection.query({ orgId, connectionId });
+      expect(c).toMatchObject({ wantEncryptedAssertions: true });
+      expect(JSON.stringify(c)).not.toMatch(/PRIVATE KEY/);
+      // The SP metadata carries the encryption certificate the IdP encrypts to.
+      const metadata = await (await fetch(`${t.url}/sso/saml/${connectionId}/metadata`)).text();
+      expect(metadata).toMatch(/<(\w+:)?KeyDescriptor use="encryption"/);
+      expect(metadata.replace(/\s/g, '')).toContain(
+        sp.cert.replace(/-----(BEGIN|END) CERTIFICATE-----|\s/g, ''),
+      );
+      // Through the browser and the adopter: the IdP encrypts, Gatehouse decrypts and signs in.
+      const p = person(['eng']);
+      idp.signInAs(p);
+      idp.encryptTo(sp.cert);
+      const landing = await new Browser().walk(`${adopter.url}/login`);
+      expect(landing.status, landing.body).toBe(200);
+      expect(JSON.parse(landing.body)).toMatchObject({
+        email: p.attributes.email,
+        canWriteFlows: true,
+      });
+      // The same answer, built by hand: accepted encrypted; its plain twin is refused.
+      const ok = await answer(samlResponse, { encryptTo: sp.cert });
+      expect(ok.location?.searchParams.get('code')).toMatch(/^ssox_/);
+      refusedWith(await answer(samlResponse), /requires an encrypted assertion/);
+      // Encrypted to another key: Gatehouse cannot read it, a clear refusal (never a 500).
+      const other = await signingKey('Not the SP');
+      refusedWith(await answer(samlResponse, { encryptTo: other.cert }), /refused/);
+      // A plain signed assertion beside a decoy EncryptedAssertion hidden elsewhere: refused.
+      refusedWith(
+        await answer(async (s) => {
+          const signed = signXml(assertionXml(s), 'Assertion', s.key);
+          const decoy = await encryptAssertion(assertionXml(s), sp.cert);
+          return b64(responseXml(s, `<samlp:Extensions>${decoy}</samlp:Extensions>${signed}`));
+        }),
+        /requires an encrypted assertion/,
+      );
+      // An encrypted assertion whose content is not signed: refused (signed assertions required).
+      refusedWith(await answer(samlResponse, { encryptTo: sp.cert, sign: 'none' }), /signature/i);
+      // A connection that holds the key without requiring encryption takes both.
+      await admin.api.sso.updateConnection.mutate({
+        protocol: 'saml',
+        orgId,
+        connectionId,
+        wantEncryptedAssertions: false,
+      });
+      const plain = await answer(samlResponse);
+      expect(plain.location?.searchParams.get('code')).toMatch(/^ssox_/);
+      const sealed = await answer(samlResponse, { encryptTo: sp.cert });
+      expect(sealed.location?.searchParams.get('code')).toMatch(/^ssox_/);
+    } finally {
+      idp.encryptTo(null);
+      await admin.api.sso.updateConnection.mutate({
+        protocol: 'saml',
+        orgId,
+        connectionId,
+        wantEncryptedAssertions: false,
       });
     }
   });
