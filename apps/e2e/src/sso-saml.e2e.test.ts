@@ -497,6 +497,93 @@ describe('I1 I2 SAML single sign-on against a signing test IdP', () => {
     }
   });
 
+  it('I2 every refused sign-in is audited as SignInRefused with its reason and no secret, at most 20 per connection per minute', async () => {
+    // A connection of its own, so that the refusals of the tests above do not count here.
+    const { result: c } = await admin.api.sso.createConnection.mutate({
+      protocol: 'saml',
+      orgId,
+      name: 'Audited refusals',
+      metadataXml: idp.metadata,
+    });
+    if (c.protocol !== 'saml') throw new Error('not SAML');
+    const b = new Browser();
+    const start = async () => {
+      const l = await b.walk(
+        `${t.url}/sso/authorize?${new URLSearchParams({ org: orgId, connection: c.id, redirect_uri: adopter.callbackUrl })}`,
+        { stop: (u) => u.href.startsWith(idp.ssoUrl) },
+      );
+      const at = new URL(l.location!);
+      return { requestId: readAuthnRequest(at).id, relayState: at.searchParams.get('RelayState')! };
+    };
+    const mine = (over: Partial<ResponseSpec> = {}) =>
+      spec({ acsUrl: c.acsUrl, audience: c.spEntityId, ...over });
+    const post = async (
+      make: (s: ResponseSpec) => Promise<string>,
+      over: Partial<ResponseSpec> = {},
+    ) => {
+      const a = await start();
+      const body = await make(mine({ inResponseTo: a.requestId, ...over }));
+      return { body, r: await postAcs({ SAMLResponse: body, RelayState: a.relayState }, c.acsUrl) };
+    };
+    const posted: string[] = [];
+    const refused = async (
+      make: (s: ResponseSpec) => Promise<string>,
+      over: Partial<ResponseSpec> = {},
+    ) => {
+      const { body, r } = await post(make, over);
+      posted.push(body);
+      expect(r.location?.searchParams.get('error')).toBe('access_denied');
+      return body;
+    };
+    await refused(samlResponse, { key: await signingKey('Forger') });
+    await refused(samlResponse, { audience: 'https://other-sp.test' });
+    // A replay: the same Response again, for the same attempt and for a new one.
+    const a = await start();
+    const once = await samlResponse(mine({ inResponseTo: a.requestId }));
+    const ok = await postAcs({ SAMLResponse: once, RelayState: a.relayState }, c.acsUrl);
+    const userId = (
+      await admin.api.sso.exchange.mutate({ orgId, code: ok.location!.searchParams.get('code')! })
+    ).result.member.userId;
+    expect((await postAcs({ SAMLResponse: once, RelayState: a.relayState }, c.acsUrl)).status).toBe(
+      401,
+    );
+    // The member, deactivated by an admin, signs in again.
+    const p = person([]);
+    const signedIn = await post(samlResponse, { person: p });
+    const code = signedIn.r.location!.searchParams.get('code')!;
+    const member = (await admin.api.sso.exchange.mutate({ orgId, code })).result.member.userId;
+    await admin.api.members.deactivate.mutate({ orgId, userId: member });
+    await refused(samlResponse, { person: p });
+    expect(userId).toBeTruthy();
+    const entries = async () =>
+      (await admin.api.audit.list.query({ orgId, limit: 200 })).items.filter(
+        (e) => e.action === 'SignInRefused' && e.entityId === c.id,
+      );
+    const got = (await entries()).reverse();
+    expect(got.map((e) => (e.after as { code: string }).code)).toEqual([
+      'saml_refused',
+      'saml_refused',
+      'unauthenticated',
+      'deactivated',
+    ]);
+    expect(got.map((e) => (e.after as { reason: string }).reason)).toEqual([
+      expect.stringMatching(/signature/i),
+      expect.stringMatching(/audience/i),
+      expect.stringMatching(/already completed/),
+      expect.stringMatching(/deactivated/),
+    ]);
+    expect(got[0]).toMatchObject({ source: 'sso', actorId: c.id, after: { unrecordedBefore: 0 } });
+    // A flood of forged answers: 20 written in the minute, the rest only counted.
+    for (let i = 0; i < 20; i++)
+      await refused(samlResponse, { audience: `https://flood-${i}.test` });
+    const flooded = await entries();
+    expect(flooded).toHaveLength(20);
+    const text = JSON.stringify(flooded);
+    for (const body of posted) expect(text).not.toContain(body.slice(0, 60));
+    expect(text).not.toMatch(/PRIVATE KEY|SAMLResponse/);
+    await admin.api.sso.deleteConnection.mutate({ orgId, connectionId: c.id });
+  });
+
   it('I1 bad SAML settings are clear errors: metadata that is not XML, a certificate that is not one, OIDC fields on a SAML connection', async () => {
     expect(
       await failure(

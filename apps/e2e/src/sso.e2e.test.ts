@@ -294,6 +294,34 @@ describe('I1 I2 OIDC single sign-on against a real oidc-provider', () => {
     });
   }
 
+  it('I2 the refusals above are audited as SignInRefused on the org: the replay, the state from another browser, each wrong claim', async () => {
+    const entries = (await admin.api.audit.list.query({ orgId, limit: 200 })).items.filter(
+      (e) => e.action === 'SignInRefused' && e.entityId === connectionId,
+    );
+    const seen = entries.map((e) => e.after as { code: string; reason: string });
+    expect(seen).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          code: 'unauthenticated',
+          reason: expect.stringMatching(/already completed/),
+        }),
+        expect.objectContaining({
+          code: 'oidc_refused',
+          reason: expect.stringMatching(/invalid_grant/),
+        }),
+        expect.objectContaining({ code: 'state_mismatch' }),
+        ...['iss', 'aud', 'nonce', 'exp'].map((claim) =>
+          expect.objectContaining({
+            code: 'oidc_refused',
+            reason: expect.stringContaining(`(claim "${claim}")`),
+          }),
+        ),
+      ]),
+    );
+    expect(entries.every((e) => e.source === 'sso' && e.actorId === connectionId)).toBe(true);
+    expect(JSON.stringify(entries)).not.toMatch(/eyJ[A-Za-z0-9_-]{20,}/);
+  });
+
   it('I2 PKCE: a code obtained with another code_challenge is refused', async () => {
     person([]);
     const b = new Browser();

@@ -10,6 +10,7 @@ export * from './list-connections.js';
 export type { SsoPlan, SsoProfile, SsoRefusal } from './plan.js';
 export { redirectAllowed, setSsoRedirectUris } from './redirect-uris.js';
 export * from './refresh-saml-metadata.js';
+export * from './refusals.js';
 export * from './saml-acs.js';
 export {
   parseSamlIdpMetadata,
