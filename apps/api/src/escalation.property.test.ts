@@ -31,6 +31,7 @@ import {
   login,
   type Services,
 } from '@gatehouse/domain';
+import { offlineDiscoveryFetch } from '@gatehouse/domain/testing';
 import { TRPCError } from '@trpc/server';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -75,7 +76,8 @@ const stats = new Map<string, { tried: number; accepted: number }>();
 
 beforeAll(async () => {
   db = await createDb();
-  s = createServices(db.db, { loginMaxFailures: 0 });
+  // OIDC issuers are checked when a connection is saved: every one answers here, no network.
+  s = createServices(db.db, { loginMaxFailures: 0, ssoFetch: offlineDiscoveryFetch });
   passwordHash = await hashPassword(PASSWORD);
 });
 afterAll(async () => {

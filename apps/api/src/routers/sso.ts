@@ -51,6 +51,8 @@ const settings = {
   defaultRole: text({ min: 1, max: 100 }).nullish(),
   defaultScopeId: idOf('(?:org|scp)').nullish(),
   enabled: z.boolean().optional(),
+  /** Save even when the issuer's discovery document cannot be read (the answer warns why). */
+  ignoreIssuerErrors: z.boolean().optional(),
 };
 
 const pem = text({ min: 1, max: 20_000 });
@@ -92,6 +94,7 @@ const updateInput = z.union([
     clientId: settings.clientId.optional(),
     clientSecret: settings.clientSecret.optional(),
     scopes: settings.scopes,
+    ignoreIssuerErrors: settings.ignoreIssuerErrors,
     ...common,
   }),
   z.object({
@@ -107,19 +110,23 @@ const updateInput = z.union([
 
 /** The `sso` procedures. */
 export const ssoRouter = {
-  /** An OIDC connection, or (`protocol: 'saml'`) a SAML 2.0 one; never returns a secret. */
-  createConnection: orgProcedure.input(createInput).mutation(({ ctx, input }) => {
+  /**
+   * An OIDC connection, or (`protocol: 'saml'`) a SAML 2.0 one; never returns a secret. An OIDC
+   * issuer's discovery document is read first: BAD_REQUEST when it cannot be, unless
+   * `ignoreIssuerErrors` (then `warnings` says why).
+   */
+  createConnection: orgProcedure.input(createInput).mutation(async ({ ctx, input }) => {
     if (input.protocol === 'saml') {
       const { protocol: _, ...rest } = input;
-      return createSamlConnection(ctx.call, rest);
+      return { ...(await createSamlConnection(ctx.call, rest)), warnings: [] as string[] };
     }
     const { protocol: _, ...rest } = input;
     return createSsoConnection(ctx.call, rest);
   }),
-  updateConnection: orgProcedure.input(updateInput).mutation(({ ctx, input }) => {
+  updateConnection: orgProcedure.input(updateInput).mutation(async ({ ctx, input }) => {
     if (input.protocol === 'saml') {
       const { protocol: _, ...rest } = input;
-      return updateSamlConnection(ctx.call, rest);
+      return { ...(await updateSamlConnection(ctx.call, rest)), warnings: [] as string[] };
     }
     const { protocol: _, ...rest } = input;
     return updateSsoConnection(ctx.call, rest);

@@ -13,7 +13,9 @@ import type { createGatehouse } from '@gatehouse/sdk';
 /** The lines `gatehouse --help` shows for SSO. */
 export const SSO_USAGE = `  sso connection create --org ORG --name NAME --issuer URL --client-id ID
       [--scopes a,b] [--groups-claim CLAIM] [--default-role ROLE] [--default-scope SCOPE] [--disabled]
-      (client secret from GATEHOUSE_SSO_CLIENT_SECRET or --client-secret; never shown again)
+      [--ignore-issuer-errors]
+      (client secret from GATEHOUSE_SSO_CLIENT_SECRET or --client-secret; never shown again;
+       the issuer's discovery document must be readable, unless --ignore-issuer-errors)
   sso connection create --protocol saml --org ORG --name NAME --metadata-file FILE|--metadata-url URL
       [--idp-entity-id ID --idp-sso-url URL --idp-cert-file PEM ...] [--sp-entity-id ID]
       [--allow-idp-initiated] [--want-encrypted --sp-key-file PEM --sp-cert-file PEM]
@@ -40,6 +42,7 @@ export const SSO_OPTIONS = {
   'default-role': { type: 'string' },
   'default-scope': { type: 'string' },
   disabled: { type: 'boolean' },
+  'ignore-issuer-errors': { type: 'boolean' },
   connection: { type: 'string' },
   'idp-group': { type: 'string' },
   group: { type: 'string' },
@@ -172,8 +175,13 @@ function settings(cli: SsoCli) {
     ...(groups && { claims: { groups: groups === 'none' ? null : groups } }),
     ...(str(v['default-role']) && { defaultRole: str(v['default-role'])! }),
     ...(str(v['default-scope']) && { defaultScopeId: str(v['default-scope'])! }),
+    ...(v['ignore-issuer-errors'] === true && { ignoreIssuerErrors: true }),
   };
 }
+
+/** What the issuer check warned of, as lines after the connection. */
+const warningLines = (warnings: readonly string[]) =>
+  warnings.map((w) => `\nwarning: ${w}`).join('');
 
 const secretOf = (cli: SsoCli) =>
   str(process.env.GATEHOUSE_SSO_CLIENT_SECRET) ?? str(cli.values['client-secret']);
@@ -186,7 +194,13 @@ export async function ssoCommand(cmd: string, cli: SsoCli): Promise<void> {
   switch (cmd) {
     case 'sso connection create': {
       if (isSaml(cli)) {
-        const { issuer: _i, clientId: _c, scopes: _s, ...common } = settings(cli);
+        const {
+          issuer: _i,
+          clientId: _c,
+          scopes: _s,
+          ignoreIssuerErrors: _x,
+          ...common
+        } = settings(cli);
         const { result, revision } = await api().sso.createConnection.mutate({
           protocol: 'saml',
           orgId: orgId(),
@@ -199,7 +213,7 @@ export async function ssoCommand(cmd: string, cli: SsoCli): Promise<void> {
       }
       const clientSecret = secretOf(cli);
       if (!clientSecret) cli.fail('set GATEHOUSE_SSO_CLIENT_SECRET (or --client-secret)');
-      const { result, revision } = await api().sso.createConnection.mutate({
+      const { result, revision, warnings } = await api().sso.createConnection.mutate({
         orgId: orgId(),
         name: cli.need('name'),
         issuer: cli.need('issuer'),
@@ -208,11 +222,21 @@ export async function ssoCommand(cmd: string, cli: SsoCli): Promise<void> {
         ...settings(cli),
         enabled: cli.values.disabled !== true,
       });
-      return cli.print(`created ${formatConnection(result)}`, { ...result, revision });
+      return cli.print(`created ${formatConnection(result)}${warningLines(warnings)}`, {
+        ...result,
+        revision,
+        warnings,
+      });
     }
     case 'sso connection update': {
       if (isSaml(cli)) {
-        const { issuer: _i, clientId: _c, scopes: _s, ...common } = settings(cli);
+        const {
+          issuer: _i,
+          clientId: _c,
+          scopes: _s,
+          ignoreIssuerErrors: _x,
+          ...common
+        } = settings(cli);
         const { result, revision } = await api().sso.updateConnection.mutate({
           protocol: 'saml',
           orgId: orgId(),
@@ -224,13 +248,17 @@ export async function ssoCommand(cmd: string, cli: SsoCli): Promise<void> {
         return cli.print(`updated ${formatConnection(result)}`, { ...result, revision });
       }
       const clientSecret = secretOf(cli);
-      const { result, revision } = await api().sso.updateConnection.mutate({
+      const { result, revision, warnings } = await api().sso.updateConnection.mutate({
         orgId: orgId(),
         connectionId: connectionId(),
         ...settings(cli),
         ...(clientSecret && { clientSecret }),
       });
-      return cli.print(`updated ${formatConnection(result)}`, { ...result, revision });
+      return cli.print(`updated ${formatConnection(result)}${warningLines(warnings)}`, {
+        ...result,
+        revision,
+        warnings,
+      });
     }
     case 'sso connection enable':
     case 'sso connection disable': {

@@ -85,7 +85,7 @@ export async function fetchIdpDocument(
 }
 
 /** Why a fetch failed, in words (the network's error code when there is one). */
-function fetchFailure(e: unknown, timeoutMs: number): string {
+export function fetchFailure(e: unknown, timeoutMs: number): string {
   const err = e as { name?: string; message?: string; cause?: { code?: string; message?: string } };
   if (err?.name === 'TimeoutError' || err?.name === 'AbortError') {
     return `no answer within ${Math.round(timeoutMs / 100) / 10} s`;

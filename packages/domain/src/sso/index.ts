@@ -7,6 +7,7 @@ export * from './delete-connection.js';
 export * from './exchange.js';
 export * from './group-mappings.js';
 export * from './list-connections.js';
+export { oidcIssuerProblem } from './oidc-issuer.js';
 export type { SsoPlan, SsoProfile, SsoRefusal } from './plan.js';
 export { redirectAllowed, setSsoRedirectUris } from './redirect-uris.js';
 export * from './refresh-saml-metadata.js';
