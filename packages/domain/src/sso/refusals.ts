@@ -60,7 +60,7 @@ async function connectionOf(s: Services, input: SsoRefusalInput) {
     .where('state_hash', '=', hashSecret(input.state))
     .executeTakeFirst();
   // A dry run (`sso.testConnection`) is not a sign-in: its report shows the refusal.
-  if (!row || row.mode !== 'sign_in') return undefined;
+  if (row?.mode !== 'sign_in' || !row) return undefined;
   return { orgId: row.org_id, connectionId: row.connection_id };
 }
 
