@@ -22,6 +22,7 @@ import {
   createGroup,
   createOrg,
   createRole,
+  createSamlConnection,
   createScimToken,
   createScope,
   createServices,
@@ -31,6 +32,7 @@ import {
   login,
   type Services,
 } from '@gatehouse/domain';
+import { offlineIdpFetch } from '@gatehouse/domain/testing';
 import { TRPCError } from '@trpc/server';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -75,7 +77,8 @@ const stats = new Map<string, { tried: number; accepted: number }>();
 
 beforeAll(async () => {
   db = await createDb();
-  s = createServices(db.db, { loginMaxFailures: 0 });
+  // IdP documents are fetched when a connection is saved: every one answers here, no network.
+  s = createServices(db.db, { loginMaxFailures: 0, ssoFetch: offlineIdpFetch });
   passwordHash = await hashPassword(PASSWORD);
 });
 afterAll(async () => {
@@ -229,6 +232,17 @@ async function randomOrg(preset: Preset, c: Choices) {
         clientId: 'prop',
         clientSecret: 'prop-secret',
         defaultRole: c.chance(0.5) ? roleAt(preset, scopes, c).role : null,
+      },
+    ),
+  );
+  // And a SAML one from a metadata URL, so sso.refreshSamlMetadata can be accepted.
+  await attempt(() =>
+    createSamlConnection(
+      { services: s, caller: system, orgId: org.id },
+      {
+        name: 'Entra',
+        metadataUrl: 'https://idp.prop.test/saml/metadata',
+        spEntityId: 'https://gatehouse.prop.test/sp',
       },
     ),
   );

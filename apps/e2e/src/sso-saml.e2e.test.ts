@@ -21,6 +21,7 @@ import { type Adopter, type AdopterSession, startAdopter } from './sso/adopter.j
 import { Browser } from './sso/browser.js';
 import {
   assertionXml,
+  encryptAssertion,
   newSamlId,
   type ResponseSpec,
   readAuthnRequest,
@@ -149,9 +150,12 @@ describe('I1 I2 SAML single sign-on against a signing test IdP', () => {
     };
   }
   /** A Response for a fresh attempt, built by `make`, posted to the ACS. */
-  async function answer(make: (s: ResponseSpec) => string, over: Partial<ResponseSpec> = {}) {
+  async function answer(
+    make: (s: ResponseSpec) => string | Promise<string>,
+    over: Partial<ResponseSpec> = {},
+  ) {
     const a = await startAttempt();
-    const xml = make(spec({ inResponseTo: a.requestId, ...over }));
+    const xml = await make(spec({ inResponseTo: a.requestId, ...over }));
     return postAcs({ SAMLResponse: xml, RelayState: a.relayState });
   }
   const refusedWith = (r: Awaited<ReturnType<typeof postAcs>>, why: RegExp) => {
@@ -236,7 +240,7 @@ describe('I1 I2 SAML single sign-on against a signing test IdP', () => {
   it('I2 a replayed Response is refused (the attempt and the assertion id are single use)', async () => {
     const a = await startAttempt();
     const assertionId = newSamlId();
-    const body = samlResponse(spec({ inResponseTo: a.requestId, assertionId }));
+    const body = await samlResponse(spec({ inResponseTo: a.requestId, assertionId }));
     const first = await postAcs({ SAMLResponse: body, RelayState: a.relayState });
     expect(first.location?.searchParams.get('code')).toMatch(/^ssox_/);
     const replay = await postAcs({ SAMLResponse: body, RelayState: a.relayState });
@@ -246,7 +250,7 @@ describe('I1 I2 SAML single sign-on against a signing test IdP', () => {
     const b = await startAttempt();
     refusedWith(
       await postAcs({
-        SAMLResponse: samlResponse(spec({ inResponseTo: b.requestId, assertionId })),
+        SAMLResponse: await samlResponse(spec({ inResponseTo: b.requestId, assertionId })),
         RelayState: b.relayState,
       }),
       /already used/,
@@ -346,7 +350,7 @@ describe('I1 I2 SAML single sign-on against a signing test IdP', () => {
     const a = await startAttempt();
     const toB = await postAcs(
       {
-        SAMLResponse: samlResponse(
+        SAMLResponse: await samlResponse(
           spec({ inResponseTo: a.requestId, audience: connB.spEntityId, acsUrl: connB.acsUrl }),
         ),
         RelayState: a.relayState,
@@ -364,7 +368,7 @@ describe('I1 I2 SAML single sign-on against a signing test IdP', () => {
     const at = new URL(l.location!);
     const r = await postAcs(
       {
-        SAMLResponse: samlResponse(spec({ inResponseTo: readAuthnRequest(at).id })),
+        SAMLResponse: await samlResponse(spec({ inResponseTo: readAuthnRequest(at).id })),
         RelayState: at.searchParams.get('RelayState')!,
       },
       connB.acsUrl,
@@ -374,7 +378,10 @@ describe('I1 I2 SAML single sign-on against a signing test IdP', () => {
 
   it('I2 IdP-initiated sign-in is refused while disabled (the default) and accepted once the connection allows it; its assertion works once', async () => {
     const unsolicited = () => samlResponse(spec({ person: person(['eng']) }));
-    const off = await postAcs({ SAMLResponse: unsolicited(), RelayState: adopter.callbackUrl });
+    const off = await postAcs({
+      SAMLResponse: await unsolicited(),
+      RelayState: adopter.callbackUrl,
+    });
     expect(off.status).toBe(403);
     expect(off.body).toMatch(/IdP-initiated/);
     await admin.api.sso.updateConnection.mutate({
@@ -384,7 +391,7 @@ describe('I1 I2 SAML single sign-on against a signing test IdP', () => {
       allowIdpInitiated: true,
     });
     try {
-      const body = unsolicited();
+      const body = await unsolicited();
       const on = await postAcs({ SAMLResponse: body, RelayState: adopter.callbackUrl });
       expect(on.status).toBe(302);
       const code = on.location!.searchParams.get('code')!;
@@ -398,14 +405,14 @@ describe('I1 I2 SAML single sign-on against a signing test IdP', () => {
       // An unsolicited Response must not claim to answer a request.
       refusedWith(
         await postAcs({
-          SAMLResponse: samlResponse(spec({ inResponseTo: newSamlId() })),
+          SAMLResponse: await samlResponse(spec({ inResponseTo: newSamlId() })),
           RelayState: adopter.callbackUrl,
         }),
         /InResponseTo/,
       );
       // The browser goes only to an allowlisted redirect URI.
       const evil = await postAcs({
-        SAMLResponse: unsolicited(),
+        SAMLResponse: await unsolicited(),
         RelayState: 'https://evil.test/cb',
       });
       expect(evil.status).toBe(400);
@@ -418,6 +425,163 @@ describe('I1 I2 SAML single sign-on against a signing test IdP', () => {
         allowIdpInitiated: false,
       });
     }
+  });
+
+  it('I1 I2 encrypted assertions end to end: the IdP encrypts to the SP certificate, Gatehouse decrypts and signs in; while required, an unencrypted assertion is refused', async () => {
+    const sp = await signingKey('Gatehouse SP encryption');
+    await admin.api.sso.updateConnection.mutate({
+      protocol: 'saml',
+      orgId,
+      connectionId,
+      wantEncryptedAssertions: true,
+      spPrivateKey: sp.key,
+      spCertificate: sp.cert,
+    });
+    try {
+      const c = await admin.api.sso.getConnection.query({ orgId, connectionId });
+      expect(c).toMatchObject({ wantEncryptedAssertions: true });
+      expect(JSON.stringify(c)).not.toMatch(/PRIVATE KEY/);
+      // The SP metadata carries the encryption certificate the IdP encrypts to.
+      const metadata = await (await fetch(`${t.url}/sso/saml/${connectionId}/metadata`)).text();
+      expect(metadata).toMatch(/<(\w+:)?KeyDescriptor use="encryption"/);
+      expect(metadata.replace(/\s/g, '')).toContain(
+        sp.cert.replace(/-----(BEGIN|END) CERTIFICATE-----|\s/g, ''),
+      );
+      // Through the browser and the adopter: the IdP encrypts, Gatehouse decrypts and signs in.
+      const p = person(['eng']);
+      idp.signInAs(p);
+      idp.encryptTo(sp.cert);
+      const landing = await new Browser().walk(`${adopter.url}/login`);
+      expect(landing.status, landing.body).toBe(200);
+      expect(JSON.parse(landing.body)).toMatchObject({
+        email: p.attributes.email,
+        canWriteFlows: true,
+      });
+      // The same answer, built by hand: accepted encrypted; its plain twin is refused.
+      const ok = await answer(samlResponse, { encryptTo: sp.cert });
+      expect(ok.location?.searchParams.get('code')).toMatch(/^ssox_/);
+      refusedWith(await answer(samlResponse), /requires an encrypted assertion/);
+      // Encrypted to another key: Gatehouse cannot read it, a clear refusal (never a 500).
+      const other = await signingKey('Not the SP');
+      refusedWith(await answer(samlResponse, { encryptTo: other.cert }), /refused/);
+      // A plain signed assertion beside a decoy EncryptedAssertion hidden elsewhere: refused.
+      refusedWith(
+        await answer(async (s) => {
+          const signed = signXml(assertionXml(s), 'Assertion', s.key);
+          const decoy = await encryptAssertion(assertionXml(s), sp.cert);
+          return b64(responseXml(s, `<samlp:Extensions>${decoy}</samlp:Extensions>${signed}`));
+        }),
+        /requires an encrypted assertion/,
+      );
+      // An encrypted assertion whose content is not signed: refused (signed assertions required).
+      refusedWith(await answer(samlResponse, { encryptTo: sp.cert, sign: 'none' }), /signature/i);
+      // A connection that holds the key without requiring encryption takes both.
+      await admin.api.sso.updateConnection.mutate({
+        protocol: 'saml',
+        orgId,
+        connectionId,
+        wantEncryptedAssertions: false,
+      });
+      const plain = await answer(samlResponse);
+      expect(plain.location?.searchParams.get('code')).toMatch(/^ssox_/);
+      const sealed = await answer(samlResponse, { encryptTo: sp.cert });
+      expect(sealed.location?.searchParams.get('code')).toMatch(/^ssox_/);
+    } finally {
+      idp.encryptTo(null);
+      await admin.api.sso.updateConnection.mutate({
+        protocol: 'saml',
+        orgId,
+        connectionId,
+        wantEncryptedAssertions: false,
+      });
+    }
+  });
+
+  it('I2 every refused sign-in is audited as SignInRefused with its reason and no secret, at most 20 per connection per minute', async () => {
+    // A connection of its own, so that the refusals of the tests above do not count here.
+    const { result: c } = await admin.api.sso.createConnection.mutate({
+      protocol: 'saml',
+      orgId,
+      name: 'Audited refusals',
+      metadataXml: idp.metadata,
+    });
+    if (c.protocol !== 'saml') throw new Error('not SAML');
+    const b = new Browser();
+    const start = async () => {
+      const l = await b.walk(
+        `${t.url}/sso/authorize?${new URLSearchParams({ org: orgId, connection: c.id, redirect_uri: adopter.callbackUrl })}`,
+        { stop: (u) => u.href.startsWith(idp.ssoUrl) },
+      );
+      const at = new URL(l.location!);
+      return { requestId: readAuthnRequest(at).id, relayState: at.searchParams.get('RelayState')! };
+    };
+    const mine = (over: Partial<ResponseSpec> = {}) =>
+      spec({ acsUrl: c.acsUrl, audience: c.spEntityId, ...over });
+    const post = async (
+      make: (s: ResponseSpec) => Promise<string>,
+      over: Partial<ResponseSpec> = {},
+    ) => {
+      const a = await start();
+      const body = await make(mine({ inResponseTo: a.requestId, ...over }));
+      return { body, r: await postAcs({ SAMLResponse: body, RelayState: a.relayState }, c.acsUrl) };
+    };
+    const posted: string[] = [];
+    const refused = async (
+      make: (s: ResponseSpec) => Promise<string>,
+      over: Partial<ResponseSpec> = {},
+    ) => {
+      const { body, r } = await post(make, over);
+      posted.push(body);
+      expect(r.location?.searchParams.get('error')).toBe('access_denied');
+      return body;
+    };
+    await refused(samlResponse, { key: await signingKey('Forger') });
+    await refused(samlResponse, { audience: 'https://other-sp.test' });
+    // A replay: the same Response again, for the same attempt and for a new one.
+    const a = await start();
+    const once = await samlResponse(mine({ inResponseTo: a.requestId }));
+    const ok = await postAcs({ SAMLResponse: once, RelayState: a.relayState }, c.acsUrl);
+    const userId = (
+      await admin.api.sso.exchange.mutate({ orgId, code: ok.location!.searchParams.get('code')! })
+    ).result.member.userId;
+    expect((await postAcs({ SAMLResponse: once, RelayState: a.relayState }, c.acsUrl)).status).toBe(
+      401,
+    );
+    // The member, deactivated by an admin, signs in again.
+    const p = person([]);
+    const signedIn = await post(samlResponse, { person: p });
+    const code = signedIn.r.location!.searchParams.get('code')!;
+    const member = (await admin.api.sso.exchange.mutate({ orgId, code })).result.member.userId;
+    await admin.api.members.deactivate.mutate({ orgId, userId: member });
+    await refused(samlResponse, { person: p });
+    expect(userId).toBeTruthy();
+    const entries = async () =>
+      (await admin.api.audit.list.query({ orgId, limit: 200 })).items.filter(
+        (e) => e.action === 'SignInRefused' && e.entityId === c.id,
+      );
+    const got = (await entries()).reverse();
+    expect(got.map((e) => (e.after as { code: string }).code)).toEqual([
+      'saml_refused',
+      'saml_refused',
+      'unauthenticated',
+      'deactivated',
+    ]);
+    expect(got.map((e) => (e.after as { reason: string }).reason)).toEqual([
+      expect.stringMatching(/signature/i),
+      expect.stringMatching(/audience/i),
+      expect.stringMatching(/already completed/),
+      expect.stringMatching(/deactivated/),
+    ]);
+    expect(got[0]).toMatchObject({ source: 'sso', actorId: c.id, after: { unrecordedBefore: 0 } });
+    // A flood of forged answers: 20 written in the minute, the rest only counted.
+    for (let i = 0; i < 20; i++)
+      await refused(samlResponse, { audience: `https://flood-${i}.test` });
+    const flooded = await entries();
+    expect(flooded).toHaveLength(20);
+    const text = JSON.stringify(flooded);
+    for (const body of posted) expect(text).not.toContain(body.slice(0, 60));
+    expect(text).not.toMatch(/PRIVATE KEY|SAMLResponse/);
+    await admin.api.sso.deleteConnection.mutate({ orgId, connectionId: c.id });
   });
 
   it('I1 bad SAML settings are clear errors: metadata that is not XML, a certificate that is not one, OIDC fields on a SAML connection', async () => {

@@ -294,6 +294,34 @@ describe('I1 I2 OIDC single sign-on against a real oidc-provider', () => {
     });
   }
 
+  it('I2 the refusals above are audited as SignInRefused on the org: the replay, the state from another browser, each wrong claim', async () => {
+    const entries = (await admin.api.audit.list.query({ orgId, limit: 200 })).items.filter(
+      (e) => e.action === 'SignInRefused' && e.entityId === connectionId,
+    );
+    const seen = entries.map((e) => e.after as { code: string; reason: string });
+    expect(seen).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          code: 'unauthenticated',
+          reason: expect.stringMatching(/already completed/),
+        }),
+        expect.objectContaining({
+          code: 'oidc_refused',
+          reason: expect.stringMatching(/invalid_grant/),
+        }),
+        expect.objectContaining({ code: 'state_mismatch' }),
+        ...['iss', 'aud', 'nonce', 'exp'].map((claim) =>
+          expect.objectContaining({
+            code: 'oidc_refused',
+            reason: expect.stringContaining(`(claim "${claim}")`),
+          }),
+        ),
+      ]),
+    );
+    expect(entries.every((e) => e.source === 'sso' && e.actorId === connectionId)).toBe(true);
+    expect(JSON.stringify(entries)).not.toMatch(/eyJ[A-Za-z0-9_-]{20,}/);
+  });
+
   it('I2 PKCE: a code obtained with another code_challenge is refused', async () => {
     person([]);
     const b = new Browser();
@@ -470,6 +498,66 @@ describe('I1 I2 OIDC single sign-on against a real oidc-provider', () => {
     const got = await admin.api.sso.getConnection.query({ orgId, connectionId });
     const audit = await admin.api.audit.list.query({ orgId });
     expect(JSON.stringify([listed, got, audit])).not.toContain(idp.clientSecret);
+  });
+
+  it('I1 the issuer is checked at creation: an unreachable or invalid one is a BAD_REQUEST that saves nothing, unless ignoreIssuerErrors, whose answer carries warnings', async () => {
+    const before = await admin.api.sso.listConnections.query({ orgId });
+    const bad = (issuer: string, ignoreIssuerErrors?: boolean) =>
+      admin.api.sso.createConnection.mutate({
+        orgId,
+        name: 'Unchecked',
+        issuer,
+        clientId: 'x',
+        clientSecret: 'x-secret',
+        ...(ignoreIssuerErrors ? { ignoreIssuerErrors } : {}),
+      });
+    // The dev IdP answers discovery at its own issuer only.
+    expect(await failure(bad(`${idp.issuer}/not-an-issuer`))).toMatchObject({
+      code: 'BAD_REQUEST',
+      message: expect.stringMatching(/discovery document .*404.*ignoreIssuerErrors/),
+    });
+    expect(await admin.api.sso.listConnections.query({ orgId })).toHaveLength(before.length);
+    const saved = await bad(`${idp.issuer}/not-an-issuer`, true);
+    expect(saved.warnings).toEqual([expect.stringMatching(/discovery document .*404/)]);
+    await admin.api.sso.deleteConnection.mutate({ orgId, connectionId: saved.result.id });
+    const good = await admin.api.sso.createConnection.mutate({
+      orgId,
+      name: 'Checked',
+      issuer: idp.issuer,
+      clientId: idp.clientId,
+      clientSecret: idp.clientSecret,
+      enabled: false,
+    });
+    expect(good.warnings).toEqual([]);
+    await admin.api.sso.deleteConnection.mutate({ orgId, connectionId: good.result.id });
+    // The CLI says the same, and prints the warning when told to go on.
+    const env = {
+      GATEHOUSE_URL: t.url,
+      GATEHOUSE_ADMIN_KEY: t.adminKey,
+      GATEHOUSE_SSO_CLIENT_SECRET: 's',
+    };
+    const args = [
+      'sso',
+      'connection',
+      'create',
+      '--org',
+      orgId,
+      '--name',
+      'CLI unchecked',
+      '--issuer',
+      `${idp.issuer}/nope`,
+      '--client-id',
+      'x',
+      '--disabled',
+    ];
+    const refused = await runCli(args, env);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/discovery document/);
+    const forced = await runCli([...args, '--ignore-issuer-errors'], env);
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(forced.stdout).toMatch(/\nwarning: issuer .*\/nope: .*404/);
+    const id = /ssoc_[A-Za-z0-9_-]+/.exec(forced.stdout)![0];
+    await admin.api.sso.deleteConnection.mutate({ orgId, connectionId: id });
   });
 
   it('I1 the CLI manages connections: the secret comes from the environment and is never printed', async () => {

@@ -110,8 +110,11 @@ async function run(): Promise<void> {
       /\/+$/,
       '',
     );
-    return ssoCommand(cmd, {
+    // `sso refresh-metadata SSOC_ID`: the third word is the connection.
+    const refresh = positionals[1] === 'refresh-metadata';
+    return ssoCommand(refresh ? 'sso refresh-metadata' : cmd, {
       api: client,
+      arg: refresh ? positionals[2] : undefined,
       values,
       baseUrl,
       need: need as (n: string) => string,

@@ -72,9 +72,20 @@ describe('edge settings from the environment', () => {
       ['GATEHOUSE_DNS_TIMEOUT_SECONDS', '0'],
       ['GATEHOUSE_DOMAIN_RECHECK_SECONDS', '-1'],
       ['GATEHOUSE_DOMAIN_RECHECK_MAX_FAILURES', '0'],
+      ['GATEHOUSE_SAML_METADATA_REFRESH_SECONDS', 'hourly'],
     ] as const) {
       expect(() => configFromEnv({ [name]: value })).toThrow(name);
     }
+  });
+
+  it('reads the SAML metadata refresh interval: unset or 0 is off', () => {
+    expect(configFromEnv({}).samlMetadataRefreshMs).toBeUndefined();
+    expect(
+      configFromEnv({ GATEHOUSE_SAML_METADATA_REFRESH_SECONDS: '0' }).samlMetadataRefreshMs,
+    ).toBe(0);
+    expect(
+      configFromEnv({ GATEHOUSE_SAML_METADATA_REFRESH_SECONDS: '3600' }).samlMetadataRefreshMs,
+    ).toBe(3_600_000);
   });
 
   it('keeps the headers timeout within the request timeout, checked often enough', () => {

@@ -119,6 +119,11 @@ export interface ServerConfig {
    */
   readonly ssoAllowHttp?: boolean | undefined;
   /**
+   * Time between two fetches of a SAML connection's IdP metadata URL by the background refresh
+   * (`GATEHOUSE_SAML_METADATA_REFRESH_SECONDS`); unset or 0: no background refresh.
+   */
+  readonly samlMetadataRefreshMs?: number | undefined;
+  /**
    * The instance's SSO redirect allowlist (`GATEHOUSE_SSO_REDIRECT_URIS`, comma-separated,
    * exact URIs), beside each org's own (`sso.setRedirectUris`).
    */
@@ -145,7 +150,7 @@ export interface ServerConfig {
  * `GATEHOUSE_PRESETS`, `GATEHOUSE_DNS_SERVERS`, `GATEHOUSE_DNS_TIMEOUT_SECONDS`,
  * `GATEHOUSE_DOMAIN_RECHECK_SECONDS`, `GATEHOUSE_DOMAIN_RECHECK_MAX_FAILURES`,
  * `GATEHOUSE_SSO_ALLOW_HTTP`, `GATEHOUSE_SSO_REDIRECT_URIS`,
- * `GATEHOUSE_DEV_IDP`, `GATEHOUSE_DEV_IDP_PORT`, `GATEHOUSE_ENGINE_CACHE_MB`, `GATEHOUSE_WORKERS`.
+ * `GATEHOUSE_SAML_METADATA_REFRESH_SECONDS`, `GATEHOUSE_DEV_IDP`, `GATEHOUSE_DEV_IDP_PORT`, `GATEHOUSE_ENGINE_CACHE_MB`, `GATEHOUSE_WORKERS`.
  */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const port = Number(env.PORT ?? 4000);
@@ -199,6 +204,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     domainRecheckIntervalMs: msFromEnv(env, 'GATEHOUSE_DOMAIN_RECHECK_SECONDS', 1000, 0),
     domainRecheckMaxFailures: intFromEnv(env, 'GATEHOUSE_DOMAIN_RECHECK_MAX_FAILURES', 1),
     ssoAllowHttp: /^(1|true|yes)$/i.test(env.GATEHOUSE_SSO_ALLOW_HTTP ?? ''),
+    samlMetadataRefreshMs: msFromEnv(env, 'GATEHOUSE_SAML_METADATA_REFRESH_SECONDS', 1000, 0),
     ssoRedirectUris: (env.GATEHOUSE_SSO_REDIRECT_URIS ?? '')
       .split(',')
       .map((u) => u.trim())

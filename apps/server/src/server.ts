@@ -38,7 +38,9 @@ import { type DevSso, startDevSso } from './dev-sso.js';
 import { type DomainRecheck, startDomainRecheck } from './domain-recheck.js';
 import { DEFAULT_MAIL_FROM, type EmailDelivery, startEmailDelivery } from './email-delivery.js';
 import { httpTimeouts, KEEP_ALIVE_TIMEOUT_MS } from './http-timeouts.js';
+import type { PeriodicJob } from './periodic-job.js';
 import { applyPresetFiles, readPresetFiles } from './preset-files.js';
+import { startSamlMetadataRefresh } from './saml-metadata-refresh.js';
 import { securityHeaderList } from './security-headers.js';
 
 /** PGlite: writes between two ANALYZE runs (checked every 20 s). */
@@ -60,6 +62,8 @@ export interface RunningServer {
   readonly auditRetention: AuditRetention;
   /** The domain re-verification worker (off when its interval is 0). */
   readonly domainRecheck: DomainRecheck;
+  /** The SAML metadata URL refresh worker (off unless its interval is set). */
+  readonly samlMetadataRefresh: PeriodicJob;
   /** The dev IdP (`GATEHOUSE_DEV_IDP=1`): its issuer and the page to start a sign-in from. */
   readonly devSso: { readonly issuer: string; readonly pageUrl: string } | null;
   close(): Promise<void>;
@@ -106,6 +110,8 @@ export async function startServer(
     dnsResolver: createTxtResolver({ servers: config.dnsServers, timeoutMs: config.dnsTimeoutMs }),
     domainRecheckIntervalMs: config.domainRecheckIntervalMs || undefined,
     domainRecheckMaxFailures: config.domainRecheckMaxFailures,
+    // The dev IdP (GATEHOUSE_DEV_IDP=1) runs on plain http on loopback.
+    ssoAllowHttp: (config.ssoAllowHttp ?? false) || (config.devIdp ?? false),
   });
   const unlisten = await gatedb.listen(REVISION_CHANNEL, (p) => services.engines.onNotify(p));
   // PGlite has no autovacuum: without fresh statistics the planner can pick nested scans as
@@ -288,6 +294,11 @@ export async function startServer(
     logger,
     intervalMs: config.domainRecheckIntervalMs ?? DEFAULT_DOMAIN_RECHECK_INTERVAL_MS,
   });
+  const samlMetadataRefresh = startSamlMetadataRefresh({
+    services,
+    logger,
+    intervalMs: config.samlMetadataRefreshMs ?? 0,
+  });
   let closed = false;
   return {
     url: selfUrl,
@@ -298,6 +309,7 @@ export async function startServer(
     emails,
     auditRetention,
     domainRecheck,
+    samlMetadataRefresh,
     get devSso() {
       return devSso && { issuer: devSso.issuer, pageUrl: devSso.pageUrl };
     },
@@ -312,6 +324,7 @@ export async function startServer(
       await emails.stop();
       await auditRetention.stop();
       await domainRecheck.stop();
+      await samlMetadataRefresh.stop();
       clearInterval(analyzer);
       await unlisten();
       await gatedb.close();

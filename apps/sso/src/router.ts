@@ -15,15 +15,20 @@
  *   HTTP-Redirect binding, RelayState = the attempt's state); `POST /sso/saml/:id/acs` takes the
  *   IdP's Response (HTTP-POST binding) and ends like the OIDC callback (`finish`);
  *   `GET /sso/saml/:id/metadata` publishes Gatehouse's SP metadata for that connection.
+ * - Every answer refused at the callback or the ACS (a bad signature, a wrong audience, a replay,
+ *   a deactivated member, a state from another browser, …) is audited as `SignInRefused` on the
+ *   connection's org, at most 20 per connection per minute (`recordSsoRefusal`).
  */
 import { randomBytes } from 'node:crypto';
 import {
   completeSsoSignIn,
   consumeSamlAssertion,
   DomainError,
+  recordSsoRefusal,
   type Services,
   type SsoAttempt,
   type SsoRedirect,
+  type SsoRefusalInput,
   samlAttemptFor,
   samlServiceProvider,
   ssoTestRedirect,
@@ -95,6 +100,11 @@ export function createSsoHandler(options: SsoOptions): express.Router {
     options.onInternalError?.(err, id);
     errorPage(res, 502, `The identity provider could not be reached (error id ${id}).`);
   };
+  /** Audits a refused answer (never fails the response: a failure to audit is logged). */
+  const audit = (input: SsoRefusalInput) =>
+    recordSsoRefusal(s, input).catch((err: unknown) =>
+      options.onInternalError?.(err, `sso-refusal-audit-${randomBytes(6).toString('hex')}`),
+    );
   /** Domain errors before any redirect is known: a page, never a redirect. */
   const refuse = (res: Response, e: unknown) => {
     if (!(e instanceof DomainError)) return internal(res, e);
@@ -163,12 +173,18 @@ export function createSsoHandler(options: SsoOptions): express.Router {
     res.clearCookie(STATE_COOKIE, { path: '/sso' });
     if (!state) return errorPage(res, 400, 'The identity provider sent no state.');
     if (!cookie || cookie !== state) {
+      await audit({
+        state,
+        reason: 'the answer came to a browser that did not start this sign-in (state mismatch)',
+        code: 'state_mismatch',
+      });
       return errorPage(res, 400, 'This sign-in was not started in this browser (state mismatch).');
     }
     let attempt: SsoAttempt;
     try {
       attempt = await takeSsoAttempt(s, state);
     } catch (e) {
+      await audit({ state, reason: (e as Error).message, code: refusalCode(e) });
       return refuse(res, e);
     }
     const query = new URL(req.originalUrl, 'http://x').search;
@@ -208,6 +224,13 @@ export function createSsoHandler(options: SsoOptions): express.Router {
             : protocolMessage(e);
       if (!(e instanceof DomainError || e instanceof SamlRefusedError) && !isProtocolError(e)) {
         options.onInternalError?.(e, 'sso-callback');
+      }
+      if (attempt.mode === 'sign_in') {
+        await audit({
+          connectionId: attempt.provider.connectionId,
+          reason: message,
+          code: refusalCode(e),
+        });
       }
       if (attempt.mode === 'test') {
         return reportPage(
@@ -256,6 +279,11 @@ export function createSsoHandler(options: SsoOptions): express.Router {
           instanceRedirectUris: instanceUris(),
         });
       } catch (e) {
+        await audit({
+          connectionId: req.params.connectionId,
+          reason: (e as Error).message,
+          code: refusalCode(e),
+        });
         return refuse(res, e);
       }
       const { attempt } = found;
@@ -288,6 +316,18 @@ export function createSsoHandler(options: SsoOptions): express.Router {
     },
   );
   return router;
+}
+
+/** The short code a refusal is audited with: the domain's reason, or which check refused it. */
+function refusalCode(e: unknown): string {
+  if (e instanceof DomainError) {
+    const reason = e.details?.reason;
+    return typeof reason === 'string' && /^[a-z_]{1,50}$/.test(reason)
+      ? reason
+      : e.code.toLowerCase();
+  }
+  if (e instanceof SamlRefusedError) return 'saml_refused';
+  return isProtocolError(e) ? 'oidc_refused' : 'error';
 }
 
 /** What an adopter is told when the IdP's answer failed a check (which claim, when known). */

@@ -10,6 +10,7 @@
  */
 import type { SamlProvider, SsoAttempt, SsoProvider, SsoRedirect } from '@gatehouse/domain';
 import { type Profile, SAML, ValidateInResponseTo } from '@node-saml/node-saml';
+import { DOMParser } from '@xmldom/xmldom';
 
 /** The IdP's answer failed a check: said to the adopter, not logged as a bug. */
 export class SamlRefusedError extends Error {}
@@ -61,9 +62,39 @@ export async function samlAuthorizeUrl(
   return new URL(await client(p, r.nonce).getAuthorizeUrlAsync(r.state, undefined, {}));
 }
 
+/**
+ * Stands for the SP key when only the metadata is made: node-saml lists the encryption
+ * certificate only when it holds a decryption key, and the metadata endpoint never opens the
+ * sealed key (it only needs to know there is one).
+ */
+const KEY_NOT_OPENED = 'the SP key is not opened for metadata';
+
 /** Gatehouse's SP metadata for a connection (entity id, ACS, encryption certificate). */
 export function samlMetadata(p: SamlProvider): string {
-  return client(p).generateServiceProviderMetadata(p.spCert, null);
+  const decryptionKey = p.decryptionKey ?? (p.spCert ? KEY_NOT_OPENED : null);
+  return client({ ...p, decryptionKey }).generateServiceProviderMetadata(p.spCert, null);
+}
+
+const ASSERTION_NS = 'urn:oasis:names:tc:SAML:2.0:assertion';
+
+/**
+ * True when the Response's one assertion, the one node-saml read (a child of the Response
+ * element), came encrypted: an `EncryptedAssertion` child and no plain `Assertion` child. An
+ * `EncryptedAssertion` anywhere else (a decoy in Extensions) does not count.
+ */
+export function assertionWasEncrypted(samlResponse: string): boolean {
+  const doc = new DOMParser({
+    errorHandler: { warning: () => {}, error: () => {} },
+  }).parseFromString(Buffer.from(samlResponse, 'base64').toString('utf8'), 'text/xml');
+  const root = doc?.documentElement;
+  if (root?.localName !== 'Response' || !root) return false;
+  const children = Array.from(root.childNodes).filter(
+    (n): n is Element => n.nodeType === 1 && (n as Element).namespaceURI === ASSERTION_NS,
+  );
+  return (
+    children.some((e) => e.localName === 'EncryptedAssertion') &&
+    !children.some((e) => e.localName === 'Assertion')
+  );
 }
 
 /** What a validated Response yields. */
@@ -116,13 +147,8 @@ export async function samlValidate(
   if (recipient !== undefined && recipient !== p.acsUrl) {
     throw new SamlRefusedError('the subject confirmation names another Recipient');
   }
-  if (p.wantEncrypted) {
-    const xml = Buffer.from(body.SAMLResponse, 'base64')
-      .toString('utf8')
-      .replace(/<!--[\s\S]*?-->/g, '');
-    if (!/<([\w-]+:)?EncryptedAssertion[\s>]/.test(xml)) {
-      throw new SamlRefusedError('this connection requires an encrypted assertion');
-    }
+  if (p.wantEncrypted && !assertionWasEncrypted(body.SAMLResponse)) {
+    throw new SamlRefusedError('this connection requires an encrypted assertion');
   }
   const assertionId = assertion?.$?.ID;
   if (!assertionId) throw new SamlRefusedError('the assertion has no ID');

@@ -432,6 +432,23 @@ export interface SsoSamlSettingsTable {
   /** The SP encryption certificate (base64 DER), published in the SP metadata. */
   sp_cert: string | null;
   allow_idp_initiated: Generated<boolean>;
+  /** Where the IdP publishes its metadata (0020); null: settings given by hand or by XML. */
+  metadata_url: Generated<string | null>;
+  /** The last fetch of `metadata_url`, successful or not. */
+  metadata_checked_at: Generated<Date | null>;
+  /** The last fetch that succeeded (its settings are the ones stored). */
+  metadata_refreshed_at: Generated<Date | null>;
+  /** Why the last fetch failed; null when it succeeded. */
+  metadata_error: Generated<string | null>;
+}
+
+/** Refused sign-ins of a connection audited in the current minute, and those left out (0020). */
+export interface SsoRefusalWindowsTable {
+  org_id: string;
+  connection_id: string;
+  window_start: Timestamp;
+  recorded: Generated<number>;
+  unrecorded: Generated<number>;
 }
 
 /** An assertion id already consumed through a connection, kept until it expires (replay). */
@@ -533,6 +550,7 @@ export interface Database {
   sso_codes: SsoCodesTable;
   sso_saml_settings: SsoSamlSettingsTable;
   sso_saml_assertions: SsoSamlAssertionsTable;
+  sso_refusal_windows: SsoRefusalWindowsTable;
 }
 
 /** Row types, for callers that pass rows around. */

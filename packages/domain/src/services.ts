@@ -80,6 +80,18 @@ export interface ServiceOptions {
    * policies stop applying (`GATEHOUSE_DOMAIN_RECHECK_MAX_FAILURES`); default 3.
    */
   readonly domainRecheckMaxFailures?: number | undefined;
+  /**
+   * Allow `http:` IdP documents (`GATEHOUSE_SSO_ALLOW_HTTP=1`): OIDC issuers and SAML metadata
+   * URLs Gatehouse fetches. Tests and local development only; default https only.
+   */
+  readonly ssoAllowHttp?: boolean | undefined;
+  /**
+   * How Gatehouse fetches IdP documents (OIDC discovery at connection creation, SAML metadata
+   * URLs); default the global `fetch`. Tests without a network give one that refuses.
+   */
+  readonly ssoFetch?: typeof fetch | undefined;
+  /** How long one such fetch may take; default 10 s. */
+  readonly ssoFetchTimeoutMs?: number | undefined;
 }
 
 /** Shared dependencies of the use cases. */

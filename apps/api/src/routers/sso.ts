@@ -15,6 +15,7 @@ import {
   getSsoConnection,
   listSsoConnections,
   listSsoRedirectUris,
+  refreshSamlMetadata,
   removeSsoGroupMapping,
   setSsoGroupMapping,
   setSsoRedirectUris,
@@ -50,6 +51,8 @@ const settings = {
   defaultRole: text({ min: 1, max: 100 }).nullish(),
   defaultScopeId: idOf('(?:org|scp)').nullish(),
   enabled: z.boolean().optional(),
+  /** Save even when the issuer's discovery document cannot be read (the answer warns why). */
+  ignoreIssuerErrors: z.boolean().optional(),
 };
 
 const pem = text({ min: 1, max: 20_000 });
@@ -60,6 +63,8 @@ const saml = {
     .min(1)
     .max(512 * 1024)
     .optional(),
+  /** Where the IdP publishes its metadata (https): fetched now and on every refresh. */
+  metadataUrl: url.optional(),
   idpEntityId: text({ min: 1, max: 1024 }).optional(),
   idpSsoUrl: url.optional(),
   idpCertificates: z.array(pem).min(1).max(10).optional(),
@@ -89,6 +94,7 @@ const updateInput = z.union([
     clientId: settings.clientId.optional(),
     clientSecret: settings.clientSecret.optional(),
     scopes: settings.scopes,
+    ignoreIssuerErrors: settings.ignoreIssuerErrors,
     ...common,
   }),
   z.object({
@@ -96,29 +102,42 @@ const updateInput = z.union([
     connectionId,
     name: settings.name.optional(),
     ...saml,
+    // null: forget the URL (the settings stay as they are).
+    metadataUrl: url.nullable().optional(),
     ...common,
   }),
 ]);
 
 /** The `sso` procedures. */
 export const ssoRouter = {
-  /** An OIDC connection, or (`protocol: 'saml'`) a SAML 2.0 one; never returns a secret. */
-  createConnection: orgProcedure.input(createInput).mutation(({ ctx, input }) => {
+  /**
+   * An OIDC connection, or (`protocol: 'saml'`) a SAML 2.0 one; never returns a secret. An OIDC
+   * issuer's discovery document is read first: BAD_REQUEST when it cannot be, unless
+   * `ignoreIssuerErrors` (then `warnings` says why).
+   */
+  createConnection: orgProcedure.input(createInput).mutation(async ({ ctx, input }) => {
     if (input.protocol === 'saml') {
       const { protocol: _, ...rest } = input;
-      return createSamlConnection(ctx.call, rest);
+      return { ...(await createSamlConnection(ctx.call, rest)), warnings: [] as string[] };
     }
     const { protocol: _, ...rest } = input;
     return createSsoConnection(ctx.call, rest);
   }),
-  updateConnection: orgProcedure.input(updateInput).mutation(({ ctx, input }) => {
+  updateConnection: orgProcedure.input(updateInput).mutation(async ({ ctx, input }) => {
     if (input.protocol === 'saml') {
       const { protocol: _, ...rest } = input;
-      return updateSamlConnection(ctx.call, rest);
+      return { ...(await updateSamlConnection(ctx.call, rest)), warnings: [] as string[] };
     }
     const { protocol: _, ...rest } = input;
     return updateSsoConnection(ctx.call, rest);
   }),
+  /**
+   * A SAML connection with a metadata URL reads it again (authorized as updating it, audited):
+   * a certificate the IdP rotated in its metadata is picked up. `changed` names what differed.
+   */
+  refreshSamlMetadata: orgProcedure
+    .input(z.object({ connectionId }))
+    .mutation(({ ctx, input }) => refreshSamlMetadata(ctx.call, input)),
   deleteConnection: orgProcedure
     .input(z.object({ connectionId }))
     .mutation(({ ctx, input }) => deleteSsoConnection(ctx.call, input)),

@@ -179,6 +179,8 @@ function stringFor(name: string, p: Pools, c: Choices): string | undefined {
       return c.pick(['acme.prop.test', `d${c.int(20)}.prop.test`, 'not a domain', 'localhost']);
     case 'issuer':
       return 'https://idp.prop.test';
+    case 'metadataurl':
+      return c.chance(0.7) ? 'https://idp.prop.test/saml/metadata' : 'https://down.prop.test/x';
     case 'uri':
       return `https://app${c.int(3)}.prop.test/sso/callback`;
     case 'idpgroup':

@@ -151,6 +151,8 @@ export async function buildWorld(t: TestServer): Promise<FuzzWorld> {
     issuer: 'https://idp.fuzz.test',
     clientId: 'fuzz',
     clientSecret: 'fuzz-client-secret',
+    // Nothing answers at this issuer: saved anyway, with a warning.
+    ignoreIssuerErrors: true,
   });
   add(sso.result.id);
   // And a SAML one (no redirect URI, IdP-initiated on), so the ACS and metadata routes meet one.

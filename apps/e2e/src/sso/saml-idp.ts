@@ -1,16 +1,19 @@
 /**
  * A SAML 2.0 IdP for tests: a generated RSA key pair with a self-signed certificate (selfsigned),
  * metadata naming its HTTP-Redirect SSO endpoint, and Responses signed for real with xml-crypto
- * (RSA-SHA256, exclusive c14n, enveloped). `GET /sso` reads the AuthnRequest (deflated, base64)
- * and answers with the HTTP-POST binding's auto-submitting form for the person signed in; the
- * builder lets a test forge every wrong answer (issuer, audience, times, signatures, wrapping).
+ * (RSA-SHA256, exclusive c14n, enveloped), assertions encrypted to the SP's certificate when
+ * asked (xml-encryption). `GET /sso` reads the AuthnRequest (deflated, base64) and answers with
+ * the HTTP-POST binding's auto-submitting form for the person signed in; `GET /metadata`
+ * publishes its metadata, which a test changes (key rotation) or breaks; the builder lets a test
+ * forge every wrong answer (issuer, audience, times, signatures, wrapping).
  */
-import { randomBytes } from 'node:crypto';
+import { createPublicKey, randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { inflateRawSync } from 'node:zlib';
 import { generate } from 'selfsigned';
 import { SignedXml } from 'xml-crypto';
+import { encrypt } from 'xml-encryption';
 
 /** A key pair and its certificate (PEM). */
 export interface SigningKey {
@@ -49,6 +52,11 @@ export interface ResponseSpec {
   /** What is signed (default the assertion). */
   readonly sign?: 'assertion' | 'response' | 'both' | 'none' | undefined;
   readonly key: SigningKey;
+  /**
+   * Encrypts the (signed) assertion to this certificate (PEM, the SP's encryption certificate):
+   * AES-256-GCM content, RSA-OAEP key transport, an `EncryptedAssertion` in the Response.
+   */
+  readonly encryptTo?: string | undefined;
 }
 
 const esc = (s: string) =>
@@ -103,12 +111,38 @@ export function responseXml(spec: ResponseSpec, assertion: string): string {
   return `<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="${newSamlId()}" Version="2.0" IssueInstant="${iso(new Date())}" Destination="${esc(spec.acsUrl)}"${irt}><saml:Issuer>${esc(spec.issuer)}</saml:Issuer><samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Success"/></samlp:Status>${assertion}</samlp:Response>`;
 }
 
-/** A Response as the IdP would post it (base64), signed as `spec.sign` says. */
-export function samlResponse(spec: ResponseSpec): string {
+/**
+ * Encrypts assertion XML to `cert` (xml-encryption, as IdPs do: AES-256-GCM for the content, the
+ * key under RSA-OAEP) and wraps it in an `EncryptedAssertion`.
+ */
+export async function encryptAssertion(assertion: string, cert: string): Promise<string> {
+  const rsaPub = createPublicKey(cert).export({ type: 'spki', format: 'pem' }).toString();
+  const data = await new Promise<string>((resolve, reject) =>
+    encrypt(
+      assertion,
+      {
+        rsa_pub: rsaPub,
+        pem: cert,
+        encryptionAlgorithm: 'http://www.w3.org/2009/xmlenc11#aes256-gcm',
+        keyEncryptionAlgorithm: 'http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p',
+        disallowEncryptionWithInsecureAlgorithm: true,
+      },
+      (err, out) => (err ? reject(err) : resolve(out)),
+    ),
+  );
+  return `<saml:EncryptedAssertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion">${data}</saml:EncryptedAssertion>`;
+}
+
+/**
+ * A Response as the IdP would post it (base64), signed as `spec.sign` says, its assertion
+ * encrypted when `spec.encryptTo` names a certificate.
+ */
+export async function samlResponse(spec: ResponseSpec): Promise<string> {
   const sign = spec.sign ?? 'assertion';
   let assertion = assertionXml(spec);
   if (sign === 'assertion' || sign === 'both')
     assertion = signXml(assertion, 'Assertion', spec.key);
+  if (spec.encryptTo) assertion = await encryptAssertion(assertion, spec.encryptTo);
   let xml = responseXml(spec, assertion);
   if (sign === 'response' || sign === 'both') xml = signXml(xml, 'Response', spec.key);
   return Buffer.from(xml).toString('base64');
@@ -138,34 +172,79 @@ export const postForm = (acsUrl: string, fields: Record<string, string>) =>
 export interface SamlIdp {
   readonly entityId: string;
   readonly ssoUrl: string;
+  /** Where it publishes its metadata (`GET /metadata`, the entity id too, as many IdPs do). */
+  readonly metadataUrl: string;
+  /** The key it signs with now. */
   readonly key: SigningKey;
-  /** The IdP metadata XML (entity id, SSO URL, signing certificate). */
+  /** The IdP metadata XML it publishes now (entity id, SSO URL, signing certificates). */
   readonly metadata: string;
   /** Who the next `/sso` signs in. */
   signInAs(person: SamlPerson): void;
   /** The audience (SP entity id) it answers to, per ACS URL, as configured at the IdP. */
   setAudience(acsUrl: string, audience: string): void;
+  /** Signs with `key` from now on (a key rotation). */
+  useKey(key: SigningKey): void;
+  /** The certificates its metadata lists from now on (default: the first key's). */
+  publish(keys: readonly SigningKey[]): void;
+  /** `GET /metadata` answers this HTTP status instead of the metadata (null: the metadata). */
+  failMetadata(status: number | null): void;
+  /**
+   * Encrypts the next Responses' assertions to `cert` (the SP's encryption certificate, PEM),
+   * as an IdP configured with the SP's metadata does; null: plain assertions.
+   */
+  encryptTo(cert: string | null): void;
+  /** How many times `/metadata` was fetched. */
+  readonly metadataFetches: number;
   close(): Promise<void>;
+}
+
+/** The metadata an IdP publishes: its entity id, SSO endpoints and signing certificates. */
+export function idpMetadataXml(entityId: string, ssoUrl: string, certs: readonly string[]): string {
+  const keys = certs
+    .map(
+      (c) =>
+        `<md:KeyDescriptor use="signing"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>${c.replace(/-----(BEGIN|END) CERTIFICATE-----|\s/g, '')}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>`,
+    )
+    .join('');
+  return `<?xml version="1.0"?><md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" xmlns:ds="http://www.w3.org/2000/09/xmldsig#" entityID="${entityId}"><md:IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol" WantAuthnRequestsSigned="false">${keys}<md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="${ssoUrl}/post"/><md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="${ssoUrl}"/></md:IDPSSODescriptor></md:EntityDescriptor>`;
 }
 
 /** Starts the IdP on loopback. */
 export async function startSamlIdp(): Promise<SamlIdp> {
-  const key = await signingKey();
+  let key = await signingKey();
+  let published: readonly SigningKey[] = [key];
+  let metadataStatus: number | null = null;
+  let encryptionCert: string | null = null;
+  let metadataFetches = 0;
   let person: SamlPerson | null = null;
   const audiences = new Map<string, string>();
   let entityId = '';
-  const server: Server = createServer((req, res) => {
+  let ssoUrl = '';
+  const metadata = () =>
+    idpMetadataXml(
+      entityId,
+      ssoUrl,
+      published.map((k) => k.cert),
+    );
+  const server: Server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://idp');
+    if (url.pathname === '/metadata') {
+      metadataFetches++;
+      if (metadataStatus !== null) return void res.writeHead(metadataStatus).end();
+      res.writeHead(200, { 'content-type': 'application/samlmetadata+xml' });
+      return void res.end(metadata());
+    }
     if (url.pathname !== '/sso' || !person) return void res.writeHead(404).end();
     const request = readAuthnRequest(url);
     const audience = audiences.get(request.acsUrl) ?? request.issuer;
-    const body = samlResponse({
+    const body = await samlResponse({
       person,
       acsUrl: request.acsUrl,
       audience,
       issuer: entityId,
       inResponseTo: request.id,
       key,
+      encryptTo: encryptionCert ?? undefined,
     });
     const relay = url.searchParams.get('RelayState');
     res.writeHead(200, { 'content-type': 'text/html' });
@@ -176,18 +255,36 @@ export async function startSamlIdp(): Promise<SamlIdp> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   entityId = `${base}/metadata`;
-  const ssoUrl = `${base}/sso`;
-  const certBody = key.cert.replace(/-----(BEGIN|END) CERTIFICATE-----|\s/g, '');
-  const metadata = `<?xml version="1.0"?><md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" xmlns:ds="http://www.w3.org/2000/09/xmldsig#" entityID="${entityId}"><md:IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol" WantAuthnRequestsSigned="false"><md:KeyDescriptor use="signing"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>${certBody}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor><md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="${ssoUrl}/post"/><md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="${ssoUrl}"/></md:IDPSSODescriptor></md:EntityDescriptor>`;
+  ssoUrl = `${base}/sso`;
   return {
     entityId,
     ssoUrl,
-    key,
-    metadata,
+    metadataUrl: `${base}/metadata`,
+    get key() {
+      return key;
+    },
+    get metadata() {
+      return metadata();
+    },
+    get metadataFetches() {
+      return metadataFetches;
+    },
     signInAs: (p) => {
       person = p;
     },
     setAudience: (acs, aud) => audiences.set(acs, aud),
+    useKey: (k) => {
+      key = k;
+    },
+    publish: (keys) => {
+      published = [...keys];
+    },
+    failMetadata: (status) => {
+      metadataStatus = status;
+    },
+    encryptTo: (cert) => {
+      encryptionCert = cert;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

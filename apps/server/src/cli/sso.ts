@@ -3,8 +3,9 @@
  * redirect allowlist, through the API with the CLI's key. The client secret is read from
  * `GATEHOUSE_SSO_CLIENT_SECRET` (or `--client-secret`, which other users of the machine may see
  * in the process list) and is never printed back. A SAML connection's IdP side comes from its
- * metadata file (`--metadata-file`) or from `--idp-entity-id`, `--idp-sso-url` and
- * `--idp-cert-file` (repeatable: several certificates during a rotation).
+ * metadata file (`--metadata-file`), its metadata URL (`--metadata-url`, fetched by the server
+ * now and again on `sso refresh-metadata` and the background refresh) or from `--idp-entity-id`,
+ * `--idp-sso-url` and `--idp-cert-file` (repeatable: several certificates during a rotation).
  */
 import { readFileSync } from 'node:fs';
 import type { createGatehouse } from '@gatehouse/sdk';
@@ -12,12 +13,17 @@ import type { createGatehouse } from '@gatehouse/sdk';
 /** The lines `gatehouse --help` shows for SSO. */
 export const SSO_USAGE = `  sso connection create --org ORG --name NAME --issuer URL --client-id ID
       [--scopes a,b] [--groups-claim CLAIM] [--default-role ROLE] [--default-scope SCOPE] [--disabled]
-      (client secret from GATEHOUSE_SSO_CLIENT_SECRET or --client-secret; never shown again)
-  sso connection create --protocol saml --org ORG --name NAME --metadata-file FILE
+      [--ignore-issuer-errors]
+      (client secret from GATEHOUSE_SSO_CLIENT_SECRET or --client-secret; never shown again;
+       the issuer's discovery document must be readable, unless --ignore-issuer-errors)
+  sso connection create --protocol saml --org ORG --name NAME --metadata-file FILE|--metadata-url URL
       [--idp-entity-id ID --idp-sso-url URL --idp-cert-file PEM ...] [--sp-entity-id ID]
       [--allow-idp-initiated] [--want-encrypted --sp-key-file PEM --sp-cert-file PEM]
       [--groups-claim ATTRIBUTE] [--default-role ROLE] [--default-scope SCOPE] [--disabled]
   sso connection update --protocol saml --org ORG --connection SSOC_ID [--metadata-file ...]
+      [--metadata-url URL | --no-metadata-url]
+  sso refresh-metadata SSOC_ID --org ORG
+      (a SAML connection reads its metadata URL again: a rotated certificate is picked up)
   sso connection list --org ORG
   sso connection show|enable|disable|delete|test --org ORG --connection SSOC_ID
   sso connection update --org ORG --connection SSOC_ID [--name --issuer --client-id --scopes ...]
@@ -36,12 +42,15 @@ export const SSO_OPTIONS = {
   'default-role': { type: 'string' },
   'default-scope': { type: 'string' },
   disabled: { type: 'boolean' },
+  'ignore-issuer-errors': { type: 'boolean' },
   connection: { type: 'string' },
   'idp-group': { type: 'string' },
   group: { type: 'string' },
   uri: { type: 'string', multiple: true },
   protocol: { type: 'string' },
   'metadata-file': { type: 'string' },
+  'metadata-url': { type: 'string' },
+  'no-metadata-url': { type: 'boolean' },
   'idp-entity-id': { type: 'string' },
   'idp-sso-url': { type: 'string' },
   'idp-cert-file': { type: 'string', multiple: true },
@@ -59,6 +68,8 @@ type Values = Record<string, string | boolean | string[] | undefined>;
 export interface SsoCli {
   readonly api: () => Api;
   readonly values: Values;
+  /** The word after the command (`sso refresh-metadata SSOC_ID`), if any. */
+  readonly arg?: string | undefined;
   /** The server's base URL (for the test link). */
   readonly baseUrl: string;
   need(name: string): string;
@@ -84,15 +95,31 @@ type ConnectionLike = {
       metadataUrl: string;
       allowIdpInitiated: boolean;
       idpCertificates: ReadonlyArray<{ fingerprint: string; notAfter: string }>;
+      idpMetadata?: {
+        url: string;
+        refreshedAt: string | null;
+        checkedAt: string | null;
+        error: string | null;
+      } | null;
     }
 );
+
+/** Where a SAML connection's IdP metadata comes from, and how its last fetch went. */
+function metadataLine(
+  m: NonNullable<Extract<ConnectionLike, { protocol: 'saml' }>['idpMetadata']>,
+) {
+  const last = m.error
+    ? `last fetch failed at ${m.checkedAt}: ${m.error}`
+    : `refreshed ${m.refreshedAt ?? 'never'}`;
+  return `\n  IdP metadata ${m.url} (${last})`;
+}
 
 /** One connection, for people. */
 export function formatConnection(c: ConnectionLike): string {
   const maps = c.groupMappings.map((m) => `\n    ${m.idpGroup} -> ${m.groupId}`).join('');
   const how =
     c.protocol === 'saml'
-      ? `SAML idp ${c.idpEntityId}  sp ${c.spEntityId}${c.allowIdpInitiated ? '  IdP-initiated allowed' : ''}\n  ACS ${c.acsUrl}\n  SP metadata ${c.metadataUrl}${c.idpCertificates.map((x) => `\n  IdP certificate ${x.fingerprint} (until ${x.notAfter})`).join('')}`
+      ? `SAML idp ${c.idpEntityId}  sp ${c.spEntityId}${c.allowIdpInitiated ? '  IdP-initiated allowed' : ''}\n  ACS ${c.acsUrl}\n  SP metadata ${c.metadataUrl}${c.idpMetadata ? metadataLine(c.idpMetadata) : ''}${c.idpCertificates.map((x) => `\n  IdP certificate ${x.fingerprint} (until ${x.notAfter})`).join('')}`
       : `issuer ${c.issuer}  client ${c.clientId}  scopes ${c.scopes.join(' ')}`;
   return `${c.id}  ${c.enabled ? 'enabled ' : 'disabled'}  ${c.name}  ${how}  default role ${c.defaultRole ?? '(preset default)'}${maps ? `\n  group mappings:${maps}` : ''}`;
 }
@@ -110,6 +137,7 @@ function samlSettings(cli: SsoCli) {
   const certFiles = (v['idp-cert-file'] as string[] | undefined) ?? [];
   return {
     ...(str(v['metadata-file']) && { metadataXml: read(str(v['metadata-file'])!) }),
+    ...(str(v['metadata-url']) && { metadataUrl: str(v['metadata-url'])! }),
     ...(str(v['idp-entity-id']) && { idpEntityId: str(v['idp-entity-id'])! }),
     ...(str(v['idp-sso-url']) && { idpSsoUrl: str(v['idp-sso-url'])! }),
     ...(certFiles.length > 0 && { idpCertificates: certFiles.map(read) }),
@@ -147,8 +175,13 @@ function settings(cli: SsoCli) {
     ...(groups && { claims: { groups: groups === 'none' ? null : groups } }),
     ...(str(v['default-role']) && { defaultRole: str(v['default-role'])! }),
     ...(str(v['default-scope']) && { defaultScopeId: str(v['default-scope'])! }),
+    ...(v['ignore-issuer-errors'] === true && { ignoreIssuerErrors: true }),
   };
 }
+
+/** What the issuer check warned of, as lines after the connection. */
+const warningLines = (warnings: readonly string[]) =>
+  warnings.map((w) => `\nwarning: ${w}`).join('');
 
 const secretOf = (cli: SsoCli) =>
   str(process.env.GATEHOUSE_SSO_CLIENT_SECRET) ?? str(cli.values['client-secret']);
@@ -161,7 +194,13 @@ export async function ssoCommand(cmd: string, cli: SsoCli): Promise<void> {
   switch (cmd) {
     case 'sso connection create': {
       if (isSaml(cli)) {
-        const { issuer: _i, clientId: _c, scopes: _s, ...common } = settings(cli);
+        const {
+          issuer: _i,
+          clientId: _c,
+          scopes: _s,
+          ignoreIssuerErrors: _x,
+          ...common
+        } = settings(cli);
         const { result, revision } = await api().sso.createConnection.mutate({
           protocol: 'saml',
           orgId: orgId(),
@@ -174,7 +213,7 @@ export async function ssoCommand(cmd: string, cli: SsoCli): Promise<void> {
       }
       const clientSecret = secretOf(cli);
       if (!clientSecret) cli.fail('set GATEHOUSE_SSO_CLIENT_SECRET (or --client-secret)');
-      const { result, revision } = await api().sso.createConnection.mutate({
+      const { result, revision, warnings } = await api().sso.createConnection.mutate({
         orgId: orgId(),
         name: cli.need('name'),
         issuer: cli.need('issuer'),
@@ -183,28 +222,43 @@ export async function ssoCommand(cmd: string, cli: SsoCli): Promise<void> {
         ...settings(cli),
         enabled: cli.values.disabled !== true,
       });
-      return cli.print(`created ${formatConnection(result)}`, { ...result, revision });
+      return cli.print(`created ${formatConnection(result)}${warningLines(warnings)}`, {
+        ...result,
+        revision,
+        warnings,
+      });
     }
     case 'sso connection update': {
       if (isSaml(cli)) {
-        const { issuer: _i, clientId: _c, scopes: _s, ...common } = settings(cli);
+        const {
+          issuer: _i,
+          clientId: _c,
+          scopes: _s,
+          ignoreIssuerErrors: _x,
+          ...common
+        } = settings(cli);
         const { result, revision } = await api().sso.updateConnection.mutate({
           protocol: 'saml',
           orgId: orgId(),
           connectionId: connectionId(),
           ...common,
           ...samlSettings(cli),
+          ...(cli.values['no-metadata-url'] === true && { metadataUrl: null }),
         });
         return cli.print(`updated ${formatConnection(result)}`, { ...result, revision });
       }
       const clientSecret = secretOf(cli);
-      const { result, revision } = await api().sso.updateConnection.mutate({
+      const { result, revision, warnings } = await api().sso.updateConnection.mutate({
         orgId: orgId(),
         connectionId: connectionId(),
         ...settings(cli),
         ...(clientSecret && { clientSecret }),
       });
-      return cli.print(`updated ${formatConnection(result)}`, { ...result, revision });
+      return cli.print(`updated ${formatConnection(result)}${warningLines(warnings)}`, {
+        ...result,
+        revision,
+        warnings,
+      });
     }
     case 'sso connection enable':
     case 'sso connection disable': {
@@ -248,6 +302,23 @@ export async function ssoCommand(cmd: string, cli: SsoCli): Promise<void> {
         `open this link in a browser and sign in at the IdP (until ${t.expiresAt}); nothing is changed:\n${url}`,
         { ...t, url },
       );
+    }
+    case 'sso refresh-metadata': {
+      const id = cli.arg ?? str(cli.values.connection);
+      if (!id)
+        cli.fail(
+          'sso refresh-metadata needs the connection: sso refresh-metadata SSOC_ID --org ORG',
+        );
+      const { result, revision } = await api().sso.refreshSamlMetadata.mutate({
+        orgId: orgId(),
+        connectionId: id,
+      });
+      const what =
+        result.changed.length > 0 ? `changed: ${result.changed.join(', ')}` : 'unchanged';
+      return cli.print(`refreshed (${what}) ${formatConnection(result.connection)}`, {
+        ...result,
+        revision,
+      });
     }
     case 'sso mapping set': {
       const { result, revision } = await api().sso.setGroupMapping.mutate({

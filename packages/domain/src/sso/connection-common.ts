@@ -29,10 +29,14 @@ export const checkName = (name: string): string => {
   return n;
 };
 
-/** A connection's view without what changes on every write (for audit entries). */
+/**
+ * A connection's view without what changes on every write or fetch (for audit entries): a
+ * metadata URL is kept, not the times of its fetches.
+ */
 export const connectionSummary = (v: SsoConnectionView) => {
   const { groupMappings: _, createdAt: _c, updatedAt: _u, ...rest } = v;
-  return rest;
+  if (rest.protocol !== 'saml' || !rest.idpMetadata) return rest;
+  return { ...rest, idpMetadata: { url: rest.idpMetadata.url } };
 };
 
 /** The default role and its scope a write leaves (`cur`: the row before, for changes). */

@@ -89,6 +89,19 @@ export interface SamlConnectionView extends SsoConnectionBase {
   readonly metadataUrl: string;
   readonly wantEncryptedAssertions: boolean;
   readonly allowIdpInitiated: boolean;
+  /** Where the IdP publishes its metadata, and how its last fetch went; null when not by URL. */
+  readonly idpMetadata: SamlMetadataStatus | null;
+}
+
+/** A SAML connection's metadata URL and its last fetch. */
+export interface SamlMetadataStatus {
+  readonly url: string;
+  /** The last fetch, successful or not. */
+  readonly checkedAt: string | null;
+  /** The last successful fetch: the settings shown come from it (or from a later edit). */
+  readonly refreshedAt: string | null;
+  /** Why the last fetch failed (the settings were kept); null when it succeeded. */
+  readonly error: string | null;
 }
 
 /** An SSO connection as the API shows it: never a client secret or a private key. */
@@ -172,6 +185,14 @@ export function connectionView(
       ...samlEndpoints(saml.services, r.id),
       wantEncryptedAssertions: x.want_encrypted,
       allowIdpInitiated: x.allow_idp_initiated,
+      idpMetadata: x.metadata_url
+        ? {
+            url: x.metadata_url,
+            checkedAt: iso(x.metadata_checked_at),
+            refreshedAt: iso(x.metadata_refreshed_at),
+            error: x.metadata_error,
+          }
+        : null,
     };
   }
   return {
@@ -182,6 +203,8 @@ export function connectionView(
     scopes: r.scopes,
   };
 }
+
+const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
 
 /** A SAML connection's settings (NOT_FOUND when it has none: not a SAML connection). */
 export async function loadSamlSettings(

@@ -28,7 +28,7 @@ import {
 } from '../index.js';
 import { instanceSecretKey, openSecret } from '../rules/index.js';
 import { createServices, type Services } from '../services.js';
-import { instanceAdmin as admin } from '../testing.js';
+import { instanceAdmin as admin, offlineIdpFetch } from '../testing.js';
 
 const SECRET = 'idp-client-secret-do-not-leak-1234567890';
 
@@ -37,7 +37,8 @@ describe.each(testBackends())('SSO connections on $name', (backend) => {
   let s: Services;
   beforeAll(async () => {
     g = await backend.open();
-    s = createServices(g.db);
+    // Issuers are checked at creation (oidc-issuer.test.ts); here every one answers.
+    s = createServices(g.db, { ssoFetch: offlineIdpFetch });
   });
   afterAll(async () => {
     await g?.close();

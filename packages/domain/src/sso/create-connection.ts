@@ -18,6 +18,7 @@ import {
   sealClientSecret,
   secretKeyOf,
 } from './connection-view.js';
+import { checkIssuerOrWarn } from './oidc-issuer.js';
 
 /** What a new connection is made of. */
 export interface SsoConnectionInput extends ConnectionCommonInput {
@@ -27,11 +28,23 @@ export interface SsoConnectionInput extends ConnectionCommonInput {
   /** Stored sealed under the instance secret key; never returned. */
   readonly clientSecret: string;
   readonly scopes?: readonly string[] | undefined;
+  /**
+   * Save the connection even when the issuer's discovery document cannot be read or is wrong
+   * (an IdP not reachable from here yet); the answer's `warnings` say what failed.
+   */
+  readonly ignoreIssuerErrors?: boolean | undefined;
+}
+
+/** A connection write's result, with what the issuer check found when it was told to go on. */
+export interface SsoConnectionWrite extends WriteResult<SsoConnectionView> {
+  readonly warnings: readonly string[];
 }
 
 /**
  * I1: creates an OIDC connection (`sso.manage` and holding every permission of the org at the
- * root; the default role must be one the caller may give).
+ * root; the default role must be one the caller may give). The issuer's discovery document is
+ * fetched first: INVALID when it cannot be read or names another issuer, unless
+ * `ignoreIssuerErrors` (then `warnings` says why).
  *
  * @example
  * const { result } = await createSsoConnection(call, {
@@ -41,9 +54,14 @@ export interface SsoConnectionInput extends ConnectionCommonInput {
 export async function createSsoConnection(
   call: OrgCall,
   input: SsoConnectionInput,
-): Promise<WriteResult<SsoConnectionView>> {
+): Promise<SsoConnectionWrite> {
   const key = await secretKeyOf(call.services);
-  return orgWrite(call, async (w) => {
+  const warnings = await checkIssuerOrWarn(call, {
+    issuer: checkIssuer(input.issuer),
+    clientId: input.clientId,
+    ignore: input.ignoreIssuerErrors === true,
+  });
+  const written = await orgWrite(call, async (w) => {
     authorizeConnectionAdmin(w);
     const at = defaultRoleAt(input);
     authorizeDefaultRole(w, at);
@@ -73,4 +91,5 @@ export async function createSsoConnection(
     w.emit('sso.connection.created', { connectionId: id, name: view.name });
     return view;
   });
+  return { ...written, warnings };
 }

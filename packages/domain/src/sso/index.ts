@@ -7,14 +7,23 @@ export * from './delete-connection.js';
 export * from './exchange.js';
 export * from './group-mappings.js';
 export * from './list-connections.js';
+export { oidcIssuerProblem } from './oidc-issuer.js';
 export type { SsoPlan, SsoProfile, SsoRefusal } from './plan.js';
 export { redirectAllowed, setSsoRedirectUris } from './redirect-uris.js';
+export * from './refresh-saml-metadata.js';
+export * from './refusals.js';
 export * from './saml-acs.js';
 export {
   parseSamlIdpMetadata,
   type SamlCertificateView,
   type SamlIdpMetadata,
 } from './saml-metadata.js';
+export * from './saml-metadata-job.js';
+export {
+  checkSamlMetadataUrl,
+  type FetchedSamlMetadata,
+  fetchSamlMetadata,
+} from './saml-metadata-url.js';
 export type { SamlSettingsInput } from './saml-settings.js';
 export * from './sign-in.js';
 export * from './sign-in-options.js';

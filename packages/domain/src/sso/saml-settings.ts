@@ -1,7 +1,7 @@
 /**
- * The SAML settings a create or update writes: the IdP side from its metadata XML and/or given
- * one by one (one by one wins), the SP decryption key checked against its certificate and
- * sealed under the instance key.
+ * The SAML settings a create or update writes: the IdP side given one by one, from its metadata
+ * XML, or from its metadata URL (in that order of precedence), the SP decryption key checked
+ * against its certificate and sealed under the instance key.
  */
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import type { SsoSamlSettingsRow } from '@gatehouse/db';
@@ -14,11 +14,18 @@ import {
   checkSamlUrl,
   parseSamlIdpMetadata,
 } from './saml-metadata.js';
+import type { FetchedSamlMetadata } from './saml-metadata-url.js';
 
 /** The SAML settings a caller may give (absent: from the metadata, or unchanged). */
 export interface SamlSettingsInput {
   /** The IdP's metadata XML: entity id, HTTP-Redirect SSO URL and signing certificates. */
   readonly metadataXml?: string | undefined;
+  /**
+   * Where the IdP publishes its metadata (https): fetched now, and again by
+   * `sso.refreshSamlMetadata` and the server's background refresh, each time replacing the
+   * entity id, SSO URL and certificates. `null` forgets the URL (the settings stay).
+   */
+  readonly metadataUrl?: string | null | undefined;
   readonly idpEntityId?: string | undefined;
   readonly idpSsoUrl?: string | undefined;
   /**
@@ -40,18 +47,24 @@ export interface SamlSettingsInput {
 
 type Settings = Omit<SsoSamlSettingsRow, 'org_id' | 'connection_id'>;
 
-/** The settings after `input` (over `cur` when updating). INVALID when incomplete or wrong. */
+/**
+ * The settings after `input` (over `cur` when updating). `fetched` is what `input.metadataUrl`
+ * gave (the caller fetched it before its transaction). INVALID when incomplete or wrong.
+ */
 export function samlSettingsOf(
   input: SamlSettingsInput,
   ctx: { key: SecretKey; orgId: string; id: string; defaultSpEntityId: string },
   cur?: Settings,
+  fetched?: FetchedSamlMetadata | null,
 ): Settings {
   const meta = input.metadataXml !== undefined ? parseSamlIdpMetadata(input.metadataXml) : null;
-  const idpEntityId = input.idpEntityId ?? meta?.entityId ?? cur?.idp_entity_id;
-  const idpSsoUrl = input.idpSsoUrl ?? meta?.ssoUrl ?? cur?.idp_sso_url;
-  const certs = input.idpCertificates ?? meta?.certificates ?? cur?.idp_certs;
-  if (!idpEntityId) throw invalid('idpEntityId (or metadataXml) is required');
-  if (!idpSsoUrl) throw invalid('idpSsoUrl (or metadataXml) is required');
+  const byUrl = fetched?.metadata;
+  const idpEntityId = input.idpEntityId ?? meta?.entityId ?? byUrl?.entityId ?? cur?.idp_entity_id;
+  const idpSsoUrl = input.idpSsoUrl ?? meta?.ssoUrl ?? byUrl?.ssoUrl ?? cur?.idp_sso_url;
+  const certs =
+    input.idpCertificates ?? meta?.certificates ?? byUrl?.certificates ?? cur?.idp_certs;
+  if (!idpEntityId) throw invalid('idpEntityId (or metadataXml, or metadataUrl) is required');
+  if (!idpSsoUrl) throw invalid('idpSsoUrl (or metadataXml, or metadataUrl) is required');
   if (!certs || certs.length === 0) throw invalid('at least one IdP certificate is required');
   if (certs.length > 10) throw invalid('at most 10 IdP certificates');
   let spKeySealed = cur?.sp_key_sealed ?? null;
@@ -84,5 +97,39 @@ export function samlSettingsOf(
     sp_key_sealed: spKeySealed,
     sp_cert: spCert,
     allow_idp_initiated: input.allowIdpInitiated ?? cur?.allow_idp_initiated ?? false,
+    ...metadataColumns(input, cur, fetched),
+  };
+}
+
+/** The metadata URL columns after `input`: a new URL with its fetch, none, or unchanged. */
+function metadataColumns(
+  input: SamlSettingsInput,
+  cur: Settings | undefined,
+  fetched: FetchedSamlMetadata | null | undefined,
+) {
+  if (fetched) {
+    return {
+      metadata_url: fetched.url,
+      metadata_checked_at: fetched.at,
+      metadata_refreshed_at: fetched.at,
+      metadata_error: null,
+    };
+  }
+  if (input.metadataUrl !== undefined && input.metadataUrl !== null) {
+    throw new Error('metadataUrl given but not fetched');
+  }
+  if (input.metadataUrl === null || !cur) {
+    return {
+      metadata_url: null,
+      metadata_checked_at: null,
+      metadata_refreshed_at: null,
+      metadata_error: null,
+    };
+  }
+  return {
+    metadata_url: cur.metadata_url,
+    metadata_checked_at: cur.metadata_checked_at,
+    metadata_refreshed_at: cur.metadata_refreshed_at,
+    metadata_error: cur.metadata_error,
   };
 }

@@ -1,7 +1,7 @@
 /** I1: change, enable or disable an OIDC connection, or replace its client secret. */
 import type { OrgCall } from '../call.js';
 import { invalid } from '../errors.js';
-import { orgWrite, type WriteResult } from '../org-write.js';
+import { orgWrite } from '../org-write.js';
 import { changedCommonColumns, connectionSummary, defaultRoleAt } from './connection-common.js';
 import {
   authorizeConnectionAdmin,
@@ -11,11 +11,11 @@ import {
   connectionView,
   loadConnection,
   loadMappings,
-  type SsoConnectionView,
   sealClientSecret,
   secretKeyOf,
 } from './connection-view.js';
-import type { SsoConnectionInput } from './create-connection.js';
+import type { SsoConnectionInput, SsoConnectionWrite } from './create-connection.js';
+import { checkIssuerOrWarn } from './oidc-issuer.js';
 
 /** What may change (absent: unchanged). */
 export type SsoConnectionChanges = Partial<SsoConnectionInput> & {
@@ -25,13 +25,22 @@ export type SsoConnectionChanges = Partial<SsoConnectionInput> & {
 /**
  * I1: updates a connection (as creating one is authorized); `enabled: false` stops sign-ins at
  * once, `clientSecret` replaces the sealed secret (the audit entry says only that it changed).
+ * A new issuer (or client id) is checked as at creation (`ignoreIssuerErrors`, `warnings`).
  */
 export async function updateSsoConnection(
   call: OrgCall,
   input: SsoConnectionChanges,
-): Promise<WriteResult<SsoConnectionView>> {
+): Promise<SsoConnectionWrite> {
   const key = input.clientSecret === undefined ? null : await secretKeyOf(call.services);
-  return orgWrite(call, async (w) => {
+  const warnings =
+    input.issuer === undefined
+      ? []
+      : await checkIssuerOrWarn(call, {
+          issuer: checkIssuer(input.issuer),
+          clientId: input.clientId ?? 'gatehouse',
+          ignore: input.ignoreIssuerErrors === true,
+        });
+  const written = await orgWrite(call, async (w) => {
     authorizeConnectionAdmin(w);
     const cur = await loadConnection(w.trx, w.orgId, input.connectionId);
     if (cur.protocol !== 'oidc') {
@@ -73,4 +82,5 @@ export async function updateSsoConnection(
     w.emit('sso.connection.updated', { connectionId: cur.id, enabled: view.enabled });
     return view;
   });
+  return { ...written, warnings };
 }

@@ -1,4 +1,7 @@
-/** I1: change a SAML connection: its IdP (metadata, certificates: rotation), SP key, options. */
+/**
+ * I1: change a SAML connection: its IdP (metadata XML or URL, certificates: rotation), SP key,
+ * options.
+ */
 import type { OrgCall } from '../call.js';
 import { invalid } from '../errors.js';
 import { orgWrite, type WriteResult } from '../org-write.js';
@@ -13,7 +16,7 @@ import {
   type SsoConnectionView,
   secretKeyOf,
 } from './connection-view.js';
-import type { SamlConnectionInput } from './create-saml-connection.js';
+import { fetchMetadataUrl, type SamlConnectionInput } from './create-saml-connection.js';
 import { samlSettingsOf } from './saml-settings.js';
 
 /** What may change (absent: unchanged). */
@@ -31,6 +34,7 @@ export async function updateSamlConnection(
   input: SamlConnectionChanges,
 ): Promise<WriteResult<SsoConnectionView>> {
   const key = await secretKeyOf(call.services);
+  const fetched = await fetchMetadataUrl(call, input.metadataUrl);
   return orgWrite(call, async (w) => {
     authorizeConnectionAdmin(w);
     const cur = await loadConnection(w.trx, w.orgId, input.connectionId);
@@ -44,6 +48,7 @@ export async function updateSamlConnection(
       input,
       { key, orgId: w.orgId, id: cur.id, defaultSpEntityId: curSaml.sp_entity_id },
       curSaml,
+      fetched,
     );
     const row = await w.trx
       .updateTable('sso_connections')
