@@ -4,9 +4,8 @@
  * statement is one round trip). The bounds are today's counts: a change that adds round trips to
  * these paths fails here.
  */
-import type { Gatedb } from '@gatehouse/db';
+import type { Gatedb, KyselyPlugin, RootOperationNode } from '@gatehouse/db';
 import { testBackends } from '@gatehouse/db/testing';
-import type { KyselyPlugin, RootOperationNode } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inOrg } from '../call.js';
 import type { Caller } from '../context.js';
