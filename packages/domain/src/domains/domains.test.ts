@@ -23,7 +23,6 @@ import {
   inviteMember,
   listAudit,
   listDomains,
-  login,
   normalizeDomain,
   readQueuedEmail,
   recheckDueDomains,
@@ -33,7 +32,12 @@ import {
   verifyDomain,
 } from '../index.js';
 import { createServices, type Services } from '../services.js';
-import { instanceAdmin as admin, startTestDnsServer, type TestDnsServer } from '../testing.js';
+import {
+  instanceAdmin as admin,
+  sessionLogin,
+  startTestDnsServer,
+  type TestDnsServer,
+} from '../testing.js';
 
 const PASSWORD = 'correct horse battery staple';
 let seq = 0;
@@ -341,11 +345,11 @@ describe.each(testBackends())('verified domains on $name', (backend) => {
     const newcomer = `cy-${seq}@${d.domain}`;
     // Before the policy: both sign in, and an invitation to the domain is sent.
     const inv = await invite(a, newcomer);
-    await login(s, { email: inside, password: PASSWORD, orgId: a.orgId });
+    await sessionLogin(s, { email: inside, password: PASSWORD, orgId: a.orgId });
     await setDomainPolicy(a.call, { requireSso: true });
 
     const refused = await failure(
-      login(s, { email: inside.toUpperCase(), password: PASSWORD, orgId: a.orgId }),
+      sessionLogin(s, { email: inside.toUpperCase(), password: PASSWORD, orgId: a.orgId }),
     );
     expect(refused.code).toBe('FORBIDDEN');
     expect(refused.message).toBe(
@@ -359,11 +363,11 @@ describe.each(testBackends())('verified domains on $name', (backend) => {
     });
     // Decided before the password: a wrong one gets the same answer, and no failure is counted.
     expect(
-      (await failure(login(s, { email: inside, password: 'wrong', orgId: a.orgId }))).code,
+      (await failure(sessionLogin(s, { email: inside, password: 'wrong', orgId: a.orgId }))).code,
     ).toBe('FORBIDDEN');
     // Other domains of the same org, and the same person in an org that has not verified it.
-    await login(s, { email: outside, password: PASSWORD, orgId: a.orgId });
-    await login(s, { email: inside, password: PASSWORD, orgId: b.orgId });
+    await sessionLogin(s, { email: outside, password: PASSWORD, orgId: a.orgId });
+    await sessionLogin(s, { email: inside, password: PASSWORD, orgId: b.orgId });
 
     // Invitations: refused for the domain (sent before the policy, or sent after), fine for
     // others; nothing changes.
@@ -402,10 +406,10 @@ describe.each(testBackends())('verified domains on $name', (backend) => {
 
     // Policy off, or domain gone: password sign-in works again.
     await setDomainPolicy(a.call, { requireSso: false });
-    await login(s, { email: inside, password: PASSWORD, orgId: a.orgId });
+    await sessionLogin(s, { email: inside, password: PASSWORD, orgId: a.orgId });
     await setDomainPolicy(a.call, { requireSso: true });
     await deleteDomain(a.call, { domainId: d.id });
-    await login(s, { email: inside, password: PASSWORD, orgId: a.orgId });
+    await sessionLogin(s, { email: inside, password: PASSWORD, orgId: a.orgId });
   });
 
   it('I3 auto-join: with autoJoin on, an account of the verified domain joins by password sign-in with the default role (audited); off, or another domain, or a wrong password, or require-SSO, and it does not', async () => {
@@ -446,7 +450,9 @@ describe.each(testBackends())('verified domains on $name', (backend) => {
       ).revision;
 
     // Only by invitation (the default): the same failure as for anyone without access.
-    const off = await failure(login(s, { email: insideEmail, password: PASSWORD, orgId: a.orgId }));
+    const off = await failure(
+      sessionLogin(s, { email: insideEmail, password: PASSWORD, orgId: a.orgId }),
+    );
     expect(off.code).toBe('UNAUTHENTICATED');
     expect(await isMember(inside)).toBeNull();
 
@@ -454,15 +460,23 @@ describe.each(testBackends())('verified domains on $name', (backend) => {
     // A wrong password joins nobody; another domain's account is not let in.
     const before = await revision();
     expect(
-      (await failure(login(s, { email: insideEmail, password: 'wrong password', orgId: a.orgId })))
-        .code,
+      (
+        await failure(
+          sessionLogin(s, { email: insideEmail, password: 'wrong password', orgId: a.orgId }),
+        )
+      ).code,
     ).toBe('UNAUTHENTICATED');
     expect(
-      (await failure(login(s, { email: outsideEmail, password: PASSWORD, orgId: a.orgId }))).code,
+      (await failure(sessionLogin(s, { email: outsideEmail, password: PASSWORD, orgId: a.orgId })))
+        .code,
     ).toBe('UNAUTHENTICATED');
     expect(await revision()).toBe(before);
 
-    const { result } = await login(s, { email: insideEmail, password: PASSWORD, orgId: a.orgId });
+    const { result } = await sessionLogin(s, {
+      email: insideEmail,
+      password: PASSWORD,
+      orgId: a.orgId,
+    });
     expect(result.session.userId).toBe(inside);
     expect(await isMember(inside)).toEqual({ status: 'active' });
     expect(await revision()).toBeGreaterThan(before);
@@ -480,7 +494,7 @@ describe.each(testBackends())('verified domains on $name', (backend) => {
     ).toMatchObject({ after: { domain: d.domain, role: 'org_user' } });
     // Signing in again changes nothing more.
     const joined = await revision();
-    await login(s, { email: insideEmail, password: PASSWORD, orgId: a.orgId });
+    await sessionLogin(s, { email: insideEmail, password: PASSWORD, orgId: a.orgId });
     expect(await revision()).toBe(joined);
 
     // Require-SSO takes precedence: the domain's people come in through the IdP only.
@@ -489,7 +503,7 @@ describe.each(testBackends())('verified domains on $name', (backend) => {
     expect(
       (
         await failure(
-          login(s, { email: `gus-${seq}@${d.domain}`, password: PASSWORD, orgId: a.orgId }),
+          sessionLogin(s, { email: `gus-${seq}@${d.domain}`, password: PASSWORD, orgId: a.orgId }),
         )
       ).code,
     ).toBe('FORBIDDEN');
@@ -533,7 +547,7 @@ describe.each(testBackends())('verified domains on $name', (backend) => {
         expect(row).toMatchObject({ status: 'verified', failedChecks: n });
         expect(row!.lastError).toContain('NXDOMAIN');
         await expect(
-          login(s, { email: address, password: PASSWORD, orgId: a.orgId }),
+          sessionLogin(s, { email: address, password: PASSWORD, orgId: a.orgId }),
         ).rejects.toMatchObject({ code: 'FORBIDDEN' });
       }
       clock = new Date(clock.getTime() + day + 1000);
@@ -541,7 +555,7 @@ describe.each(testBackends())('verified domains on $name', (backend) => {
       [row] = await listDomains(a.call);
       expect(row).toMatchObject({ status: 'failed', nextCheckAt: null });
       expect(await verifiedDomainOwner(g.db, address)).toBeNull();
-      await login(s, { email: address, password: PASSWORD, orgId: a.orgId });
+      await sessionLogin(s, { email: address, password: PASSWORD, orgId: a.orgId });
       const audit = await listAudit(a.call, { entityType: 'domain' });
       const unverified = audit.items.find((e) => e.action === 'Unverified');
       expect(unverified).toMatchObject({ actorId: 'system', source: 'system' });
