@@ -19,4 +19,5 @@ export { normalizeRecoveryCode, RECOVERY_CODE_COUNT } from './recovery-codes.js'
 export * from './reset-member.js';
 export { SECOND_FACTOR_PROBLEMS, type SecondFactorInput } from './second-factor.js';
 export * from './status.js';
+export * from './sweep.js';
 export { TOTP_ISSUER, TOTP_PERIOD_SECONDS, totpCode, totpStep } from './totp.js';

@@ -35,6 +35,7 @@ import {
   readQueuedEmail,
   regenerateRecoveryCodes,
   resetMemberMfa,
+  sweepMfa,
   totpCode,
   updateOrg,
   whoAmI,
@@ -629,6 +630,33 @@ describe.each(testBackends())('multi-factor authentication on $name', (backend) 
     expect((await resetMemberMfa(asManager, { userId: plain.userId })).result).toMatchObject({
       removedFactors: 0,
     });
+  });
+
+  it('issue 14 housekeeping: challenges and pending enrollments dead for over a day are swept; live ones stay', async () => {
+    const a = await org();
+    const kim = await person(a.call, [{ role: 'analytics' }]);
+    const max = await person(a.call, [{ role: 'analytics' }]);
+    const lee = await person(a.call, [{ role: 'analytics' }]);
+    await enroll((await signIn(kim.email, a.orgId)).call);
+    await enroll((await signIn(max.email, a.orgId)).call);
+    const old = await challenge(kim.email, a.orgId);
+    await enrollTotp((await signIn(lee.email, a.orgId)).call);
+    tick(25 * 60 * 60_000);
+    const live = await challenge(max.email, a.orgId);
+    expect(await sweepMfa(s)).toBeGreaterThanOrEqual(2);
+    const rowsOf = async (userId: string) =>
+      (await g.db.selectFrom('mfa_challenges').select('id').where('user_id', '=', userId).execute())
+        .length;
+    expect([await rowsOf(kim.userId), await rowsOf(max.userId)]).toEqual([0, 1]);
+    const pending = await g.db
+      .selectFrom('mfa_factors')
+      .select('id')
+      .where('user_id', '=', lee.userId)
+      .execute();
+    expect(pending).toEqual([]);
+    const gone = await failure(completeMfaLogin(s, { mfaToken: old, code: '123456' }));
+    expect(gone.message).toContain('not valid');
+    expect(live).toMatch(/^mfac_/);
   });
 
   it('issue 14 directory: the real MFA status and the last sign-in method', async () => {
