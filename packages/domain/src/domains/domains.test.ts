@@ -13,21 +13,27 @@ import { DomainError } from '../errors.js';
 import {
   acceptInvitation,
   addMember,
+  authenticateSession,
   claimDomain,
+  completeMfaLogin,
+  confirmTotp,
   createApiClient,
   createOrg,
   createTxtResolver,
   deleteDomain,
+  enrollTotp,
   getDomainPolicy,
   hashPassword,
   inviteMember,
   listAudit,
   listDomains,
+  login,
   normalizeDomain,
   readQueuedEmail,
   recheckDueDomains,
   runDomainRecheck,
   setDomainPolicy,
+  totpCode,
   verifiedDomainOwner,
   verifyDomain,
 } from '../index.js';
@@ -410,6 +416,52 @@ describe.each(testBackends())('verified domains on $name', (backend) => {
     await setDomainPolicy(a.call, { requireSso: true });
     await deleteDomain(a.call, { domainId: d.id });
     await sessionLogin(s, { email: inside, password: PASSWORD, orgId: a.orgId });
+  });
+
+  it('I3 auto-join with MFA (issue 14): an account with an authenticator joins only once it shows its second factor, not on its password alone', async () => {
+    const a = await org();
+    const b = await org();
+    const d = await claimed(a.call);
+    publish(d);
+    await verifyDomain(a.call, { domainId: d.id });
+    await setDomainPolicy(a.call, { autoJoin: true });
+    const address = `gil-${seq}@${d.domain}`;
+    const { result: gil } = await addMember(b.call, { email: address });
+    await g.db
+      .updateTable('users')
+      .set({ password_hash: await hashPassword(PASSWORD) })
+      .where('id', '=', gil.userId)
+      .execute();
+    const inB = await sessionLogin(s, { email: address, password: PASSWORD, orgId: b.orgId });
+    const { principal } = await authenticateSession(s, inB.result.token);
+    const call = { services: s, caller: { principal, source: 'api' as const } };
+    const e = await enrollTotp(call);
+    await confirmTotp(call, { code: await totpCode(e.secret) });
+    const isMember = async () =>
+      (await g.db
+        .selectFrom('members')
+        .select('status')
+        .where('org_id', '=', a.orgId)
+        .where('user_id', '=', gil.userId)
+        .executeTakeFirst()) ?? null;
+
+    const { result: first } = await login(s, {
+      email: address,
+      password: PASSWORD,
+      orgId: a.orgId,
+    });
+    if (!first.mfaRequired) throw new Error('expected the second step');
+    expect(await isMember()).toBeNull();
+    expect(
+      (await failure(completeMfaLogin(s, { mfaToken: first.mfaToken, code: '000000' }))).code,
+    ).toBe('UNAUTHENTICATED');
+    expect(await isMember()).toBeNull();
+    const { result } = await completeMfaLogin(s, {
+      mfaToken: first.mfaToken,
+      code: await totpCode(e.secret, new Date(Date.now() + 30_000)),
+    });
+    expect(result.session).toMatchObject({ orgId: a.orgId, authMethod: 'pwd+totp' });
+    expect(await isMember()).toEqual({ status: 'active' });
   });
 
   it('I3 auto-join: with autoJoin on, an account of the verified domain joins by password sign-in with the default role (audited); off, or another domain, or a wrong password, or require-SSO, and it does not', async () => {

@@ -5,11 +5,12 @@
  * with a password; then, in one write of the org, the challenge and the code are used up, the
  * address's failed logins forgotten, and the session issued (`pwd+totp`, or `pwd+recovery`),
  * audited `LoggedIn`. The failures are forgotten only here, not after the password: a right
- * password must not reset the count of wrong codes.
+ * password must not reset the count of wrong codes. An account the org's auto-join policy (I3)
+ * lets in joins here, after its second factor, not on its password alone.
  */
 import { newId } from '@gatehouse/db';
 import type { Caller, Source } from '../context.js';
-import { assertSignInAllowed } from '../domains/index.js';
+import { assertSignInAllowed, autoJoinDomain, autoJoinOnSignIn } from '../domains/index.js';
 import { DomainError } from '../errors.js';
 import { clock } from '../invitations/index.js';
 import { memberStatus } from '../members/index.js';
@@ -47,6 +48,13 @@ export async function completeMfaLogin(
     orgId: challenge.org_id,
     ip: input.ip ?? challenge.ip ?? undefined,
   });
+  if (
+    (await memberStatusOf(s, challenge.org_id, user.id)) === null &&
+    (await autoJoinDomain(s.db, challenge.org_id, challenge.email_lower))
+  ) {
+    const joiner = { id: user.id, email: challenge.email };
+    await autoJoinOnSignIn(s, { orgId: challenge.org_id, user: joiner }, opts);
+  }
   const sessionId = newId('session');
   const caller: Caller = {
     principal: { kind: 'user', orgId: challenge.org_id, userId: user.id, sessionId },
@@ -78,4 +86,19 @@ export async function completeMfaLogin(
     });
     return { mfaRequired: false as const, ...issued };
   });
+}
+
+/** The user's membership status in `orgId`, or null when not a member. */
+async function memberStatusOf(
+  s: Services,
+  orgId: string,
+  userId: string,
+): Promise<'active' | 'deactivated' | null> {
+  const row = await s.db
+    .selectFrom('members')
+    .select('status')
+    .where('org_id', '=', orgId)
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
+  return row?.status ?? null;
 }

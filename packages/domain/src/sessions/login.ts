@@ -108,10 +108,14 @@ export async function login(
     .executeTakeFirst();
   const matches = await verifyPassword(input.password, found?.password_hash ?? (await decoyHash()));
   if (!found?.password_hash || !matches) throw await failed();
-  // I3: not a member yet, and the org lets its verified domain's people join by signing in.
-  if (found.status === null && (await autoJoinDomain(s.db, input.orgId, lower))) {
+  // I3: not a member yet, and the org lets its verified domain's people join by signing in. An
+  // account with an authenticator joins once it shows its second factor (completeMfaLogin),
+  // never on its password alone.
+  const joins = found.status === null && (await autoJoinDomain(s.db, input.orgId, lower)) !== null;
+  const deferJoin = joins && (await confirmedFactor(s.db, found.id)) !== undefined;
+  if (joins && !deferJoin) {
     await autoJoinOnSignIn(s, { orgId: input.orgId, user: found }, opts);
-  } else if (found.status !== 'active') throw await failed();
+  } else if (found.status !== 'active' && !deferJoin) throw await failed();
   const userId = found.id;
   const sessionId = newId('session');
   const caller: Caller = {
@@ -121,13 +125,15 @@ export async function login(
   };
   return orgEventWrite<LoginResult>({ services: s, caller, orgId: input.orgId }, async (w) => {
     // Deactivation takes the org lock too: this sees the status as of now.
-    if ((await memberStatus(w, userId)) !== 'active') throw loginFailed();
+    const status = await memberStatus(w, userId);
+    if (status !== 'active' && !(deferJoin && !status)) throw loginFailed();
     // Again under the org lock: a policy set during the password check applies.
     await assertSignInAllowed(w.trx, ssoOnly);
     if (await confirmedFactor(w.trx, userId)) {
       const where = { userId, orgId: input.orgId, userAgent: input.userAgent, ip: input.ip };
       return issueMfaChallenge(s, w.trx, where, clock(s));
     }
+    if (status !== 'active') throw loginFailed();
     // The right password: earlier failures for the address no longer count.
     await w.trx.deleteFrom('login_failures').where('email_lower', '=', lower).execute();
     const issued = await issueSession(s, w, {
