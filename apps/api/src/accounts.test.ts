@@ -3,13 +3,16 @@
  * reset"): tRPC over `fetch` on loopback, on every test backend. On an `idwise` org an
  * Administrator resets a member's password with `members.resetPassword`, the email is queued,
  * its link works through the public `accounts.*` procedures, and a member without admin
- * permissions is refused; a session changes its own password, an API key cannot.
+ * permissions is refused; a session changes its own password, an API key cannot. Multi-factor:
+ * a member enrolls a TOTP app and signs in with its code (`sessions.completeMfaLogin`), an
+ * Administrator resets it with `members.resetMfa` (seed 003 "Reset MFA"), and an org requiring
+ * MFA restricts a password session without one to enrolling.
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Gatedb } from '@gatehouse/db';
 import { testBackends } from '@gatehouse/db/testing';
-import { createServices, readQueuedEmail, type Services } from '@gatehouse/domain';
+import { createServices, readQueuedEmail, type Services, totpCode } from '@gatehouse/domain';
 import { createTRPCClient, httpBatchLink, type TRPCClient, TRPCClientError } from '@trpc/client';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,19 +24,37 @@ const PASSWORD = 'correct horse battery staple';
 const NEW_PASSWORD = 'plumbing otter saxophone';
 const LINK = /https:\/\/app\.acme\.test\/password\/reset\?token=([A-Za-z0-9_-]{43})/;
 
+/** The session of a login that asked for no second factor. */
+function sessionOf<T extends { mfaRequired: boolean }>(r: T): Extract<T, { mfaRequired: false }> {
+  if (r.mfaRequired) throw new Error('this login asks for a second factor');
+  return r as Extract<T, { mfaRequired: false }>;
+}
+
 /** The tRPC error code and Gatehouse's domain code of a failed call. */
 async function refusal(p: Promise<unknown>): Promise<{ code: string; domainCode: unknown }> {
+  const { code, domainCode } = await refused(p);
+  return { code, domainCode };
+}
+
+/** A failed call's codes and message. */
+async function refused(
+  p: Promise<unknown>,
+): Promise<{ code: string; domainCode: unknown; message: string }> {
   try {
     await p;
   } catch (e) {
     if (e instanceof TRPCClientError) {
       const data = e.data as { code: string; domainCode: unknown };
-      return { code: data.code, domainCode: data.domainCode };
+      return { code: data.code, domainCode: data.domainCode, message: e.message };
     }
     throw e;
   }
   throw new Error('expected the call to be refused');
 }
+
+/** The code an authenticator app shows `stepsAhead` steps from now (30 s each). */
+const codeAt = (secret: string, stepsAhead = 0) =>
+  totpCode(secret, new Date(Date.now() + stepsAhead * 30_000));
 
 describe.each(testBackends())('passwords through the API on $name', (backend) => {
   let g: Gatedb;
@@ -105,7 +126,7 @@ describe.each(testBackends())('passwords through the API on $name', (backend) =>
         password: PASSWORD,
         orgId: org.id,
       });
-      return { email, userId: result.userId, session: connect(session.token) };
+      return { email, userId: result.userId, session: connect(sessionOf(session).token) };
     };
     return {
       orgId: org.id,
@@ -159,7 +180,7 @@ describe.each(testBackends())('passwords through the API on $name', (backend) =>
       password: NEW_PASSWORD,
       orgId: o.orgId,
     });
-    expect(again.token).toMatch(/^ses_/);
+    expect(sessionOf(again).token).toMatch(/^ses_/);
     const audit = await admin.audit.list.query({
       orgId: o.orgId,
       action: 'PasswordResetRequested',
@@ -268,5 +289,126 @@ describe.each(testBackends())('passwords through the API on $name', (backend) =>
       password: NEW_PASSWORD,
       orgId: o.orgId,
     });
+  });
+
+  it('M6 seed 003 Reset MFA through the API: a member enrolls and signs in with a code; an Administrator resets it (a Viewer may not); the member signs in with the password alone', async () => {
+    const o = await idwiseOrg();
+    const me = o.analyst.session;
+    const enrolment = await me.accounts.enrollTotp.mutate();
+    expect(enrolment.qrDataUrl).toMatch(/^data:image\/svg\+xml;base64,/);
+    expect(await refusal(me.accounts.confirmTotp.mutate({ code: 'abcdef' }))).toEqual({
+      code: 'BAD_REQUEST',
+      domainCode: 'INVALID',
+    });
+    const { result: confirmed } = await me.accounts.confirmTotp.mutate({
+      code: await codeAt(enrolment.secret),
+    });
+    expect(confirmed.recoveryCodes).toHaveLength(10);
+    expect(await me.accounts.mfa.query()).toMatchObject({ enrolled: true, recoveryCodesLeft: 10 });
+
+    const { result: first } = await anonymous.sessions.login.mutate({
+      email: o.analyst.email,
+      password: PASSWORD,
+      orgId: o.orgId,
+    });
+    if (!first.mfaRequired) throw new Error('expected the second step');
+    expect(
+      await refusal(
+        anonymous.sessions.completeMfaLogin.mutate({ mfaToken: first.mfaToken, code: '000000' }),
+      ),
+    ).toEqual({ code: 'UNAUTHORIZED', domainCode: 'UNAUTHENTICATED' });
+    expect(
+      await refusal(anonymous.sessions.completeMfaLogin.mutate({ mfaToken: first.mfaToken })),
+    ).toEqual({ code: 'BAD_REQUEST', domainCode: 'INVALID' });
+    const { result: second } = await anonymous.sessions.completeMfaLogin.mutate({
+      mfaToken: first.mfaToken,
+      code: await codeAt(enrolment.secret, 1),
+    });
+    expect(second.session.authMethod).toBe('pwd+totp');
+    const withCode = connect(second.token);
+    expect((await withCode.sessions.me.query()).session.authMethod).toBe('pwd+totp');
+    const listed = await o.administrator.session.members.list.query({ orgId: o.orgId, limit: 500 });
+    expect(listed.items.find((m) => m.userId === o.analyst.userId)).toMatchObject({
+      mfaEnrolled: true,
+      lastLoginMethod: 'pwd+totp',
+    });
+
+    expect(
+      await refusal(
+        o.viewer.session.members.resetMfa.mutate({ orgId: o.orgId, userId: o.analyst.userId }),
+      ),
+    ).toEqual({ code: 'FORBIDDEN', domainCode: 'FORBIDDEN' });
+    expect(
+      await refusal(
+        o.analyst.session.members.resetMfa.mutate({
+          orgId: o.orgId,
+          userId: o.administrator.userId,
+        }),
+      ),
+    ).toEqual({ code: 'FORBIDDEN', domainCode: 'FORBIDDEN' });
+    const { result: reset } = await o.administrator.session.members.resetMfa.mutate({
+      orgId: o.orgId,
+      userId: o.analyst.userId,
+    });
+    expect(reset).toEqual({ userId: o.analyst.userId, removedFactors: 1, endedSessions: 2 });
+    expect(await refusal(withCode.sessions.me.query())).toMatchObject({ code: 'UNAUTHORIZED' });
+    const { result: again } = await anonymous.sessions.login.mutate({
+      email: o.analyst.email,
+      password: PASSWORD,
+      orgId: o.orgId,
+    });
+    expect(sessionOf(again).session.authMethod).toBe('pwd');
+    const audit = await admin.audit.list.query({ orgId: o.orgId, action: 'MfaReset' });
+    expect(audit.items).toEqual([
+      expect.objectContaining({ actorId: o.administrator.userId, entityId: o.analyst.userId }),
+    ]);
+  });
+
+  it('issue 14 require MFA through the API: set with orgs.update (a Viewer may not); a password session without an authenticator may only enroll (FORBIDDEN saying so), then everything works', async () => {
+    const o = await idwiseOrg();
+    expect(
+      await refusal(
+        o.viewer.session.orgs.update.mutate({ orgId: o.orgId, settings: { requireMfa: true } }),
+      ),
+    ).toMatchObject({ code: 'FORBIDDEN' });
+    expect(
+      await refusal(admin.orgs.update.mutate({ orgId: o.orgId, settings: { requireMfa: 'yes' } })),
+    ).toEqual({ code: 'BAD_REQUEST', domainCode: 'INVALID' });
+    await admin.orgs.update.mutate({ orgId: o.orgId, settings: { requireMfa: true } });
+
+    // Sessions are checked on every request: the administrator's, too, is restricted now.
+    const boss = o.administrator.session;
+    const blocked = await refused(boss.members.list.query({ orgId: o.orgId }));
+    expect(blocked).toMatchObject({ code: 'FORBIDDEN' });
+    expect(blocked.message).toContain('requires multi-factor authentication');
+    expect(
+      await refusal(
+        boss.authz.check.query({
+          orgId: o.orgId,
+          subject: o.viewer.userId,
+          permission: 'org.read',
+          scope: o.orgId,
+        }),
+      ),
+    ).toEqual({ code: 'FORBIDDEN', domainCode: null });
+    expect(
+      await refusal(
+        boss.accounts.changePassword.mutate({
+          currentPassword: PASSWORD,
+          newPassword: NEW_PASSWORD,
+        }),
+      ),
+    ).toMatchObject({ code: 'FORBIDDEN' });
+    expect((await boss.sessions.me.query()).mfa).toEqual({
+      enrolled: false,
+      orgRequiresMfa: true,
+      enrollmentRequired: true,
+    });
+    expect(await boss.accounts.mfa.query()).toMatchObject({ enrollmentRequired: true });
+    const e = await boss.accounts.enrollTotp.mutate();
+    await boss.accounts.confirmTotp.mutate({ code: await codeAt(e.secret) });
+    const page = await boss.members.list.query({ orgId: o.orgId });
+    expect(page.items.length).toBeGreaterThan(0);
+    expect((await boss.sessions.me.query()).session.authMethod).toBe('pwd+totp');
   });
 });

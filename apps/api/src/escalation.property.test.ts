@@ -29,10 +29,9 @@ import {
   createSsoConnection,
   hashPassword,
   inviteMember,
-  login,
   type Services,
 } from '@gatehouse/domain';
-import { offlineIdpFetch } from '@gatehouse/domain/testing';
+import { offlineIdpFetch, sessionLogin } from '@gatehouse/domain/testing';
 import { TRPCError } from '@trpc/server';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -288,7 +287,7 @@ async function randomActor(
         .where('id', '=', user)
         .executeTakeFirstOrThrow()
     ).email;
-    const { result } = await login(s, { email, password: PASSWORD, orgId: org.orgId });
+    const { result } = await sessionLogin(s, { email, password: PASSWORD, orgId: org.orgId });
     return {
       caller: {
         principal: { kind: 'user', orgId: org.orgId, userId: user, sessionId: result.session.id },

@@ -42,3 +42,9 @@ export const checkRequest = z.object({
 export const password = text({ min: 1, max: 256 });
 /** The token of a one-time link sent by email (an invitation, a password reset). */
 export const linkToken = text({ min: 16, max: 200 });
+/** A TOTP code as typed: six digits (spaces around are trimmed by the use case). */
+export const totpCode = text({ min: 6, max: 12 });
+/** A recovery code as typed (`abcd-efgh-jkmn-pqrs`; case, spaces and dashes do not count). */
+export const recoveryCode = text({ min: 8, max: 64 });
+/** A current code or a recovery code (exactly one; the use case says so otherwise). */
+export const secondFactor = { code: totpCode.optional(), recoveryCode: recoveryCode.optional() };

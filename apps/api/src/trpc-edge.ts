@@ -4,7 +4,7 @@
  * 1. The calls are read from the URL (`/trpc/a.b,c.d?batch=1`), so no body is needed to know them.
  * 2. The credential throttle and the bearer credential are checked from the headers. A request
  *    that names only procedures needing a caller and has none is answered 401 unread; a request
- *    naming a public procedure (`health`, `sessions.login`, `invitations.accept`, the password
+ *    naming a public procedure (`health`, `sessions.login`, `sessions.completeMfaLogin`, `invitations.accept`, the password
  *    reset ones) goes on.
  * 3. The body (any method but GET/HEAD) must be `application/json`, at most `maxBodyBytes`, and
  *    nest at most `maxJsonDepth` deep; `?input=` of a GET likewise. The checked text is handed to
@@ -37,6 +37,7 @@ import { sendTrpcError, type TrpcCalls } from './trpc-edge-errors.js';
 export const PUBLIC_PROCEDURES: ReadonlySet<string> = new Set([
   'health',
   'sessions.login',
+  'sessions.completeMfaLogin',
   'invitations.accept',
   'accounts.requestPasswordReset',
   'accounts.inspectPasswordReset',
@@ -123,7 +124,10 @@ export async function runEdge(
       return false;
     }
     // Logins are credentials too: a locked-out address gets no password checked.
-    if (throttle && !req.headers.authorization && calls.paths.includes('sessions.login')) {
+    const signIn = calls.paths.some(
+      (p) => p === 'sessions.login' || p === 'sessions.completeMfaLogin',
+    );
+    if (throttle && !req.headers.authorization && signIn) {
       const refusal = throttle.check({ address: clientAddress(req) });
       if (refusal) return tooMany(res, calls, refusal.message, refusal.retryAfterSeconds);
     }

@@ -12,6 +12,7 @@ import {
   DomainError,
   type DomainErrorCode,
   inOrg,
+  MFA_ENROLLMENT_REQUIRED,
   type Services,
 } from '@gatehouse/domain';
 import { internalErrorMessage } from '@gatehouse/edge';
@@ -140,12 +141,25 @@ export const router = t.router;
 /** Anyone may call; domain errors are mapped. */
 export const publicProcedure = t.procedure.use(withApiContext).use(mapErrors);
 /**
- * Requires a valid bearer key; `ctx.caller` is then set. One middleware does what
+ * What a session restricted to MFA enrollment (the org requires MFA; signed in with a password
+ * alone, no authenticator yet) may call: everything else is FORBIDDEN, saying to enroll.
+ */
+export const MFA_ENROLLMENT_PROCEDURES: ReadonlySet<string> = new Set([
+  'accounts.mfa',
+  'accounts.enrollTotp',
+  'accounts.confirmTotp',
+  'sessions.me',
+  'sessions.logout',
+]);
+
+/**
+ * Requires a valid bearer key; `ctx.caller` is then set; a session restricted to MFA enrollment
+ * reaches only MFA_ENROLLMENT_PROCEDURES. One middleware does what
  * `withApiContext`, `mapErrors` and the caller check would do in three: every level of tRPC's
  * middleware chain copies its options and context, which a permission check pays per request
  * (issue 15).
  */
-export const authedProcedure = t.procedure.use(async ({ ctx, next }) => {
+export const authedProcedure = t.procedure.use(async ({ ctx, path, next }) => {
   if (!isApiContext(ctx)) throw new Error('the tRPC context must come from createApiHandler');
   if (!ctx.caller) {
     throw new TRPCError({
@@ -154,6 +168,14 @@ export const authedProcedure = t.procedure.use(async ({ ctx, next }) => {
         ctx.authError ??
         'send "Authorization: Bearer <instance admin key, API client key or session token>"',
     });
+  }
+  const p = ctx.caller.principal;
+  if (
+    p.kind === 'user' &&
+    p.restricted === 'mfa_enrollment' &&
+    !MFA_ENROLLMENT_PROCEDURES.has(path)
+  ) {
+    throw new TRPCError({ code: 'FORBIDDEN', message: MFA_ENROLLMENT_REQUIRED });
   }
   const call: Call = { services: ctx.services, caller: ctx.caller };
   const res = await next({ ctx: { ...ctx, caller: ctx.caller, call } });

@@ -16,6 +16,7 @@ import {
   failure,
   type OrgFixture,
   runCli,
+  sessionOf,
   startTestServer,
   type TestServer,
 } from './harness.js';
@@ -166,7 +167,7 @@ describe.each(backends)('verified domains end to end on $name', (backend) => {
     expect(refused.message).toContain(
       `${d.domain} requires single sign-on: sign in through your identity provider (GET /sso/authorize?org=${globex.orgId})`,
     );
-    expect((await login(outside)).result.token).toMatch(/^ses_/);
+    expect(sessionOf((await login(outside)).result).token).toMatch(/^ses_/);
 
     const invited = await failure(accept(`cy-${n}@${d.domain}`));
     expect(invited.code).toBe('FORBIDDEN');
@@ -202,6 +203,6 @@ describe.each(backends)('verified domains end to end on $name', (backend) => {
     expect(audit.items.find((e) => e.entityId === d.id && e.action === 'Unverified')).toMatchObject(
       { actorId: 'system', source: 'system' },
     );
-    expect((await login()).result.token).toMatch(/^ses_/);
+    expect(sessionOf((await login()).result).token).toMatch(/^ses_/);
   });
 });

@@ -14,6 +14,7 @@ import {
   email,
   failure,
   type OrgFixture,
+  sessionOf,
   startTestServer,
   type TestServer,
 } from './harness.js';
@@ -174,10 +175,12 @@ describe.each(backends)('no escalation by any write, end to end on $name (issue 
         });
       });
 
-      it('a lower role cannot deactivate, remove or re-email a higher member; it can a lower one', async () => {
+      it('a lower role cannot deactivate, remove, re-email or reset the MFA of a higher member; it can a lower one', async () => {
         for (const call of [
           actor.api.members.deactivate.mutate({ orgId: o.orgId, userId: o.ownerUserId }),
           actor.api.members.remove.mutate({ orgId: o.orgId, userId: owner2 }),
+          actor.api.members.resetMfa.mutate({ orgId: o.orgId, userId: owner2 }),
+          actor.api.members.resetPassword.mutate({ orgId: o.orgId, userId: owner2 }),
           actor.api.members.update.mutate({
             orgId: o.orgId,
             userId: o.ownerUserId,
@@ -203,6 +206,16 @@ describe.each(backends)('no escalation by any write, end to end on $name (issue 
           });
         } else {
           await rename;
+        }
+        const resetMfa = actor.api.members.resetMfa.mutate({ orgId: o.orgId, userId: weak });
+        if (preset.everyUserOwnsAnOrg) {
+          // Seed 004 again: a factor guards the account in its own organization too.
+          expect(await failure(resetMfa)).toMatchObject({
+            code: 'FORBIDDEN',
+            message: expect.stringContaining('other organizations'),
+          });
+        } else {
+          expect((await resetMfa).result).toMatchObject({ userId: weak, removedFactors: 0 });
         }
         await actor.api.members.deactivate.mutate({ orgId: o.orgId, userId: weak });
         await actor.api.members.reactivate.mutate({ orgId: o.orgId, userId: weak });
@@ -334,13 +347,15 @@ describe.each(backends)('no escalation by any write, end to end on $name (issue 
             token: await invitationToken(address),
             password: PASSWORD,
           });
-          const login = (
-            await anon.api.sessions.login.mutate({
-              email: address,
-              password: PASSWORD,
-              orgId: o.orgId,
-            })
-          ).result;
+          const login = sessionOf(
+            (
+              await anon.api.sessions.login.mutate({
+                email: address,
+                password: PASSWORD,
+                orgId: o.orgId,
+              })
+            ).result,
+          );
           return { token: login.token, sessionId: login.session.id };
         };
         const high = await person([{ role: owner }]);

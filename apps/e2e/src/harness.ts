@@ -173,6 +173,14 @@ export interface CallError {
  * Awaits a call that must fail and returns its tRPC error. A call that succeeds, or fails with
  * something other than a tRPC error, fails the test with what it returned.
  */
+/** The session of a login that asked for no second factor (throws when it did). */
+export function sessionOf<T extends { readonly mfaRequired: boolean }>(
+  r: T,
+): Extract<T, { readonly mfaRequired: false }> {
+  if (r.mfaRequired) throw new Error('this login asks for a second factor');
+  return r as Extract<T, { readonly mfaRequired: false }>;
+}
+
 export async function failure(call: Promise<unknown>): Promise<CallError> {
   let value: unknown;
   try {

@@ -4,13 +4,18 @@
  * sign in again (email, then password); wrong passwords and used links say so; forms refuse a
  * post from another origin or without the CSRF token; cookies are httpOnly and not Secure over
  * http; every page passes axe-core's WCAG 2.1 AA rules. Home-realm discovery: an address of a
- * domain an org verified goes to the org's IdP and comes back signed in.
+ * domain an org verified goes to the org's IdP and comes back signed in. Two-step verification:
+ * invitation email → accept → password → enroll an authenticator app at /account/mfa (the test
+ * computes codes with otplib from the key the page shows) → sign out → sign in with the code →
+ * an admin resets MFA through the API → the password alone signs in → re-enroll; an org that
+ * requires MFA sends a password session to /account/mfa; seed 003 "Reset MFA" through the API.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startTestDnsServer, type TestDnsServer } from '@gatehouse/domain/testing';
 import { type Inbox, startInbox } from '@gatehouse/server/testing';
 import { type DevIdp, startDevIdp } from '@gatehouse/sso/testing';
+import { generate } from 'otplib';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { axeViolations, chromiumAvailable, launchChromium } from './browser/chromium.js';
@@ -18,12 +23,17 @@ import {
   backends,
   createOrgFixture,
   email,
+  failure,
   type OrgFixture,
   startTestServer,
   type TestServer,
 } from './harness.js';
 
 const PASSWORD = 'a long passphrase for the pages';
+
+/** The code an authenticator app shows for `secret`, `stepsAhead` 30-second steps from now. */
+const appCode = (secret: string, stepsAhead = 0) =>
+  generate({ secret, epoch: Math.floor(Date.now() / 1000) + stepsAhead * 30 });
 const pglite = backends[0]!;
 
 describe.skipIf(!chromiumAvailable())('issue 14 pages in Chromium', () => {
@@ -130,7 +140,8 @@ describe.skipIf(!chromiumAvailable())('issue 14 pages in Chromium', () => {
     await page.getByLabel('Email').fill(address);
     await page.getByRole('button', { name: 'Continue' }).click();
     await page.getByLabel('Password').fill(password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    // Exact: once Acme has an SSO connection, "Sign in with single sign-on instead" is there too.
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   }
 
   it('issue 14 forgot password from the email: request → link → new password → sessions ended → sign in with it; change password while signed in', async () => {
@@ -279,5 +290,188 @@ describe.skipIf(!chromiumAvailable())('issue 14 pages in Chromium', () => {
     await page.waitForURL(`${t.url}/account`);
     expect(await page.textContent('main')).toContain(`Signed in as Cy (${cy.email}) to Acme`);
     await ctx.close();
+  });
+
+  /** Enrolls from /account/mfa (signed in); returns the key the page showed and the codes. */
+  async function enrollInBrowser(page: Page) {
+    await page.goto(`${t.url}/account/mfa`);
+    await accessible(page);
+    await page.getByRole('button', { name: 'Set up an authenticator app' }).click();
+    await page.waitForURL(`${t.url}/account/mfa`);
+    const qr = page.getByRole('img', {
+      name: 'QR code to add Gatehouse to your authenticator app',
+    });
+    expect(await qr.getAttribute('src')).toMatch(/^data:image\/svg\+xml;base64,/);
+    // The QR image really loaded under the page's CSP (img-src data:).
+    expect(
+      await qr.evaluate((img) => (img as { naturalWidth: number }).naturalWidth),
+    ).toBeGreaterThan(0);
+    await accessible(page);
+    const secret = (await page.textContent('#totp-secret'))!.trim();
+    expect(secret).toMatch(/^[A-Z2-7]{32}$/);
+    await page.getByLabel('Code from the app').fill('000000');
+    await page.getByRole('button', { name: 'Turn on two-step verification' }).click();
+    expect(await page.textContent('[role=alert]')).toContain('does not match');
+    await page.getByLabel('Code from the app').fill(await appCode(secret));
+    await page.getByRole('button', { name: 'Turn on two-step verification' }).click();
+    expect(await page.textContent('h1')).toBe('Save your recovery codes');
+    await accessible(page);
+    const codes = await page.locator('ol.codes code').allTextContents();
+    expect(codes).toHaveLength(10);
+    return { secret, codes };
+  }
+
+  it('issue 14 MFA: invitation email → accept → password → enroll TOTP → sign out → sign in with the code → admin resets MFA through the API → password alone → re-enroll', async () => {
+    const eve = email('eve');
+    const link = await invitationLink(eve);
+    const ctx = await fresh();
+    const page = await ctx.newPage();
+    await page.goto(link);
+    await page.getByLabel('Your name').fill('Eve Example');
+    await page.getByLabel('Choose a password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Accept and join' }).click();
+    await page.waitForURL(`${t.url}/account`);
+    await page.getByRole('link', { name: 'Two-step verification (authenticator app)' }).click();
+    await page.waitForURL(`${t.url}/account/mfa`);
+    const { secret } = await enrollInBrowser(page);
+    await page.getByRole('link', { name: 'Continue to your account' }).click();
+    await page.waitForURL(`${t.url}/account`);
+    expect(await page.textContent('main')).toContain('Two-step verificationOn');
+
+    // Sign out; signing in now asks for the app's code after the password.
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await signIn(page, eve, PASSWORD);
+    await page.waitForURL(`${t.url}/sign-in/mfa`);
+    await accessible(page);
+    await page.getByLabel('Authentication code').fill('000000');
+    await page.getByRole('button', { name: 'Verify' }).click();
+    expect(await page.textContent('[role=alert]')).toContain('the code is wrong');
+    await accessible(page);
+    // The enrolment's code was used: the next step's code it is.
+    await page.getByLabel('Authentication code').fill(await appCode(secret, 1));
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await page.waitForURL(`${t.url}/account`);
+    expect(await page.textContent('main')).toContain('password and authenticator app');
+    const mfaCookie = (await ctx.cookies(t.url)).find((c) => c.name === 'gatehouse_mfa');
+    expect(mfaCookie).toBeUndefined();
+
+    // The admin resets Eve's MFA through the API: her session ends, her factor is gone.
+    const row = (await acme.gh.api.members.list.query({ orgId: acme.orgId, search: eve }))
+      .items[0]!;
+    expect(row).toMatchObject({ mfaEnrolled: true, lastLoginMethod: 'pwd+totp' });
+    const { result: reset } = await acme.gh.api.members.resetMfa.mutate({
+      orgId: acme.orgId,
+      userId: row.userId!,
+    });
+    expect(reset).toMatchObject({ removedFactors: 1, endedSessions: 1 });
+    await page.goto(`${t.url}/account`);
+    await page.waitForURL(`${t.url}/sign-in`);
+
+    // The password alone signs her in; she enrolls again with a new key.
+    await signIn(page, eve, PASSWORD);
+    await page.waitForURL(`${t.url}/account`);
+    expect(await page.textContent('main')).toContain('Two-step verificationOff');
+    const again = await enrollInBrowser(page);
+    expect(again.secret).not.toBe(secret);
+    const after = (await acme.gh.api.members.list.query({ orgId: acme.orgId, search: eve }))
+      .items[0]!;
+    expect(after).toMatchObject({ mfaEnrolled: true });
+    await ctx.close();
+  });
+
+  it('issue 14 require MFA: a password session lands on /account/mfa and reaches nothing else until it enrolls; a recovery code signs in', async () => {
+    const strict = await createOrgFixture(t, {
+      name: 'Strict',
+      preset: 'flowcode',
+      clientRole: 'org_admin',
+    });
+    await strict.gh.api.orgs.update.mutate({ orgId: strict.orgId, settings: { requireMfa: true } });
+    const fay = email('fay');
+    await strict.gh.api.invitations.invite.mutate({ orgId: strict.orgId, email: fay });
+    const link = await inbox.linkTo(fay, '/invitations/accept');
+    const ctx = await fresh();
+    const page = await ctx.newPage();
+    await page.goto(link);
+    await page.getByLabel('Your name').fill('Fay');
+    await page.getByLabel('Choose a password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Accept and join' }).click();
+    await page.waitForURL(`${t.url}/account/mfa`);
+    expect(await page.textContent('main')).toContain(
+      'Your organization requires two-step verification',
+    );
+    await page.goto(`${t.url}/account/password`);
+    await page.waitForURL(`${t.url}/account/mfa`);
+    const { codes } = await enrollInBrowser(page);
+    await page.getByRole('link', { name: 'Continue to your account' }).click();
+    await page.waitForURL(`${t.url}/account`);
+
+    // Signed out, a recovery code stands in for the phone.
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.goto(`${t.url}/sign-in?org=${strict.orgId}`);
+    await page.getByLabel('Email').fill(fay);
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(`${t.url}/sign-in/mfa`);
+    await page.getByRole('link', { name: 'Use a recovery code instead' }).click();
+    await accessible(page);
+    await page.getByLabel('Recovery code').fill(codes[0]!);
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await page.waitForURL(`${t.url}/account`);
+    expect(await page.textContent('main')).toContain('password and a recovery code');
+    await ctx.close();
+  });
+
+  it('issue 14 M6 seed 003 "Reset MFA" through the API: an Administrator resets a member; a Viewer may not, nor an Analyst the Administrator', async () => {
+    const idw = await createOrgFixture(t, {
+      name: 'IDWise MFA',
+      preset: 'idwise',
+      clientRole: 'administrator',
+    });
+    const anon = t.connect('none');
+    const person = async (role: string) => {
+      const address = email(role);
+      await idw.gh.api.invitations.invite.mutate({
+        orgId: idw.orgId,
+        email: address,
+        roles: [{ role }],
+      });
+      const token = new URL(await inbox.linkTo(address, '/invitations/accept')).searchParams.get(
+        'token',
+      )!;
+      const { result } = await anon.api.invitations.accept.mutate({ token, password: PASSWORD });
+      const { result: login } = await anon.api.sessions.login.mutate({
+        email: address,
+        password: PASSWORD,
+        orgId: idw.orgId,
+      });
+      if (login.mfaRequired) throw new Error('no authenticator yet');
+      return { userId: result.userId, gh: t.connect(login.token) };
+    };
+    const analyst = await person('analytics');
+    const viewer = await person('view_verification');
+    const e = await analyst.gh.api.accounts.enrollTotp.mutate();
+    await analyst.gh.api.accounts.confirmTotp.mutate({ code: await appCode(e.secret) });
+
+    expect(
+      await failure(
+        viewer.gh.api.members.resetMfa.mutate({ orgId: idw.orgId, userId: analyst.userId }),
+      ),
+    ).toMatchObject({ code: 'FORBIDDEN' });
+    expect(
+      await failure(
+        analyst.gh.api.members.resetMfa.mutate({ orgId: idw.orgId, userId: idw.ownerUserId }),
+      ),
+    ).toMatchObject({ code: 'FORBIDDEN' });
+    const { result } = await idw.gh.api.members.resetMfa.mutate({
+      orgId: idw.orgId,
+      userId: analyst.userId,
+    });
+    expect(result).toMatchObject({ userId: analyst.userId, removedFactors: 1, endedSessions: 1 });
+    expect(await failure(analyst.gh.api.sessions.me.query())).toMatchObject({
+      code: 'UNAUTHORIZED',
+    });
+    const audit = await idw.gh.api.audit.list.query({ orgId: idw.orgId, action: 'MfaReset' });
+    expect(audit.items).toHaveLength(1);
   });
 });

@@ -15,6 +15,7 @@ import {
   email,
   failure,
   type OrgFixture,
+  sessionOf,
   startTestServer,
   type TestServer,
 } from './harness.js';
@@ -52,7 +53,10 @@ describe.each(backends)('user sessions end to end on $name', (backend) => {
   }
 
   const signIn = async (who: { email: string }, orgId: string) =>
-    (await anon.api.sessions.login.mutate({ email: who.email, password: PASSWORD, orgId })).result;
+    sessionOf(
+      (await anon.api.sessions.login.mutate({ email: who.email, password: PASSWORD, orgId }))
+        .result,
+    );
 
   beforeAll(async () => {
     t = await startTestServer(backend);

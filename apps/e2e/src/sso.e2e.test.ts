@@ -170,6 +170,22 @@ describe('I1 I2 OIDC single sign-on against a real oidc-provider', () => {
       org: { id: orgId },
     });
     expect(first.answer.sessionToken).toMatch(/^ses_/);
+    // Issue 14: the session says it came from SSO, and an org requiring MFA leaves it alone (the
+    // IdP's concern), while the member list shows the method.
+    expect(me.session.authMethod).toBe('sso');
+    await t.admin.api.orgs.update.mutate({ orgId, settings: { requireMfa: true } });
+    try {
+      const viaSso = createGatehouse({ url: t.url, sessionToken: first.answer.sessionToken });
+      expect((await viaSso.api.sessions.me.query()).mfa).toMatchObject({
+        orgRequiresMfa: true,
+        enrollmentRequired: false,
+      });
+      const own = await viaSso.api.sessions.list.query({ orgId, userId: first.answer.userId });
+      expect(own.items.map((x) => x.authMethod)).toContain('sso');
+    } finally {
+      await t.admin.api.orgs.update.mutate({ orgId, settings: { requireMfa: null } });
+    }
+    expect(members.items[0]).toMatchObject({ lastLoginMethod: 'sso' });
     // The IdP drops the group and renames the person: the next sign-in applies both, audited.
     idp.upsert({ ...p, groups: [], name: 'Renamed' });
     idp.signInAs(p.sub);

@@ -12,6 +12,8 @@ export const SESSION_COOKIE = 'gatehouse_session';
 export const CSRF_COOKIE = 'gatehouse_csrf';
 /** The state of an SSO sign-in these pages started (`state.orgId`). */
 export const SSO_STATE_COOKIE = 'gatehouse_pages_sso';
+/** A password sign-in waiting for its second factor (the `mfac_` token, 5 minutes). */
+export const MFA_COOKIE = 'gatehouse_mfa';
 
 /** A cookie's value from the request, or undefined. */
 export function cookieOf(req: Request, name: string): string | undefined {

@@ -1,13 +1,15 @@
 /**
  * The pages people land on (issue 14): sign in (`/sign-in`, with SSO routing), the account page
- * (`/account`), sign out, accepting an invitation (`/invitations/accept`), and passwords
- * (`/password/forgot`, `/password/reset`, `/account/password`). Server-rendered,
- * no JavaScript, CSRF-protected forms, cookies Secure only over https.
+ * (`/account`), sign out, accepting an invitation (`/invitations/accept`), passwords
+ * (`/password/forgot`, `/password/reset`, `/account/password`), and two-step verification
+ * (`/sign-in/mfa` after the password, `/account/mfa` to enroll, disable, regenerate codes).
+ * Server-rendered, no JavaScript, CSRF-protected forms, cookies Secure only over https.
  */
 import express, { type Router } from 'express';
 import { accountRoutes } from './account.js';
 import { invitationRoutes } from './invitation.js';
 import { type PagesOptions, pageKit } from './kit.js';
+import { mfaRoutes } from './mfa.js';
 import { passwordRoutes } from './password.js';
 import { signInRoutes } from './sign-in.js';
 
@@ -30,5 +32,6 @@ export function createPagesHandler(options: PagesOptions): Router {
   router.use(accountRoutes(kit));
   router.use(invitationRoutes(kit));
   router.use(passwordRoutes(kit));
+  router.use(mfaRoutes(kit));
   return router;
 }

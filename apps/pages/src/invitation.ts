@@ -97,6 +97,8 @@ export function invitationRoutes(kit: PageKit): Router {
           },
           { source: 'console' },
         );
+        // A new account has no authenticator yet: a session, never the second step.
+        if (signed.mfaRequired) return res.redirect(303, '/sign-in/mfa');
         setSessionCookie(kit, res, { token: signed.token, expiresAt: signed.session.expiresAt });
         return res.redirect(303, '/account');
       }

@@ -45,6 +45,12 @@ export interface PageKit {
   checkCsrf(req: Request, res: Response): boolean;
   /** The session the browser's cookie holds, or null (none, ended or expired). */
   signedIn(req: Request): Promise<SignedIn | null>;
+  /**
+   * The session for a page that needs one, or null when it sent the browser elsewhere: to
+   * `/sign-in` without one, to `/account/mfa` when the org requires MFA and the session must
+   * enroll first (a restricted session reaches nothing else).
+   */
+  signedInFully(req: Request, res: Response): Promise<SignedIn | null>;
   /** A domain error's message for the page; anything else is a 500 page (returns null). */
   failure(res: Response, e: unknown): string | null;
   /** The 500 page with an opaque error id. */
@@ -103,6 +109,18 @@ export function pageKit(o: PagesOptions): PageKit {
         if (e instanceof DomainError) return null;
         throw e;
       }
+    },
+    async signedInFully(req, res) {
+      const signed = await this.signedIn(req);
+      if (!signed) {
+        res.redirect(303, '/sign-in');
+        return null;
+      }
+      if (signed.principal.restricted === 'mfa_enrollment') {
+        res.redirect(303, '/account/mfa');
+        return null;
+      }
+      return signed;
     },
     failure(res, e) {
       if (e instanceof DomainError) return e.message;

@@ -143,7 +143,7 @@ export function passwordRoutes(kit: PageKit): Router {
 
   router.get('/account/password', async (req, res) => {
     try {
-      if (!(await kit.signedIn(req))) return res.redirect(303, '/sign-in');
+      if (!(await kit.signedInFully(req, res))) return;
       changeForm(req, res);
     } catch (e) {
       kit.internal(res, e);
@@ -154,8 +154,8 @@ export function passwordRoutes(kit: PageKit): Router {
     if (!kit.checkCsrf(req, res)) return;
     const b = req.body as Record<string, unknown>;
     try {
-      const signed = await kit.signedIn(req);
-      if (!signed) return res.redirect(303, '/sign-in');
+      const signed = await kit.signedInFully(req, res);
+      if (!signed) return;
       await changePassword(signed.call, {
         currentPassword: one(b.current, 1000) ?? '',
         newPassword: one(b.password, 1000) ?? '',

@@ -1,11 +1,14 @@
 /**
  * Sign in (issue 14 "Pages people land on"): the address first; an address whose domain the org
  * verified goes to the org's SSO (`/sso/authorize`, back to `/sign-in/sso`), everyone else gives
- * a password. The session lands in an httpOnly cookie and the browser goes to `/account`.
- * `POST /sign-out` ends it.
+ * a password. An account with an authenticator app is then asked for its code (or a recovery
+ * code) at `/sign-in/mfa`, the second step's token waiting in an httpOnly cookie for 5 minutes.
+ * The session lands in an httpOnly cookie and the browser goes to `/account`. `POST /sign-out`
+ * ends it.
  */
 import { randomBytes } from 'node:crypto';
 import {
+  completeMfaLogin,
   DomainError,
   exchangeSsoCode,
   login,
@@ -14,7 +17,14 @@ import {
   signInOptions,
 } from '@gatehouse/domain';
 import express, { type Request, type Response, type Router } from 'express';
-import { clearCookie, cookieOf, SESSION_COOKIE, SSO_STATE_COOKIE, setCookie } from './cookies.js';
+import {
+  clearCookie,
+  cookieOf,
+  MFA_COOKIE,
+  SESSION_COOKIE,
+  SSO_STATE_COOKIE,
+  setCookie,
+} from './cookies.js';
 import { alertBox, button, field, form, html, noteBox, raw } from './html.js';
 import { one, type PageKit } from './kit.js';
 
@@ -201,6 +211,11 @@ export function signInRoutes(kit: PageKit): Router {
           { email, password, orgId, userAgent: req.get('user-agent')?.slice(0, 300), ip: req.ip },
           { source: 'console' },
         );
+        if (result.mfaRequired) {
+          const ms = Math.max(0, new Date(result.expiresAt).getTime() - Date.now());
+          setCookie(res, MFA_COOKIE, result.mfaToken, kit.secure(), ms);
+          return res.redirect(303, '/sign-in/mfa');
+        }
         setSessionCookie(kit, res, { token: result.token, expiresAt: result.session.expiresAt });
         res.redirect(303, '/account');
       } catch (e) {
@@ -223,6 +238,94 @@ export function signInRoutes(kit: PageKit): Router {
       }
     } catch (e) {
       kit.internal(res, e);
+    }
+  });
+
+  /** The second step's form: the app's code, or (`?recovery=1`) a recovery code. */
+  const showMfa = (
+    req: Request,
+    res: Response,
+    recovery: boolean,
+    error?: string,
+    status = 200,
+  ) => {
+    const csrf = kit.csrf(req, res);
+    const input = recovery
+      ? field({
+          name: 'recoveryCode',
+          label: 'Recovery code',
+          autocomplete: 'off',
+          hint: 'One of the ten codes you saved when you set up the app, like abcd-efgh-jkmn-pqrs. Each works once.',
+          autofocus: true,
+        })
+      : field({
+          name: 'code',
+          label: 'Authentication code',
+          autocomplete: 'one-time-code',
+          inputmode: 'numeric',
+          hint: 'The 6-digit code your authenticator app shows for Gatehouse.',
+          autofocus: true,
+        });
+    const other = recovery
+      ? html`<p><a href="/sign-in/mfa">Use the code from your app instead</a></p>`
+      : html`<p><a href="/sign-in/mfa?recovery=1">Use a recovery code instead</a></p>`;
+    kit.render(
+      res,
+      'Two-step verification',
+      html`${alertBox(error)}<p>Your password was right. Now confirm it is you with your authenticator app.</p>${form(
+        '/sign-in/mfa',
+        csrf,
+        html`${input}${button('Verify')}`,
+        { recovery: recovery ? '1' : undefined },
+      )}${other}<p><a href="/sign-in">Start over</a></p>`,
+      status,
+    );
+  };
+
+  router.get('/sign-in/mfa', (req, res) => {
+    if (!cookieOf(req, MFA_COOKIE)) return res.redirect(303, '/sign-in');
+    showMfa(req, res, one(req.query.recovery, 2) === '1');
+  });
+
+  router.post('/sign-in/mfa', body, async (req, res) => {
+    if (!kit.checkCsrf(req, res)) return;
+    const b = req.body as Record<string, unknown>;
+    const recovery = one(b.recovery, 2) === '1';
+    const mfaToken = cookieOf(req, MFA_COOKIE) ?? '';
+    const typed = (one(recovery ? b.recoveryCode : b.code, 100) ?? '').trim();
+    if (!typed) {
+      return showMfa(
+        req,
+        res,
+        recovery,
+        recovery ? 'Enter a recovery code.' : 'Enter the 6-digit code from your app.',
+        400,
+      );
+    }
+    try {
+      const { result } = await completeMfaLogin(
+        kit.s,
+        {
+          mfaToken,
+          ...(recovery ? { recoveryCode: typed } : { code: typed }),
+          userAgent: req.get('user-agent')?.slice(0, 300),
+          ip: req.ip,
+        },
+        { source: 'console' },
+      );
+      clearCookie(res, MFA_COOKIE, kit.secure());
+      setSessionCookie(kit, res, { token: result.token, expiresAt: result.session.expiresAt });
+      res.redirect(303, '/account');
+    } catch (e) {
+      const message = kit.failure(res, e);
+      if (message === null) return;
+      const status =
+        e instanceof DomainError && e.code === 'TOO_MANY_REQUESTS'
+          ? 429
+          : e instanceof DomainError && e.code === 'INVALID'
+            ? 400
+            : 401;
+      showMfa(req, res, recovery, message, status);
     }
   });
 

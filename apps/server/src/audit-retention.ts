@@ -63,6 +63,7 @@ export function startAuditRetention(options: AuditRetentionOptions): AuditRetent
           entries,
           failed: result.failed.length,
           sessionsSwept: result.sessionsSwept,
+          mfaSwept: result.mfaSwept,
           ms: Date.now() - started,
         },
         'audit retention pass done',

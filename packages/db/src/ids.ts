@@ -25,6 +25,8 @@ export const ID_PREFIXES = {
   ssoConnection: 'ssoc',
   ssoAttempt: 'ssoa',
   ssoCode: 'ssox',
+  mfaFactor: 'mfa',
+  mfaChallenge: 'mfac',
 } as const;
 
 /** A kind of id. */

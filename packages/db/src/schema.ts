@@ -70,6 +70,12 @@ export interface MembersTable {
   scim_doc: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
   /** The user's last sign-in to this org (what the org's directory shows). */
   last_login_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** How that sign-in was made (migration 0019); null before. */
+  last_login_method: ColumnType<
+    AuthMethod | null,
+    AuthMethod | null | undefined,
+    AuthMethod | null
+  >;
   created_at: CreatedAt;
   updated_at: Timestamp;
 }
@@ -306,7 +312,12 @@ export interface SessionsTable {
   revoked_at: Date | null;
   user_agent: string | null;
   ip: string | null;
+  /** How the user proved who they are (migration 0019). */
+  auth_method: ColumnType<AuthMethod, AuthMethod | undefined, AuthMethod>;
 }
+
+/** How a session's user proved who they are: a password, with a TOTP code or a recovery code, or an IdP. */
+export type AuthMethod = 'pwd' | 'pwd+totp' | 'pwd+recovery' | 'sso';
 
 /** A failed login, counted per address to throttle guessing (see migration 0009). */
 export interface LoginFailuresTable {
@@ -334,6 +345,41 @@ export interface PasswordResetsTable {
   /** The org whose admin asked for it; null for the person's own request. */
   org_id: string | null;
   /** The client address of a public request (its throttle counts by it). */
+  ip: string | null;
+}
+
+/** A user's TOTP authenticator (migration 0019): the secret sealed, pending until confirmed. */
+export interface MfaFactorsTable {
+  id: string;
+  user_id: string;
+  kind: 'totp';
+  /** `sealSecret(instance key, base32 secret, "mfa_factors:<id>")`. */
+  secret_sealed: string;
+  created_at: CreatedAt;
+  confirmed_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** The TOTP time step of the last code accepted (a code of that step or older is a replay). */
+  last_used_step: ColumnType<number | null, number | null | undefined, number | null>;
+  last_used_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+}
+
+/** A single-use recovery code of a user, only its SHA-256 stored (migration 0019). */
+export interface MfaRecoveryCodesTable {
+  user_id: string;
+  code_hash: string;
+  created_at: CreatedAt;
+  used_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+}
+
+/** The second step of a password sign-in (migration 0019): short-lived, single use, hashed. */
+export interface MfaChallengesTable {
+  id: string;
+  user_id: string;
+  org_id: string;
+  token_hash: string;
+  created_at: CreatedAt;
+  expires_at: Timestamp;
+  used_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  user_agent: string | null;
   ip: string | null;
 }
 
@@ -551,6 +597,9 @@ export interface Database {
   sso_saml_settings: SsoSamlSettingsTable;
   sso_saml_assertions: SsoSamlAssertionsTable;
   sso_refusal_windows: SsoRefusalWindowsTable;
+  mfa_factors: MfaFactorsTable;
+  mfa_recovery_codes: MfaRecoveryCodesTable;
+  mfa_challenges: MfaChallengesTable;
 }
 
 /** Row types, for callers that pass rows around. */
@@ -567,6 +616,8 @@ export type ScimTokenRow = Selectable<ScimTokensTable>;
 export type CredentialRow = Selectable<CredentialsTable>;
 export type SessionRow = Selectable<SessionsTable>;
 export type PasswordResetRow = Selectable<PasswordResetsTable>;
+export type MfaFactorRow = Selectable<MfaFactorsTable>;
+export type MfaChallengeRow = Selectable<MfaChallengesTable>;
 export type OrgDomainRow = Selectable<OrgDomainsTable>;
 export type SsoConnectionRow = Selectable<SsoConnectionsTable>;
 export type SsoSamlSettingsRow = Selectable<SsoSamlSettingsTable>;

@@ -35,6 +35,11 @@ export type Principal =
       readonly orgId: string;
       readonly userId: string;
       readonly sessionId: string;
+      /**
+       * Set when the org requires MFA and the session was signed in with a password alone by
+       * someone with no authenticator: it may only enroll one (../mfa/policy.ts).
+       */
+      readonly restricted?: 'mfa_enrollment' | undefined;
     };
 
 /** A principal, optionally acting for a user (then both must be allowed), plus request facts. */

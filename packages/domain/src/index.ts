@@ -66,6 +66,7 @@ export * from './instance/index.js';
 export * from './invitations/index.js';
 export { claimJob, finishJob, type JobClaimOptions, renewJob } from './jobs.js';
 export * from './members/index.js';
+export * from './mfa/index.js';
 export { authorizeRead } from './org-read.js';
 export {
   type OrgWrite,
@@ -114,6 +115,7 @@ export {
   logout,
   revokeSession,
   SESSION_TOKEN_PREFIX,
+  type SessionLogin,
   type SessionView,
   sweepEndedSessions,
   type WhoAmI,

@@ -19,6 +19,11 @@ export interface ServiceOptions {
    * recently used org's engine is dropped first and loaded again on its next check. Default 512 MiB.
    */
   readonly engineCacheBytes?: number | undefined;
+  /**
+   * How long a password sign-in waits for its second factor (`sessions.completeMfaLogin`);
+   * default 5 minutes.
+   */
+  readonly mfaChallengeTtlMs?: number | undefined;
   /** How long a user session lasts after login (`GATEHOUSE_SESSION_TTL_MINUTES`); default 12 h. */
   readonly sessionTtlMs?: number | undefined;
   /**

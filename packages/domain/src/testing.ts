@@ -1,5 +1,7 @@
 /** Test fixtures of the domain (`@gatehouse/domain/testing`): never imported by product code. */
 import type { Caller } from './context.js';
+import type { WriteResult } from './org-write.js';
+import { login, type SessionLogin } from './sessions/index.js';
 
 export { appendSyntheticAudit } from './audit/index.js';
 
@@ -68,3 +70,15 @@ export const offlineIdpFetch: typeof fetch = async (input) => {
     { headers: { 'content-type': 'application/json' } },
   );
 };
+
+/**
+ * `login` for an account without an authenticator, typed as the session it then gets; throws
+ * when the login asks for a second factor instead.
+ */
+export async function sessionLogin(
+  ...args: Parameters<typeof login>
+): Promise<WriteResult<SessionLogin>> {
+  const { result, revision } = await login(...args);
+  if (result.mfaRequired) throw new Error('this login asks for a second factor');
+  return { result, revision };
+}

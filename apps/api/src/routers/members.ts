@@ -4,6 +4,7 @@ import {
   directoryOverview,
   listDirectory,
   removeMember,
+  resetMemberMfa,
   resetMemberPassword,
   setMemberRoles,
   setMemberStatus,
@@ -87,4 +88,12 @@ export const membersRouter = {
   resetPassword: orgProcedure
     .input(z.object({ userId }))
     .mutation(({ ctx, input }) => resetMemberPassword(ctx.call, input)),
+  /**
+   * M6, seed 003 "Reset MFA": removes the member's authenticator and recovery codes and ends their
+   * sessions in this org (`members.update` at the root, the actor must outrank the member, and
+   * an account other orgs know too is the instance admin's to reset).
+   */
+  resetMfa: orgProcedure
+    .input(z.object({ userId }))
+    .mutation(({ ctx, input }) => resetMemberMfa(ctx.call, input)),
 } satisfies TRPCRouterRecord;

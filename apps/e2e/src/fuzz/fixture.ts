@@ -5,7 +5,13 @@
  * fuzz does not revoke the keys it fuzzes with.
  */
 import { ENTERPRISE_URN, USER_URN } from '@gatehouse/scim';
-import { createOrgFixture, email, type OrgFixture, type TestServer } from '../harness.js';
+import {
+  createOrgFixture,
+  email,
+  type OrgFixture,
+  sessionOf,
+  type TestServer,
+} from '../harness.js';
 import { signingKey } from '../sso/saml-idp.js';
 import type { IdPool } from './zod-arbitrary.js';
 
@@ -172,7 +178,7 @@ export async function buildWorld(t: TestServer): Promise<FuzzWorld> {
       admin: t.adminKey,
       clientA: orgA.clientKey,
       clientB: orgB.clientKey,
-      session: login.result.token,
+      session: sessionOf(login.result).token,
       weak: weak.result.key,
       scimA: scim.result.token,
     },

@@ -18,6 +18,7 @@ import * as m0015Domains from './0015_domains.js';
 import * as m0016Sso from './0016_sso.js';
 import * as m0017SsoSaml from './0017_sso_saml.js';
 import * as m0018PasswordResets from './0018_password_resets.js';
+import * as m0019Mfa from './0019_mfa.js';
 import * as m0020SamlMetadataUrl from './0020_saml_metadata_url.js';
 import * as m0021OrgAuditHead from './0021_org_audit_head.js';
 
@@ -41,6 +42,7 @@ export const migrations: Record<string, Migration> = {
   '0016_sso': m0016Sso,
   '0017_sso_saml': m0017SsoSaml,
   '0018_password_resets': m0018PasswordResets,
+  '0019_mfa': m0019Mfa,
   '0020_saml_metadata_url': m0020SamlMetadataUrl,
   '0021_org_audit_head': m0021OrgAuditHead,
 };

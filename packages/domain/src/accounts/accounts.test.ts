@@ -23,7 +23,6 @@ import {
   inspectPasswordReset,
   inviteMember,
   listAudit,
-  login,
   readQueuedEmail,
   requestPasswordReset,
   resetMemberPassword,
@@ -34,7 +33,12 @@ import {
 } from '../index.js';
 import { hashSecret } from '../rules/index.js';
 import { createServices, type ServiceOptions, type Services } from '../services.js';
-import { instanceAdmin as admin, startTestDnsServer, type TestDnsServer } from '../testing.js';
+import {
+  instanceAdmin as admin,
+  sessionLogin,
+  startTestDnsServer,
+  type TestDnsServer,
+} from '../testing.js';
 
 const PASSWORD = 'correct horse battery staple';
 const NEW_PASSWORD = 'plumbing otter saxophone';
@@ -119,7 +123,7 @@ describe.each(testBackends())('passwords: reset, change, admin reset on $name', 
 
   /** Signs in and returns the session's call. */
   async function signIn(email: string, orgId: string, password = PASSWORD) {
-    const { result } = await login(s, { email, password, orgId });
+    const { result } = await sessionLogin(s, { email, password, orgId });
     const caller: Caller = {
       principal: {
         kind: 'user',
@@ -235,7 +239,9 @@ describe.each(testBackends())('passwords: reset, change, admin reset on $name', 
     const inA = await signIn(ana.email, a.orgId);
     const inB = await signIn(ana.email, b.orgId);
     expect(await openSessions(ana.userId)).toHaveLength(2);
-    await failure(login(s, { email: ana.email, password: 'wrong password!', orgId: a.orgId }));
+    await failure(
+      sessionLogin(s, { email: ana.email, password: 'wrong password!', orgId: a.orgId }),
+    );
     await requestPasswordReset(s, { email: ana.email });
     const token = await latestToken(ana.email);
 
@@ -275,9 +281,9 @@ describe.each(testBackends())('passwords: reset, change, admin reset on $name', 
     }
     // The old password no longer works, the new one does; the link is used up.
     await expect(
-      login(s, { email: ana.email, password: PASSWORD, orgId: a.orgId }),
+      sessionLogin(s, { email: ana.email, password: PASSWORD, orgId: a.orgId }),
     ).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
-    await login(s, { email: ana.email, password: NEW_PASSWORD, orgId: b.orgId });
+    await sessionLogin(s, { email: ana.email, password: NEW_PASSWORD, orgId: b.orgId });
     const again = await failure(resetPassword(s, { token, password: 'another fine passphrase' }));
     expect(again.code).toBe('INVALID');
     expect(again.message).toBe(
@@ -373,7 +379,7 @@ describe.each(testBackends())('passwords: reset, change, admin reset on $name', 
       message: 'this password reset link has already been used; ask for a new one if you need to',
     });
     const won = outcomes[0]!.status === 'fulfilled' ? NEW_PASSWORD : 'another fine passphrase';
-    await login(s, { email: lu.email, password: won, orgId: o.orgId });
+    await sessionLogin(s, { email: lu.email, password: won, orgId: o.orgId });
   });
 
   it('issue 14 inspect tells a page whether a link is usable and for which (masked) account, without using it', async () => {
@@ -504,7 +510,7 @@ describe.each(testBackends())('passwords: reset, change, admin reset on $name', 
     expect(revokedA.items.map((e) => e.entityId)).toEqual([otherHere.sessionId]);
     const revokedB = await listAudit(b.call, { action: 'Revoked', entityType: 'session' });
     expect(revokedB.items.map((e) => e.entityId)).toEqual([there.sessionId]);
-    await login(s, { email: gus.email, password: NEW_PASSWORD, orgId: b.orgId });
+    await sessionLogin(s, { email: gus.email, password: NEW_PASSWORD, orgId: b.orgId });
 
     // Wrong current passwords count like failed logins: past the limit, TOO_MANY_REQUESTS.
     for (let i = 0; i < 3; i++) {
@@ -572,7 +578,7 @@ describe.each(testBackends())('passwords: reset, change, admin reset on $name', 
     // The link works; using it signs Hal out of org B too, as his own choice.
     await resetPassword(s, { token: await latestToken(hal.email), password: NEW_PASSWORD });
     expect(await openSessions(hal.userId)).toEqual([]);
-    await login(s, { email: hal.email, password: NEW_PASSWORD, orgId: a.orgId });
+    await sessionLogin(s, { email: hal.email, password: NEW_PASSWORD, orgId: a.orgId });
   });
 
   it('M6 R8 admin reset refused: against an outranking member (FORBIDDEN), a non-member (NOT_FOUND), without members.update (FORBIDDEN), a deactivated member (INVALID); nothing sent', async () => {

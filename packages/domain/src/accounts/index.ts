@@ -5,6 +5,7 @@
  */
 export * from './change.js';
 export { passwordResetEmail, passwordResetLink } from './email.js';
+export { inEachOrg, orgsOfUser } from './every-org.js';
 export * from './inspect.js';
 export { DEFAULT_PASSWORD_RESET_TTL_MS } from './links.js';
 export * from './request-reset.js';

@@ -9,6 +9,7 @@ import { sql } from '@gatehouse/db';
 import type { Caller } from '../context.js';
 import { clock } from '../invitations/index.js';
 import { claimJob, finishJob, renewJob } from '../jobs.js';
+import { sweepMfa } from '../mfa/index.js';
 import type { Services } from '../services.js';
 import { sweepEndedSessions } from '../sessions/index.js';
 import { sweepSsoAttempts } from '../sso/index.js';
@@ -36,6 +37,8 @@ export interface RetentionPass {
   readonly sessionsSwept?: number;
   /** SSO attempts and codes expired over a day ago, deleted by the same pass. */
   readonly ssoSwept?: number;
+  /** MFA sign-in challenges and pending enrollments dead for over a day (`sweepMfa`). */
+  readonly mfaSwept?: number;
 }
 
 /**
@@ -129,6 +132,7 @@ export async function runAuditRetention(
       ...pass,
       sessionsSwept: await sweepEndedSessions(s),
       ssoSwept: await sweepSsoAttempts(s),
+      mfaSwept: await sweepMfa(s),
     };
   } finally {
     await finishJob(s.db, AUDIT_RETENTION_JOB, owner);

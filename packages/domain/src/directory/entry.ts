@@ -1,5 +1,6 @@
 /** One row of the directory (M4): a member or a pending invitation, with roles and how each is held. */
 import type { Environment } from '@gatehouse/core';
+import type { AuthMethod } from '@gatehouse/db';
 
 /** A member's (or invitee's) status (M4). */
 export type DirectoryStatus = 'active' | 'deactivated' | 'pending';
@@ -42,9 +43,15 @@ export interface DirectoryEntry {
   readonly status: DirectoryStatus;
   readonly roles: readonly DirectoryRole[];
   readonly groups: ReadonlyArray<{ readonly id: string; readonly name: string }>;
+  /** A confirmed TOTP authenticator guards their account (issue 14). */
   readonly mfaEnrolled: boolean;
   /** Their last sign-in to this org (a sign-in to another org does not count). */
   readonly lastLoginAt: string | null;
+  /**
+   * How that sign-in was made: `pwd`, `pwd+totp`, `pwd+recovery` or `sso`; null when none was
+   * recorded (never signed in, or before migration 0019).
+   */
+  readonly lastLoginMethod: AuthMethod | null;
   /**
    * Scopes they can reach: how many, and the topmost ones (each with everything below it, at
    * most 10 listed). Zero while deactivated or pending.

@@ -146,6 +146,7 @@ async function enrich(
         groups: [],
         mfaEnrolled: false,
         lastLoginAt: null,
+        lastLoginMethod: null,
         reach: { count: 0, roots: [] },
         expiresAt: new Date(r.expires_at).toISOString(),
       };
@@ -206,6 +207,7 @@ async function enrich(
       groups,
       mfaEnrolled: r.mfa_enrolled,
       lastLoginAt: r.last_login_at ? new Date(r.last_login_at).toISOString() : null,
+      lastLoginMethod: r.last_login_method,
       reach: {
         count: tops.reduce((n, id) => n + idx.subtreeSize(id), 0),
         roots: tops.slice(0, 10).map((id) => {

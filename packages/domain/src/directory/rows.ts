@@ -1,6 +1,6 @@
 /** The SQL reads behind a directory page: member rows and pending invitation rows. */
 import type { Environment } from '@gatehouse/core';
-import { sql } from '@gatehouse/db';
+import { type AuthMethod, sql } from '@gatehouse/db';
 import { containsPattern } from '../rules/index.js';
 import type { Services } from '../services.js';
 import { type Cursor, compareKeys } from './cursor.js';
@@ -18,6 +18,7 @@ export interface MemberRow {
   readonly name: string | null;
   readonly mfa_enrolled: boolean;
   readonly last_login_at: Date | null;
+  readonly last_login_method: AuthMethod | null;
 }
 
 /** A pending invitation as a directory page reads it. */
@@ -59,6 +60,7 @@ export async function memberRows(
           'u.name',
           'u.mfa_enrolled',
           'm.last_login_at',
+          'm.last_login_method',
         ])
         .where('m.org_id', '=', p.orgId);
       if (q.status) query = query.where('m.status', '=', q.status as 'active' | 'deactivated');

@@ -13,11 +13,15 @@ import { DomainError } from '../errors.js';
 import {
   acceptInvitation,
   addMember,
+  authenticateSession,
   claimDomain,
+  completeMfaLogin,
+  confirmTotp,
   createApiClient,
   createOrg,
   createTxtResolver,
   deleteDomain,
+  enrollTotp,
   getDomainPolicy,
   hashPassword,
   inviteMember,
@@ -29,11 +33,17 @@ import {
   recheckDueDomains,
   runDomainRecheck,
   setDomainPolicy,
+  totpCode,
   verifiedDomainOwner,
   verifyDomain,
 } from '../index.js';
 import { createServices, type Services } from '../services.js';
-import { instanceAdmin as admin, startTestDnsServer, type TestDnsServer } from '../testing.js';
+import {
+  instanceAdmin as admin,
+  sessionLogin,
+  startTestDnsServer,
+  type TestDnsServer,
+} from '../testing.js';
 
 const PASSWORD = 'correct horse battery staple';
 let seq = 0;
@@ -341,11 +351,11 @@ describe.each(testBackends())('verified domains on $name', (backend) => {
     const newcomer = `cy-${seq}@${d.domain}`;
     // Before the policy: both sign in, and an invitation to the domain is sent.
     const inv = await invite(a, newcomer);
-    await login(s, { email: inside, password: PASSWORD, orgId: a.orgId });
+    await sessionLogin(s, { email: inside, password: PASSWORD, orgId: a.orgId });
     await setDomainPolicy(a.call, { requireSso: true });
 
     const refused = await failure(
-      login(s, { email: inside.toUpperCase(), password: PASSWORD, orgId: a.orgId }),
+      sessionLogin(s, { email: inside.toUpperCase(), password: PASSWORD, orgId: a.orgId }),
     );
     expect(refused.code).toBe('FORBIDDEN');
     expect(refused.message).toBe(
@@ -359,11 +369,11 @@ describe.each(testBackends())('verified domains on $name', (backend) => {
     });
     // Decided before the password: a wrong one gets the same answer, and no failure is counted.
     expect(
-      (await failure(login(s, { email: inside, password: 'wrong', orgId: a.orgId }))).code,
+      (await failure(sessionLogin(s, { email: inside, password: 'wrong', orgId: a.orgId }))).code,
     ).toBe('FORBIDDEN');
     // Other domains of the same org, and the same person in an org that has not verified it.
-    await login(s, { email: outside, password: PASSWORD, orgId: a.orgId });
-    await login(s, { email: inside, password: PASSWORD, orgId: b.orgId });
+    await sessionLogin(s, { email: outside, password: PASSWORD, orgId: a.orgId });
+    await sessionLogin(s, { email: inside, password: PASSWORD, orgId: b.orgId });
 
     // Invitations: refused for the domain (sent before the policy, or sent after), fine for
     // others; nothing changes.
@@ -402,10 +412,57 @@ describe.each(testBackends())('verified domains on $name', (backend) => {
 
     // Policy off, or domain gone: password sign-in works again.
     await setDomainPolicy(a.call, { requireSso: false });
-    await login(s, { email: inside, password: PASSWORD, orgId: a.orgId });
+    await sessionLogin(s, { email: inside, password: PASSWORD, orgId: a.orgId });
     await setDomainPolicy(a.call, { requireSso: true });
     await deleteDomain(a.call, { domainId: d.id });
-    await login(s, { email: inside, password: PASSWORD, orgId: a.orgId });
+    await sessionLogin(s, { email: inside, password: PASSWORD, orgId: a.orgId });
+  });
+
+  it('I3 auto-join with MFA (issue 14): an account with an authenticator joins only once it shows its second factor, not on its password alone', async () => {
+    const a = await org();
+    const b = await org();
+    const d = await claimed(a.call);
+    publish(d);
+    await verifyDomain(a.call, { domainId: d.id });
+    await setDomainPolicy(a.call, { autoJoin: true });
+    const address = `gil-${seq}@${d.domain}`;
+    const { result: gil } = await addMember(b.call, { email: address });
+    await g.db
+      .updateTable('users')
+      .set({ password_hash: await hashPassword(PASSWORD) })
+      .where('id', '=', gil.userId)
+      .execute();
+    const inB = await sessionLogin(s, { email: address, password: PASSWORD, orgId: b.orgId });
+    const { principal } = await authenticateSession(s, inB.result.token);
+    const call = { services: s, caller: { principal, source: 'api' as const } };
+    const e = await enrollTotp(call);
+    // Codes of the services' clock (fixed for this file), not the wall clock.
+    await confirmTotp(call, { code: await totpCode(e.secret, clock) });
+    const isMember = async () =>
+      (await g.db
+        .selectFrom('members')
+        .select('status')
+        .where('org_id', '=', a.orgId)
+        .where('user_id', '=', gil.userId)
+        .executeTakeFirst()) ?? null;
+
+    const { result: first } = await login(s, {
+      email: address,
+      password: PASSWORD,
+      orgId: a.orgId,
+    });
+    if (!first.mfaRequired) throw new Error('expected the second step');
+    expect(await isMember()).toBeNull();
+    expect(
+      (await failure(completeMfaLogin(s, { mfaToken: first.mfaToken, code: '000000' }))).code,
+    ).toBe('UNAUTHENTICATED');
+    expect(await isMember()).toBeNull();
+    const { result } = await completeMfaLogin(s, {
+      mfaToken: first.mfaToken,
+      code: await totpCode(e.secret, new Date(clock.getTime() + 30_000)),
+    });
+    expect(result.session).toMatchObject({ orgId: a.orgId, authMethod: 'pwd+totp' });
+    expect(await isMember()).toEqual({ status: 'active' });
   });
 
   it('I3 auto-join: with autoJoin on, an account of the verified domain joins by password sign-in with the default role (audited); off, or another domain, or a wrong password, or require-SSO, and it does not', async () => {
@@ -446,7 +503,9 @@ describe.each(testBackends())('verified domains on $name', (backend) => {
       ).revision;
 
     // Only by invitation (the default): the same failure as for anyone without access.
-    const off = await failure(login(s, { email: insideEmail, password: PASSWORD, orgId: a.orgId }));
+    const off = await failure(
+      sessionLogin(s, { email: insideEmail, password: PASSWORD, orgId: a.orgId }),
+    );
     expect(off.code).toBe('UNAUTHENTICATED');
     expect(await isMember(inside)).toBeNull();
 
@@ -454,15 +513,23 @@ describe.each(testBackends())('verified domains on $name', (backend) => {
     // A wrong password joins nobody; another domain's account is not let in.
     const before = await revision();
     expect(
-      (await failure(login(s, { email: insideEmail, password: 'wrong password', orgId: a.orgId })))
-        .code,
+      (
+        await failure(
+          sessionLogin(s, { email: insideEmail, password: 'wrong password', orgId: a.orgId }),
+        )
+      ).code,
     ).toBe('UNAUTHENTICATED');
     expect(
-      (await failure(login(s, { email: outsideEmail, password: PASSWORD, orgId: a.orgId }))).code,
+      (await failure(sessionLogin(s, { email: outsideEmail, password: PASSWORD, orgId: a.orgId })))
+        .code,
     ).toBe('UNAUTHENTICATED');
     expect(await revision()).toBe(before);
 
-    const { result } = await login(s, { email: insideEmail, password: PASSWORD, orgId: a.orgId });
+    const { result } = await sessionLogin(s, {
+      email: insideEmail,
+      password: PASSWORD,
+      orgId: a.orgId,
+    });
     expect(result.session.userId).toBe(inside);
     expect(await isMember(inside)).toEqual({ status: 'active' });
     expect(await revision()).toBeGreaterThan(before);
@@ -480,7 +547,7 @@ describe.each(testBackends())('verified domains on $name', (backend) => {
     ).toMatchObject({ after: { domain: d.domain, role: 'org_user' } });
     // Signing in again changes nothing more.
     const joined = await revision();
-    await login(s, { email: insideEmail, password: PASSWORD, orgId: a.orgId });
+    await sessionLogin(s, { email: insideEmail, password: PASSWORD, orgId: a.orgId });
     expect(await revision()).toBe(joined);
 
     // Require-SSO takes precedence: the domain's people come in through the IdP only.
@@ -489,7 +556,7 @@ describe.each(testBackends())('verified domains on $name', (backend) => {
     expect(
       (
         await failure(
-          login(s, { email: `gus-${seq}@${d.domain}`, password: PASSWORD, orgId: a.orgId }),
+          sessionLogin(s, { email: `gus-${seq}@${d.domain}`, password: PASSWORD, orgId: a.orgId }),
         )
       ).code,
     ).toBe('FORBIDDEN');
@@ -533,7 +600,7 @@ describe.each(testBackends())('verified domains on $name', (backend) => {
         expect(row).toMatchObject({ status: 'verified', failedChecks: n });
         expect(row!.lastError).toContain('NXDOMAIN');
         await expect(
-          login(s, { email: address, password: PASSWORD, orgId: a.orgId }),
+          sessionLogin(s, { email: address, password: PASSWORD, orgId: a.orgId }),
         ).rejects.toMatchObject({ code: 'FORBIDDEN' });
       }
       clock = new Date(clock.getTime() + day + 1000);
@@ -541,7 +608,7 @@ describe.each(testBackends())('verified domains on $name', (backend) => {
       [row] = await listDomains(a.call);
       expect(row).toMatchObject({ status: 'failed', nextCheckAt: null });
       expect(await verifiedDomainOwner(g.db, address)).toBeNull();
-      await login(s, { email: address, password: PASSWORD, orgId: a.orgId });
+      await sessionLogin(s, { email: address, password: PASSWORD, orgId: a.orgId });
       const audit = await listAudit(a.call, { entityType: 'domain' });
       const unverified = audit.items.find((e) => e.action === 'Unverified');
       expect(unverified).toMatchObject({ actorId: 'system', source: 'system' });

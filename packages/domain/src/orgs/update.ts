@@ -3,6 +3,7 @@
 import { retentionDays } from '../audit/index.js';
 import type { OrgCall } from '../call.js';
 import { conflict, invalid, isUniqueViolation } from '../errors.js';
+import { requiresMfa } from '../mfa/index.js';
 import { orgWrite, type WriteResult } from '../org-write.js';
 import { SLUG_RE } from './create.js';
 import { type OrgView, orgView } from './view.js';
@@ -41,6 +42,7 @@ export async function updateOrg(
         else settings[k] = v;
       }
       retentionDays(settings); // A4: auditRetentionDays must be whole days, 1–36500
+      requiresMfa(settings); // issue 14: requireMfa is true or false
       const after = await w.trx
         .updateTable('orgs')
         .set({

@@ -1,11 +1,13 @@
 /**
  * Turning a session token into a caller: the user principal of one org. Checked against the
  * database on every request (one indexed read), so a logout, revoke or deactivation ends the
- * session at once in every process.
+ * session at once in every process. A password session of someone without an authenticator, in
+ * an org that requires MFA, comes back `restricted: 'mfa_enrollment'` (../mfa/policy.ts).
  */
 import type { Principal } from '../context.js';
 import { DomainError } from '../errors.js';
 import { clock } from '../invitations/index.js';
+import { enrollmentRequired } from '../mfa/index.js';
 import { recordCredentialUse, secretMatches } from '../rules/index.js';
 import type { Services } from '../services.js';
 import { type SessionView, sessionView } from './view.js';
@@ -48,7 +50,13 @@ export async function authenticateSession(
             .onRef('members.user_id', '=', 'sessions.user_id'),
         )
         .selectAll('sessions')
-        .select(['users.email', 'members.status', 'orgs.revision'])
+        .select([
+          'users.email',
+          'users.mfa_enrolled',
+          'members.status',
+          'orgs.revision',
+          'orgs.settings',
+        ])
         .where('sessions.id', '=', id)
         .executeTakeFirst()
     : undefined;
@@ -60,8 +68,19 @@ export async function authenticateSession(
   if (row.status !== 'active') throw refused('this session has ended; log in again');
   if (await recordCredentialUse(s.db, 'sessions', row, now.getTime())) row.last_used_at = now;
   s.engines.noteRevision(row.org_id, row.revision);
+  const restricted = enrollmentRequired({
+    authMethod: row.auth_method,
+    mfaEnrolled: row.mfa_enrolled,
+    orgSettings: row.settings,
+  });
   return {
-    principal: { kind: 'user', orgId: row.org_id, userId: row.user_id, sessionId: row.id },
+    principal: {
+      kind: 'user',
+      orgId: row.org_id,
+      userId: row.user_id,
+      sessionId: row.id,
+      ...(restricted ? { restricted: 'mfa_enrollment' as const } : {}),
+    },
     session: sessionView(row, now),
   };
 }

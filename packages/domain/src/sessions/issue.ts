@@ -5,6 +5,7 @@
  * the sign-in time and audits `LoggedIn`. The caller has checked the user is an active member
  * under the org lock.
  */
+import type { AuthMethod } from '@gatehouse/db';
 import type { OrgWrite } from '../org-write.js';
 import { issueCredential } from '../rules/index.js';
 import type { Services } from '../services.js';
@@ -24,6 +25,8 @@ export interface IssueSessionInput {
   readonly ip?: string | undefined;
   /** How the user proved who they are, recorded in the audit entry (`sso` with a connection). */
   readonly via?: { readonly method: 'sso'; readonly connectionId: string } | undefined;
+  /** A password sign-in's factors: `pwd` (the default), `pwd+totp` or `pwd+recovery`. */
+  readonly method?: Exclude<AuthMethod, 'sso'> | undefined;
 }
 
 /** A new session: `token` is shown this once and never stored. */
@@ -51,6 +54,7 @@ export async function issueSession(
   const { secret, hash } = issueCredential(sessionId);
   const userAgent = input.userAgent?.slice(0, 500) || null;
   const ip = input.ip?.slice(0, 100) || null;
+  const method: AuthMethod = input.via ? 'sso' : (input.method ?? 'pwd');
   await w.trx
     .insertInto('sessions')
     .values({
@@ -64,13 +68,14 @@ export async function issueSession(
       revoked_at: null,
       user_agent: userAgent,
       ip,
+      auth_method: method,
     })
     .execute();
   // The org's directory shows the membership's last sign-in (this org's only); the user's is
   // instance-wide.
   await w.trx
     .updateTable('members')
-    .set({ last_login_at: now })
+    .set({ last_login_at: now, last_login_method: method })
     .where('org_id', '=', w.orgId)
     .where('user_id', '=', userId)
     .execute();
@@ -85,6 +90,7 @@ export async function issueSession(
       expiresAt: expiresAt.toISOString(),
       userAgent,
       ip,
+      method,
       ...(input.via ? { via: input.via.method, connectionId: input.via.connectionId } : {}),
     },
   });

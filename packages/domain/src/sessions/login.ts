@@ -7,7 +7,10 @@
  * verified domain (I3, ../domains/auto-join.ts). A failed login says the same thing whatever was
  * wrong (unknown email, wrong password, no password, not a member, deactivated), and takes about the same time, so it tells nobody
  * who has an account. Failures are counted per address and throttle further attempts
- * (./login-throttle.ts). Each login deletes that user's sessions in the org that ended (expired
+ * (./login-throttle.ts). An account with a confirmed authenticator gets no session from its
+ * password alone: the answer is `{ mfaRequired: true, mfaToken }` (../mfa/challenge.ts), and
+ * `completeMfaLogin` issues the session with a code; its failed logins are forgotten only then.
+ * Each login deletes that user's sessions in the org that ended (expired
  * or revoked) more than ENDED_SESSION_KEEP_MS ago, so ended sessions stay listed as a record for
  * a while without piling up.
  */
@@ -17,6 +20,7 @@ import { assertSignInAllowed, autoJoinDomain, autoJoinOnSignIn } from '../domain
 import { DomainError } from '../errors.js';
 import { clock } from '../invitations/index.js';
 import { memberStatus } from '../members/index.js';
+import { confirmedFactor, issueMfaChallenge, type MfaChallenge } from '../mfa/index.js';
 import { orgEventWrite, type WriteResult } from '../org-write.js';
 import {
   hashPassword,
@@ -44,10 +48,14 @@ export interface LoginInput {
 }
 
 /** A new session: `token` is shown this once and never stored. */
-export interface LoginResult {
+export interface SessionLogin {
+  readonly mfaRequired: false;
   readonly token: string;
   readonly session: SessionView;
 }
+
+/** What a login answers: a session, or (an account with an authenticator) the second step. */
+export type LoginResult = SessionLogin | MfaChallenge;
 
 /** The one answer to every failed login. */
 function loginFailed(): DomainError {
@@ -67,11 +75,12 @@ const decoyHash = () => {
 /**
  * Logs a user in to `orgId`: checks the password (outside the transaction: scrypt is slow), then
  * in one write re-checks that they are an active member, stores the session (token hashed),
- * records the login time and audits `LoggedIn`. Refused with one UNAUTHENTICATED error.
+ * records the login time and audits `LoggedIn`; or, when the account has an authenticator,
+ * stores a second-step challenge instead. Refused with one UNAUTHENTICATED error.
  *
  * @example
  * const { result } = await login(s, { email: 'ana@acme.test', password, orgId });
- * const caller = (await authenticateSession(s, result.token)).caller;
+ * if (!result.mfaRequired) (await authenticateSession(s, result.token)).principal;
  */
 export async function login(
   s: Services,
@@ -99,10 +108,14 @@ export async function login(
     .executeTakeFirst();
   const matches = await verifyPassword(input.password, found?.password_hash ?? (await decoyHash()));
   if (!found?.password_hash || !matches) throw await failed();
-  // I3: not a member yet, and the org lets its verified domain's people join by signing in.
-  if (found.status === null && (await autoJoinDomain(s.db, input.orgId, lower))) {
+  // I3: not a member yet, and the org lets its verified domain's people join by signing in. An
+  // account with an authenticator joins once it shows its second factor (completeMfaLogin),
+  // never on its password alone.
+  const joins = found.status === null && (await autoJoinDomain(s.db, input.orgId, lower)) !== null;
+  const deferJoin = joins && (await confirmedFactor(s.db, found.id)) !== undefined;
+  if (joins && !deferJoin) {
     await autoJoinOnSignIn(s, { orgId: input.orgId, user: found }, opts);
-  } else if (found.status !== 'active') throw await failed();
+  } else if (found.status !== 'active' && !deferJoin) throw await failed();
   const userId = found.id;
   const sessionId = newId('session');
   const caller: Caller = {
@@ -110,13 +123,25 @@ export async function login(
     source: opts.source ?? 'api',
     requestId: opts.requestId,
   };
-  return orgEventWrite({ services: s, caller, orgId: input.orgId }, async (w) => {
+  return orgEventWrite<LoginResult>({ services: s, caller, orgId: input.orgId }, async (w) => {
     // Deactivation takes the org lock too: this sees the status as of now.
-    if ((await memberStatus(w, userId)) !== 'active') throw loginFailed();
+    const status = await memberStatus(w, userId);
+    if (status !== 'active' && !(deferJoin && !status)) throw loginFailed();
     // Again under the org lock: a policy set during the password check applies.
     await assertSignInAllowed(w.trx, ssoOnly);
+    if (await confirmedFactor(w.trx, userId)) {
+      const where = { userId, orgId: input.orgId, userAgent: input.userAgent, ip: input.ip };
+      return issueMfaChallenge(s, w.trx, where, clock(s));
+    }
+    if (status !== 'active') throw loginFailed();
     // The right password: earlier failures for the address no longer count.
     await w.trx.deleteFrom('login_failures').where('email_lower', '=', lower).execute();
-    return issueSession(s, w, { userId, sessionId, userAgent: input.userAgent, ip: input.ip });
+    const issued = await issueSession(s, w, {
+      userId,
+      sessionId,
+      userAgent: input.userAgent,
+      ip: input.ip,
+    });
+    return { mfaRequired: false as const, ...issued };
   });
 }

@@ -21,7 +21,6 @@ import {
   listDirectory,
   listOrgs,
   listSessions,
-  login,
   logout,
   readQueuedEmail,
   removeMember,
@@ -32,7 +31,7 @@ import {
 } from '../index.js';
 import { hashSecret } from '../rules/index.js';
 import { createServices, type Services } from '../services.js';
-import { instanceAdmin as admin } from '../testing.js';
+import { instanceAdmin as admin, sessionLogin } from '../testing.js';
 
 const PASSWORD = 'correct horse battery staple';
 let seq = 0;
@@ -131,7 +130,7 @@ describe.each(testBackends())('user sessions on $name', (backend) => {
       ).revision;
     const before = await orgRevision();
     const engineBefore = await s.engines.get(o.orgId);
-    const { result, revision } = await login(
+    const { result, revision } = await sessionLogin(
       s,
       { email: ana.email.toUpperCase(), password: PASSWORD, orgId: o.orgId, userAgent: 'vitest' },
       { requestId: 'req_login' },
@@ -219,7 +218,7 @@ describe.each(testBackends())('user sessions on $name', (backend) => {
     const errors = [];
     for (const a of attempts) {
       errors.push(
-        await login(s, a).then(
+        await sessionLogin(s, a).then(
           () => null,
           (e: unknown) => e,
         ),
@@ -239,7 +238,7 @@ describe.each(testBackends())('user sessions on $name', (backend) => {
     ).toEqual([]);
     // Bad input is a clear INVALID, not a 500.
     await expect(
-      login(s, { email: 'not an email', password: PASSWORD, orgId: o.orgId }),
+      sessionLogin(s, { email: 'not an email', password: PASSWORD, orgId: o.orgId }),
     ).rejects.toMatchObject({ code: 'INVALID' });
   });
 
@@ -250,7 +249,11 @@ describe.each(testBackends())('user sessions on $name', (backend) => {
       scopeId: o.workspaceId,
       roles: [{ role: 'workspace_admin' }],
     });
-    const { result } = await login(s, { email: ana.email, password: PASSWORD, orgId: o.orgId });
+    const { result } = await sessionLogin(s, {
+      email: ana.email,
+      password: PASSWORD,
+      orgId: o.orgId,
+    });
     const me = asSession((await authenticateSession(s, result.token)).principal);
 
     // Tenant isolation: the other org does not exist for this session.
@@ -325,7 +328,11 @@ describe.each(testBackends())('user sessions on $name', (backend) => {
     });
     const bob = await person(o.orgId, o.caller, { roles: [{ role: 'org_user' }] });
     const session = async (who: { email: string }) => {
-      const { result } = await login(s, { email: who.email, password: PASSWORD, orgId: o.orgId });
+      const { result } = await sessionLogin(s, {
+        email: who.email,
+        password: PASSWORD,
+        orgId: o.orgId,
+      });
       return asSession((await authenticateSession(s, result.token)).principal);
     };
     const asAna = await session(ana);
@@ -419,8 +426,8 @@ describe.each(testBackends())('user sessions on $name', (backend) => {
   it('M6 deactivation ends the sessions in the same write; a deactivated user cannot log in; reactivation does not revive them', async () => {
     const o = await org();
     const ana = await person(o.orgId, o.caller, { roles: [{ role: 'org_user' }] });
-    const a = await login(s, { email: ana.email, password: PASSWORD, orgId: o.orgId });
-    const b = await login(s, { email: ana.email, password: PASSWORD, orgId: o.orgId });
+    const a = await sessionLogin(s, { email: ana.email, password: PASSWORD, orgId: o.orgId });
+    const b = await sessionLogin(s, { email: ana.email, password: PASSWORD, orgId: o.orgId });
     await authenticateSession(s, a.result.token);
     const { revision } = await setMemberStatus(o.call, {
       userId: ana.userId,
@@ -440,13 +447,13 @@ describe.each(testBackends())('user sessions on $name', (backend) => {
       [a.result.session.id, b.result.session.id].map((id) => [id, revision]).sort(),
     );
     await expect(
-      login(s, { email: ana.email, password: PASSWORD, orgId: o.orgId }),
+      sessionLogin(s, { email: ana.email, password: PASSWORD, orgId: o.orgId }),
     ).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
     await setMemberStatus(o.call, { userId: ana.userId, status: 'active' });
     await expect(authenticateSession(s, a.result.token)).rejects.toMatchObject({
       code: 'UNAUTHENTICATED',
     });
-    const c = await login(s, { email: ana.email, password: PASSWORD, orgId: o.orgId });
+    const c = await sessionLogin(s, { email: ana.email, password: PASSWORD, orgId: o.orgId });
     await authenticateSession(s, c.result.token);
   });
 
@@ -456,15 +463,15 @@ describe.each(testBackends())('user sessions on $name', (backend) => {
     const address = email('both');
     const ana = await person(o.orgId, o.caller, { roles: [{ role: 'org_user' }], email: address });
     await person(other.orgId, other.caller, { roles: [{ role: 'org_user' }], email: address });
-    const here = await login(s, { email: address, password: PASSWORD, orgId: o.orgId });
-    const there = await login(s, { email: address, password: PASSWORD, orgId: other.orgId });
+    const here = await sessionLogin(s, { email: address, password: PASSWORD, orgId: o.orgId });
+    const there = await sessionLogin(s, { email: address, password: PASSWORD, orgId: other.orgId });
     await removeMember(o.call, { userId: ana.userId });
     await expect(authenticateSession(s, here.result.token)).rejects.toMatchObject({
       code: 'UNAUTHENTICATED',
     });
     expect((await authenticateSession(s, there.result.token)).principal.orgId).toBe(other.orgId);
     await expect(
-      login(s, { email: address, password: PASSWORD, orgId: o.orgId }),
+      sessionLogin(s, { email: address, password: PASSWORD, orgId: o.orgId }),
     ).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
   });
 
@@ -503,7 +510,7 @@ describe.each(testBackends())('user sessions on $name', (backend) => {
 
     // Ana signs in to B only: A's admins see no sign-in at all.
     const journalled = await journal(b.orgId);
-    await login(timed, { email: address, password: PASSWORD, orgId: b.orgId });
+    await sessionLogin(timed, { email: address, password: PASSWORD, orgId: b.orgId });
     expect(await shown(a)).toEqual({ lastLoginAt: null, recent: [] });
     expect(
       (await directoryOverview({ services: timed, caller: a.caller, orgId: a.orgId }))
@@ -523,9 +530,9 @@ describe.each(testBackends())('user sessions on $name', (backend) => {
     // Then to A, and a day later to B again: A keeps its own (older) sign-in.
     const inA = new Date('2031-03-02T09:00:00.000Z');
     now = inA;
-    await login(timed, { email: address, password: PASSWORD, orgId: a.orgId });
+    await sessionLogin(timed, { email: address, password: PASSWORD, orgId: a.orgId });
     now = new Date('2031-03-03T09:00:00.000Z');
-    await login(timed, { email: address, password: PASSWORD, orgId: b.orgId });
+    await sessionLogin(timed, { email: address, password: PASSWORD, orgId: b.orgId });
     expect((await shown(a)).lastLoginAt).toBe(inA.toISOString());
     expect((await shown(b)).lastLoginAt).toBe(now.toISOString());
   });
@@ -533,7 +540,11 @@ describe.each(testBackends())('user sessions on $name', (backend) => {
   it('M6 logout ends the session (audited with the user as actor); idempotent', async () => {
     const o = await org();
     const ana = await person(o.orgId, o.caller, { roles: [{ role: 'org_user' }] });
-    const { result } = await login(s, { email: ana.email, password: PASSWORD, orgId: o.orgId });
+    const { result } = await sessionLogin(s, {
+      email: ana.email,
+      password: PASSWORD,
+      orgId: o.orgId,
+    });
     const me = asSession((await authenticateSession(s, result.token)).principal);
     const engine = await s.engines.get(o.orgId);
     const out = await logout({ services: s, caller: me });
@@ -566,7 +577,11 @@ describe.each(testBackends())('user sessions on $name', (backend) => {
     });
     const o = await org();
     const ana = await person(o.orgId, o.caller, { roles: [{ role: 'org_user' }] });
-    const { result } = await login(timed, { email: ana.email, password: PASSWORD, orgId: o.orgId });
+    const { result } = await sessionLogin(timed, {
+      email: ana.email,
+      password: PASSWORD,
+      orgId: o.orgId,
+    });
     expect(result.session.expiresAt).toBe('2030-01-01T00:30:00.000Z');
     const lastUsed = async () =>
       (
@@ -604,7 +619,7 @@ describe.each(testBackends())('user sessions on $name', (backend) => {
     const bob = await person(o.orgId, o.caller, { roles: [{ role: 'org_user' }] });
     const nobody = email('nobody');
     const attempt = (who: string, password: string) =>
-      login(throttled, { email: who, password, orgId: o.orgId }).then(
+      sessionLogin(throttled, { email: who, password, orgId: o.orgId }).then(
         () => 'ok',
         (e: unknown) => e as { code: string; message: string; details?: unknown },
       );
@@ -655,11 +670,11 @@ describe.each(testBackends())('user sessions on $name', (backend) => {
     const open = createServices(g.db, { loginMaxFailures: 0, now: () => now });
     for (let i = 0; i < 5; i++) {
       await expect(
-        login(open, { email: bob.email, password: 'nope', orgId: o.orgId }),
+        sessionLogin(open, { email: bob.email, password: 'nope', orgId: o.orgId }),
       ).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
     }
     expect(
-      (await login(open, { email: bob.email, password: PASSWORD, orgId: o.orgId })).result,
+      (await sessionLogin(open, { email: bob.email, password: PASSWORD, orgId: o.orgId })).result,
     ).toBeTruthy();
   });
 
@@ -674,7 +689,7 @@ describe.each(testBackends())('user sessions on $name', (backend) => {
     const ana = await person(o.orgId, o.caller, { roles: [{ role: 'org_user' }] });
     const other = await person(o.orgId, o.caller, { roles: [{ role: 'org_user' }] });
     const signIn = async (who: { email: string }) =>
-      (await login(timed, { email: who.email, password: PASSWORD, orgId: o.orgId })).result;
+      (await sessionLogin(timed, { email: who.email, password: PASSWORD, orgId: o.orgId })).result;
     const expired = await signIn(ana);
     const loggedOut = await signIn(ana);
     const othersOld = await signIn(other);
@@ -716,9 +731,13 @@ describe.each(testBackends())('user sessions on $name', (backend) => {
     const o = await org();
     const boss = await person(o.orgId, o.caller, { roles: [{ role: 'org_admin' }] });
     const ana = await person(o.orgId, o.caller, { roles: [{ role: 'org_user' }] });
-    const bossLogin = await login(s, { email: boss.email, password: PASSWORD, orgId: o.orgId });
-    const a1 = await login(s, { email: ana.email, password: PASSWORD, orgId: o.orgId });
-    const a2 = await login(s, { email: ana.email, password: PASSWORD, orgId: o.orgId });
+    const bossLogin = await sessionLogin(s, {
+      email: boss.email,
+      password: PASSWORD,
+      orgId: o.orgId,
+    });
+    const a1 = await sessionLogin(s, { email: ana.email, password: PASSWORD, orgId: o.orgId });
+    const a2 = await sessionLogin(s, { email: ana.email, password: PASSWORD, orgId: o.orgId });
     const bossMe = asSession((await authenticateSession(s, bossLogin.result.token)).principal);
     const anaMe = asSession((await authenticateSession(s, a1.result.token)).principal);
 
@@ -785,7 +804,7 @@ describe.each(testBackends())('user sessions on $name', (backend) => {
     for (let i = 0; i < 3; i++) {
       const ana = await person(o.orgId, o.caller, { roles: [{ role: 'org_user' }] });
       await Promise.allSettled([
-        login(s, { email: ana.email, password: PASSWORD, orgId: o.orgId }),
+        sessionLogin(s, { email: ana.email, password: PASSWORD, orgId: o.orgId }),
         setMemberStatus(o.call, { userId: ana.userId, status: 'deactivated' }),
       ]);
       const open = await g.db

@@ -1,5 +1,5 @@
 /** A session as the API shows it. */
-import type { SessionRow } from '@gatehouse/db';
+import type { AuthMethod, SessionRow } from '@gatehouse/db';
 import type { Caller } from '../context.js';
 
 /** A session as the API shows it (never the token or its hash). */
@@ -16,6 +16,8 @@ export interface SessionView {
   readonly revokedAt: string | null;
   readonly userAgent: string | null;
   readonly ip: string | null;
+  /** How the user signed in: `pwd`, `pwd+totp`, `pwd+recovery` (a recovery code) or `sso`. */
+  readonly authMethod: AuthMethod;
 }
 
 const iso = (d: Date | string | null) => (d ? new Date(d).toISOString() : null);
@@ -35,6 +37,7 @@ export function sessionView(r: SessionRow & { email: string }, now: Date): Sessi
     revokedAt: iso(r.revoked_at),
     userAgent: r.user_agent,
     ip: r.ip,
+    authMethod: r.auth_method,
   };
 }
 
