@@ -34,7 +34,9 @@ import {
   pendingTotp,
   readQueuedEmail,
   regenerateRecoveryCodes,
+  requestPasswordReset,
   resetMemberMfa,
+  resetPassword,
   sweepMfa,
   totpCode,
   updateOrg,
@@ -434,6 +436,33 @@ describe.each(testBackends())('multi-factor authentication on $name', (backend) 
       .where('email_lower', '=', di.email.toLowerCase())
       .execute();
     expect(failures).toEqual([]);
+  });
+
+  it('issue 14 a password reset from the email leaves the authenticator in place: the new password still asks for a code', async () => {
+    const a = await org();
+    const jo = await person(a.call, [{ role: 'analytics' }]);
+    const { secret } = await enroll((await signIn(jo.email, a.orgId)).call);
+    await requestPasswordReset(s, { email: jo.email });
+    const mail = await g.db
+      .selectFrom('emails')
+      .select('id')
+      .where('to_address', '=', jo.email)
+      .where('kind', '=', 'password_reset')
+      .executeTakeFirstOrThrow();
+    const token = /password\/reset\?token=([A-Za-z0-9_-]{43})/.exec(
+      (await readQueuedEmail(g.db, mail.id))!.text,
+    )![1]!;
+    const fresh = 'a completely new passphrase';
+    await resetPassword(s, { token, password: fresh });
+    const { result } = await login(s, { email: jo.email, password: fresh, orgId: a.orgId });
+    expect(result.mfaRequired).toBe(true);
+    if (!result.mfaRequired) return;
+    tick(STEP);
+    const done = await completeMfaLogin(s, {
+      mfaToken: result.mfaToken,
+      code: await totpCode(secret, now),
+    });
+    expect(done.result.session.authMethod).toBe('pwd+totp');
   });
 
   it('issue 14 disable: needs a current code or a recovery code; removes the factor and the codes; the password alone signs in again', async () => {
