@@ -261,6 +261,54 @@ describe.each(backends)('RFC 7644 §3.7 Bulk on $name', (backend) => {
     expect(await userCount(org)).toBe(before);
   });
 
+  it('S7 RFC 7644 §3.7 each operation is audited with source scim and emits events; a failed one neither', async () => {
+    const db = env.server.gatedb.db;
+    const audited = async () =>
+      (
+        await env.admin.api.audit.list.query({
+          orgId: org.orgId,
+          actorId: org.tokenId,
+          limit: 1000,
+        })
+      ).items;
+    const events = async () =>
+      Number(
+        (
+          await db
+            .selectFrom('outbox')
+            .select((eb) => eb.fn.countAll<string>().as('n'))
+            .where('org_id', '=', org.orgId)
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    const counts = async () => [(await audited()).length, await events()];
+    const before = await counts();
+    const failed = await org.raw('POST', '/Bulk', bulk([postUser('x', 'ada@bulk.test')]));
+    expect(failed.body.Operations[0].status).toBe('409');
+    expect(await counts()).toEqual(before);
+
+    const a = await org.raw(
+      'POST',
+      '/Bulk',
+      bulk([
+        postUser('a7', 'audit7@bulk.test'),
+        {
+          method: 'POST',
+          path: '/Groups',
+          bulkId: 'g7',
+          data: { schemas: [GROUP_URN], displayName: 'Audited', members: [{ value: 'bulkId:a7' }] },
+        },
+      ]),
+    );
+    expect(a.body.Operations.map((o: Op) => o.status)).toEqual(['201', '201']);
+    const entries = await audited();
+    expect(entries.length).toBeGreaterThanOrEqual(before[0]! + 2);
+    expect(await events()).toBeGreaterThanOrEqual(before[1]! + 2);
+    for (const e of entries.slice(0, entries.length - before[0]!)) {
+      expect(e).toMatchObject({ source: 'scim', actorId: org.tokenId });
+    }
+  });
+
   it("S4 RFC 7644 §3.7 another org's ids are 404 for that operation and stay unchanged", async () => {
     const theirs = (await other.scim.users.create({ userName: 'theirs@bulk.test' })).id!;
     const group = (await other.scim.groups.create({ displayName: 'Their team' })).id!;
