@@ -15,6 +15,7 @@ import SCIMMY from 'scimmy';
 import { sendError } from './errors.js';
 import { authenticate, parseBody } from './http.js';
 import { MAX_RESULTS } from './list.js';
+import { MAX_BULK_OPERATIONS } from './routes/bulk.js';
 import { scimRoutes } from './routes.js';
 
 /** Options of the SCIM handler. */
@@ -37,13 +38,14 @@ export interface ScimOptions {
 
 /**
  * What the ServiceProviderConfig advertises (RFC 7643 §5): only what works. PATCH, filters
- * (in SQL, up to 1000 per page), sorting and ETags do; bulk and password changes do not.
+ * (in SQL, up to 1000 per page), sorting, ETags and bulk (up to 1000 operations, within the
+ * body limit) do; password changes do not.
  */
-function configure(): void {
+function configure(maxPayloadSize: number): void {
   SCIMMY.Config.set({
     documentationUri: 'https://datatracker.ietf.org/doc/html/rfc7644',
     patch: true,
-    bulk: false,
+    bulk: { supported: true, maxOperations: MAX_BULK_OPERATIONS, maxPayloadSize },
     filter: { supported: true, maxResults: MAX_RESULTS },
     changePassword: false,
     sort: true,
@@ -69,7 +71,8 @@ function configure(): void {
  */
 export function createScimHandler(options: ScimOptions): Router {
   const onInternalError = options.onInternalError ?? (() => {});
-  configure();
+  const maxBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  configure(maxBytes);
 
   const router = Router();
   // Directory data (and nothing a shared cache or browser history should keep): never stored.
@@ -88,11 +91,11 @@ export function createScimHandler(options: ScimOptions): Router {
   );
   router.use(
     parseBody({
-      maxBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+      maxBytes,
       maxDepth: options.maxJsonDepth ?? DEFAULT_MAX_JSON_DEPTH,
     }),
   );
-  router.use(scimRoutes());
+  router.use(scimRoutes({ maxPayloadSize: maxBytes }));
   // Errors thrown outside a route's own handling (Express itself, the body checks).
   router.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     if (res.headersSent) return;

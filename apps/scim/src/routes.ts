@@ -1,10 +1,11 @@
 /**
  * Every SCIM route, served by Gatehouse itself (mounted inside the SCIM router, after
  * authentication and body parsing): lists and searches, PATCH, single Users and Groups,
- * discovery, and the 404 of anything else. The order keeps each path's first match:
+ * `/Bulk`, discovery, and the 404 of anything else. The order keeps each path's first match:
  * `.search` and PATCH before the `/:id` routes, body checks before POST and PUT.
  */
 import { Router } from 'express';
+import { bulkRoutes } from './routes/bulk.js';
 import { discoveryRoutes } from './routes/discovery.js';
 import { groupRoutes } from './routes/groups.js';
 import { endpointNotFound } from './routes/handle.js';
@@ -14,9 +15,10 @@ import { userRoutes } from './routes/users.js';
 import { checkWriteBody } from './routes/write-body.js';
 
 /** The SCIM routes, ending with a 404 for unknown endpoints. */
-export function scimRoutes(): Router {
+export function scimRoutes(limits: { maxPayloadSize: number }): Router {
   const r = Router();
-  discoveryRoutes(r);
+  discoveryRoutes(r, limits);
+  bulkRoutes(r);
   listRoutes(r);
   patchRoutes(r);
   r.use(['/Users', '/Groups'], checkWriteBody);

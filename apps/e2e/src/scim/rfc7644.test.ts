@@ -42,7 +42,7 @@ describe.each(backends)('RFC 7644 conformance on $name', (backend) => {
     expect(a.headers.get('content-type')).toMatch(/^application\/scim\+json/);
     expect(a.body).toMatchObject({
       patch: { supported: true },
-      bulk: { supported: false },
+      bulk: { supported: true, maxOperations: 1000, maxPayloadSize: 1024 * 1024 },
       filter: { supported: true, maxResults: 1000 },
       changePassword: { supported: false },
       sort: { supported: true },

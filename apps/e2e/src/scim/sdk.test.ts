@@ -186,7 +186,7 @@ describe.each(backends)('X1 SDK SCIM client on $name', (backend) => {
 
   it('X1 S1 S2 discovery and the cross-type search', async () => {
     const spc = await org.scim.serviceProviderConfig();
-    expect(spc).toMatchObject({ patch: { supported: true }, bulk: { supported: false } });
+    expect(spc).toMatchObject({ patch: { supported: true }, bulk: { supported: true } });
     const types = await org.scim.resourceTypes();
     expect(types.Resources.map((r) => r.id).sort()).toEqual(['Group', 'User']);
     const schemas = await org.scim.schemas();

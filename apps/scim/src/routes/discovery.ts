@@ -1,13 +1,14 @@
 /**
  * Discovery (RFC 7644 §4): `/ServiceProviderConfig`, `/ResourceTypes(/:id)` and `/Schemas(/:id)`,
  * rendered by SCIMMY from its configuration and the declared resources and schemas
- * (`../schema.ts`), with `meta.location` under this request's own origin. Also the endpoints
- * this server does not implement: `/Me` and `/Bulk` (501).
+ * (`../schema.ts`), with `meta.location` under this request's own origin. Also the endpoint
+ * this server does not implement: `/Me` (501).
  */
 import type { Request, Router } from 'express';
 import SCIMMY from 'scimmy';
 import { scimError, writeJson } from '../errors.js';
 import { declareResources } from '../schema.js';
+import { MAX_BULK_OPERATIONS } from './bulk.js';
 import { handle, notImplemented } from './handle.js';
 import { pathId } from './resource.js';
 
@@ -24,8 +25,11 @@ function resourceType(resource: typeof SCIMMY.Types.Resource, base: string) {
   return new SCIMMY.Schemas.ResourceType(resource.describe(), `${base}/ResourceTypes`);
 }
 
-/** Adds the discovery routes, and the 501s of `/Me` and `/Bulk`, to `r`. */
-export function discoveryRoutes(r: Router): void {
+/**
+ * Adds the discovery routes, and the 501 of `/Me`, to `r`. `maxPayloadSize` is the body limit
+ * this handler enforces, advertised as `bulk.maxPayloadSize`.
+ */
+export function discoveryRoutes(r: Router, { maxPayloadSize }: { maxPayloadSize: number }): void {
   declareResources();
   r.get(
     '/ServiceProviderConfig',
@@ -34,7 +38,11 @@ export function discoveryRoutes(r: Router): void {
         throw scimError(403, null, 'ServiceProviderConfig does not support retrieval by filter');
       }
       const base = `${requestBase(req)}/ServiceProviderConfig`;
-      writeJson(res, 200, new SCIMMY.Schemas.ServiceProviderConfig(SCIMMY.Config.get(), base));
+      const config = {
+        ...SCIMMY.Config.get(),
+        bulk: { supported: true, maxOperations: MAX_BULK_OPERATIONS, maxPayloadSize },
+      };
+      writeJson(res, 200, new SCIMMY.Schemas.ServiceProviderConfig(config, base));
     }),
   );
   r.get(
@@ -72,5 +80,4 @@ export function discoveryRoutes(r: Router): void {
     }),
   );
   r.all('/Me', notImplemented);
-  r.post('/Bulk', notImplemented);
 }

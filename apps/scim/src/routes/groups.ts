@@ -1,6 +1,7 @@
 /**
  * One SCIM Group (RFC 7644 §3.3, §3.4.1, §3.5.1, §3.6): GET by id, POST, PUT and DELETE, each
- * a domain call for the org the token belongs to. PATCH (set-based) is `./patch.ts`.
+ * a domain call for the org the token belongs to. PATCH (set-based) is `./patch.ts`. The
+ * writes are `Operation`s (`./outcome.ts`), shared with `/Bulk`.
  */
 import {
   changeDirectoryGroup,
@@ -14,7 +15,8 @@ import { scimError } from '../errors.js';
 import { readGroup } from '../groups.js';
 import { memberIds } from '../patch/group-patch.js';
 import { handle } from './handle.js';
-import { inboundBody, pathId, sendOne } from './resource.js';
+import { type Operation, resourceOutcome, sendOutcome } from './outcome.js';
+import { checkId, inboundBody, pathId, sendOne } from './resource.js';
 
 const notFound = (id: string) => scimError(404, null, `group ${id} not found`);
 
@@ -28,6 +30,45 @@ function groupInput(body: Record<string, unknown>) {
   }
   return { displayName, externalId, userIds: memberIds(body.members) };
 }
+
+/** POST /Groups: creates a group with its members (201). */
+export const createGroup: Operation = async (ctx, { body }) => {
+  const input = groupInput(inboundBody('Group', body));
+  const { result, revision } = await createDirectoryGroup(ctx, input);
+  setRevision(ctx, revision);
+  return resourceOutcome(ctx, 'Group', (await readGroup(ctx, result.groupId))!, 201);
+};
+
+/** PUT /Groups/{id}: replaces a group's name, externalId and members (200). */
+export const replaceGroup: Operation = async (ctx, { id: rawId, body }) => {
+  const id = checkId(String(rawId));
+  const { displayName, externalId, userIds } = groupInput(inboundBody('Group', body, id));
+  const cur = await getDirectoryGroup(ctx, { groupId: id });
+  if (!cur) throw notFound(id);
+  const ifVersion = precondition(ctx, cur.version);
+  const { revision } = await changeDirectoryGroup(ctx, {
+    groupId: id,
+    ifVersion,
+    changes: [
+      { kind: 'rename', displayName },
+      { kind: 'externalId', externalId },
+      { kind: 'replaceMembers', userIds },
+    ],
+  });
+  setRevision(ctx, revision);
+  return resourceOutcome(ctx, 'Group', (await readGroup(ctx, id))!);
+};
+
+/** DELETE /Groups/{id}: deletes a group (204). */
+export const deleteGroup: Operation = async (ctx, { id: rawId }) => {
+  const id = checkId(String(rawId));
+  const cur = await getDirectoryGroup(ctx, { groupId: id });
+  if (!cur) throw notFound(id);
+  const ifVersion = precondition(ctx, cur.version);
+  const { revision } = await deleteDirectoryGroup(ctx, { groupId: id, ifVersion });
+  setRevision(ctx, revision);
+  return { status: 204 };
+};
 
 /** Adds the single-Group routes to `r`. */
 export function groupRoutes(r: Router): void {
@@ -43,47 +84,18 @@ export function groupRoutes(r: Router): void {
   );
   r.post(
     '/Groups',
-    handle(async (req, res, ctx) => {
-      const input = groupInput(inboundBody('Group', req.body));
-      const { result, revision } = await createDirectoryGroup(ctx, input);
-      setRevision(ctx, revision);
-      sendOne(req, res, ctx, 'Group', (await readGroup(ctx, result.groupId))!, 201);
-    }),
+    handle(async (req, res, ctx) => sendOutcome(res, await createGroup(ctx, { body: req.body }))),
   );
   r.put(
     '/Groups/:id',
-    handle(async (req, res, ctx) => {
-      const id = pathId(req);
-      const { displayName, externalId, userIds } = groupInput(inboundBody('Group', req.body, id));
-      const cur = await getDirectoryGroup(ctx, { groupId: id });
-      if (!cur) throw notFound(id);
-      const ifVersion = precondition(ctx, cur.version);
-      const { revision } = await changeDirectoryGroup(ctx, {
-        groupId: id,
-        ifVersion,
-        changes: [
-          { kind: 'rename', displayName },
-          { kind: 'externalId', externalId },
-          { kind: 'replaceMembers', userIds },
-        ],
-      });
-      setRevision(ctx, revision);
-      sendOne(req, res, ctx, 'Group', (await readGroup(ctx, id))!);
-    }),
+    handle(async (req, res, ctx) =>
+      sendOutcome(res, await replaceGroup(ctx, { id: String(req.params.id), body: req.body })),
+    ),
   );
   r.delete(
     '/Groups/:id',
-    handle(async (req, res, ctx) => {
-      const id = pathId(req);
-      const cur = await getDirectoryGroup(ctx, { groupId: id });
-      if (!cur) throw notFound(id);
-      const ifVersion = precondition(ctx, cur.version);
-      const { revision } = await deleteDirectoryGroup(ctx, {
-        groupId: id,
-        ifVersion,
-      });
-      setRevision(ctx, revision);
-      res.status(204).end();
-    }),
+    handle(async (req, res, ctx) =>
+      sendOutcome(res, await deleteGroup(ctx, { id: String(req.params.id), body: undefined })),
+    ),
   );
 }

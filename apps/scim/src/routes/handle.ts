@@ -37,7 +37,7 @@ export function endpointNotFound(_req: Request, res: Response): void {
   sendError(res, scimError(404, null, 'Endpoint Not Found'));
 }
 
-/** The 501 of what this server does not implement (`/Me`, `/Bulk`, RFC 7644 §3.11, §3.7). */
+/** The 501 of what this server does not implement (`/Me`, RFC 7644 §3.11). */
 export function notImplemented(_req: Request, res: Response): void {
   sendError(res, scimError(501, null, 'Endpoint Not Implemented'));
 }

@@ -6,13 +6,14 @@
 import {
   changeDirectoryGroup,
   type DirectoryConflict,
+  type DirectoryUser,
   DomainError,
   getDirectoryGroup,
   getDirectoryUser,
   replaceDirectoryUser,
 } from '@gatehouse/domain';
 import type { Router } from 'express';
-import { precondition, queryProjection, setRevision } from '../context.js';
+import { precondition, queryProjection, type ScimContext, setRevision } from '../context.js';
 import { scimError } from '../errors.js';
 import { readGroup } from '../groups.js';
 import { groupChanges } from '../patch/group-patch.js';
@@ -20,7 +21,8 @@ import { readPatch } from '../patch/operations.js';
 import { applyUserPatch } from '../patch/user-patch.js';
 import { coerceUser, normalizeUserBody, patchableUser, toDirectoryInput } from '../user-doc.js';
 import { renderOne } from '../users.js';
-import { type Handler, handle, sendResource } from './handle.js';
+import { handle } from './handle.js';
+import { metaOf, type Operation, type Outcome, sendOutcome } from './outcome.js';
 
 function isVersionConflict(e: unknown): boolean {
   return (
@@ -40,9 +42,16 @@ const stable = (v: unknown): string =>
       : x,
   );
 
-const patchUser: Handler = async (req, res, ctx) => {
-  const id = String(req.params.id);
-  const ops = readPatch(req.body);
+/** The outcome of a patched (or unchanged) user, projected as `ctx.query` asks. */
+async function userOutcome(ctx: ScimContext, u: DirectoryUser): Promise<Outcome> {
+  const body = await renderOne(ctx, u, queryProjection(ctx));
+  return { status: 200, body, ...metaOf(body) };
+}
+
+/** PATCH /Users/{id}: the patched user (200). */
+export const patchUser: Operation = async (ctx, { id: rawId, body }) => {
+  const id = String(rawId);
+  const ops = readPatch(body);
   for (let attempt = 0; ; attempt++) {
     const cur = await getDirectoryUser(ctx, { userId: id });
     if (!cur) throw scimError(404, null, `user ${id} not found`);
@@ -56,8 +65,7 @@ const patchUser: Handler = async (req, res, ctx) => {
       stable(input.doc) === stable(cur.doc);
     if (unchanged) {
       // Entra re-sends values it already provisioned: no write, no new revision.
-      sendResource(res, 200, await renderOne(ctx, cur, queryProjection(ctx)));
-      return;
+      return userOutcome(ctx, cur);
     }
     try {
       const { result, revision } = await replaceDirectoryUser(ctx, {
@@ -66,8 +74,7 @@ const patchUser: Handler = async (req, res, ctx) => {
         ifVersion: cur.version,
       });
       setRevision(ctx, revision);
-      sendResource(res, 200, await renderOne(ctx, result, queryProjection(ctx)));
-      return;
+      return userOutcome(ctx, result);
     } catch (e) {
       // Changed between our read and the write: re-apply on the new version (unless If-Match).
       if (!isVersionConflict(e) || ctx.ifMatch !== undefined || attempt >= 2) throw e;
@@ -75,9 +82,10 @@ const patchUser: Handler = async (req, res, ctx) => {
   }
 };
 
-const patchGroup: Handler = async (req, res, ctx) => {
-  const id = String(req.params.id);
-  const changes = groupChanges(readPatch(req.body));
+/** PATCH /Groups/{id}: 204, or the group (200) when the query asks for a projection. */
+export const patchGroup: Operation = async (ctx, { id: rawId, body }) => {
+  const id = String(rawId);
+  const changes = groupChanges(readPatch(body));
   let ifVersion: string | undefined;
   if (ctx.ifMatch !== undefined) {
     const cur = await getDirectoryGroup(ctx, { groupId: id });
@@ -91,17 +99,25 @@ const patchGroup: Handler = async (req, res, ctx) => {
   });
   setRevision(ctx, revision);
   const projection = queryProjection(ctx);
-  res.setHeader('ETag', `W/"${result.version}"`);
   if (!projection.attributes && !projection.excludedAttributes) {
     // RFC 7644 §3.5.2: 204 is allowed, and spares listing 10k members back.
-    res.status(204).end();
-    return;
+    return { status: 204, version: `W/"${result.version}"`, location: `${ctx.base}/Groups/${id}` };
   }
-  sendResource(res, 200, (await readGroup(ctx, id, projection))!);
+  const group = (await readGroup(ctx, id, projection))!;
+  return { status: 200, body: group, version: `W/"${result.version}"`, ...metaOf(group) };
 };
 
 /** Adds the PATCH routes to `r`. */
 export function patchRoutes(r: Router): void {
-  r.patch('/Users/:id', handle(patchUser));
-  r.patch('/Groups/:id', handle(patchGroup));
+  for (const [path, op] of [
+    ['/Users/:id', patchUser],
+    ['/Groups/:id', patchGroup],
+  ] as const) {
+    r.patch(
+      path,
+      handle(async (req, res, ctx) =>
+        sendOutcome(res, await op(ctx, { id: String(req.params.id), body: req.body })),
+      ),
+    );
+  }
 }

@@ -10,34 +10,22 @@ import { queryProjection, type ScimContext } from '../context.js';
 import { scimError, writeJson } from '../errors.js';
 import { project } from '../projection.js';
 import { plain, schemas } from '../schema.js';
+import { coerced, metaOf, outbound, type ResourceName } from './outcome.js';
 
-/** The two resource types served one at a time. */
-export type ResourceName = 'User' | 'Group';
-
-const SCHEMA = { User: SCIMMY.Schemas.User, Group: SCIMMY.Schemas.Group } as const;
+export type { ResourceName } from './outcome.js';
 
 /**
- * The `:id` of the path. As under scimmy-routers, an id that cannot sit in the SCIMMY filter
- * `id eq "…"` (one with a `"`) is a 400 `invalidFilter`, not a lookup.
+ * A resource id from a path. As under scimmy-routers, an id that cannot sit in the SCIMMY
+ * filter `id eq "…"` (one with a `"`) is a 400 `invalidFilter`, not a lookup.
  */
-export function pathId(req: Request): string {
-  const id = String(req.params.id);
+export function checkId(id: string): string {
   new SCIMMY.Types.Filter(`id eq "${id}"`);
   return id;
 }
 
-/**
- * Runs a SCIMMY schema coercion; its `TypeError`s are 400 `invalidValue`, its SCIM errors pass,
- * and anything else is a 404 (as SCIMMY's resources answer).
- */
-function coerced<T>(id: string | undefined, run: () => T): T {
-  try {
-    return run();
-  } catch (e) {
-    if (e instanceof SCIMMY.Types.Error) throw e;
-    if (e instanceof TypeError) throw scimError(400, 'invalidValue', e.message);
-    throw scimError(404, null, `Resource ${id} not found`);
-  }
+/** The `:id` of the path, checked by `checkId`. */
+export function pathId(req: Request): string {
+  return checkId(String(req.params.id));
 }
 
 /**
@@ -60,14 +48,14 @@ export function inboundBody(
       `Operation ${verb} expected request body payload to be single complex value`,
     );
   }
-  const Schema = SCHEMA[type];
+  const Schema = type === 'User' ? SCIMMY.Schemas.User : SCIMMY.Schemas.Group;
   return plain(coerced(id, () => new Schema(body as Record<string, unknown>, 'in')));
 }
 
 /**
- * Sends one rendered resource: coerced outbound by SCIMMY's schema (`meta.location` under this
- * request's base URL), with `ETag` = `meta.version`, `Location` on 201, a bare 304 for a GET
- * whose `If-None-Match` holds that version (or `*`), and the query's projection.
+ * Sends one resource read by a GET: coerced outbound by SCIMMY's schema (`meta.location` under
+ * this request's base URL), with `ETag` = `meta.version`, a bare 304 when `If-None-Match` holds
+ * that version (or `*`), and the query's projection. Writes answer with `./outcome.ts`.
  */
 export function sendOne(
   req: Request,
@@ -75,16 +63,10 @@ export function sendOne(
   ctx: ScimContext,
   type: ResourceName,
   rendered: Record<string, unknown>,
-  status = 200,
 ): void {
-  const Schema = SCHEMA[type];
-  const id = typeof rendered.id === 'string' ? rendered.id : undefined;
-  const out = plain(coerced(id, () => new Schema(rendered, 'out', `${ctx.base}/${type}s`)));
-  const meta = out.meta as { version?: unknown; location?: unknown } | undefined;
-  const version = typeof meta?.version === 'string' ? meta.version : '';
+  const out = outbound(ctx, type, rendered);
+  const version = metaOf(out).version ?? '';
   if (version) res.setHeader('ETag', version);
-  if (status === 201 && typeof meta?.location === 'string')
-    res.setHeader('Location', meta.location);
   const inm = req.headers['if-none-match'];
   if (req.method === 'GET' && typeof inm === 'string' && version) {
     const tags = inm.split(',').map((t) => t.trim());
@@ -94,5 +76,5 @@ export function sendOne(
       return;
     }
   }
-  writeJson(res, status, project(schemas()[type], out, queryProjection(ctx)));
+  writeJson(res, 200, project(schemas()[type], out, queryProjection(ctx)));
 }

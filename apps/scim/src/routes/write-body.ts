@@ -15,11 +15,16 @@ function checkSchemas(body: unknown): void {
   }
 }
 
+/** The checks above on the POST or PUT body of a User or Group (also used by `/Bulk`). */
+export function checkedWriteBody(type: 'User' | 'Group', body: unknown): unknown {
+  checkSchemas(body);
+  return type === 'User' ? normalizeUserBody(body) : body;
+}
+
 /** Middleware for `['/Users', '/Groups']`: the checks above on POST and PUT bodies. */
 export function checkWriteBody(req: Request, _res: Response, next: NextFunction): void {
   if (req.method === 'POST' || req.method === 'PUT') {
-    checkSchemas(req.body);
-    if (/\/users$/i.test(req.baseUrl)) req.body = normalizeUserBody(req.body);
+    req.body = checkedWriteBody(/\/users$/i.test(req.baseUrl) ? 'User' : 'Group', req.body);
   }
   next();
 }
