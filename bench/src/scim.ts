@@ -40,6 +40,8 @@ const { values } = parseArgs({
     total: { type: 'string', default: '100000' },
     lookups: { type: 'string', default: '300' },
     concurrency: { type: 'string', default: '4' },
+    /** Also ingest `--users` more users through `POST /Bulk`, this many operations a request. */
+    bulk: { type: 'string', default: '100' },
   },
 });
 const USERS = Number(values.users);
@@ -48,6 +50,7 @@ const MEMBERS = Number(values.members);
 const TOTAL = Math.max(Number(values.total), USERS);
 const LOOKUPS = Number(values.lookups);
 const CONCURRENCY = Number(values.concurrency);
+const BULK = Number(values.bulk);
 const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 const ADMIN_KEY = 'bench-scim-admin-key-0123456789abcdef0123';
 const DEPARTMENTS = [
@@ -403,6 +406,15 @@ async function main(): Promise<void> {
       );
     }
 
+    // 4. The same number of users again through POST /Bulk (RFC 7644 §3.7), BULK a request,
+    // after the lookups so their expected counts hold. Each operation is still its own write.
+    const bulk = BULK > 0 ? await bulkIngest(server.url, issued.token, USERS, BULK) : null;
+    if (bulk) {
+      console.log(
+        `bulk ingest: ${fmt(bulk.usersPerSecond)} users/s in ${bulk.requests} requests of ${BULK} (${fmt(bulk.usersPerSecond / ingest.usersPerSecond, 2)}× one POST per user)`,
+      );
+    }
+
     const result = {
       at: new Date().toISOString(),
       backend,
@@ -413,6 +425,7 @@ async function main(): Promise<void> {
       loadAverage: os.loadavg().map((l) => Math.round(l * 100) / 100),
       concurrency: CONCURRENCY,
       ingest,
+      bulk,
       directoryUsers: count,
       lookups,
       /** SCIMMY's in-memory filter over the same documents (p99Ratio: its p99 / Gatehouse's). */
@@ -430,6 +443,42 @@ async function main(): Promise<void> {
     await server.close();
     await fresh?.drop();
   }
+}
+
+/** Ingests `n` new users through `POST /Bulk`, `perRequest` operations a request, CONCURRENCY in flight. */
+async function bulkIngest(url: string, token: string, n: number, perRequest: number) {
+  const first = 10_000_000;
+  const requests = Math.ceil(n / perRequest);
+  let failed = 0;
+  const t0 = performance.now();
+  const lat = await pool(requests, CONCURRENCY, async (r) => {
+    const Operations = [];
+    for (let i = r * perRequest; i < Math.min(n, (r + 1) * perRequest); i++) {
+      Operations.push({ method: 'POST', bulkId: `u${i}`, path: '/Users', data: user(first + i) });
+    }
+    const res = await fetch(`${url}/scim/v2/Bulk`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/scim+json' },
+      body: JSON.stringify({
+        schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'],
+        Operations,
+      }),
+    });
+    if (res.status !== 200) throw new Error(`Bulk answered ${res.status}: ${await res.text()}`);
+    const body = (await res.json()) as { Operations: Array<{ status: string }> };
+    failed += body.Operations.filter((o) => o.status !== '201').length;
+  });
+  if (failed > 0) throw new Error(`${failed} bulk operations failed`);
+  const seconds = (performance.now() - t0) / 1000;
+  return {
+    users: n,
+    perRequest,
+    requests,
+    seconds,
+    usersPerSecond: n / seconds,
+    requestP50ms: quantile(lat, 0.5),
+    requestP99ms: quantile(lat, 0.99),
+  };
 }
 
 main().catch((e: unknown) => {
