@@ -132,6 +132,10 @@ async function main(): Promise<void> {
       GATEHOUSE_ADMIN_KEY: ADMIN_KEY,
       GATEHOUSE_DEMO: '0',
       LOG_LEVEL: 'warn',
+      // Issue 15: GATEHOUSE_GROUP_COMMIT=0 measures writes without group commit.
+      ...(process.env.GATEHOUSE_GROUP_COMMIT
+        ? { GATEHOUSE_GROUP_COMMIT: process.env.GATEHOUSE_GROUP_COMMIT }
+        : {}),
     }),
   );
   const backend = fresh ? 'postgres' : 'pglite';
