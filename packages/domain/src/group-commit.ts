@@ -93,7 +93,11 @@ async function lead(
 ): Promise<void> {
   q.running = true;
   try {
-    while (q.pending.length > 0) await runBatch(services, orgId, q);
+    while (q.pending.length > 0) {
+      await runBatch(services, orgId, q).catch(() => {
+        // runBatch answers its callers itself; nothing may stop the queue.
+      });
+    }
   } finally {
     q.running = false;
     if (q.pending.length === 0) byOrg.delete(orgId);
@@ -168,24 +172,31 @@ async function runBatch(services: Services, orgId: string, q: OrgQueue): Promise
     // Nothing of the batch is kept: every caller gets the error (a write that failed on its
     // own gets its own). A failed first write was alone in the transaction.
     for (const t of taken) t.p.reject(t.error ?? e);
+    // The transaction did not even start (no connection): the first queued caller gets why,
+    // so a queue cannot spin on a database that is down.
+    if (taken.length === 0) q.pending.shift()?.reject(e);
     return;
   }
   groupCommitStats.batches++;
   groupCommitStats.writes += taken.length;
   groupCommitStats.largest = Math.max(groupCommitStats.largest, taken.length);
-  services.engines.noteRevision(orgId, revision);
-  // The last successful write's engine is the batch's; earlier ones are older at the same label.
-  const kept = taken.filter((t) => t.ok);
-  kept.at(-1)?.ok?.keep();
-  for (const t of kept) {
-    for (const w of t.personal ?? []) {
-      services.engines.noteRevision(w.orgId, w.revision);
-      w.keep();
+  try {
+    services.engines.noteRevision(orgId, revision);
+    // The last successful write's engine is the batch's; earlier ones are older at its label.
+    const kept = taken.filter((t) => t.ok);
+    kept.at(-1)?.ok?.keep();
+    for (const t of kept) {
+      for (const w of t.personal ?? []) {
+        services.engines.noteRevision(w.orgId, w.revision);
+        w.keep();
+      }
     }
-  }
-  for (const t of taken) {
-    if (t.ok) t.p.resolve({ result: t.ok.result, revision });
-    else t.p.reject(t.error);
+  } finally {
+    // Committed: every caller is answered even if offering an engine to the cache failed.
+    for (const t of taken) {
+      if (t.ok) t.p.resolve({ result: t.ok.result, revision });
+      else t.p.reject(t.error);
+    }
   }
 }
 
