@@ -143,7 +143,7 @@ describe.each(testBackends())('issue 15 group commit on $name', (backend) => {
     // Audit entries and outbox events of the batch: all at its revision, none of the failures.
     const audits = await g.db
       .selectFrom('audit_log')
-      .select(['seq', 'revision', 'action', 'entity_id'])
+      .select(['seq', 'revision', 'action', 'entity_id', 'actor_id', 'actor_label'])
       .where('org_id', '=', t.orgId)
       .where('seq', '>', Number(auditBefore.n))
       .orderBy('seq')
@@ -151,6 +151,15 @@ describe.each(testBackends())('issue 15 group commit on $name', (backend) => {
     expect(audits.length).toBeGreaterThanOrEqual(4);
     for (const a of audits) expect(Number(a.revision)).toBe(revision);
     expect(audits.some((a) => a.entity_id === t.owner2)).toBe(false);
+    // Each entry names its own caller, not the leader's: the admin's demotion has no label.
+    const labels = new Map(audits.map((a) => [a.entity_id, a.actor_label]));
+    const byAdmin = audits.filter((a) => a.actor_id === 'instance_admin');
+    expect(byAdmin.length).toBeGreaterThan(0);
+    for (const a of byAdmin) expect(a.actor_label).toBeNull();
+    for (const r of [u1, u2, u3]) {
+      const id = (r as PromiseFulfilledResult<{ result: { userId: string } }>).value.result.userId;
+      expect(labels.get(id)).toBe('SCIM: IdP');
+    }
     const events = await g.db
       .selectFrom('outbox')
       .select(['revision', 'payload'])
@@ -174,6 +183,28 @@ describe.each(testBackends())('issue 15 group commit on $name', (backend) => {
     // The engine derived write after write through the batch equals a full load.
     const full = await createServices(g.db).engines.get(t.orgId, revision);
     expect(canonical(engine.snapshot)).toEqual(canonical(full.snapshot));
+  });
+
+  it('a SCIM write batched behind an admin write is audited with its own token name', async () => {
+    const t = await setup('gc-label');
+    const before = { ...groupCommitStats };
+    const [, p] = await Promise.all([
+      setMemberRoles(t.call, { userId: t.owner1, roles: [{ role: 'org_user' }] }),
+      provisionDirectoryUser({ services: s, caller: t.scim, orgId: t.orgId }, doc('gc-label', 1)),
+    ]);
+    expect(groupCommitStats.batches - before.batches).toBe(1);
+    const rows = await g.db
+      .selectFrom('audit_log')
+      .select(['entity_id', 'actor_label', 'actor_id'])
+      .where('org_id', '=', t.orgId)
+      .where('revision', '=', p.revision)
+      .execute();
+    const mine = rows.filter((r) => r.entity_id === p.result.userId);
+    expect(mine.length).toBeGreaterThan(0);
+    for (const r of mine) expect(r.actor_label).toBe('SCIM: IdP');
+    const byAdmin = rows.filter((r) => r.actor_id === 'instance_admin');
+    expect(byAdmin.length).toBeGreaterThan(0);
+    for (const r of byAdmin) expect(r.actor_label).toBeNull();
   });
 
   it('read-your-writes: another process asking for the batch revision sees every write', async () => {
