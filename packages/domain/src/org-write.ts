@@ -6,7 +6,9 @@
  * owns an organization" across orgs, ./rules/ownership.ts) → audit entries → outbox events →
  * NOTIFY (delivered on commit) → a personal org for each user who joined a seed 004 org owning
  * none, each as its own write in the same transaction. Any error rolls back everything; on
- * commit the derived engines are the cache's.
+ * commit the derived engines are the cache's. With group commit (issue 15, ./group-commit.ts, on
+ * unless `groupCommit: false`) concurrent `orgWrite`s on one org share the transaction, the lock
+ * and the revision, and a failing write is rolled back to its own savepoint.
  */
 
 import { type Engine, type Environment, missingPermissions, type Preset } from '@gatehouse/core';
@@ -90,7 +92,11 @@ const MODEL_CODES = new Set([
   'outside_group_limits',
 ]);
 
-/** Runs `fn` as one write on `orgId`. `prepare` runs first in the same transaction (org creation). */
+/**
+ * Runs `fn` as one write on `orgId`: through the org's group-commit queue (./group-commit.ts),
+ * or alone in its own transaction with `groupCommit: false` or `prepare`. `prepare` runs first in
+ * the same transaction (org creation).
+ */
 export async function orgWrite<T>(
   call: OrgCall,
   fn: (w: OrgWrite) => Promise<T>,
