@@ -21,6 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { sql } from '@gatehouse/db';
 import { freshPostgresDatabase } from '@gatehouse/db/testing';
+import { groupCommitStats } from '@gatehouse/domain';
 import {
   createGatehouse,
   createScimClient,
@@ -132,6 +133,10 @@ async function main(): Promise<void> {
       GATEHOUSE_ADMIN_KEY: ADMIN_KEY,
       GATEHOUSE_DEMO: '0',
       LOG_LEVEL: 'warn',
+      // Issue 15: GATEHOUSE_GROUP_COMMIT=0 measures writes without group commit.
+      ...(process.env.GATEHOUSE_GROUP_COMMIT
+        ? { GATEHOUSE_GROUP_COMMIT: process.env.GATEHOUSE_GROUP_COMMIT }
+        : {}),
     }),
   );
   const backend = fresh ? 'postgres' : 'pglite';
@@ -235,6 +240,10 @@ async function main(): Promise<void> {
     console.log(
       `ingest: ${fmt(ingest.usersPerSecond)} users/s (p50 ${fmt(ingest.userP50ms)} ms, p99 ${fmt(ingest.userP99ms)} ms); ` +
         `${fmt(ingest.groupsPerSecond)} groups/s, ${fmt(ingest.membershipsPerSecond, 0)} memberships/s`,
+    );
+    // Issue 15: how the writes were batched (0 batches: group commit off).
+    console.log(
+      `group commit: ${groupCommitStats.writes} writes in ${groupCommitStats.batches} batches (largest ${groupCommitStats.largest})`,
     );
 
     // 2. Grow the directory to TOTAL users in SQL, the same document shape as `user(i)`.

@@ -46,6 +46,11 @@ export interface ServerConfig {
   readonly workers?: number | undefined;
   /** Memory org engines may hold, in bytes (`GATEHOUSE_ENGINE_CACHE_MB`); default 512 MiB. */
   readonly engineCacheBytes?: number | undefined;
+  /**
+   * Issue 15 group commit of concurrent writes on one org (`GATEHOUSE_GROUP_COMMIT`, `0` turns
+   * it off); default on.
+   */
+  readonly groupCommit?: boolean | undefined;
   /** The window failed logins are counted in (`GATEHOUSE_LOGIN_WINDOW_MINUTES`); default 15. */
   readonly loginWindowMs?: number | undefined;
   /** How long a password reset link works (`GATEHOUSE_PASSWORD_RESET_TTL_MINUTES`); default 30. */
@@ -150,7 +155,8 @@ export interface ServerConfig {
  * `GATEHOUSE_PRESETS`, `GATEHOUSE_DNS_SERVERS`, `GATEHOUSE_DNS_TIMEOUT_SECONDS`,
  * `GATEHOUSE_DOMAIN_RECHECK_SECONDS`, `GATEHOUSE_DOMAIN_RECHECK_MAX_FAILURES`,
  * `GATEHOUSE_SSO_ALLOW_HTTP`, `GATEHOUSE_SSO_REDIRECT_URIS`,
- * `GATEHOUSE_SAML_METADATA_REFRESH_SECONDS`, `GATEHOUSE_DEV_IDP`, `GATEHOUSE_DEV_IDP_PORT`, `GATEHOUSE_ENGINE_CACHE_MB`, `GATEHOUSE_WORKERS`.
+ * `GATEHOUSE_SAML_METADATA_REFRESH_SECONDS`, `GATEHOUSE_DEV_IDP`, `GATEHOUSE_DEV_IDP_PORT`, `GATEHOUSE_ENGINE_CACHE_MB`, `GATEHOUSE_GROUP_COMMIT`,
+ * `GATEHOUSE_WORKERS`.
  */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const port = Number(env.PORT ?? 4000);
@@ -184,6 +190,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     sessionTtlMs: msFromEnv(env, 'GATEHOUSE_SESSION_TTL_MINUTES', 60_000, 1),
     loginMaxFailures: intFromEnv(env, 'GATEHOUSE_LOGIN_MAX_FAILURES', 0),
     engineCacheBytes: bytesFromMiB(intFromEnv(env, 'GATEHOUSE_ENGINE_CACHE_MB', 1)),
+    groupCommit: !/^(0|false|no|off)$/i.test(env.GATEHOUSE_GROUP_COMMIT ?? ''),
     loginWindowMs: msFromEnv(env, 'GATEHOUSE_LOGIN_WINDOW_MINUTES', 60_000, 1),
     passwordResetTtlMs: msFromEnv(env, 'GATEHOUSE_PASSWORD_RESET_TTL_MINUTES', 60_000, 1),
     passwordResetMaxPerEmail: intFromEnv(env, 'GATEHOUSE_PASSWORD_RESET_MAX_PER_EMAIL', 0),

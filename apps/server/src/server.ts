@@ -103,6 +103,7 @@ export async function startServer(
     sessionTtlMs: config.sessionTtlMs,
     loginMaxFailures: config.loginMaxFailures,
     engineCacheBytes: config.engineCacheBytes,
+    groupCommit: config.groupCommit,
     loginWindowMs: config.loginWindowMs,
     passwordResetTtlMs: config.passwordResetTtlMs,
     passwordResetMaxPerEmail: config.passwordResetMaxPerEmail,

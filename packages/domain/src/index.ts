@@ -61,6 +61,7 @@ export {
 } from './emails/index.js';
 export { EngineCache, loadSnapshot, REVISION_CHANNEL } from './engine/index.js';
 export { DomainError, DomainErrorCode, isUniqueViolation } from './errors.js';
+export { GROUP_COMMIT_MAX, groupCommitStats } from './group-commit.js';
 export * from './groups/index.js';
 export * from './instance/index.js';
 export * from './invitations/index.js';

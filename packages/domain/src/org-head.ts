@@ -61,6 +61,22 @@ export async function lockOrgHead(
   };
 }
 
+/**
+ * How audit entries name `caller`, read on its own: for a write batched behind another caller's
+ * lock (issue 15 group commit). No statement for callers without a credential name.
+ */
+export async function readActorLabel(
+  trx: Transaction<Database>,
+  caller: Caller,
+): Promise<string | null> {
+  const kind = caller.principal.kind;
+  if (kind !== 'scim' && kind !== 'sso' && kind !== 'client') return callerLabel(caller, null);
+  const row = await trx
+    .selectNoFrom(callerNameSql(caller).as('caller_name'))
+    .executeTakeFirstOrThrow();
+  return callerLabel(caller, row.caller_name);
+}
+
 /** The name of the caller's credential, read in the locking statement (null when it has none). */
 function callerNameSql(caller: Caller) {
   const p = caller.principal;

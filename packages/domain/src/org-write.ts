@@ -6,7 +6,9 @@
  * owns an organization" across orgs, ./rules/ownership.ts) → audit entries → outbox events →
  * NOTIFY (delivered on commit) → a personal org for each user who joined a seed 004 org owning
  * none, each as its own write in the same transaction. Any error rolls back everything; on
- * commit the derived engines are the cache's.
+ * commit the derived engines are the cache's. With group commit (issue 15, ./group-commit.ts, on
+ * unless `groupCommit: false`) concurrent `orgWrite`s on one org share the transaction, the lock
+ * and the revision, and a failing write is rolled back to its own savepoint.
  */
 
 import { type Engine, type Environment, missingPermissions, type Preset } from '@gatehouse/core';
@@ -16,6 +18,7 @@ import type { OrgCall } from './call.js';
 import { type Caller, principalId, principalOrg } from './context.js';
 import { pruneJournal, REVISION_CHANNEL } from './engine/index.js';
 import { DomainError, forbidden, notFound } from './errors.js';
+import { groupCommitWrite } from './group-commit.js';
 import { lockOrgHead, type OrgHead } from './org-head.js';
 import {
   assertAccessRules,
@@ -89,12 +92,19 @@ const MODEL_CODES = new Set([
   'outside_group_limits',
 ]);
 
-/** Runs `fn` as one write on `orgId`. `prepare` runs first in the same transaction (org creation). */
+/**
+ * Runs `fn` as one write on `orgId`: through the org's group-commit queue (./group-commit.ts),
+ * or alone in its own transaction with `groupCommit: false` or `prepare`. `prepare` runs first in
+ * the same transaction (org creation).
+ */
 export async function orgWrite<T>(
   call: OrgCall,
   fn: (w: OrgWrite) => Promise<T>,
   options: { prepare?: (trx: Transaction<Database>) => Promise<void> } = {},
 ): Promise<WriteResult<T>> {
+  if (!options.prepare && call.services.options?.groupCommit !== false) {
+    return groupCommitWrite(call, fn);
+  }
   const written = await call.services.db.transaction().execute(async (trx) => {
     await options.prepare?.(trx);
     return orgWriteIn(trx, call, fn);
@@ -150,7 +160,7 @@ export async function orgWriteIn<T>(
  * joined org's); its first write checks it like any other and needs no further one (the user
  * joins it as Owner).
  */
-async function givePersonalOrgs(
+export async function givePersonalOrgs(
   services: Services,
   trx: Transaction<Database>,
   caller: Caller,
@@ -174,7 +184,7 @@ async function givePersonalOrgs(
 }
 
 /** One org's write inside a transaction, with what to do once it has committed. */
-interface RunWrite<T> extends WriteResult<T> {
+export interface RunWrite<T> extends WriteResult<T> {
   readonly orgId: string;
   readonly preset: Preset;
   /** Seed 004: users who joined owning no org of the preset. */
@@ -197,9 +207,52 @@ async function runOrgWrite<T>(
   const revision = head.revision;
   const engine = await engineBefore(services, trx, orgId, revision - 1);
   const preset = await services.presetStore.resolve(trx, head.preset, head.presetVersion);
-  const draft = new WriteDraft(trx, head, orgId, engine, preset, caller);
-  const result = await fn(draft);
-  const after = await services.engines.draft(trx, engine, revision, head.ms);
+  const step = await writeStep(services, trx, {
+    caller,
+    head,
+    orgId,
+    engine,
+    preset,
+    fn,
+    modelMove,
+  });
+  await pruneNow(trx, orgId, revision);
+  await finishWrites(trx, head, [step.draft], { notify: true });
+  return step;
+}
+
+/** A write checked but not yet finished: its draft (audits, events) and the engine it leaves. */
+export interface WriteStep<T> extends RunWrite<T> {
+  readonly draft: WriteDraft;
+  /** The engine the write leaves (not yet the cache's). */
+  readonly after: Engine;
+}
+
+/**
+ * One write on an org already locked (`head`) whose state is `engine`: the use case, the engine
+ * it leaves, the two access rules, the invariants and seed 004's ownership rule. Writes nothing
+ * of its own beyond what `fn` writes; `finishWrites` writes its audits and events. `sameRevision`:
+ * `engine` is an earlier write's of the same batch (issue 15 group commit).
+ */
+export async function writeStep<T>(
+  services: Services,
+  trx: Transaction<Database>,
+  q: {
+    readonly caller: Caller;
+    readonly head: OrgHead;
+    readonly orgId: string;
+    readonly engine: Engine;
+    readonly preset: Preset;
+    readonly fn: (w: OrgWrite) => Promise<T>;
+    readonly modelMove?: boolean;
+    readonly sameRevision?: boolean;
+  },
+): Promise<WriteStep<T>> {
+  const { head, orgId, engine, preset } = q;
+  const revision = head.revision;
+  const draft = new WriteDraft(trx, head, orgId, engine, preset, q.caller);
+  const result = await q.fn(draft);
+  const after = await services.engines.draft(trx, engine, revision, head.ms, q.sameRevision);
   assertAccessRules({
     before: engine,
     after: after.engine,
@@ -207,7 +260,7 @@ async function runOrgWrite<T>(
     actors: draft.actors,
   });
   assertInvariants(engine, after.engine);
-  const unowned = modelMove
+  const unowned = q.modelMove
     ? []
     : await assertEveryUserOwnsAnOrg({
         trx,
@@ -217,10 +270,25 @@ async function runOrgWrite<T>(
         after: after.engine,
         affected: after.affected,
       });
-  // The snapshot journal keeps an hour; an occasional writer trims it.
+  return {
+    result,
+    revision,
+    orgId,
+    preset,
+    unowned,
+    keep: after.keep,
+    draft,
+    after: after.engine,
+  };
+}
+
+/** The snapshot journal keeps an hour; an occasional writer (every JOURNAL_PRUNE_EVERY) trims it. */
+export async function pruneNow(
+  trx: Transaction<Database>,
+  orgId: string,
+  revision: number,
+): Promise<void> {
   if (revision % JOURNAL_PRUNE_EVERY === 0) await pruneJournal(trx, orgId);
-  await draft.finish({ notify: true });
-  return { result, revision, orgId, preset, unowned, keep: after.keep };
 }
 
 /**
@@ -258,12 +326,12 @@ export async function orgEventWriteIn<T>(
   const preset = await services.presetStore.resolve(trx, head.preset, head.presetVersion);
   const draft = new WriteDraft(trx, head, orgId, engine, preset, caller);
   const result = await fn(draft);
-  const audited = await draft.finish({ notify: false });
+  const audited = await finishWrites(trx, head, [draft], { notify: false });
   return { result, revision: head.revision, audited };
 }
 
 /** The `OrgWrite` a use case fills: authorization against the engine, queued audit and events. */
-class WriteDraft implements OrgWrite {
+export class WriteDraft implements OrgWrite {
   private readonly audits: AuditInput[] = [];
   private readonly events: Array<{ type: string; payload: Record<string, unknown> }> = [];
   /** The acting subjects (empty for the instance admin, the system and SCIM). */
@@ -273,7 +341,7 @@ class WriteDraft implements OrgWrite {
 
   constructor(
     readonly trx: Transaction<Database>,
-    private readonly head: OrgHead,
+    readonly head: OrgHead,
     readonly orgId: string,
     readonly engine: Engine,
     readonly preset: Preset,
@@ -344,12 +412,9 @@ class WriteDraft implements OrgWrite {
     this.events.push({ type, payload });
   }
 
-  /**
-   * Writes the queued audit entries and outbox events, stamped with the revision, moves the
-   * org's audit sequence and (with `notify`) announces the revision: one statement.
-   */
-  async finish(options: { notify: boolean }): Promise<WrittenAudit[]> {
-    const { trx, orgId, revision, caller, head } = this;
+  /** The queued audit rows, chained on from `chain` (which they move on). */
+  auditRows(chain: { seq: number; prevHash: string }) {
+    const { orgId, revision, caller, head } = this;
     const rows = auditRows(
       {
         orgId,
@@ -361,46 +426,81 @@ class WriteDraft implements OrgWrite {
         revision,
       },
       this.audits,
-      {
-        seq: head.audit.seq,
-        prevHash:
-          this.audits.length > 0 ? await auditChainHash(trx, orgId, head.audit) : GENESIS_HASH,
-      },
+      chain,
     );
-    const outbox = this.events.map((e) => ({
+    const last = rows.at(-1);
+    if (last) {
+      chain.seq = last.seq;
+      chain.prevHash = last.hash;
+    }
+    return rows;
+  }
+
+  /** The queued outbox events as rows, stamped with the org and revision. */
+  outboxRows() {
+    const { orgId, revision } = this;
+    return this.events.map((e) => ({
       org_id: orgId,
       type: e.type,
       payload: JSON.stringify({ ...e.payload, orgId, revision }),
       revision,
     }));
-    const notice = options.notify ? `${orgId}:${revision}` : null;
-    if (rows.length === 0 && outbox.length === 0 && notice === null) return [];
-    // Data-modifying CTEs run to completion whether or not the main query reads them.
-    let q = trx;
-    if (rows.length > 0) {
-      q = q
-        .with('audited', (db) => db.insertInto('audit_log').values(rows))
-        .with('sequenced', (db) =>
-          db
-            .updateTable('orgs')
-            .set({ audit_seq: head.audit.seq + rows.length, audit_hash: rows.at(-1)!.hash })
-            .where('id', '=', orgId),
-        ) as unknown as Transaction<Database>;
-    }
-    if (outbox.length > 0) {
-      q = q.with('queued', (db) =>
-        db.insertInto('outbox').values(outbox),
-      ) as unknown as Transaction<Database>;
-    }
-    await q
-      .selectNoFrom(
-        notice === null
-          ? sql<null>`null`.as('notified')
-          : sql<null>`pg_notify(${REVISION_CHANNEL}, ${notice})`.as('notified'),
-      )
-      .execute();
-    return rows.map((r) => ({ seq: r.seq, id: r.id, hash: r.hash }));
   }
+
+  /** Whether the write queued any audit entry. */
+  get audited(): boolean {
+    return this.audits.length > 0;
+  }
+}
+
+/**
+ * Writes the audit entries and outbox events the drafts queued (in their order, one chain),
+ * stamped with their revision, moves the org's audit sequence from `head` (the org row as
+ * locked) and (with `notify`) announces the revision: one statement.
+ */
+export async function finishWrites(
+  trx: Transaction<Database>,
+  head: OrgHead,
+  drafts: readonly WriteDraft[],
+  options: { notify: boolean },
+): Promise<WrittenAudit[]> {
+  const orgId = drafts[0]?.orgId;
+  if (orgId === undefined) return [];
+  const chain = {
+    seq: head.audit.seq,
+    prevHash: drafts.some((d) => d.audited)
+      ? await auditChainHash(trx, orgId, head.audit)
+      : GENESIS_HASH,
+  };
+  const rows = drafts.flatMap((d) => d.auditRows(chain));
+  const outbox = drafts.flatMap((d) => d.outboxRows());
+  const notice = options.notify ? `${orgId}:${head.revision}` : null;
+  if (rows.length === 0 && outbox.length === 0 && notice === null) return [];
+  // Data-modifying CTEs run to completion whether or not the main query reads them.
+  let q = trx;
+  if (rows.length > 0) {
+    q = q
+      .with('audited', (db) => db.insertInto('audit_log').values(rows))
+      .with('sequenced', (db) =>
+        db
+          .updateTable('orgs')
+          .set({ audit_seq: head.audit.seq + rows.length, audit_hash: rows.at(-1)!.hash })
+          .where('id', '=', orgId),
+      ) as unknown as Transaction<Database>;
+  }
+  if (outbox.length > 0) {
+    q = q.with('queued', (db) =>
+      db.insertInto('outbox').values(outbox),
+    ) as unknown as Transaction<Database>;
+  }
+  await q
+    .selectNoFrom(
+      notice === null
+        ? sql<null>`null`.as('notified')
+        : sql<null>`pg_notify(${REVISION_CHANNEL}, ${notice})`.as('notified'),
+    )
+    .execute();
+  return rows.map((r) => ({ seq: r.seq, id: r.id, hash: r.hash }));
 }
 
 /**
@@ -436,7 +536,8 @@ export function actingSubjects(caller: Caller, engine: Engine): string[] {
   return out;
 }
 
-async function engineBefore(
+/** The org's engine at `revision`: the cached one if it is there, else built (and cached). */
+export async function engineBefore(
   services: Services,
   trx: Transaction<Database>,
   orgId: string,

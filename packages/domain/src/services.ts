@@ -97,6 +97,12 @@ export interface ServiceOptions {
   readonly ssoFetch?: typeof fetch | undefined;
   /** How long one such fetch may take; default 10 s. */
   readonly ssoFetchTimeoutMs?: number | undefined;
+  /**
+   * Issue 15 group commit (`GATEHOUSE_GROUP_COMMIT=0` turns it off): concurrent `orgWrite`s on
+   * one org in this process share one transaction and one revision, each in its own savepoint
+   * (./group-commit.ts). Default on.
+   */
+  readonly groupCommit?: boolean | undefined;
 }
 
 /** Shared dependencies of the use cases. */

@@ -210,10 +210,15 @@ export class EngineCache {
     asRevision: number,
     /** The database clock the write read when it locked the org (saves reading it again). */
     nowMs?: number,
+    /**
+     * `base` is an earlier write's draft in the same batch (issue 15 group commit), already at
+     * `asRevision`: catch up through the journal at that revision all the same.
+     */
+    sameRevision = false,
   ): Promise<{ engine: Engine; affected: ReadonlySet<string> | null; keep(): void }> {
     const epoch = this.epoch;
     const head = nowMs === undefined ? undefined : { revision: asRevision, ms: nowMs };
-    const built = await this.compute(trx, base.orgId, base, asRevision, head);
+    const built = await this.compute(trx, base.orgId, base, asRevision, head, sameRevision);
     return {
       ...built,
       keep: () => {
@@ -228,11 +233,19 @@ export class EngineCache {
     cached: Engine | undefined,
     asRevision?: number,
     head?: JournalHead,
+    sameRevision = false,
   ): Promise<{ engine: Engine; affected: ReadonlySet<string> | null }> {
     const at = cached && this.asOf.get(cached);
     let timed =
       cached && at !== undefined
-        ? await catchUp(trx, orgId, { snapshot: cached.snapshot, at }, asRevision, head)
+        ? await catchUp(
+            trx,
+            orgId,
+            { snapshot: cached.snapshot, at },
+            asRevision,
+            head,
+            sameRevision,
+          )
         : null;
     if (timed && cached && timed.snapshot === cached.snapshot) {
       return { engine: cached, affected: new Set() };

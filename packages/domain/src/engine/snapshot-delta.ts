@@ -74,6 +74,11 @@ export async function catchUp(
   base: TimedSnapshot,
   asRevision?: number,
   head?: JournalHead,
+  /**
+   * Issue 15 group commit: `base` already carries the revision the transaction commits as (an
+   * earlier write of the same batch left it); read the journal at that revision anyway.
+   */
+  sameRevision = false,
 ): Promise<TimedSnapshot | null> {
   const known = head ?? null;
   const read = known ? null : await headAndKeys(db, orgId, base);
@@ -82,7 +87,7 @@ export async function catchUp(
   const org = { ms: now.ms, revision: asRevision ?? now.revision };
   if (org.ms - base.at > JOURNAL_TRUST_MS) return null;
   // Nothing newer to read (or this transaction sees an older state than the snapshot).
-  if (org.revision <= base.snapshot.revision) return base;
+  if (org.revision <= base.snapshot.revision && !sameRevision) return base;
   const changes = read ? read.changes : await changedKeys(db, orgId, base);
   if (changes.length > MAX_DELTA_KEYS) return null;
   const keys = new Map<string, string[]>();

@@ -9,6 +9,7 @@ import { testBackends } from '@gatehouse/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inOrg } from '../call.js';
 import type { Caller } from '../context.js';
+import { groupCommitStats } from '../group-commit.js';
 import { createOrg } from '../orgs/index.js';
 import { createServices, type Services } from '../services.js';
 import { createScimToken, provisionDirectoryUser, replaceDirectoryUser } from './index.js';
@@ -92,5 +93,22 @@ describe.each(testBackends())('statements per SCIM write on $name (issue 15)', (
     console.log(`${backend.name}: replace ${kinds.length} statements: ${kinds.join(' ')}`);
     // 19 before issue 15.
     expect(kinds.length).toBeLessThanOrEqual(12);
+  });
+  it('issue 15 group commit: 8 concurrent POST /Users in one batch send fewer statements than 8 alone', async () => {
+    const before = { ...groupCommitStats };
+    const kinds = await count(() =>
+      Promise.all(
+        [10, 11, 12, 13, 14, 15, 16, 17].map((n) =>
+          provisionDirectoryUser(inOrg({ services: s, caller: scim }, orgId), doc(n)),
+        ),
+      ),
+    );
+    expect(groupCommitStats.batches - before.batches).toBe(1);
+    console.log(
+      `${backend.name}: 8 provisions in one batch ${kinds.length} statements (${(kinds.length / 8).toFixed(1)} a write, one BEGIN/COMMIT)`,
+    );
+    // The lock, the audit/outbox/NOTIFY statement and the commit are shared; each later write
+    // adds one SAVEPOINT.
+    expect(kinds.length).toBeLessThan(8 * 11);
   });
 });

@@ -1,0 +1,221 @@
+/**
+ * Issue 15 group commit: concurrent `orgWrite`s on one org in this process queue up, and the
+ * first becomes the leader. It opens ONE transaction, locks the org and bumps its revision ONCE,
+ * then runs the queued writes (up to GROUP_COMMIT_MAX, counting those that arrive meanwhile) one
+ * after another, each on the engine the previous successful write left, checked exactly as a
+ * write alone is (access rules, invariants, seed 004). The first write runs as a write alone does
+ * (no savepoint: a single write costs no extra round trip); if it fails the transaction is rolled
+ * back and the leader starts again with the others. Each later write runs inside its own
+ * SAVEPOINT: one that throws is rolled back to it alone and its caller gets its own error (its
+ * rows, journal entries, audits and events are gone), the others go on. At the end one statement
+ * writes the audit rows of every successful write in order, the outbox events and the NOTIFY;
+ * then COMMIT, and each successful caller gets its result with the batch's revision. If COMMIT
+ * or anything outside a savepoint fails, every caller of the batch gets that error and nothing
+ * of the batch is kept.
+ */
+import type { Engine } from '@gatehouse/core';
+import { type Database, sql, type Transaction } from '@gatehouse/db';
+import type { OrgCall } from './call.js';
+import { notFound } from './errors.js';
+import { lockOrgHead, type OrgHead, readActorLabel } from './org-head.js';
+import {
+  assertOrgAccess,
+  engineBefore,
+  finishWrites,
+  givePersonalOrgs,
+  type OrgWrite,
+  pruneNow,
+  type RunWrite,
+  type WriteResult,
+  type WriteStep,
+  writeStep,
+} from './org-write.js';
+import type { Services } from './services.js';
+
+/** The most writes one batch takes (PostgreSQL keeps 64 subtransactions per backend cheaply). */
+export const GROUP_COMMIT_MAX = 64;
+
+/** A queued write and how to answer its caller. */
+interface Pending {
+  readonly call: OrgCall;
+  readonly fn: (w: OrgWrite) => Promise<unknown>;
+  resolve(r: WriteResult<unknown>): void;
+  reject(e: unknown): void;
+}
+
+/** One org's queue in one process. */
+interface OrgQueue {
+  readonly pending: Pending[];
+  running: boolean;
+}
+
+/** Queues per services object (one per process, more in tests), per org. */
+const queues = new WeakMap<Services, Map<string, OrgQueue>>();
+
+/** Counters for tests and the benchmark: batches committed and the writes they carried. */
+export const groupCommitStats = { batches: 0, writes: 0, largest: 0 };
+
+/** `orgWrite` through the org's queue: resolves once the batch that carried it has committed. */
+export function groupCommitWrite<T>(
+  call: OrgCall,
+  fn: (w: OrgWrite) => Promise<T>,
+): Promise<WriteResult<T>> {
+  assertOrgAccess(call.caller, call.orgId);
+  let byOrg = queues.get(call.services);
+  if (!byOrg) {
+    byOrg = new Map();
+    queues.set(call.services, byOrg);
+  }
+  let q = byOrg.get(call.orgId);
+  if (!q) {
+    q = { pending: [], running: false };
+    byOrg.set(call.orgId, q);
+  }
+  const queue = q;
+  const done = new Promise<WriteResult<T>>((resolve, reject) => {
+    queue.pending.push({
+      call,
+      fn,
+      resolve: resolve as (r: WriteResult<unknown>) => void,
+      reject,
+    });
+  });
+  if (!queue.running) void lead(call.services, call.orgId, queue, byOrg);
+  return done;
+}
+
+/** The leader: runs batches while writes are queued. */
+async function lead(
+  services: Services,
+  orgId: string,
+  q: OrgQueue,
+  byOrg: Map<string, OrgQueue>,
+): Promise<void> {
+  q.running = true;
+  try {
+    while (q.pending.length > 0) {
+      await runBatch(services, orgId, q).catch(() => {
+        // runBatch answers its callers itself; nothing may stop the queue.
+      });
+    }
+  } finally {
+    q.running = false;
+    if (q.pending.length === 0) byOrg.delete(orgId);
+  }
+}
+
+/** A write taken into a batch, and how it went. */
+interface Taken {
+  readonly p: Pending;
+  ok?: WriteStep<unknown>;
+  personal?: RunWrite<void>[];
+  error?: unknown;
+}
+
+/** One transaction carrying one or more queued writes (see the file comment). */
+async function runBatch(services: Services, orgId: string, q: OrgQueue): Promise<void> {
+  const taken: Taken[] = [];
+  let revision = 0;
+  try {
+    await services.db.transaction().execute(async (trx) => {
+      const first = q.pending.shift()!;
+      taken.push({ p: first });
+      const head = await lockOrgHead(trx, first.call.caller, orgId, true);
+      if (!head) throw notFound(`organization ${orgId}`);
+      revision = head.revision;
+      let engine: Engine = await engineBefore(services, trx, orgId, revision - 1);
+      const preset = await services.presetStore.resolve(trx, head.preset, head.presetVersion);
+      // The first write needs no savepoint: if it fails, it was alone in the transaction.
+      const step = await writeStep(services, trx, {
+        caller: first.call.caller,
+        head,
+        orgId,
+        engine,
+        preset,
+        fn: first.fn,
+      });
+      taken[0]!.personal = await givePersonalOrgs(services, trx, first.call.caller, step);
+      taken[0]!.ok = step;
+      engine = step.after;
+      for (let i = 1; q.pending.length > 0 && taken.length < GROUP_COMMIT_MAX; i++) {
+        const p = q.pending.shift()!;
+        const t: Taken = { p };
+        taken.push(t);
+        const savepoint = sql.raw(`group_write_${i}`);
+        await sql`savepoint ${savepoint}`.execute(trx);
+        try {
+          const own = await headFor(trx, head, first.call, p.call);
+          const step = await writeStep(services, trx, {
+            caller: p.call.caller,
+            head: own,
+            orgId,
+            engine,
+            preset,
+            fn: p.fn,
+            sameRevision: true,
+          });
+          t.personal = await givePersonalOrgs(services, trx, p.call.caller, step);
+          t.ok = step;
+          engine = step.after;
+        } catch (e) {
+          t.error = e;
+          t.ok = undefined;
+          t.personal = undefined;
+          await sql`rollback to savepoint ${savepoint}`.execute(trx);
+        }
+      }
+      await pruneNow(trx, orgId, revision);
+      const drafts = taken.flatMap((t) => (t.ok ? [t.ok.draft] : []));
+      await finishWrites(trx, head, drafts, { notify: true });
+    });
+  } catch (e) {
+    // Nothing of the batch is kept: every caller gets the error (a write that failed on its
+    // own gets its own). A failed first write was alone in the transaction.
+    for (const t of taken) t.p.reject(t.error ?? e);
+    // The transaction did not even start (no connection): the first queued caller gets why,
+    // so a queue cannot spin on a database that is down.
+    if (taken.length === 0) q.pending.shift()?.reject(e);
+    return;
+  }
+  groupCommitStats.batches++;
+  groupCommitStats.writes += taken.length;
+  groupCommitStats.largest = Math.max(groupCommitStats.largest, taken.length);
+  try {
+    services.engines.noteRevision(orgId, revision);
+    // The last successful write's engine is the batch's; earlier ones are older at its label.
+    const kept = taken.filter((t) => t.ok);
+    kept.at(-1)?.ok?.keep();
+    for (const t of kept) {
+      for (const w of t.personal ?? []) {
+        services.engines.noteRevision(w.orgId, w.revision);
+        w.keep();
+      }
+    }
+  } finally {
+    // Committed: every caller is answered even if offering an engine to the cache failed.
+    for (const t of taken) {
+      if (t.ok) t.p.resolve({ result: t.ok.result, revision });
+      else t.p.reject(t.error);
+    }
+  }
+}
+
+/**
+ * The head a batched write sees: the batch's (revision, audit head, clock), with its own caller's
+ * label (read only when its credential differs from the leader's).
+ */
+async function headFor(
+  trx: Transaction<Database>,
+  head: OrgHead,
+  leader: OrgCall,
+  call: OrgCall,
+): Promise<OrgHead> {
+  assertOrgAccess(call.caller, call.orgId);
+  if (samePrincipal(leader, call)) return head;
+  return { ...head, actorLabel: await readActorLabel(trx, call.caller) };
+}
+
+/** Whether two calls act with the same credential (so audit entries name them alike). */
+function samePrincipal(a: OrgCall, b: OrgCall): boolean {
+  return JSON.stringify(a.caller.principal) === JSON.stringify(b.caller.principal);
+}
