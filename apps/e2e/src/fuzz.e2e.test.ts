@@ -13,6 +13,7 @@ import { startTestDnsServer, type TestDnsServer } from '@gatehouse/domain/testin
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FuzzClient } from './fuzz/client.js';
 import { buildWorld, type FuzzWorld } from './fuzz/fixture.js';
+import { pageRequests } from './fuzz/page-cases.js';
 import { exportRequests, rawTrpcRequests } from './fuzz/raw-cases.js';
 import { scimRequests } from './fuzz/scim-cases.js';
 import { ssoRequests } from './fuzz/sso-cases.js';
@@ -65,10 +66,11 @@ describe.each(backends)('fuzzing the HTTP edge on $name', (backend) => {
         await client.run(rawTrpcRequests(world), 4);
         // Generated in chunks, so a soak's requests are never all in memory at once.
         const plan = [
-          [trpcRequests, 0.64],
+          [trpcRequests, 0.62],
           [scimRequests, 0.3],
           [exportRequests, 0.04],
           [ssoRequests, 0.02],
+          [pageRequests, 0.02],
         ] as const;
         for (const [[generate, share], k] of plan.map((p, i) => [p, i] as const)) {
           const total = Math.round(RUNS * share);

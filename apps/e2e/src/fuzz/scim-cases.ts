@@ -97,6 +97,51 @@ const patchOp = fc.record(
   },
   { requiredKeys: ['op'] },
 );
+/**
+ * A BulkRequest (RFC 7644 §3.7): operations of every method on real, made-up and `bulkId:`
+ * paths, with user, group, PATCH or hostile data, versions and `failOnErrors` odd or hostile.
+ */
+function bulkBody(world: FuzzWorld) {
+  const bulkId = fc.oneof(fc.constantFrom('a', 'b', 'c'), scimString);
+  const target = fc.oneof(
+    fc.constantFrom('/Users', '/Groups', '/Users/', '/Me', '', 'Users'),
+    fc
+      .tuple(
+        fc.constantFrom('/Users/', '/Groups/'),
+        fc.oneof(
+          fc.constantFrom(...world.scimUsers, ...world.scimGroups),
+          bulkId.map((b) => `bulkId:${b}`),
+          scimString,
+        ),
+      )
+      .map(([a, b]) => a + b),
+  );
+  const operation = fc.record(
+    {
+      method: fc.oneof(
+        fc.constantFrom('POST', 'PUT', 'PATCH', 'DELETE', 'GET', 'post'),
+        scimString,
+      ),
+      bulkId,
+      path: target,
+      version: fc.oneof(fc.constant('W/"1"'), scimString),
+      data: fc.oneof(userDoc, groupDoc(world), patchBody, hostileJson),
+    },
+    { requiredKeys: ['method', 'path'] },
+  );
+  return fc.record(
+    {
+      schemas: fc.oneof(
+        fc.constant(['urn:ietf:params:scim:api:messages:2.0:BulkRequest']),
+        hostileJson,
+      ),
+      Operations: fc.oneof(fc.array(operation, { maxLength: 6 }), hostileJson),
+      failOnErrors: fc.oneof(fc.nat({ max: 3 }), hostileNumber),
+    },
+    { requiredKeys: ['schemas', 'Operations'] },
+  );
+}
+
 const patchBody = fc.record(
   {
     schemas: fc.constantFrom([PATCH_URN], ['x'], PATCH_URN),
@@ -220,17 +265,7 @@ export function scimRequests(world: FuzzWorld, count: number, seed: number): Fuz
     if (path.endsWith('.search')) return fc.oneof(searchBody, searchBody.chain(mutate));
     if (method === 'PATCH') return fc.oneof(patchBody, patchBody.chain(mutate));
     if (path.startsWith('/Groups')) return fc.oneof(groupDoc(world), groupDoc(world).chain(mutate));
-    if (path === '/Bulk')
-      return fc.record({
-        schemas: fc.constant(['urn:ietf:params:scim:api:messages:2.0:BulkRequest']),
-        Operations: fc.array(
-          fc.record({
-            method: fc.constantFrom('POST', 'PATCH'),
-            path: fc.constantFrom('/Users', '/Groups'),
-            data: userDoc,
-          }),
-        ),
-      });
+    if (path === '/Bulk') return fc.oneof(bulkBody(world), bulkBody(world).chain(mutate));
     return fc.oneof(userDoc, userDoc.chain(mutate), hostileJson);
   };
   const token = fc.oneof(
