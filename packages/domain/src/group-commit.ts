@@ -16,14 +16,13 @@
 import type { Engine } from '@gatehouse/core';
 import { type Database, sql, type Transaction } from '@gatehouse/db';
 import type { OrgCall } from './call.js';
-import { notFound } from './errors.js';
-import { lockOrgHead, type OrgHead, readActorLabel } from './org-head.js';
+import { type OrgHead, readActorLabel } from './org-head.js';
 import {
   assertOrgAccess,
-  engineBefore,
   finishWrites,
   givePersonalOrgs,
   type OrgWrite,
+  openOrgWrite,
   pruneNow,
   type RunWrite,
   type WriteResult,
@@ -120,11 +119,10 @@ async function runBatch(services: Services, orgId: string, q: OrgQueue): Promise
     await services.db.transaction().execute(async (trx) => {
       const first = q.pending.shift()!;
       taken.push({ p: first });
-      const head = await lockOrgHead(trx, first.call.caller, orgId, true);
-      if (!head) throw notFound(`organization ${orgId}`);
+      const opened = await openOrgWrite(services, trx, first.call.caller, orgId);
+      const { head, preset } = opened;
       revision = head.revision;
-      let engine: Engine = await engineBefore(services, trx, orgId, revision - 1);
-      const preset = await services.presetStore.resolve(trx, head.preset, head.presetVersion);
+      let engine: Engine = opened.engine;
       // The first write needs no savepoint: if it fails, it was alone in the transaction.
       const step = await writeStep(services, trx, {
         caller: first.call.caller,

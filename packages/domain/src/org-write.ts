@@ -202,11 +202,8 @@ async function runOrgWrite<T>(
   modelMove = false,
 ): Promise<RunWrite<T>> {
   assertOrgAccess(caller, orgId);
-  const head = await lockOrgHead(trx, caller, orgId, true);
-  if (!head) throw notFound(`organization ${orgId}`);
+  const { head, engine, preset } = await openOrgWrite(services, trx, caller, orgId);
   const revision = head.revision;
-  const engine = await engineBefore(services, trx, orgId, revision - 1);
-  const preset = await services.presetStore.resolve(trx, head.preset, head.presetVersion);
   const step = await writeStep(services, trx, {
     caller,
     head,
@@ -219,6 +216,23 @@ async function runOrgWrite<T>(
   await pruneNow(trx, orgId, revision);
   await finishWrites(trx, head, [step.draft], { notify: true });
   return step;
+}
+
+/**
+ * The start of every write of what engines read: the org row locked and its revision bumped
+ * (`head`), the engine before the write and the org's preset.
+ */
+export async function openOrgWrite(
+  services: Services,
+  trx: Transaction<Database>,
+  caller: Caller,
+  orgId: string,
+): Promise<{ head: OrgHead; engine: Engine; preset: Preset }> {
+  const head = await lockOrgHead(trx, caller, orgId, true);
+  if (!head) throw notFound(`organization ${orgId}`);
+  const engine = await engineBefore(services, trx, orgId, head.revision - 1);
+  const preset = await services.presetStore.resolve(trx, head.preset, head.presetVersion);
+  return { head, engine, preset };
 }
 
 /** A write checked but not yet finished: its draft (audits, events) and the engine it leaves. */
@@ -537,7 +551,7 @@ export function actingSubjects(caller: Caller, engine: Engine): string[] {
 }
 
 /** The org's engine at `revision`: the cached one if it is there, else built (and cached). */
-export async function engineBefore(
+async function engineBefore(
   services: Services,
   trx: Transaction<Database>,
   orgId: string,

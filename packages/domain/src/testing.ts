@@ -1,6 +1,10 @@
 /** Test fixtures of the domain (`@gatehouse/domain/testing`): never imported by product code. */
+import { createApiClient } from './api-clients/index.js';
+import type { OrgCall } from './call.js';
 import type { Caller } from './context.js';
 import type { WriteResult } from './org-write.js';
+import { createOrg } from './orgs/index.js';
+import type { Services } from './services.js';
 import { login, type SessionLogin } from './sessions/index.js';
 
 export { appendSyntheticAudit } from './audit/index.js';
@@ -14,6 +18,36 @@ export function asClient(orgId: string, clientId: string, onBehalfOf?: string): 
 }
 
 export { startTestDnsServer, type TestDnsServer } from './dns-test-server.js';
+
+/**
+ * A new org (Flowcode unless `preset` says otherwise) created by the instance admin, and
+ * `client(roles, name?)`, which mints one of its API clients holding `roles` (a role key, or a
+ * list of roles) and returns it as a call on the org. `name` defaults to the role key.
+ */
+export async function orgWithClients(
+  services: Services,
+  o: { readonly name: string; readonly ownerEmail: string; readonly preset?: string },
+) {
+  const { result: org } = await createOrg(
+    { services, caller: instanceAdmin },
+    { name: o.name, preset: o.preset ?? 'flowcode', owner: { email: o.ownerEmail } },
+  );
+  const client = async (
+    roles: string | ReadonlyArray<{ readonly role: string }>,
+    name?: string,
+  ): Promise<OrgCall> => {
+    const list = typeof roles === 'string' ? [{ role: roles }] : roles.map((r) => ({ ...r }));
+    const { result } = await createApiClient(
+      { services, caller: instanceAdmin, orgId: org.id },
+      {
+        name: name ?? (typeof roles === 'string' ? roles : list.map((r) => r.role).join('+')),
+        roles: list,
+      },
+    );
+    return { services, caller: asClient(org.id, result.client.id), orgId: org.id };
+  };
+  return { orgId: org.id, client };
+}
 
 /**
  * A self-signed certificate (base64 DER, valid until 2125; its key was thrown away) that the

@@ -8,7 +8,6 @@
 import type { Gatedb } from '@gatehouse/db';
 import { testBackends } from '@gatehouse/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Caller } from '../context.js';
 import { DomainError } from '../errors.js';
 import {
   acceptInvitation,
@@ -17,8 +16,6 @@ import {
   claimDomain,
   completeMfaLogin,
   confirmTotp,
-  createApiClient,
-  createOrg,
   createTxtResolver,
   deleteDomain,
   enrollTotp,
@@ -39,7 +36,7 @@ import {
 } from '../index.js';
 import { createServices, type Services } from '../services.js';
 import {
-  instanceAdmin as admin,
+  orgWithClients,
   sessionLogin,
   startTestDnsServer,
   type TestDnsServer,
@@ -82,22 +79,13 @@ describe.each(testBackends())('verified domains on $name', (backend) => {
 
   /** A flowcode org with an org-admin API client and a plain `org_user` client. */
   async function org(name = 'Acme') {
-    const { result: o } = await createOrg(
-      { services: s, caller: admin },
-      { name, preset: 'flowcode', owner: { email: `owner-${++seq}@owner.test` } },
-    );
-    const client = async (role: string) => {
-      const { result } = await createApiClient(
-        { services: s, caller: admin, orgId: o.id },
-        { name: role, roles: [{ role }] },
-      );
-      const caller: Caller = {
-        principal: { kind: 'client', orgId: o.id, clientId: result.client.id },
-        source: 'api',
-      };
-      return { services: s, caller, orgId: o.id };
+    const o = await orgWithClients(s, { name, ownerEmail: `owner-${++seq}@owner.test` });
+    return {
+      orgId: o.orgId,
+      name,
+      call: await o.client('org_admin'),
+      weak: await o.client('org_user'),
     };
-    return { orgId: o.id, name, call: await client('org_admin'), weak: await client('org_user') };
   }
 
   /** Claims a domain and publishes its record on the test DNS server. */

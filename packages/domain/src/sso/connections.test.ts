@@ -10,9 +10,7 @@ import { testBackends } from '@gatehouse/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Caller } from '../context.js';
 import {
-  createApiClient,
   createDirectoryGroup,
-  createOrg,
   createRole,
   createSsoConnection,
   deleteSsoConnection,
@@ -28,7 +26,7 @@ import {
 } from '../index.js';
 import { instanceSecretKey, openSecret } from '../rules/index.js';
 import { createServices, type Services } from '../services.js';
-import { instanceAdmin as admin, offlineIdpFetch } from '../testing.js';
+import { offlineIdpFetch, orgWithClients } from '../testing.js';
 
 const SECRET = 'idp-client-secret-do-not-leak-1234567890';
 
@@ -47,22 +45,10 @@ describe.each(testBackends())('SSO connections on $name', (backend) => {
   let n = 0;
   async function org() {
     const tag = `${++n}-${Math.random().toString(36).slice(2, 8)}`;
-    const { result: o } = await createOrg(
-      { services: s, caller: admin },
-      { name: `SSO ${tag}`, preset: 'flowcode', owner: { email: `owner-${tag}@sso.test` } },
-    );
-    const client = async (roles: Array<{ role: string }>) => {
-      const { result } = await createApiClient(
-        { services: s, caller: admin, orgId: o.id },
-        { name: `c${roles.map((r) => r.role).join('+')}`, roles },
-      );
-      const caller: Caller = {
-        principal: { kind: 'client', orgId: o.id, clientId: result.client.id },
-        source: 'api',
-      };
-      return { services: s, caller, orgId: o.id };
-    };
-    return { orgId: o.id, admin: await client([{ role: 'org_admin' }]), client };
+    const o = await orgWithClients(s, { name: `SSO ${tag}`, ownerEmail: `owner-${tag}@sso.test` });
+    const client = (roles: Array<{ role: string }>) =>
+      o.client(roles, `c${roles.map((r) => r.role).join('+')}`);
+    return { orgId: o.orgId, admin: await client([{ role: 'org_admin' }]), client };
   }
 
   const input = { name: 'Okta', issuer: 'https://acme.okta.test', clientId: 'gh-client' };

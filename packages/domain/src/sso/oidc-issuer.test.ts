@@ -10,16 +10,9 @@ import type { AddressInfo } from 'node:net';
 import type { Gatedb } from '@gatehouse/db';
 import { testBackends } from '@gatehouse/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Caller } from '../context.js';
-import {
-  createApiClient,
-  createOrg,
-  createSsoConnection,
-  listSsoConnections,
-  updateSsoConnection,
-} from '../index.js';
+import { createSsoConnection, listSsoConnections, updateSsoConnection } from '../index.js';
 import { createServices, type Services } from '../services.js';
-import { instanceAdmin as admin } from '../testing.js';
+import { orgWithClients } from '../testing.js';
 
 const WELL_KNOWN = '/.well-known/openid-configuration';
 
@@ -90,23 +83,14 @@ describe.each(testBackends())('OIDC issuer checked at creation on $name', (backe
   let n = 0;
   async function org(services = s) {
     const tag = `${++n}-${Math.random().toString(36).slice(2, 8)}`;
-    const { result: o } = await createOrg(
-      { services, caller: admin },
-      { name: `Issuer ${tag}`, preset: 'flowcode', owner: { email: `o-${tag}@issuer.test` } },
-    );
-    const client = async (role: string) => {
-      const { result } = await createApiClient(
-        { services, caller: admin, orgId: o.id },
-        { name: role, roles: [{ role }] },
-      );
-      const caller: Caller = {
-        principal: { kind: 'client', orgId: o.id, clientId: result.client.id },
-        source: 'api',
-      };
-      return { services, caller, orgId: o.id };
-    };
+    const o = await orgWithClients(services, {
+      name: `Issuer ${tag}`,
+      ownerEmail: `o-${tag}@issuer.test`,
+    });
+    const client = (role: string) => o.client(role);
     return { admin: await client('org_admin'), client };
   }
+
   const conn = (issuer: string, ignoreIssuerErrors?: boolean) => ({
     name: 'IdP',
     issuer,

@@ -12,10 +12,7 @@ import type { Gatedb } from '@gatehouse/db';
 import { testBackends } from '@gatehouse/db/testing';
 import { generate } from 'selfsigned';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Caller } from '../context.js';
 import {
-  createApiClient,
-  createOrg,
   createSamlConnection,
   getSsoConnection,
   listAudit,
@@ -27,7 +24,7 @@ import {
   updateSamlConnection,
 } from '../index.js';
 import { createServices, type Services } from '../services.js';
-import { instanceAdmin as admin } from '../testing.js';
+import { instanceAdmin as admin, orgWithClients } from '../testing.js';
 
 /** A self-signed certificate body (base64 DER), as metadata carries it. */
 async function certificate(cn: string): Promise<string> {
@@ -119,23 +116,14 @@ describe.each(testBackends())('SAML metadata by URL on $name', (backend) => {
   let n = 0;
   async function org(services = s) {
     const tag = `${++n}-${Math.random().toString(36).slice(2, 8)}`;
-    const { result: o } = await createOrg(
-      { services, caller: admin },
-      { name: `Meta ${tag}`, preset: 'flowcode', owner: { email: `owner-${tag}@meta.test` } },
-    );
-    const client = async (role: string) => {
-      const { result } = await createApiClient(
-        { services, caller: admin, orgId: o.id },
-        { name: role, roles: [{ role }] },
-      );
-      const caller: Caller = {
-        principal: { kind: 'client', orgId: o.id, clientId: result.client.id },
-        source: 'api',
-      };
-      return { services, caller, orgId: o.id };
-    };
-    return { orgId: o.id, admin: await client('org_admin'), client };
+    const o = await orgWithClients(services, {
+      name: `Meta ${tag}`,
+      ownerEmail: `owner-${tag}@meta.test`,
+    });
+    const client = (role: string) => o.client(role);
+    return { orgId: o.orgId, admin: await client('org_admin'), client };
   }
+
   const saml = (v: SsoConnectionView) => {
     if (v.protocol !== 'saml') throw new Error('not SAML');
     return v;
