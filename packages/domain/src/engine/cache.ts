@@ -242,9 +242,7 @@ export class EngineCache {
             trx,
             orgId,
             { snapshot: cached.snapshot, at },
-            asRevision,
-            head,
-            sameRevision,
+            { asRevision, head, sameRevision },
           )
         : null;
     if (timed && cached && timed.snapshot === cached.snapshot) {

@@ -60,34 +60,42 @@ export interface JournalHead {
   readonly ms: number;
 }
 
+/** How a catch-up runs inside a write (`catchUp`). */
+export interface CatchUpOptions {
+  /**
+   * Labels the result when the transaction has already bumped the org's revision but not yet
+   * written (a write reading its pre-write state).
+   */
+  readonly asRevision?: number | undefined;
+  /**
+   * The org's revision and the clock when the caller has read them (a write, in the statement
+   * that locked the org); else they are read with the journal's keys, in one statement.
+   */
+  readonly head?: JournalHead | undefined;
+  /**
+   * Issue 15 group commit: `base` already carries the revision the transaction commits as (an
+   * earlier write of the same batch left it); read the journal at that revision anyway.
+   */
+  readonly sameRevision?: boolean | undefined;
+}
+
 /**
  * `base` brought up to the org's current revision by the journal, or null when only a full
  * load will do (base too old, too many changes, or a preset change). Run it in a transaction.
- * `asRevision` labels the result when the transaction has already bumped the org's revision
- * but not yet written (a write reading its pre-write state). `head`: the org's revision and the
- * clock when the caller has read them (a write, in the statement that locked the org); else
- * they are read with the journal's keys, in one statement.
  */
 export async function catchUp(
   db: Q,
   orgId: string,
   base: TimedSnapshot,
-  asRevision?: number,
-  head?: JournalHead,
-  /**
-   * Issue 15 group commit: `base` already carries the revision the transaction commits as (an
-   * earlier write of the same batch left it); read the journal at that revision anyway.
-   */
-  sameRevision = false,
+  options: CatchUpOptions = {},
 ): Promise<TimedSnapshot | null> {
-  const known = head ?? null;
-  const read = known ? null : await headAndKeys(db, orgId, base);
-  const now = known ?? read?.head;
+  const read = options.head ? null : await headAndKeys(db, orgId, base);
+  const now = options.head ?? read?.head;
   if (!now) return null;
-  const org = { ms: now.ms, revision: asRevision ?? now.revision };
+  const org = { ms: now.ms, revision: options.asRevision ?? now.revision };
   if (org.ms - base.at > JOURNAL_TRUST_MS) return null;
   // Nothing newer to read (or this transaction sees an older state than the snapshot).
-  if (org.revision <= base.snapshot.revision && !sameRevision) return base;
+  if (org.revision <= base.snapshot.revision && !options.sameRevision) return base;
   const changes = read ? read.changes : await changedKeys(db, orgId, base);
   if (changes.length > MAX_DELTA_KEYS) return null;
   const keys = new Map<string, string[]>();
