@@ -4,12 +4,16 @@
  * (check-server.ts), so the server's CPU per request is measured on its own
  * (`process.cpuUsage()` before and after each row, divided by the requests answered).
  *
- * Two designs side by side in one run, each in a fresh server process:
+ * Three designs side by side in one run, each in a fresh server process, and a floor:
  * - `trpc`: every call through tRPC's Express adapter (Gatehouse before issue 15);
- * - `lean`: the read route (apps/api/src/lean-reads.ts) for `authz.*` reads, the same
- *   procedures behind the same edge and authentication, without the adapter's fetch objects.
+ * - `lean`: the lean read route (apps/api/src/lean-reads.ts) for `authz.*` reads, the same
+ *   procedures behind the same edge and authentication, without the adapter's fetch objects;
+ * - `direct`: the direct read route (apps/api/src/direct-reads.ts, the default), the same reads
+ *   from their table without tRPC's middleware chain;
+ * - `floor`: a bare node:http server answering a fixed body, no framework, no database.
  * Rows: `authz.check` as the SDK sends it (POST, batch link) at concurrency 1 and 16, as a plain
- * GET at concurrency 1, and `authz.checkMany` of 1,000 at concurrency 4. Writes
+ * GET at concurrency 1, `authz.checkMany` of 1,000 and `authz.canMany` (answers without reasons) of
+ * 1,000 at concurrency 4. Writes
  * bench/results/check-request.json.
  *
  *   node dist/check-request.js [--members 2000] [--seconds 5]
@@ -27,7 +31,7 @@ const { values } = parseArgs({
   options: {
     members: { type: 'string', default: '2000' },
     seconds: { type: 'string', default: '5' },
-    designs: { type: 'string', default: 'trpc,lean,floor' },
+    designs: { type: 'string', default: 'trpc,lean,direct,floor' },
     /** Only the scenarios whose name contains this. */
     only: { type: 'string', default: '' },
   },
@@ -106,6 +110,7 @@ function scenarios(r: Ready): Scenario[] {
       checks: checkRequests(1000, r.users, r.scopes, 100 + i),
     }),
   }));
+  const can = many.map((m) => ({ ...m, path: '/trpc/authz.canMany' }));
   return [
     {
       name: 'check (SDK: POST, batch link)',
@@ -123,6 +128,7 @@ function scenarios(r: Ready): Scenario[] {
     },
     { name: 'check (GET ?input=)', connections: 1, checks: 1, method: 'GET', requests: get },
     { name: 'checkMany of 1,000', connections: 4, checks: 1000, method: 'POST', requests: many },
+    { name: 'canMany of 1,000', connections: 4, checks: 1000, method: 'POST', requests: can },
   ];
 }
 
@@ -151,7 +157,7 @@ async function measureDesign(design: string): Promise<Row[]> {
     execArgv: process.env.BENCH_SERVER_NODE_ARGS?.split(' ') ?? [],
     env: {
       ...process.env,
-      BENCH_LEAN_READS: design === 'lean' ? '1' : '0',
+      BENCH_READ_ROUTE: design,
       BENCH_DESIGN: design.endsWith('floor') ? 'floor' : design,
       BENCH_FLOOR: design.split('-floor')[0] ?? '',
       BENCH_MEMBERS: values.members,

@@ -3,7 +3,8 @@
  * does not share its event loop: seeds the bench org (api-seed.ts), serves it, and answers the
  * parent's messages — `cpu` with its `process.cpuUsage()`, `stop` by closing and exiting.
  *
- * Environment: `BENCH_LEAN_READS` (1 or 0: the lean read route on or off), `BENCH_MEMBERS`,
+ * Environment: `BENCH_READ_ROUTE` (`direct`, `lean` or `trpc`: which route answers reads),
+ * `BENCH_MEMBERS`,
  * `DATABASE_URL` (a fresh database on that server; otherwise PGlite in memory).
  */
 import http from 'node:http';
@@ -71,7 +72,7 @@ async function serve() {
     adminKey: 'bench-check-admin-key-0123456789abcdef012345',
     seedDemo: false,
     logLevel: 'warn',
-    apiLeanReads: process.env.BENCH_LEAN_READS !== '0',
+    apiReadRoute: (process.env.BENCH_READ_ROUTE ?? 'direct') as 'direct' | 'lean' | 'trpc',
   });
   const org = await seedApiOrg(server.services, members);
   // Load the engine before the first measured request.

@@ -5,7 +5,7 @@ import { createExpressMiddleware } from '@trpc/server/adapters/express';
 import type { RequestHandler } from 'express';
 import { apiCallbacks } from './api-context.js';
 import type { AuthOptions } from './auth.js';
-import { createLeanReads } from './lean-reads.js';
+import { createReadRoute, type ReadRouteKind } from './read-routes.js';
 import { retryAfterHeaders } from './retry-after.js';
 import { appRouter } from './root.js';
 import { callsOf, createTrpcEdge, MAX_BATCH_SIZE } from './trpc-edge.js';
@@ -31,10 +31,10 @@ export interface ApiOptions extends AuthOptions {
   /** Counts failed credentials and logins; none: nothing is throttled at the edge. */
   readonly throttle?: CredentialThrottle | undefined;
   /**
-   * Serve `authz.*` reads on the lean route (lean-reads.ts); default true. Off: every call goes
-   * through tRPC's adapter (for comparison, `pnpm bench:check`).
+   * Which route answers `authz.*` reads (read-routes.ts): `direct` (default), `lean`, or
+   * `trpc`, tRPC's adapter for every call (for comparison, `pnpm bench:check`).
    */
-  readonly leanReads?: boolean | undefined;
+  readonly readRoute?: ReadRouteKind | undefined;
 }
 
 /**
@@ -60,14 +60,14 @@ export function createApiHandler(options: ApiOptions): RequestHandler {
     responseMeta: ({ errors }) => ({ headers: retryAfterHeaders(errors) }),
     onError,
   });
-  const lean = options.leanReads === false ? null : createLeanReads({ createContext, onError });
+  const reads = createReadRoute(options.readRoute, { createContext, onError });
   return (req, res, next) => {
     res.setHeader('Cache-Control', 'no-store');
     edge(req, res, (err?: unknown) => {
       if (err) return next(err);
-      const calls = lean && callsOf(req.url);
-      if (!lean || !calls || !lean.serves(req, calls)) return trpc(req, res, next);
-      lean.serve(req, res, calls).catch(next);
+      const calls = reads && callsOf(req.url);
+      if (!reads || !calls || !reads.serves(req, calls)) return trpc(req, res, next);
+      reads.serve(req, res, calls).catch(next);
     });
   };
 }

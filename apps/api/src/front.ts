@@ -1,6 +1,6 @@
 /**
- * The API's front (issue 15): permission reads (`/trpc/authz.*`, the lean read route of
- * lean-reads.ts) answered straight from node's HTTP server, before Express. Measured, Express's
+ * The API's front (issue 15): permission reads (`/trpc/authz.*`, on the read route of
+ * read-routes.ts) answered straight from node's HTTP server, before Express. Measured, Express's
  * routing and per-request objects cost a checked request more than everything Gatehouse does
  * for it (docs/benchmarks.md, "A checked request"); the check path is the one callers hit
  * thousands of times a second, so it skips them. The same edge runs (credential throttle,
@@ -15,7 +15,7 @@ import { TRPCError } from '@trpc/server';
 import { apiCallbacks } from './api-context.js';
 import { type ApiOptions, DEFAULT_API_MAX_BODY_BYTES } from './app.js';
 import { errorIdOf } from './internal-errors.js';
-import { createLeanReads } from './lean-reads.js';
+import { createReadRoute } from './read-routes.js';
 import { callsOf, MAX_BATCH_SIZE, runEdge, type TrpcEdgeOptions } from './trpc-edge.js';
 import { sendTrpcError, type TrpcCalls } from './trpc-edge-errors.js';
 
@@ -43,11 +43,11 @@ export function createApiFront(options: ApiFrontOptions) {
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_API_MAX_BODY_BYTES,
     maxJsonDepth: options.maxJsonDepth ?? DEFAULT_MAX_JSON_DEPTH,
   };
-  const lean = createLeanReads(apiCallbacks(options));
+  const reads = createReadRoute(options.readRoute, apiCallbacks(options));
   const headers = [...options.headers, ['cache-control', 'no-store'] as const];
 
   async function answer(req: IncomingMessage, res: ServerResponse, calls: TrpcCalls) {
-    if (await runEdge(edge, req, res, calls)) await lean.serve(req, res, calls);
+    if (await runEdge(edge, req, res, calls)) await reads?.serve(req, res, calls);
   }
 
   return {
@@ -55,7 +55,7 @@ export function createApiFront(options: ApiFrontOptions) {
       const url = req.url ?? '';
       if (!url.startsWith(prefix)) return false;
       const calls = callsOf(url.slice(mount.length - 1));
-      if (calls.paths.length > MAX_BATCH_SIZE || !lean.serves(req, calls)) return false;
+      if (!reads || calls.paths.length > MAX_BATCH_SIZE || !reads.serves(req, calls)) return false;
       for (const [name, value] of headers) res.setHeader(name, value);
       answer(req, res, calls).catch((e: unknown) => {
         // The edge and the route answer their own errors; anything else is a 500 with an id.

@@ -1,9 +1,10 @@
 /**
- * Issue 15: the lean read route answers exactly as tRPC's adapter does. The same requests (the
- * SDK's batch link, plain GET and POST, batches mixing answers and errors, bad input, another
- * org, no credential, a procedure it does not serve) go to three servers over the same
- * database: the route inside the Express handler, the front before Express (front.ts, as the
- * server runs it), and the adapter alone; status, content type and body must be equal.
+ * Issue 15: the read routes (direct-reads.ts, the default, and lean-reads.ts) answer exactly as
+ * tRPC's adapter does. The same requests (the SDK's batch link, plain GET and POST, every
+ * permission read, batches mixing answers and errors, bad input, another org, no credential, a
+ * procedure they do not serve) go to four servers over the same database: each route inside the
+ * Express handler, the front before Express (front.ts, as the server runs it, on the default
+ * route), and the adapter alone; status, content type and body must be equal.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -42,6 +43,7 @@ describe.each(testBackends())('lean read route on $name', (backend) => {
   let g: Gatedb;
   const servers: Server[] = [];
   let lean: string;
+  let direct: string;
   let front: string;
   let adapter: string;
   /** Requests the front answered itself. */
@@ -54,16 +56,19 @@ describe.each(testBackends())('lean read route on $name', (backend) => {
   beforeAll(async () => {
     g = await backend.open();
     const services = createServices(g.db);
-    for (const leanReads of [true, false]) {
+    const urls: Record<string, string> = {};
+    for (const readRoute of ['lean', 'direct', 'trpc'] as const) {
       const app = express();
-      app.use('/trpc', createApiHandler({ services, adminKey: ADMIN_KEY, leanReads }));
+      app.use('/trpc', createApiHandler({ services, adminKey: ADMIN_KEY, readRoute }));
       const { server, url } = await listen(app);
       servers.push(server);
-      if (leanReads) lean = url;
-      else adapter = url;
+      urls[readRoute] = url;
     }
+    lean = urls.lean!;
+    direct = urls.direct!;
+    adapter = urls.trpc!;
     const app = express();
-    app.use('/trpc', createApiHandler({ services, adminKey: ADMIN_KEY, leanReads: false }));
+    app.use('/trpc', createApiHandler({ services, adminKey: ADMIN_KEY, readRoute: 'trpc' }));
     const lane = createApiFront({ services, adminKey: ADMIN_KEY, headers: [] });
     const server = createServer((req, res) => {
       if (lane.take(req, res)) taken++;
@@ -95,10 +100,10 @@ describe.each(testBackends())('lean read route on $name', (backend) => {
     await g?.close();
   });
 
-  /** Sends one request to both servers; their answers must be equal. */
+  /** Sends one request to every server; their answers must equal the adapter's. */
   async function same(path: string, init: RequestInit = {}, key: string | null = clientKey) {
     const answers = [];
-    for (const base of [lean, front, adapter]) {
+    for (const base of [lean, direct, front, adapter]) {
       const res = await fetch(`${base}/trpc/${path}`, {
         ...init,
         headers: {
@@ -113,8 +118,7 @@ describe.each(testBackends())('lean read route on $name', (backend) => {
         body: (await res.json()) as Answer,
       });
     }
-    expect(answers[0]).toEqual(answers[2]);
-    expect(answers[1]).toEqual(answers[2]);
+    for (const a of answers.slice(0, -1)) expect(a).toEqual(answers.at(-1));
     return answers[0]!;
   }
 
@@ -141,6 +145,24 @@ describe.each(testBackends())('lean read route on $name', (backend) => {
     const members = taken;
     await same(`members.list?${q({ orgId })}`, {}, ADMIN_KEY);
     expect(taken).toBe(members);
+  });
+
+  it('C1–C7 every permission read answers alike, answers and errors', async () => {
+    const reads: [string, Record<string, unknown>][] = [
+      ['authz.explain', { subject: alice, permission: 'flows.read', scope: orgId }],
+      ['authz.canMany', { checks: [{ subject: alice, permission: 'flows.read', scope: orgId }] }],
+      ['authz.effectivePermissions', { subject: alice, scope: orgId }],
+      ['authz.listScopes', { subject: alice, permission: 'flows.read', limit: 5 }],
+      ['authz.listSubjects', { scope: orgId, permission: 'flows.read', type: 'user' }],
+      ['authz.snapshot', {}],
+    ];
+    for (const [path, input] of reads) {
+      expect((await same(path, post({ orgId, ...input }), ADMIN_KEY)).status).toBe(200);
+      expect((await same(path, post({ orgId, ...input, minRevision: 0 }))).status).toBe(400);
+      expect((await same(path, post({ ...input, orgId: 'nope' }))).status).toBe(400);
+    }
+    const stale = await same('authz.snapshot', post({ orgId, minRevision: 1e9 }), ADMIN_KEY);
+    expect(stale.status).toBeGreaterThanOrEqual(400);
   });
 
   it('errors keep their codes, shapes and statuses: bad input, another org, mixed batches', async () => {

@@ -153,14 +153,12 @@ export const MFA_ENROLLMENT_PROCEDURES: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * Requires a valid bearer key; `ctx.caller` is then set; a session restricted to MFA enrollment
- * reaches only MFA_ENROLLMENT_PROCEDURES. One middleware does what
- * `withApiContext`, `mapErrors` and the caller check would do in three: every level of tRPC's
- * middleware chain copies its options and context, which a permission check pays per request
- * (issue 15).
+ * The use cases' `Call` of an authenticated request to `path`, or the error its procedure
+ * answers: UNAUTHORIZED without a valid bearer key; FORBIDDEN, saying to enroll, for a session
+ * restricted to MFA enrollment outside MFA_ENROLLMENT_PROCEDURES. `authedProcedure` and the
+ * direct read route (direct-reads.ts) both authorize with it.
  */
-export const authedProcedure = t.procedure.use(async ({ ctx, path, next }) => {
-  if (!isApiContext(ctx)) throw new Error('the tRPC context must come from createApiHandler');
+export function authedCall(ctx: ApiContext, path: string): Call {
   if (!ctx.caller) {
     throw new TRPCError({
       code: 'UNAUTHORIZED',
@@ -177,16 +175,32 @@ export const authedProcedure = t.procedure.use(async ({ ctx, path, next }) => {
   ) {
     throw new TRPCError({ code: 'FORBIDDEN', message: MFA_ENROLLMENT_REQUIRED });
   }
-  const call: Call = { services: ctx.services, caller: ctx.caller };
-  const res = await next({ ctx: { ...ctx, caller: ctx.caller, call } });
+  return { services: ctx.services, caller: ctx.caller };
+}
+
+/**
+ * Requires a valid bearer key; `ctx.caller` is then set; a session restricted to MFA enrollment
+ * reaches only MFA_ENROLLMENT_PROCEDURES (`authedCall`). One middleware does what
+ * `withApiContext`, `mapErrors` and the caller check would do in three: every level of tRPC's
+ * middleware chain copies its options and context, which a permission check pays per request
+ * (issue 15).
+ */
+export const authedProcedure = t.procedure.use(async ({ ctx, path, next }) => {
+  if (!isApiContext(ctx)) throw new Error('the tRPC context must come from createApiHandler');
+  const call = authedCall(ctx, path);
+  const res = await next({ ctx: { ...ctx, caller: call.caller, call } });
   if (!res.ok && res.error.cause instanceof DomainError) throw toTRPCError(res.error.cause);
   return res;
 });
+
+/** The input every procedure inside one organization takes. */
+export const orgInput = z.object({ orgId });
+
 /**
  * A procedure inside one organization (tRPC's base-procedure pattern): its input has `orgId`,
  * and `ctx.call` is the use cases' `OrgCall` for that org, built once here so routers pass
  * `(ctx.call, input)` and never re-pass the org.
  */
 export const orgProcedure = authedProcedure
-  .input(z.object({ orgId }))
+  .input(orgInput)
   .use(({ ctx, input, next }) => next({ ctx: { call: inOrg(ctx.call, input.orgId) } }));

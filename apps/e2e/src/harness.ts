@@ -277,8 +277,8 @@ export interface Cell {
 
 /**
  * Checks every cell with ONE `authz.checkMany` call at `minRevision` and asserts each of them:
- * an allowed cell holds every one of its permissions, a denied cell holds none. Returns the
- * number of single checks made.
+ * an allowed cell holds every one of its permissions, a denied cell holds none; `authz.canMany`
+ * must give the same answers. Returns the number of single checks made.
  */
 export async function expectCells(
   gh: Gatehouse,
@@ -310,5 +310,7 @@ export async function expectCells(
     }
   }
   expect(wrong).toEqual([]);
+  const can = await gh.api.authz.canMany.query({ orgId, minRevision, checks });
+  expect(can.result).toEqual(result.map((d) => d.allowed));
   return checks.length;
 }

@@ -645,6 +645,7 @@ describe.each(backends)('rules end to end on $name', (backend) => {
       'audit.list': () => a.audit.list.query({ orgId }),
       'authz.check': () => a.authz.check.query({ orgId, ...check }),
       'authz.checkMany': () => a.authz.checkMany.query({ orgId, checks: [check] }),
+      'authz.canMany': () => a.authz.canMany.query({ orgId, checks: [check] }),
       'authz.explain': () => a.authz.explain.query({ orgId, ...check }),
       'authz.effectivePermissions': () =>
         a.authz.effectivePermissions.query({ orgId, subject: bUser, scope: w1 }),

@@ -69,10 +69,10 @@ export interface ServerConfig {
   /** Largest `/trpc` request body in bytes (`GATEHOUSE_API_MAX_BODY`); default 4 MiB. */
   readonly apiMaxBodyBytes?: number | undefined;
   /**
-   * Serve permission reads on the API's lean route (default true); false sends every call
-   * through tRPC's adapter. Not an environment setting: benchmarks compare the two.
+   * Which route answers permission reads (`direct`, the default; `lean`; `trpc`, tRPC's adapter
+   * for every call). Not an environment setting: benchmarks compare the three.
    */
-  readonly apiLeanReads?: boolean | undefined;
+  readonly apiReadRoute?: 'direct' | 'lean' | 'trpc' | undefined;
   /** Largest `/scim/v2` request body in bytes (`GATEHOUSE_SCIM_MAX_BODY`); default 1 MiB. */
   readonly scimMaxBodyBytes?: number | undefined;
   /**

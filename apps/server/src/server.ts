@@ -168,9 +168,9 @@ export async function startServer(
   };
   // Permission reads (/trpc/authz.*) are answered before Express (issue 15; apps/api front.ts).
   const front =
-    config.apiLeanReads === false
+    config.apiReadRoute === 'trpc'
       ? null
-      : createApiFront({ ...apiOptions, headers: responseHeaders });
+      : createApiFront({ ...apiOptions, readRoute: config.apiReadRoute, headers: responseHeaders });
   const app = express();
   app.disable('x-powered-by');
   app.use((_req, res, next) => {
@@ -220,7 +220,7 @@ export async function startServer(
       .executeTakeFirst();
     res.json({ ok: true, demo: demo !== undefined });
   });
-  app.use('/trpc', createApiHandler({ ...apiOptions, leanReads: config.apiLeanReads }));
+  app.use('/trpc', createApiHandler({ ...apiOptions, readRoute: config.apiReadRoute }));
   // A2: the audit log streamed as CSV or NDJSON (same bearer keys as /trpc).
   app.get(
     '/audit/export',

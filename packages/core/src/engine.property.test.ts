@@ -197,7 +197,7 @@ describe('engine agrees with the reference evaluator (properties)', {
     });
   });
 
-  it('C2 checkMany equals mapping check', () => {
+  it('C2 checkMany equals mapping check, canMany its allowed', () => {
     fc.assert(
       fc.property(orgAndQueries, (input) => {
         const { engine, queries } = world(input);
@@ -208,6 +208,7 @@ describe('engine agrees with the reference evaluator (properties)', {
           environment: q.env,
         }));
         expect(engine.checkMany(requests)).toEqual(requests.map((r) => engine.check(r)));
+        expect(engine.canMany(requests)).toEqual(requests.map((r) => engine.check(r).allowed));
       }),
       { numRuns: RUNS },
     );

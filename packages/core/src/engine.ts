@@ -165,6 +165,16 @@ export class Engine {
     return requests.map((r) => this.check(r));
   }
 
+  /** C2 without reasons: whether each request is allowed, in order (`can` for each). */
+  canMany(requests: readonly CheckRequest[]): boolean[] {
+    const out = new Array<boolean>(requests.length);
+    for (let i = 0; i < requests.length; i++) {
+      const r = requests[i]!;
+      out[i] = this.can(r.subject, r.permission, r.scope, r.environment);
+    }
+    return out;
+  }
+
   /** C3: the assignment, group and inheritance path that grants, or why nothing does. */
   explain(req: CheckRequest): Explanation {
     return explain(this.index, req, (r) => precheck(this.index, r));

@@ -12,6 +12,43 @@ describe('jsonNestingExceeds', () => {
     expect(jsonNestingExceeds(`{"a":"${'['.repeat(100)}"}`, 2)).toBe(false);
     expect(jsonNestingExceeds(`{"a":"\\"${'['.repeat(10)}"}`, 2)).toBe(false);
     expect(jsonNestingExceeds(`${'['.repeat(100_000)}`, 64)).toBe(true);
+    expect(jsonNestingExceeds('["\\\\"[[[', 2)).toBe(true); // ["\\"[[[ : an escaped backslash, then the closing quote
+    expect(jsonNestingExceeds('["\\\\\\"[[[', 2)).toBe(false); // \\\" does not
+    expect(jsonNestingExceeds('["[[[', 2)).toBe(false); // never closed: all inside
+  });
+
+  it('agrees with a character-by-character scan on texts of brackets, quotes and backslashes', () => {
+    // The reference: every character looked at in turn (the scan before issue 15).
+    const reference = (text: string, max: number) => {
+      let depth = 0;
+      let inString = false;
+      for (let i = 0; i < text.length; i++) {
+        const c = text[i];
+        if (inString) {
+          if (c === '\\') i++;
+          else if (c === '"') inString = false;
+        } else if (c === '"') inString = true;
+        else if (c === '[' || c === '{') {
+          if (++depth > max) return true;
+        } else if (c === ']' || c === '}') depth--;
+      }
+      return false;
+    };
+    const alphabet = ['[', ']', '{', '}', '"', '\\', 'a', ',', ':'];
+    let seed = 42;
+    const next = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed;
+    };
+    for (let run = 0; run < 20_000; run++) {
+      const length = next() % 40;
+      let text = '';
+      for (let i = 0; i < length; i++) text += alphabet[next() % alphabet.length];
+      const max = next() % 5;
+      expect(jsonNestingExceeds(text, max), `${JSON.stringify(text)} at ${max}`).toBe(
+        reference(text, max),
+      );
+    }
   });
 });
 

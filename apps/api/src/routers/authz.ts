@@ -1,60 +1,33 @@
-/** Permission checks (C1–C7): every answer carries the revision it was computed at. */
-import { authz } from '@gatehouse/domain';
+/**
+ * Permission checks (C1–C7): every answer carries the revision it was computed at. The reads
+ * themselves (input and use case) are the table in authz-reads.ts, shared with the direct read
+ * route.
+ */
 import type { TRPCRouterRecord } from '@trpc/server';
-import { z } from 'zod';
-import { anyId, checkRequest, cursor, environment, minRevision, permission } from '../schemas.js';
+import { authzReads as r } from '../authz-reads.js';
 import { orgProcedure } from '../trpc.js';
 
-const pageLimit = z.number().int().min(1).max(10_000).optional();
-
 export const authzRouter = {
-  check: orgProcedure
-    .input(checkRequest.extend({ minRevision }))
-    .query(({ ctx, input: { minRevision: min, ...req } }) => authz.check(ctx.call, req, min)),
+  check: orgProcedure.input(r.check.input).query(({ ctx, input }) => r.check.run(ctx.call, input)),
   checkMany: orgProcedure
-    .input(z.object({ minRevision, checks: z.array(checkRequest).min(1).max(10_000) }))
-    .query(({ ctx, input }) => authz.checkMany(ctx.call, input.checks, input.minRevision)),
+    .input(r.checkMany.input)
+    .query(({ ctx, input }) => r.checkMany.run(ctx.call, input)),
+  canMany: orgProcedure
+    .input(r.canMany.input)
+    .query(({ ctx, input }) => r.canMany.run(ctx.call, input)),
   explain: orgProcedure
-    .input(checkRequest.extend({ minRevision }))
-    .query(({ ctx, input: { minRevision: min, ...req } }) => authz.explain(ctx.call, req, min)),
+    .input(r.explain.input)
+    .query(({ ctx, input }) => r.explain.run(ctx.call, input)),
   effectivePermissions: orgProcedure
-    .input(
-      z.object({
-        minRevision,
-        subject: anyId,
-        scope: anyId,
-        environment: environment.optional(),
-      }),
-    )
-    .query(({ ctx, input: { minRevision: min, ...q } }) =>
-      authz.effectivePermissions(ctx.call, q, min),
-    ),
+    .input(r.effectivePermissions.input)
+    .query(({ ctx, input }) => r.effectivePermissions.run(ctx.call, input)),
   listScopes: orgProcedure
-    .input(
-      z.object({
-        minRevision,
-        subject: anyId,
-        permission,
-        environment: environment.optional(),
-        cursor,
-        limit: pageLimit,
-      }),
-    )
-    .query(({ ctx, input: { minRevision: min, ...q } }) => authz.listScopesFor(ctx.call, q, min)),
+    .input(r.listScopes.input)
+    .query(({ ctx, input }) => r.listScopes.run(ctx.call, input)),
   listSubjects: orgProcedure
-    .input(
-      z.object({
-        minRevision,
-        scope: anyId,
-        permission,
-        environment: environment.optional(),
-        type: z.enum(['user', 'group', 'client']).optional(),
-        cursor,
-        limit: pageLimit,
-      }),
-    )
-    .query(({ ctx, input: { minRevision: min, ...q } }) => authz.listSubjectsFor(ctx.call, q, min)),
+    .input(r.listSubjects.input)
+    .query(({ ctx, input }) => r.listSubjects.run(ctx.call, input)),
   snapshot: orgProcedure
-    .input(z.object({ minRevision }))
-    .query(({ ctx, input }) => authz.snapshot(ctx.call, input)),
+    .input(r.snapshot.input)
+    .query(({ ctx, input }) => r.snapshot.run(ctx.call, input)),
 } satisfies TRPCRouterRecord;

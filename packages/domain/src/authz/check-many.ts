@@ -15,3 +15,19 @@ export async function checkMany(
   for (const req of requests) assertMayAsk(caller, engine, req.subject, req.scope);
   return { revision: engine.revision, result: engine.checkMany(requests) };
 }
+
+/**
+ * C2 without reasons: whether each check is allowed, in request order. The same questions and
+ * the same rules as `checkMany`, answered with `engine.can`: no decision objects, and an answer a
+ * tenth the size on the wire.
+ */
+export async function canMany(
+  call: OrgCall,
+  requests: readonly CheckRequest[],
+  minRevision?: number,
+): Promise<AtRevision<boolean[]>> {
+  const { caller } = call;
+  const engine = await engineFor(call, minRevision);
+  for (const req of requests) assertMayAsk(caller, engine, req.subject, req.scope);
+  return { revision: engine.revision, result: engine.canMany(requests) };
+}
