@@ -246,6 +246,7 @@ describe('running the READMEs’ quick starts as written (Node ESM, the installe
     expect(lines[1]).toBe('true');
     expect(lines.slice(2).join('\n')).toContain("code: 'no_grant'");
     expect(lines.slice(2).join('\n')).toContain(server.salesId);
+    expect(lines.at(-1)).toBe('[ true, false ]');
   });
 });
 
