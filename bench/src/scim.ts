@@ -4,7 +4,9 @@
  *
  * 1. Ingest: `--users` POST /Users (default 10,000) with `--concurrency` requests in flight,
  *    then `--groups` POST /Groups (default 200) with `--members` members each: users/s,
- *    groups/s, memberships/s and the p50/p99 of one request.
+ *    groups/s, memberships/s and the p50/p99 of one request; then `--patches` group PATCHes
+ *    (default 200), each adding `--patch-members` members (default 20) to one of those groups
+ *    (issue 15's "PATCH of a group adding 20 members"): PATCHes/s and p50/p99.
  * 2. Lookups at `--total` users (default 100,000): the users beyond the ingested ones are
  *    bulk-inserted in SQL (same document shape), then each filter runs `--lookups` times over
  *    HTTP: p50/p99/max per filter, every one in the database.
@@ -41,6 +43,8 @@ const { values } = parseArgs({
     total: { type: 'string', default: '100000' },
     lookups: { type: 'string', default: '300' },
     concurrency: { type: 'string', default: '4' },
+    patches: { type: 'string', default: '200' },
+    'patch-members': { type: 'string', default: '20' },
     /** Also ingest `--users` more users through `POST /Bulk`, this many operations a request. */
     bulk: { type: 'string', default: '100' },
   },
@@ -52,6 +56,8 @@ const TOTAL = Math.max(Number(values.total), USERS);
 const LOOKUPS = Number(values.lookups);
 const CONCURRENCY = Number(values.concurrency);
 const BULK = Number(values.bulk);
+const PATCHES = Number(values.patches);
+const PATCH_MEMBERS = Number(values['patch-members']);
 const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 const ADMIN_KEY = 'bench-scim-admin-key-0123456789abcdef0123';
 const DEPARTMENTS = [
@@ -201,6 +207,7 @@ async function main(): Promise<void> {
     const usersSec = (performance.now() - t0) / 1000;
     const rand = prng(42);
     t0 = performance.now();
+    const groupIds: string[] = [];
     const groupLat = await pool(GROUPS, CONCURRENCY, async (g) => {
       const members = new Set<string>();
       while (members.size < Math.min(MEMBERS, USERS)) members.add(ids[Math.floor(rand() * USERS)]!);
@@ -211,7 +218,7 @@ async function main(): Promise<void> {
       };
       for (let attempt = 0; ; attempt++) {
         try {
-          await scim.groups.create(group);
+          groupIds.push((await scim.groups.create(group)).id!);
           return;
         } catch (e) {
           if (e instanceof ScimError && e.status === 409 && attempt > 0) return; // it went through
@@ -221,6 +228,17 @@ async function main(): Promise<void> {
       }
     });
     const groupsSec = (performance.now() - t0) / 1000;
+    // Group PATCHes, each adding PATCH_MEMBERS users (mostly not yet members) to one group.
+    const patchCount = groupIds.length ? PATCHES : 0;
+    t0 = performance.now();
+    const patchLat = await pool(patchCount, CONCURRENCY, async (p) => {
+      const add = new Set<string>();
+      while (add.size < Math.min(PATCH_MEMBERS, USERS)) add.add(ids[Math.floor(rand() * USERS)]!);
+      await scim.groups.patch(groupIds[p % groupIds.length]!, [
+        { op: 'add', path: 'members', value: [...add].map((value) => ({ value })) },
+      ]);
+    });
+    const patchSec = (performance.now() - t0) / 1000;
     const ingest = {
       users: USERS,
       usersSeconds: usersSec,
@@ -234,6 +252,11 @@ async function main(): Promise<void> {
       membershipsPerSecond: (GROUPS * MEMBERS) / groupsSec,
       groupP50ms: quantile(groupLat, 0.5),
       groupP99ms: quantile(groupLat, 0.99),
+      patches: patchCount,
+      membersPerPatch: PATCH_MEMBERS,
+      patchesPerSecond: patchCount / patchSec,
+      patchP50ms: quantile(patchLat, 0.5),
+      patchP99ms: quantile(patchLat, 0.99),
       /** Requests retried after a dropped connection (client-side, see `retryingFetch`). */
       retries,
     };
@@ -241,6 +264,11 @@ async function main(): Promise<void> {
       `ingest: ${fmt(ingest.usersPerSecond)} users/s (p50 ${fmt(ingest.userP50ms)} ms, p99 ${fmt(ingest.userP99ms)} ms); ` +
         `${fmt(ingest.groupsPerSecond)} groups/s, ${fmt(ingest.membershipsPerSecond, 0)} memberships/s`,
     );
+    if (patchCount) {
+      console.log(
+        `group PATCH adding ${PATCH_MEMBERS} members: ${fmt(ingest.patchesPerSecond)}/s (p50 ${fmt(ingest.patchP50ms)} ms, p99 ${fmt(ingest.patchP99ms)} ms)`,
+      );
+    }
     // Issue 15: how the writes were batched (0 batches: group commit off).
     console.log(
       `group commit: ${groupCommitStats.writes} writes in ${groupCommitStats.batches} batches (largest ${groupCommitStats.largest})`,
