@@ -71,6 +71,8 @@ describe.each(backends)('S4 group isolation on $name', (backend) => {
   });
 
   it("S4 another org's user is never added to a group: POST, PUT, PATCH add, replace and no-path add", async () => {
+    // A member in the group, so a refused replace is seen to have removed nothing either.
+    await a.scim.groups.patch(ids.ga, [{ op: 'add', path: 'members', value: [{ value: ids.ua }] }]);
     const before = await found(a, 'GET', '/Groups');
     const foreign = [{ value: ids.ub }];
     const attempts: Array<[string, string, unknown]> = [
@@ -92,7 +94,8 @@ describe.each(backends)('S4 group isolation on $name', (backend) => {
     expect(await found(a, 'GET', '/Groups')).toEqual(before);
     const ga = await a.scim.groups.get(ids.ga);
     expect(ga.displayName).toBe('A team');
-    expect(ga.members ?? []).toEqual([]);
+    expect((ga.members ?? []).map((m) => m.value)).toEqual([ids.ua]);
+    await a.scim.groups.patch(ids.ga, [{ op: 'remove', path: 'members' }]);
     const members = await env.server.gatedb.db
       .selectFrom('group_members')
       .select(['org_id', 'group_id'])

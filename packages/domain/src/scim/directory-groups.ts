@@ -99,29 +99,12 @@ function checkName(displayName: string): string {
   return name;
 }
 
-/** Refuses ids that are not users of this org (another org's user is refused the same way). */
-async function assertMembers(w: OrgWrite, userIds: readonly string[]): Promise<string[]> {
-  const ids = [...new Set(userIds)];
-  if (ids.length === 0) return ids;
-  const found = new Set<string>();
-  for (let i = 0; i < ids.length; i += 5000) {
-    const chunk = ids.slice(i, i + 5000);
-    const rows = await w.trx
-      .selectFrom('members')
-      .select('user_id')
-      .where('org_id', '=', w.orgId)
-      .where('user_id', 'in', chunk)
-      .execute();
-    for (const r of rows) found.add(r.user_id);
-  }
-  const missing = ids.filter((id) => !found.has(id));
-  if (missing.length > 0) {
-    const shown = missing.slice(0, 5).join(', ');
-    throw invalid(
-      `not users of this organization: ${shown}${missing.length > 5 ? ` and ${missing.length - 5} more` : ''}`,
-    );
-  }
-  return ids;
+/** The error for ids that are not users of this org (another org's user is refused the same way). */
+function notUsers(missing: readonly string[]) {
+  const shown = missing.slice(0, 5).join(', ');
+  return invalid(
+    `not users of this organization: ${shown}${missing.length > 5 ? ` and ${missing.length - 5} more` : ''}`,
+  );
 }
 
 const MAX_LISTED = 1000;
@@ -132,22 +115,31 @@ const listed = (ids: readonly string[]) =>
 
 /**
  * Adds org members to a group, set-based (members already in it are left alone); audited as one
- * `GroupMembersAdded` with the ids added. Shared with SSO group mappings (../sso/sign-in.ts).
+ * `GroupMembersAdded` with the ids added. Ids that are not users of this org refuse the whole
+ * write. One statement (issue 15): it finds the org's users among the ids and inserts those; when
+ * some are missing, the error rolls the write back, insert included. Shared with SSO group
+ * mappings (../sso/sign-in.ts).
  */
 export async function addGroupMembersIn(w: OrgWrite, groupId: string, userIds: readonly string[]) {
-  const ids = await assertMembers(w, userIds);
-  const added: string[] = [];
-  for (let i = 0; i < ids.length; i += 5000) {
-    const rows = await w.trx
-      .insertInto('group_members')
-      .values(
-        ids.slice(i, i + 5000).map((id) => ({ org_id: w.orgId, group_id: groupId, member_id: id })),
-      )
-      .onConflict((oc) => oc.doNothing())
-      .returning('member_id')
-      .execute();
-    for (const r of rows) added.push(r.member_id);
-  }
+  const ids = [...new Set(userIds)];
+  if (ids.length === 0) return;
+  const { rows } = await sql<{ found: string[]; added: string[] }>`
+    with found as (
+      select m.user_id from members m
+       where m.org_id = ${w.orgId} and m.user_id = any(${ids}::text[])
+    ), ins as (
+      insert into group_members (org_id, group_id, member_id)
+      select ${w.orgId}, ${groupId}, f.user_id from found f
+      on conflict do nothing
+      returning member_id
+    )
+    select coalesce((select array_agg(user_id) from found), '{}') as found,
+           coalesce((select array_agg(member_id) from ins), '{}') as added`.execute(w.trx);
+  const found = new Set(rows[0]!.found);
+  if (found.size < ids.length) throw notUsers(ids.filter((id) => !found.has(id)));
+  // In the order asked, as the audit and the event list them.
+  const inserted = new Set(rows[0]!.added);
+  const added = ids.filter((id) => inserted.has(id));
   if (added.length === 0) return;
   w.audit({
     action: 'GroupMembersAdded',
@@ -225,21 +217,24 @@ async function applyChange(w: OrgWrite, groupId: string, c: GroupChange): Promis
     case 'removeMembersWhere':
       return removeMembers(w, groupId, c.where);
     case 'replaceMembers': {
-      const ids = await assertMembers(w, c.userIds);
+      // Ids that are not users refuse the write when they are added, the removal rolled back.
+      const ids = [...new Set(c.userIds)];
       await removeMembers(w, groupId, sql<boolean>`not (${idIn(ids)})`);
       return addGroupMembersIn(w, groupId, ids);
     }
   }
 }
 
+/** Moves the group's version and returns it as it now is (one statement). */
 async function touch(w: OrgWrite, groupId: string): Promise<DirectoryGroup> {
-  await w.trx
+  const row = await w.trx
     .updateTable('groups')
     .set({ updated_at: sql<Date>`clock_timestamp()` })
     .where('org_id', '=', w.orgId)
     .where('id', '=', groupId)
-    .execute();
-  return (await loadDirectoryGroup(w.trx, w.orgId, groupId))!;
+    .returning([...DIRECTORY_GROUP_COLUMNS, versionColumn().as('micros')])
+    .executeTakeFirstOrThrow();
+  return toDirectoryGroup(row);
 }
 
 /** S1: creates a directory group with its members (`groups.manage` at the root). */

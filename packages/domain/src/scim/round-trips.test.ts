@@ -12,7 +12,13 @@ import type { Caller } from '../context.js';
 import { groupCommitStats } from '../group-commit.js';
 import { createOrg } from '../orgs/index.js';
 import { createServices, type Services } from '../services.js';
-import { createScimToken, provisionDirectoryUser, replaceDirectoryUser } from './index.js';
+import {
+  changeDirectoryGroup,
+  createDirectoryGroup,
+  createScimToken,
+  provisionDirectoryUser,
+  replaceDirectoryUser,
+} from './index.js';
 
 const admin: Caller = { principal: { kind: 'instance_admin' }, source: 'api' };
 
@@ -94,6 +100,29 @@ describe.each(testBackends())('statements per SCIM write on $name (issue 15)', (
     // 19 before issue 15.
     expect(kinds.length).toBeLessThanOrEqual(12);
   });
+  it('S3: PATCH /Groups/:id adding 20 members sends a bounded number of statements', async () => {
+    const call = inOrg({ services: s, caller: scim }, orgId);
+    const users: string[] = [];
+    for (let n = 30; n < 50; n++)
+      users.push((await provisionDirectoryUser(call, doc(n))).result.userId);
+    const { result: group } = await createDirectoryGroup(call, {
+      displayName: 'Patched',
+      externalId: null,
+      userIds: [],
+    });
+    const kinds = await count(() =>
+      changeDirectoryGroup(call, {
+        groupId: group.groupId,
+        changes: [{ kind: 'addMembers', userIds: users }],
+      }),
+    );
+    console.log(`${backend.name}: group PATCH ${kinds.length} statements: ${kinds.join(' ')}`);
+    // Lock+bump, the group, find-and-insert the members, touch returning the group, the
+    // journal's keys and changes, audit+outbox+notify. 10 before find-and-insert and touch
+    // returning the group were one statement each.
+    expect(kinds.length).toBeLessThanOrEqual(8);
+  });
+
   it('issue 15 group commit: 8 concurrent POST /Users in one batch send fewer statements than 8 alone', async () => {
     const before = { ...groupCommitStats };
     const kinds = await count(() =>
