@@ -125,7 +125,7 @@ export async function catchUp(
     group: changed('group'),
     client: changed('client'),
   };
-  const membershipKeys = changed('membership');
+  const membershipKeys = membersByGroup(keys.get('membership'));
   const scopeKeys = changed('scope');
   const assignmentKeys = changed('assignment');
   const roleKeys = changed('role');
@@ -152,7 +152,8 @@ export async function catchUp(
     memberships: replace<GroupMembership>(
       snap.memberships,
       memberships,
-      (m) => membershipKeys.has(`${m.groupId} ${m.memberId}`),
+      // Looked up without building a key string: this runs for every membership of the org.
+      (m) => membershipKeys.get(m.groupId)?.has(m.memberId) === true,
       touchMembership,
     ),
     assignments: replace(
@@ -164,6 +165,19 @@ export async function catchUp(
     roles: replace(snap.roles, roles, (r) => !r.builtIn && roleKeys.has(r.key)),
   };
   return { snapshot, at: org.ms, affected };
+}
+
+/** Journal keys of memberships (`"<groupId> <memberId>"`) as member ids by group id. */
+function membersByGroup(keys: readonly string[] | undefined): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const key of keys ?? []) {
+    const space = key.indexOf(' ');
+    const groupId = key.slice(0, space);
+    let members = out.get(groupId);
+    if (!members) out.set(groupId, (members = new Set()));
+    members.add(key.slice(space + 1));
+  }
+  return out;
 }
 
 /** `list` without the changed items, plus their current rows; `list` itself when untouched. */
