@@ -48,37 +48,61 @@ export interface PageSource {
   readonly context: CompileContext;
 }
 
-/** The `order by` of a page: the sort (ties by id), else the id (see `SELECTIVE`). */
-function pageOrder(query: ScimListQuery, total: number, source: PageSource): RawBuilder<unknown> {
-  const id = sql.raw(source.id);
-  const dir = sql.raw(query.descending ? 'desc' : 'asc');
-  if (query.sortBy) {
-    return sql`${sortExpression(source.context, query.sortBy)} ${dir} nulls last, ${id} asc`;
-  }
-  return total <= SELECTIVE ? sql`${id} || '' asc` : sql`${id} asc`;
+/** What one page row carries besides its columns: the total and the page's marker. */
+interface PageRow {
+  readonly __total: number;
+  readonly __row: boolean | null;
 }
 
 /**
- * Counts the rows of `source` the query's filter selects, then reads the page asked for (none
- * when `count` is 0 or the page starts past the end): two queries, both filtered in SQL.
+ * Counts the rows of `source` the query's filter selects and reads the page asked for, in one
+ * statement (issue 15: a lookup is one round trip). The count is a CTE; the page is read by
+ * one of two branches, each behind a one-time filter on that count, so only one runs: below
+ * `SELECTIVE` matches ordered by `id || ''`, else by the id (a sort orders by its expression,
+ * ties by id). An empty page still answers one row, carrying the total. `extra` adds
+ * select-list items computed on the page's rows only (they read `page.<column>`). With
+ * `count` 0 only the count is read.
  */
 export async function readPage<Row>(
   db: DB,
   source: PageSource,
   query: ScimListQuery,
+  extra?: RawBuilder<unknown>,
 ): Promise<ScimPage<Row>> {
   const where = query.filter
     ? sql`${source.where} and ${compileFilter(query.filter, source.context)}`
     : source.where;
   const from = sql.raw(`from ${source.table}`);
-  const { rows: counted } = await sql<{ n: string }>`
-    select count(*)::text as n ${from} where ${where}`.execute(db);
-  const total = Number(counted[0]?.n ?? 0);
-  if (query.count === 0 || total < query.startIndex) return { total, items: [] };
-  const { rows } = await sql<Row>`
-    select ${source.columns} ${from}
-     where ${where}
-     order by ${pageOrder(query, total, source)}
-     limit ${query.count} offset ${query.startIndex - 1}`.execute(db);
-  return { total, items: rows };
+  if (query.count === 0) {
+    const { rows: counted } = await sql<{ n: string }>`
+      select count(*)::text as n ${from} where ${where}`.execute(db);
+    return { total: Number(counted[0]?.n ?? 0), items: [] };
+  }
+  const branch = (order: RawBuilder<unknown>, when: RawBuilder<unknown>) => sql`(
+    select true as "__row", ${source.columns} ${from}
+     where ${where} and ${when}
+     order by ${order}
+     limit ${query.count} offset ${query.startIndex - 1})`;
+  const id = sql.raw(source.id);
+  const dir = sql.raw(query.descending ? 'desc' : 'asc');
+  const page = query.sortBy
+    ? branch(
+        sql`${sortExpression(source.context, query.sortBy)} ${dir} nulls last, ${id} asc`,
+        sql`true`,
+      )
+    : sql`${branch(sql`${id} || '' asc`, sql`total.n <= ${SELECTIVE}`)}
+      union all
+      ${branch(sql`${id} asc`, sql`total.n > ${SELECTIVE}`)}`;
+  const { rows } = await sql<Row & PageRow>`
+    with total as materialized (select count(*)::int as n ${from} where ${where})
+    select total.n as "__total", page.*${extra ? sql`, ${extra}` : sql``}
+      from total left join lateral (${page}) page on true`.execute(db);
+  const total = Number(rows[0]?.__total ?? 0);
+  const items: Row[] = [];
+  for (const r of rows) {
+    if (!r.__row) continue;
+    const { __total: _t, __row: _r, ...row } = r;
+    items.push(row as unknown as Row);
+  }
+  return { total, items };
 }
