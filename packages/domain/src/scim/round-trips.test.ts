@@ -12,7 +12,15 @@ import type { Caller } from '../context.js';
 import { groupCommitStats } from '../group-commit.js';
 import { createOrg } from '../orgs/index.js';
 import { createServices, type Services } from '../services.js';
-import { createScimToken, provisionDirectoryUser, replaceDirectoryUser } from './index.js';
+import {
+  createDirectoryGroup,
+  createScimToken,
+  type FilterNode,
+  listDirectoryUsers,
+  provisionDirectoryUser,
+  replaceDirectoryUser,
+} from './index.js';
+import type { AttrDef, ResourceSchema } from './schema.js';
 
 const admin: Caller = { principal: { kind: 'instance_admin' }, source: 'api' };
 
@@ -110,5 +118,59 @@ describe.each(testBackends())('statements per SCIM write on $name (issue 15)', (
     // The lock, the audit/outbox/NOTIFY statement and the commit are shared; each later write
     // adds one SAVEPOINT.
     expect(kinds.length).toBeLessThan(8 * 11);
+  });
+
+  it('issue 15: a filtered GET /Users (total, page and groups) is one statement, answers unchanged', async () => {
+    const str = (name: string): AttrDef => ({
+      name,
+      type: 'string',
+      multiValued: false,
+      caseExact: false,
+      mutable: true,
+      returned: 'default',
+      sub: [],
+    });
+    const schema: ResourceSchema = {
+      name: 'User',
+      endpoint: '/Users',
+      urn: 'urn:ietf:params:scim:schemas:core:2.0:User',
+      attrs: [str('userName'), str('externalId'), str('displayName')],
+      extensions: new Map(),
+    };
+    const call = inOrg({ services: s, caller: scim }, orgId);
+    const eq = (value: string): FilterNode => ({
+      kind: 'compare',
+      path: 'userName',
+      op: 'eq',
+      value,
+    });
+    const first = await listDirectoryUsers(call, {
+      schema,
+      filter: eq('u0@rt.example'),
+      startIndex: 1,
+      count: 1,
+    });
+    const { result: group } = await createDirectoryGroup(call, {
+      displayName: 'Lookups',
+      externalId: null,
+      userIds: [first.items[0]!.userId],
+    });
+    const lookup = (filter: FilterNode | undefined, startIndex = 1, count = 10) =>
+      listDirectoryUsers(call, { schema, filter, startIndex, count }, { withGroups: true });
+    let page!: Awaited<ReturnType<typeof lookup>>;
+    const kinds = await count(async () => {
+      page = await lookup(eq('U0@RT.EXAMPLE'));
+    });
+    expect(kinds).toHaveLength(1);
+    expect(page.total).toBe(1);
+    expect(page.items.map((u) => u.userName)).toEqual(['u0@rt.example']);
+    expect(page.groups?.get(page.items[0]!.userId)).toEqual([{ id: group.groupId, name: 'Lookups' }]);
+    // No match; a page past the end; only the total: the total is still right.
+    expect(await lookup(eq('nobody@rt.example'))).toMatchObject({ total: 0, items: [] });
+    const all = await lookup(undefined);
+    expect(all.total).toBeGreaterThanOrEqual(2);
+    expect(await lookup(undefined, all.total + 1)).toMatchObject({ total: all.total, items: [] });
+    expect(await lookup(undefined, 1, 0)).toMatchObject({ total: all.total, items: [] });
+    expect((await lookup(undefined, 2, 1)).items[0]?.userId).toBe(all.items[1]?.userId);
   });
 });
