@@ -46,22 +46,48 @@ export interface PageSource {
   readonly columns: RawBuilder<unknown>;
   /** Resolves filter and sort paths to SQL. */
   readonly context: CompileContext;
+  /** Attributes unique in the org (`id`, `userName`, …): an `eq` on one selects a row or none. */
+  readonly uniqueKeys?: readonly string[];
 }
 
-/** What one page row carries besides its columns: the total and the page's marker. */
-interface PageRow {
-  readonly __total: number;
-  readonly __row: boolean | null;
+/** The `order by` of a page: the sort (ties by id), else the id (see `SELECTIVE`). */
+function pageOrder(
+  query: ScimListQuery,
+  selective: boolean,
+  source: PageSource,
+): RawBuilder<unknown> {
+  const id = sql.raw(source.id);
+  const dir = sql.raw(query.descending ? 'desc' : 'asc');
+  if (query.sortBy) {
+    return sql`${sortExpression(source.context, query.sortBy)} ${dir} nulls last, ${id} asc`;
+  }
+  return selective ? sql`${id} || '' asc` : sql`${id} asc`;
 }
 
 /**
- * Counts the rows of `source` the query's filter selects and reads the page asked for, in one
- * statement (issue 15: a lookup is one round trip). The count is a CTE; the page is read by
- * one of two branches, each behind a one-time filter on that count, so only one runs: below
- * `SELECTIVE` matches ordered by `id || ''`, else by the id (a sort orders by its expression,
- * ties by id). An empty page still answers one row, carrying the total. `extra` adds
- * select-list items computed on the page's rows only (they read `page.<column>`). With
- * `count` 0 only the count is read.
+ * True when `filter` pins one of `keys` (attributes unique in the org, compared
+ * case-insensitively by name) with `eq`, alone or as a term of an `and`: it selects at most a
+ * row or so, whatever else it says.
+ */
+export function pinsUniqueKey(filter: FilterNode | undefined, keys: readonly string[]): boolean {
+  if (!filter) return false;
+  if (filter.kind === 'and')
+    return pinsUniqueKey(filter.left, keys) || pinsUniqueKey(filter.right, keys);
+  return (
+    filter.kind === 'compare' &&
+    filter.op === 'eq' &&
+    keys.some((k) => k.toLowerCase() === filter.path.toLowerCase())
+  );
+}
+
+/**
+ * Reads the page asked for and the total of rows the query's filter selects, both filtered
+ * in SQL, in as few statements as the answer allows (issue 15: a lookup is one round trip).
+ * When the order does not depend on the total (a sort, or a filter that pins one of
+ * `source.uniqueKeys`, ordered as a selective one), the page is read first: a first page that
+ * is not full holds every match, so its length is the total and no count is sent. Otherwise
+ * the count comes first and picks the order (see `SELECTIVE`). `extra` adds select-list
+ * items to the page's rows. With `count` 0 only the count is read.
  */
 export async function readPage<Row>(
   db: DB,
@@ -73,36 +99,29 @@ export async function readPage<Row>(
     ? sql`${source.where} and ${compileFilter(query.filter, source.context)}`
     : source.where;
   const from = sql.raw(`from ${source.table}`);
-  if (query.count === 0) {
-    const { rows: counted } = await sql<{ n: string }>`
+  const countAll = async () => {
+    const { rows } = await sql<{ n: string }>`
       select count(*)::text as n ${from} where ${where}`.execute(db);
-    return { total: Number(counted[0]?.n ?? 0), items: [] };
+    return Number(rows[0]?.n ?? 0);
+  };
+  const readRows = async (selective: boolean) => {
+    const { rows } = await sql<Row>`
+      select ${source.columns}${extra ? sql`, ${extra}` : sql``} ${from}
+       where ${where}
+       order by ${pageOrder(query, selective, source)}
+       limit ${query.count} offset ${query.startIndex - 1}`.execute(db);
+    return rows;
+  };
+  if (query.count === 0) return { total: await countAll(), items: [] };
+  const pinned = pinsUniqueKey(query.filter, source.uniqueKeys ?? []);
+  if (query.sortBy || pinned) {
+    const items = await readRows(true);
+    if (query.startIndex === 1 && items.length < query.count) {
+      return { total: items.length, items };
+    }
+    return { total: await countAll(), items };
   }
-  const branch = (order: RawBuilder<unknown>, when: RawBuilder<unknown>) => sql`(
-    select true as "__row", ${source.columns} ${from}
-     where ${where} and ${when}
-     order by ${order}
-     limit ${query.count} offset ${query.startIndex - 1})`;
-  const id = sql.raw(source.id);
-  const dir = sql.raw(query.descending ? 'desc' : 'asc');
-  const page = query.sortBy
-    ? branch(
-        sql`${sortExpression(source.context, query.sortBy)} ${dir} nulls last, ${id} asc`,
-        sql`true`,
-      )
-    : sql`${branch(sql`${id} || '' asc`, sql`total.n <= ${SELECTIVE}`)}
-      union all
-      ${branch(sql`${id} asc`, sql`total.n > ${SELECTIVE}`)}`;
-  const { rows } = await sql<Row & PageRow>`
-    with total as materialized (select count(*)::int as n ${from} where ${where})
-    select total.n as "__total", page.*${extra ? sql`, ${extra}` : sql``}
-      from total left join lateral (${page}) page on true`.execute(db);
-  const total = Number(rows[0]?.__total ?? 0);
-  const items: Row[] = [];
-  for (const r of rows) {
-    if (!r.__row) continue;
-    const { __total: _t, __row: _r, ...row } = r;
-    items.push(row as unknown as Row);
-  }
-  return { total, items };
+  const total = await countAll();
+  if (total < query.startIndex) return { total, items: [] };
+  return { total, items: await readRows(total <= SELECTIVE) };
 }

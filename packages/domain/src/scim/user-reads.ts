@@ -21,7 +21,7 @@ export interface DirectoryGroupRef {
 /**
  * A page of the org's directory users matching `query`, and how many match (S2). With
  * `withGroups`, also each page user's directory groups (as `directoryUserGroups` reads them),
- * in the same statement.
+ * in the page's statement. A lookup by `id`, `userName` or `externalId` is one statement.
  *
  * @example await listDirectoryUsers(call, { schema, filter, startIndex: 1, count: 100 });
  */
@@ -40,6 +40,7 @@ export async function listDirectoryUsers(
       columns: sql`m.user_id, m.scim_user_name, m.external_id, m.scim_doc, m.status,
         m.created_at, m.updated_at, ${versionColumn('m')} as micros`,
       context: userContext(query.schema),
+      uniqueKeys: ['id', 'userName', 'externalId'],
     },
     query,
     options.withGroups
@@ -47,7 +48,7 @@ export async function listDirectoryUsers(
                 '[]'::json)
            from group_members gm
            join groups g on g.org_id = gm.org_id and g.id = gm.group_id
-          where gm.org_id = ${call.orgId} and gm.member_id = page.user_id and g.scim_managed
+          where gm.org_id = ${call.orgId} and gm.member_id = m.user_id and g.scim_managed
         ) as "__groups"`
       : undefined,
   );
