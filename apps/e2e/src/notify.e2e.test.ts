@@ -112,7 +112,7 @@ describe('C6 LISTEN/NOTIFY between two server processes on one PostgreSQL databa
     await eventually(async () => !(await can(viaA, 'flows.write')), 5_000);
   });
 
-  it("S4 issue 15: a SCIM token revoked through A is refused by B, whose cache held it, by NOTIFY", async () => {
+  it('S4 issue 15: a SCIM token revoked through A is refused by B, whose cache held it, by NOTIFY', async () => {
     const admin = createGatehouse({ url: a.url, apiKey: adminKey });
     const { result: issued } = await admin.api.scimTokens.create.mutate({ orgId, name: 'IdP' });
     const users = (url: string) =>
