@@ -174,12 +174,6 @@ async function main(): Promise<void> {
     await time('listDirectoryUsers (count only)', (i) =>
       listDirectoryUsers(call, { schema, filter: eq(i), startIndex: 1, count: 0 }),
     );
-    const plan = await sql<{
-      'QUERY PLAN': string;
-    }>`explain analyze select count(*) from members m where m.org_id = ${org.id} and m.scim_user_name is not null and lower(m.scim_user_name) = ${name(3)}`.execute(
-      db,
-    );
-    console.log(plan.rows.map((r) => r['QUERY PLAN']).join('\n'));
     const cols = sql`m.user_id, m.scim_user_name, m.external_id, m.scim_doc, m.status, m.created_at, m.updated_at, (extract(epoch from m.updated_at) * 1000000)::bigint::text as micros`;
     const w = (i: number) =>
       sql`m.org_id = ${org.id} and m.scim_user_name is not null and lower(m.scim_user_name) = ${name(i)}`;
