@@ -65,9 +65,9 @@ function pageOrder(
 }
 
 /**
- * True when `filter` pins one of `keys` (attributes unique in the org, compared
- * case-insensitively by name) with `eq`, alone or as a term of an `and`: it selects at most a
- * row or so, whatever else it says.
+ * True when `filter` pins one of `keys` (attributes unique in the org, names compared
+ * case-insensitively) with `eq`, alone or as a term of an `and`: it selects at most one row,
+ * whatever else it says. Only the plan relies on this; the totals never do.
  */
 export function pinsUniqueKey(filter: FilterNode | undefined, keys: readonly string[]): boolean {
   if (!filter) return false;
