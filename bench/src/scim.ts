@@ -15,9 +15,13 @@
  * set. Prints a table and writes bench/results/scim.json.
  *
  *   node dist/scim.js [--users 10000] [--groups 200] [--members 50] [--total 100000]
- *     [--lookups 300] [--concurrency 4]
+ *     [--lookups 300] [--concurrency 4] [--profile lookups.cpuprofile] [--peer 0]
+ *
+ * `--profile FILE` writes a CPU profile (Chrome DevTools format) of the lookups phase alone;
+ * `--peer 0` skips SCIMMY's in-memory peer.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -47,6 +51,10 @@ const { values } = parseArgs({
     'patch-members': { type: 'string', default: '20' },
     /** Also ingest `--users` more users through `POST /Bulk`, this many operations a request. */
     bulk: { type: 'string', default: '100' },
+    /** Writes a CPU profile of the lookups phase (server and client: one process) to this file. */
+    profile: { type: 'string' },
+    /** 0 skips SCIMMY's in-memory peer. */
+    peer: { type: 'string', default: '1' },
   },
 });
 const USERS = Number(values.users);
@@ -366,6 +374,7 @@ async function main(): Promise<void> {
         },
       ];
     const lookups = [];
+    const profiler = values.profile ? await startProfiler() : undefined;
     for (const f of filters) {
       const n = f.name.startsWith('emails') ? Math.max(10, Math.floor(LOOKUPS / 10)) : LOOKUPS;
       await scim.users.list({ filter: f.filter(), count: f.count ?? 10 }); // warm-up
@@ -396,14 +405,22 @@ async function main(): Promise<void> {
       );
     }
 
+    if (profiler && values.profile) {
+      writeFileSync(values.profile, JSON.stringify(await profiler.stop()));
+      console.log(`CPU profile of the lookups: ${values.profile}`);
+    }
+
     // 4. The peer: SCIMMY's in-memory filter over the same 100k documents (no HTTP, no DB).
+    const withPeer = values.peer !== '0';
     const { rows: docRows } = await sql<{
       user_id: string;
       scim_user_name: string;
       external_id: string | null;
       scim_doc: Record<string, unknown>;
     }>`select user_id, scim_user_name, external_id, scim_doc from members
-        where org_id = ${org.id} and scim_user_name is not null`.execute(server.gatedb.db);
+        where org_id = ${org.id} and scim_user_name is not null and ${withPeer}`.execute(
+      server.gatedb.db,
+    );
     const docs = docRows.map((r) => ({
       ...r.scim_doc,
       id: r.user_id,
@@ -430,7 +447,7 @@ async function main(): Promise<void> {
       `peer: SCIMMY's in-memory filter over the same ${docs.length} documents, in process`,
     );
     const peer = [];
-    for (const f of peerFilters) {
+    for (const f of withPeer ? peerFilters : []) {
       const r = {
         filter: f.name,
         runs: peerRuns,
@@ -480,6 +497,22 @@ async function main(): Promise<void> {
     await server.close();
     await fresh?.drop();
   }
+}
+
+/** Starts V8's CPU profiler in this process; `stop()` returns the profile. */
+async function startProfiler(): Promise<{ stop(): Promise<object> }> {
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 100 });
+  await session.post('Profiler.start');
+  return {
+    async stop() {
+      const { profile } = await session.post('Profiler.stop');
+      session.disconnect();
+      return profile;
+    },
+  };
 }
 
 /** Ingests `n` new users through `POST /Bulk`, `perRequest` operations a request, CONCURRENCY in flight. */

@@ -112,6 +112,22 @@ describe('C6 LISTEN/NOTIFY between two server processes on one PostgreSQL databa
     await eventually(async () => !(await can(viaA, 'flows.write')), 5_000);
   });
 
+  it('S4 issue 15: a SCIM token revoked through A is refused by B, whose cache held it, by NOTIFY', async () => {
+    const admin = createGatehouse({ url: a.url, apiKey: adminKey });
+    const { result: issued } = await admin.api.scimTokens.create.mutate({ orgId, name: 'IdP' });
+    const users = (url: string) =>
+      fetch(`${url}/scim/v2/Users?count=1`, {
+        headers: { authorization: `Bearer ${issued.token}` },
+      }).then((r) => r.status);
+    // Verified (and cached) by both processes.
+    expect(await users(a.url)).toBe(200);
+    expect(await users(b.url)).toBe(200);
+    expect(await users(b.url)).toBe(200);
+    await admin.api.scimTokens.revoke.mutate({ orgId, tokenId: issued.scimToken.id });
+    expect(await users(a.url)).toBe(401);
+    await eventually(async () => (await users(b.url)) === 401, 5_000);
+  });
+
   it("C6: with the write's minRevision, B answers right on the very first try", async () => {
     for (const [role, allowed] of [
       ['developer', true],

@@ -39,17 +39,18 @@ export async function renderOne(
   return project(schema, renderUser(u, groups?.get(u.userId) ?? [], ctx.base), p);
 }
 
-/** A page of users and the total that match (S2), rendered and projected. */
+/** A page of users and the total that match (S2), rendered and projected: one statement. */
 export async function listUsers(
   ctx: ScimContext,
   params: ListParams,
 ): Promise<{ total: number; resources: Record<string, unknown>[] }> {
   const schema = schemas().User;
-  const { total, items } = await listDirectoryUsers(ctx, { ...params, schema });
-  const groups =
-    items.length === 0 || excludes(schema, params, 'groups')
-      ? undefined
-      : await directoryUserGroups(ctx, { userIds: items.map((u) => u.userId) });
+  const withGroups = !excludes(schema, params, 'groups');
+  const { total, items, groups } = await listDirectoryUsers(
+    ctx,
+    { ...params, schema },
+    { withGroups },
+  );
   const resources = items.map((u) =>
     project(schema, renderUser(u, groups?.get(u.userId) ?? [], ctx.base), params),
   );

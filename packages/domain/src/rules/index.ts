@@ -3,6 +3,7 @@ export * from './above-every-role.js';
 export * from './access-rules.js';
 export * from './canonical-json.js';
 export * from './contains-pattern.js';
+export * from './credential-cache.js';
 export * from './credential-lifecycle.js';
 export * from './credential-rows.js';
 export * from './grants.js';

@@ -38,6 +38,7 @@ export async function listDirectoryGroups(
       columns: sql`g.id, g.name, g.external_id, g.created_at, g.updated_at,
         ${versionColumn('g')} as micros`,
       context: groupContext(query.schema),
+      uniqueKeys: ['id', 'externalId'],
     },
     query,
   );

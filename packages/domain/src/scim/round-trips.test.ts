@@ -16,9 +16,12 @@ import {
   changeDirectoryGroup,
   createDirectoryGroup,
   createScimToken,
+  type FilterNode,
+  listDirectoryUsers,
   provisionDirectoryUser,
   replaceDirectoryUser,
 } from './index.js';
+import type { AttrDef, ResourceSchema } from './schema.js';
 
 const admin: Caller = { principal: { kind: 'instance_admin' }, source: 'api' };
 
@@ -139,5 +142,81 @@ describe.each(testBackends())('statements per SCIM write on $name (issue 15)', (
     // The lock, the audit/outbox/NOTIFY statement and the commit are shared; each later write
     // adds one SAVEPOINT.
     expect(kinds.length).toBeLessThan(8 * 11);
+  });
+
+  it('issue 15: a GET /Users by userName (total, page and groups) is one statement; totals stay right', async () => {
+    const str = (name: string): AttrDef => ({
+      name,
+      type: 'string',
+      multiValued: false,
+      caseExact: false,
+      mutable: true,
+      returned: 'default',
+      sub: [],
+    });
+    const schema: ResourceSchema = {
+      name: 'User',
+      endpoint: '/Users',
+      urn: 'urn:ietf:params:scim:schemas:core:2.0:User',
+      attrs: [str('userName'), str('externalId'), str('displayName')],
+      extensions: new Map(),
+    };
+    const call = inOrg({ services: s, caller: scim }, orgId);
+    const eq = (value: string): FilterNode => ({
+      kind: 'compare',
+      path: 'userName',
+      op: 'eq',
+      value,
+    });
+    const first = await listDirectoryUsers(call, {
+      schema,
+      filter: eq('u0@rt.example'),
+      startIndex: 1,
+      count: 1,
+    });
+    const { result: group } = await createDirectoryGroup(call, {
+      displayName: 'Lookups',
+      externalId: null,
+      userIds: [first.items[0]!.userId],
+    });
+    const lookup = (filter: FilterNode | undefined, startIndex = 1, count = 10) =>
+      listDirectoryUsers(call, { schema, filter, startIndex, count }, { withGroups: true });
+    let page!: Awaited<ReturnType<typeof lookup>>;
+    const kinds = await count(async () => {
+      page = await lookup(eq('U0@RT.EXAMPLE'));
+    });
+    expect(kinds).toHaveLength(1);
+    expect(page.total).toBe(1);
+    expect(page.items.map((u) => u.userName)).toEqual(['u0@rt.example']);
+    expect(page.groups?.get(page.items[0]!.userId)).toEqual([
+      { id: group.groupId, name: 'Lookups' },
+    ]);
+    // No match; a page past the end; only the total: the total is still right.
+    expect(await lookup(eq('nobody@rt.example'))).toMatchObject({ total: 0, items: [] });
+    const all = await lookup(undefined);
+    expect(all.total).toBeGreaterThanOrEqual(2);
+    expect(await lookup(undefined, all.total + 1)).toMatchObject({ total: all.total, items: [] });
+    expect(await lookup(undefined, 1, 0)).toMatchObject({ total: all.total, items: [] });
+    expect((await lookup(undefined, 2, 1)).items[0]?.userId).toBe(all.items[1]?.userId);
+    // A pinned lookup past its one match, or with a full page, still counts.
+    expect(await lookup(eq('u0@rt.example'), 2)).toMatchObject({ total: 1, items: [] });
+    expect((await lookup(eq('u0@rt.example'), 1, 1)).total).toBe(1);
+    // A sorted first page that is not full is one statement too, with the right total.
+    let sorted!: Awaited<ReturnType<typeof lookup>>;
+    const sortKinds = await count(async () => {
+      sorted = await listDirectoryUsers(call, {
+        schema,
+        sortBy: 'userName',
+        startIndex: 1,
+        count: 1000,
+      });
+    });
+    expect(sortKinds).toHaveLength(1);
+    expect(sorted.total).toBe(all.total);
+    const names = sorted.items.map((u) => u.userName);
+    expect(names).toEqual([...names].sort());
+    expect(
+      await listDirectoryUsers(call, { schema, sortBy: 'userName', startIndex: 2, count: 1 }),
+    ).toMatchObject({ total: all.total, items: [expect.objectContaining({ userName: names[1] })] });
   });
 });

@@ -19,16 +19,19 @@ export interface DirectoryGroupRef {
 }
 
 /**
- * A page of the org's directory users matching `query`, and how many match (S2).
+ * A page of the org's directory users matching `query`, and how many match (S2). With
+ * `withGroups`, also each page user's directory groups (as `directoryUserGroups` reads them),
+ * in the page's statement. A lookup by `id`, `userName` or `externalId` is one statement.
  *
  * @example await listDirectoryUsers(call, { schema, filter, startIndex: 1, count: 100 });
  */
 export async function listDirectoryUsers(
   call: OrgCall,
   query: ScimListQuery,
-): Promise<ScimPage<DirectoryUser>> {
+  options: { readonly withGroups?: boolean } = {},
+): Promise<ScimPage<DirectoryUser> & { groups?: Map<string, DirectoryGroupRef[]> }> {
   assertDirectoryRead(call);
-  const page = await readPage<DirectoryUserRow>(
+  const page = await readPage<DirectoryUserRow & { __groups?: DirectoryGroupRef[] }>(
     call.services.db,
     {
       table: 'members m',
@@ -37,10 +40,23 @@ export async function listDirectoryUsers(
       columns: sql`m.user_id, m.scim_user_name, m.external_id, m.scim_doc, m.status,
         m.created_at, m.updated_at, ${versionColumn('m')} as micros`,
       context: userContext(query.schema),
+      uniqueKeys: ['id', 'userName', 'externalId'],
     },
     query,
+    options.withGroups
+      ? sql`(select coalesce(json_agg(json_build_object('id', g.id, 'name', g.name) order by g.id),
+                '[]'::json)
+           from group_members gm
+           join groups g on g.org_id = gm.org_id and g.id = gm.group_id
+          where gm.org_id = ${call.orgId} and gm.member_id = m.user_id and g.scim_managed
+        ) as "__groups"`
+      : undefined,
   );
-  return { total: page.total, items: page.items.map(toDirectoryUser) };
+  const items = page.items.map(toDirectoryUser);
+  if (!options.withGroups) return { total: page.total, items };
+  const groups = new Map<string, DirectoryGroupRef[]>();
+  for (const r of page.items) if (r.__groups?.length) groups.set(r.user_id, r.__groups);
+  return { total: page.total, items, groups };
 }
 
 /** One directory user of the org, or undefined (absent, or a member the directory does not manage). */
