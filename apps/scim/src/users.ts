@@ -33,10 +33,13 @@ export async function renderOne(
   p: Projection = {},
 ): Promise<Record<string, unknown>> {
   const schema = schemas().User;
-  const groups = excludes(schema, p, 'groups')
-    ? undefined
-    : await directoryUserGroups(ctx, { userIds: [u.userId] });
-  return project(schema, renderUser(u, groups?.get(u.userId) ?? [], ctx.base), p);
+  // The write may already know the user's groups (a member it added has none): no read then.
+  const groups =
+    u.groups ??
+    (excludes(schema, p, 'groups')
+      ? undefined
+      : (await directoryUserGroups(ctx, { userIds: [u.userId] })).get(u.userId));
+  return project(schema, renderUser(u, groups ?? [], ctx.base), p);
 }
 
 /** A page of users and the total that match (S2), rendered and projected: one statement. */

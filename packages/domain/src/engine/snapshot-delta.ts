@@ -13,6 +13,7 @@ import type {
 } from '@gatehouse/core';
 import { type Database, type DB, sql, type Transaction } from '@gatehouse/db';
 import type { PresetStore } from '../rules/index.js';
+import { type ChangedKey, journalRows } from './journal-rows.js';
 import { loadSnapshot, readers } from './snapshot-loader.js';
 
 type Q = DB | Transaction<Database>;
@@ -96,7 +97,11 @@ export async function catchUp(
   if (org.ms - base.at > JOURNAL_TRUST_MS) return null;
   // Nothing newer to read (or this transaction sees an older state than the snapshot).
   if (org.revision <= base.snapshot.revision && !options.sameRevision) return base;
-  const changes = read ? read.changes : await changedKeys(db, orgId, base);
+  // A write (head given) reads the keys and their rows in one statement (issue 15).
+  const joined = read
+    ? undefined
+    : await journalRows(db, orgId, base.snapshot.revision, MAX_DELTA_KEYS);
+  const changes = read ? read.changes : joined!.changes;
   if (changes.length > MAX_DELTA_KEYS) return null;
   const keys = new Map<string, string[]>();
   for (const c of changes) {
@@ -106,6 +111,7 @@ export async function catchUp(
     else keys.set(c.entity, [c.key]);
   }
   const rowsOf = <K extends keyof typeof readers>(kind: K) => {
+    if (joined) return joined.rows[kind] as Awaited<ReturnType<(typeof readers)[K]>> | undefined;
     const k = keys.get(kind);
     return k ? (readers[kind](db, orgId, k) as ReturnType<(typeof readers)[K]>) : undefined;
   };
@@ -207,24 +213,6 @@ export async function pruneJournal(db: Q, orgId: string): Promise<void> {
     .deleteFrom('snapshot_changes')
     .where('org_id', '=', orgId)
     .where('created_at', '<', sql<Date>`now() - make_interval(secs => ${JOURNAL_KEEP_MS / 1000})`)
-    .execute();
-}
-
-/** A journal key: which kind of row changed, and its id. */
-interface ChangedKey {
-  readonly entity: string;
-  readonly key: string;
-}
-
-/** The keys of the rows changed since `base` (at most one more than the delta limit). */
-function changedKeys(db: Q, orgId: string, base: TimedSnapshot): Promise<ChangedKey[]> {
-  return db
-    .selectFrom('snapshot_changes')
-    .select(['entity', 'key'])
-    .distinct()
-    .where('org_id', '=', orgId)
-    .where('revision', '>=', base.snapshot.revision)
-    .limit(MAX_DELTA_KEYS + 1)
     .execute();
 }
 

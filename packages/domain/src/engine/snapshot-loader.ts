@@ -12,6 +12,56 @@ type Q = DB | Transaction<Database>;
 type Snapshot = OrgSnapshot;
 
 /**
+ * How each entity kind's row (the columns its reader selects, as the driver or `json_agg`
+ * returns them) becomes snapshot data. Shared by the readers below and the one-statement
+ * journal catch-up (`journal-rows.ts`), so the two cannot disagree.
+ */
+export const rowMaps = {
+  scope: (s: { id: string; parent_id: string | null; kind: string; name: string }) => ({
+    id: s.id,
+    parentId: s.parent_id,
+    kind: s.kind,
+    name: s.name,
+  }),
+  member: (m: { user_id: string; status: string; email: string }) => ({
+    id: m.user_id,
+    type: 'user' as const,
+    active: m.status === 'active',
+    label: m.email,
+  }),
+  group: (g: { id: string; name: string; limited_to: string[] | null }) => ({
+    id: g.id,
+    type: 'group' as const,
+    active: true,
+    limitedTo: g.limited_to,
+    label: g.name,
+  }),
+  client: (c: { id: string; name: string; revoked_at: unknown }) => ({
+    id: c.id,
+    type: 'client' as const,
+    active: c.revoked_at === null,
+    label: c.name,
+  }),
+  membership: (m: { group_id: string; member_id: string }) => ({
+    groupId: m.group_id,
+    memberId: m.member_id,
+  }),
+  assignment: (a: {
+    id: string;
+    subject_id: string;
+    role_key: string;
+    scope_id: string;
+    environment: 'live' | 'sandbox' | null;
+  }) => ({
+    id: a.id,
+    subjectId: a.subject_id,
+    roleKey: a.role_key,
+    scopeId: a.scope_id,
+    environment: a.environment,
+  }),
+};
+
+/**
  * The snapshot rows an entity kind contributes, read by org and optionally only for `keys`
  * (the journal's keys for that kind).
  */
@@ -26,7 +76,7 @@ export const readers = {
         'id',
         keys,
       ).execute()
-    ).map((s) => ({ id: s.id, parentId: s.parent_id, kind: s.kind, name: s.name })),
+    ).map(rowMaps.scope),
 
   member: async (db: Q, orgId: string, keys?: readonly string[]) =>
     (
@@ -39,12 +89,7 @@ export const readers = {
         'members.user_id',
         keys,
       ).execute()
-    ).map((m) => ({
-      id: m.user_id,
-      type: 'user' as const,
-      active: m.status === 'active',
-      label: m.email,
-    })),
+    ).map(rowMaps.member),
 
   group: async (db: Q, orgId: string, keys?: readonly string[]) =>
     (
@@ -53,13 +98,7 @@ export const readers = {
         'id',
         keys,
       ).execute()
-    ).map((g) => ({
-      id: g.id,
-      type: 'group' as const,
-      active: true,
-      limitedTo: g.limited_to,
-      label: g.name,
-    })),
+    ).map(rowMaps.group),
 
   client: async (db: Q, orgId: string, keys?: readonly string[]) =>
     (
@@ -71,12 +110,7 @@ export const readers = {
         'id',
         keys,
       ).execute()
-    ).map((c) => ({
-      id: c.id,
-      type: 'client' as const,
-      active: c.revoked_at === null,
-      label: c.name,
-    })),
+    ).map(rowMaps.client),
 
   membership: async (db: Q, orgId: string, keys?: readonly string[]) => {
     let q = db
@@ -92,7 +126,7 @@ export const readers = {
         sql<boolean>`(group_id, member_id) in (select * from unnest(${groupIds}::text[], ${memberIds}::text[]))`,
       );
     }
-    return (await q.execute()).map((m) => ({ groupId: m.group_id, memberId: m.member_id }));
+    return (await q.execute()).map(rowMaps.membership);
   },
 
   assignment: async (db: Q, orgId: string, keys?: readonly string[]) =>
@@ -105,13 +139,7 @@ export const readers = {
         'id',
         keys,
       ).execute()
-    ).map((a) => ({
-      id: a.id,
-      subjectId: a.subject_id,
-      roleKey: a.role_key,
-      scopeId: a.scope_id,
-      environment: a.environment,
-    })),
+    ).map(rowMaps.assignment),
 
   role: async (db: Q, orgId: string, keys?: readonly string[]): Promise<RoleDef[]> =>
     (

@@ -1,5 +1,5 @@
 /** Users and org membership, shared by the member, invitation and SCIM use cases. */
-import { newId } from '@gatehouse/db';
+import { newId, sql } from '@gatehouse/db';
 import { invalid } from '../errors.js';
 import type { OrgWrite } from '../org-write.js';
 import { grantRole } from './grants.js';
@@ -34,45 +34,35 @@ export async function ensureMember(
   name?: string | null,
 ): Promise<EnsuredUser> {
   const { email, lower } = normalizeEmail(rawEmail);
-  let user = await w.trx
-    .selectFrom('users')
-    .select(['id', 'email'])
-    .where('email_lower', '=', lower)
-    .executeTakeFirst();
-  let createdUser = false;
-  if (!user) {
-    const id = newId('user');
-    // ON CONFLICT keeps two concurrent creations of one email from failing: the loser re-reads.
-    const created = await w.trx
-      .insertInto('users')
-      .values({
-        id,
-        email,
-        email_lower: lower,
-        name: name ?? null,
-        password_hash: null,
-        last_login_at: null,
-        updated_at: new Date(),
-      })
-      .onConflict((oc) => oc.column('email_lower').doNothing())
-      .returning(['id', 'email'])
-      .executeTakeFirst();
-    user =
-      created ??
-      (await w.trx
-        .selectFrom('users')
-        .select(['id', 'email'])
-        .where('email_lower', '=', lower)
-        .executeTakeFirstOrThrow());
-    createdUser = user.id === id;
-    if (createdUser) {
-      w.audit({
-        action: 'Created',
-        entityType: 'user',
-        entityId: id,
-        after: { email, name: name ?? null },
-      });
-    }
+  const id = newId('user');
+  // Issue 15: one statement finds the user or creates them. ON CONFLICT keeps two concurrent
+  // creations of one email from failing; the loser finds no row in its statement's snapshot
+  // (the winner committed after it began) and re-reads below.
+  const { rows } = await sql<{ id: string; email: string; created: boolean }>`
+    with created as (
+      insert into users (id, email, email_lower, name, password_hash, last_login_at, updated_at)
+      values (${id}, ${email}, ${lower}, ${name ?? null}, null, null, ${new Date()})
+      on conflict (email_lower) do nothing
+      returning id, email, true as created)
+    select id, email, created from created
+    union all
+    select id, email, false from users where email_lower = ${lower}
+    limit 1`.execute(w.trx);
+  const user =
+    rows[0] ??
+    (await w.trx
+      .selectFrom('users')
+      .select(['id', 'email', sql<boolean>`false`.as('created')])
+      .where('email_lower', '=', lower)
+      .executeTakeFirstOrThrow());
+  const createdUser = user.created === true;
+  if (createdUser) {
+    w.audit({
+      action: 'Created',
+      entityType: 'user',
+      entityId: id,
+      after: { email, name: name ?? null },
+    });
   }
   const addedToOrg = await joinOrg(w, user);
   return { id: user.id, email: user.email, createdUser, addedToOrg };

@@ -12,6 +12,7 @@ import { applyMemberStatus, removeMemberIn } from '../members/index.js';
 import { type OrgWrite, orgWrite, type WriteResult } from '../org-write.js';
 import { ensureMember, grantDefaultRole, updateProfileWhereSoleOrg } from '../rules/index.js';
 import { DIRECTORY_USER_COLUMNS, toDirectoryUser } from './rows.js';
+import type { DirectoryGroupRef } from './user-reads.js';
 import { versionColumn } from './version.js';
 
 type Q = DB | Transaction<Database>;
@@ -42,6 +43,11 @@ export interface DirectoryUser {
   readonly lastModified: Date;
   /** Changes with every change of the member row: the SCIM `meta.version` (weak ETag). */
   readonly version: string;
+  /**
+   * Its directory groups, when the write that returned it knows them without a read (a member
+   * that write added belongs to none); else undefined, and readers ask `directoryUserGroups`.
+   */
+  readonly groups?: readonly DirectoryGroupRef[];
 }
 
 /** Details of a CONFLICT: a taken unique value, or a version that no longer matches. */
@@ -195,7 +201,9 @@ export async function provisionDirectoryUser(
           after: { ...summary(input), doc: input.doc },
         });
         w.emit('scim.user.provisioned', { userId: user.id, ...summary(input) });
-        return provisioned;
+        // Issue 15: a member this write added is in no group (group rows are only added for
+        // members, and removing a member deletes its group rows), so its response needs no read.
+        return user.addedToOrg ? { ...provisioned, groups: [] } : provisioned;
       }),
     input,
   );
