@@ -179,8 +179,8 @@ function membersByGroup(keys: readonly string[] | undefined): Map<string, Set<st
   for (const key of keys ?? []) {
     const space = key.indexOf(' ');
     const groupId = key.slice(0, space);
-    let members = out.get(groupId);
-    if (!members) out.set(groupId, (members = new Set()));
+    const members = out.get(groupId) ?? new Set<string>();
+    if (members.size === 0) out.set(groupId, members);
     members.add(key.slice(space + 1));
   }
   return out;
