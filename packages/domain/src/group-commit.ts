@@ -93,6 +93,10 @@ async function lead(
   q.running = true;
   try {
     while (q.pending.length > 0) {
+      // One turn of the event loop first: writes whose requests are already in (their bodies
+      // read in the same turn) join this batch. PGlite runs a whole transaction without
+      // yielding to I/O, so without it no write ever reached a batch in progress.
+      await new Promise<void>((resolve) => setImmediate(resolve));
       await runBatch(services, orgId, q).catch(() => {
         // runBatch answers its callers itself; nothing may stop the queue.
       });
@@ -179,9 +183,13 @@ async function runBatch(services: Services, orgId: string, q: OrgQueue): Promise
   groupCommitStats.writes += taken.length;
   groupCommitStats.largest = Math.max(groupCommitStats.largest, taken.length);
   try {
+    const kept = taken.filter((t) => t.ok);
+    // The batch took the org from revision - 1 to revision (one lock, one bump).
+    if (!kept.some((t) => t.ok!.changesCredentials)) {
+      services.engines.noteCredentialsKept(orgId, revision - 1, revision);
+    }
     services.engines.noteRevision(orgId, revision);
     // The last successful write's engine is the batch's; earlier ones are older at its label.
-    const kept = taken.filter((t) => t.ok);
     kept.at(-1)?.ok?.keep();
     for (const t of kept) {
       for (const w of t.personal ?? []) {

@@ -84,6 +84,12 @@ export interface WriteResult<T> {
   readonly revision: number;
 }
 
+/**
+ * Audit entity types of changes a cached credential may depend on: API clients and SCIM tokens
+ * (created, renamed, rotated, revoked) and the org itself.
+ */
+const CREDENTIAL_ENTITIES: ReadonlySet<string> = new Set(['api_client', 'scim_token', 'org']);
+
 /** canAssign denials that mean the request itself is wrong, whoever asks. */
 const MODEL_CODES = new Set([
   'unknown_role',
@@ -145,6 +151,10 @@ export async function orgWriteIn<T>(
     result: done.result,
     revision: done.revision,
     afterCommit: () => {
+      // The org row lock took it from revision - 1 to revision; personal orgs are new.
+      if (!done.changesCredentials) {
+        services.engines.noteCredentialsKept(done.orgId, done.revision - 1, done.revision);
+      }
       for (const w of committed) {
         services.engines.noteRevision(w.orgId, w.revision);
         w.keep();
@@ -189,6 +199,8 @@ export interface RunWrite<T> extends WriteResult<T> {
   readonly preset: Preset;
   /** Seed 004: users who joined owning no org of the preset. */
   readonly unowned: readonly string[];
+  /** Whether the write changed a credential (`WriteDraft.changesCredentials`). */
+  readonly changesCredentials: boolean;
   /** Offers the derived engine to the cache (after the commit). */
   keep(): void;
 }
@@ -291,6 +303,7 @@ export async function writeStep<T>(
     preset,
     unowned,
     keep: after.keep,
+    changesCredentials: draft.changesCredentials,
     draft,
     after: after.engine,
   };
@@ -464,6 +477,15 @@ export class WriteDraft implements OrgWrite {
   /** Whether the write queued any audit entry. */
   get audited(): boolean {
     return this.audits.length > 0;
+  }
+
+  /**
+   * Whether the write changed a credential or the org itself: every such change is audited
+   * under one of CREDENTIAL_ENTITIES. Other writes keep verified credentials cached
+   * (`EngineCache.noteCredentialsKept`).
+   */
+  get changesCredentials(): boolean {
+    return this.audits.some((a) => CREDENTIAL_ENTITIES.has(a.entityType));
   }
 }
 

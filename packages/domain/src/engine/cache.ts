@@ -31,6 +31,8 @@ export class EngineCache {
   evictions = 0;
   /** Highest revision heard of per org (from writes here or NOTIFY). */
   private readonly latest = new Map<string, number>();
+  /** Per org, revisions between which no credential changed (`noteCredentialsKept`). */
+  private readonly credentialSpans = new Map<string, { from: number; to: number }>();
   private readonly loading = new Map<string, Promise<Engine>>();
   /** Database time each engine's snapshot reflects (for the journal's coverage). */
   private readonly asOf = new WeakMap<Engine, number>();
@@ -107,6 +109,33 @@ export class EngineCache {
     }
   }
 
+  /**
+   * Issue 15: records that this process's write taking the org from revision `from` to `to`
+   * changed no credential (no API client or SCIM token created, rotated, revoked or renamed;
+   * see `WriteDraft.changesCredentials`). The org row lock orders every write, so nothing else
+   * happened in between; consecutive such writes extend one span.
+   */
+  noteCredentialsKept(orgId: string, from: number, to: number): void {
+    const span = this.credentialSpans.get(orgId);
+    this.credentialSpans.set(
+      orgId,
+      span && span.to === from ? { from: span.from, to } : { from, to },
+    );
+  }
+
+  /**
+   * Whether a credential of the org verified at `revision` still holds as far as this process
+   * knows: the org has not moved past that revision, or only through this process's own writes
+   * that changed no credential. Any other write (another process's, heard by NOTIFY, or one
+   * that changed a credential) means it must be read again.
+   */
+  credentialsCurrent(orgId: string, revision: number): boolean {
+    const known = this.latest.get(orgId);
+    if (known === undefined || known <= revision) return true;
+    const span = this.credentialSpans.get(orgId);
+    return span !== undefined && span.from <= revision && known <= span.to;
+  }
+
   /** Handles a NOTIFY payload `orgId:revision`; ignores malformed ones. */
   onNotify(payload: string): void {
     if (payload === MISSED_NOTICES) {
@@ -126,6 +155,7 @@ export class EngineCache {
   forget(orgId: string): void {
     this.drop(orgId);
     this.latest.delete(orgId);
+    this.credentialSpans.delete(orgId);
   }
 
   /**

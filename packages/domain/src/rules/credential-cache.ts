@@ -4,9 +4,10 @@
  *
  * An entry holds while its org has not moved past the revision it was verified at (rotate and
  * revoke are org writes, so they bump it; this process notes its own commits before the write
- * returns, other processes hear of it by NOTIFY), no notices were missed (the engine cache's
- * epoch), and for at most LAST_USED_RESOLUTION_MS, so last use is still recorded about once a
- * minute.
+ * returns, other processes hear of it by NOTIFY) other than through this process's own writes
+ * that changed no credential (`EngineCache.credentialsCurrent`: an ingest's writes do not make
+ * every next request read its token again), no notices were missed (the engine cache's epoch),
+ * and for at most LAST_USED_RESOLUTION_MS, so last use is still recorded about once a minute.
  */
 import type { Services } from '../services.js';
 import { LAST_USED_RESOLUTION_MS } from './credential-rows.js';
@@ -43,7 +44,7 @@ export class CredentialCache<T> {
     if (!e) return undefined;
     const fresh =
       e.epoch === s.engines.epoch &&
-      (s.engines.knownRevision(e.orgId) ?? e.revision) <= e.revision &&
+      s.engines.credentialsCurrent(e.orgId, e.revision) &&
       Date.now() - e.at < LAST_USED_RESOLUTION_MS;
     if (fresh) return e.value;
     m!.delete(hash);

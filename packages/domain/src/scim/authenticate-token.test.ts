@@ -7,7 +7,9 @@
 import type { Gatedb, KyselyPlugin, RootOperationNode } from '@gatehouse/db';
 import { testBackends } from '@gatehouse/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiClient } from '../api-clients/index.js';
 import type { Caller } from '../context.js';
+import { addMember } from '../members/index.js';
 import { createOrg } from '../orgs/index.js';
 import { createServices, type Services } from '../services.js';
 import {
@@ -109,6 +111,40 @@ describe.each(testBackends())('S4 SCIM token authentication, cached, on $name', 
     expect(counter.n).toBe(before);
     expect(await authenticateScimToken(s, b.token)).toMatchObject({ orgId: orgs[1] });
     expect(counter.n).toBeGreaterThan(before);
+  });
+
+  it("issue 15: this process's writes that change no credential keep the token cached; a credential change or another process's write reads it again", async () => {
+    const { result: org } = await createOrg(
+      { services: s, caller: admin },
+      { name: 'Tokens C', preset: 'flowcode', owner: { email: 'owner@tokens-c.example' } },
+    );
+    const call = { services: s, caller: admin, orgId: org.id };
+    const { token } = await issue(org.id);
+    await authenticateScimToken(s, token);
+    const tokenReads = async () => {
+      const before = counter.n;
+      expect(await authenticateScimToken(s, token)).toMatchObject({ orgId: org.id });
+      return counter.n - before;
+    };
+    // Members provisioned one after another, as an ingest does: the token stays verified.
+    for (const n of [1, 2, 3]) {
+      await addMember(call, { email: `m${n}@tokens-c.example`, roles: [{ role: 'org_user' }] });
+      expect(await tokenReads()).toBe(0);
+    }
+    // A credential created: the token is read again (then cached at the new revision).
+    await createApiClient(call, { name: 'reader', roles: [{ role: 'org_user' }] });
+    expect(await tokenReads()).toBeGreaterThan(0);
+    expect(await tokenReads()).toBe(0);
+    // This process's own write comes back by NOTIFY: nothing new. Another process's write
+    // (a revision this process did not make) reads it again.
+    const { revision } = await addMember(call, {
+      email: 'm4@tokens-c.example',
+      roles: [{ role: 'org_user' }],
+    });
+    s.engines.onNotify(`${org.id}:${revision}`);
+    expect(await tokenReads()).toBe(0);
+    s.engines.onNotify(`${org.id}:${revision + 1}`);
+    expect(await tokenReads()).toBeGreaterThan(0);
   });
 
   it('malformed and oversized tokens are refused without a statement', async () => {
