@@ -9,13 +9,13 @@
  * error formatter. `lean-reads.test.ts` holds this route, the lean one and tRPC's adapter to the
  * same answers.
  */
-import { DomainError, inOrg } from '@gatehouse/domain';
+import { inOrg } from '@gatehouse/domain';
 import { TRPCError } from '@trpc/server';
 import type { z } from 'zod';
 import type { ApiCallbacks } from './api-context.js';
 import { type AuthzRead, type AuthzReadName, authzReads } from './authz-reads.js';
-import { inputsOf, isPlainQuery, ReadAnswers, type ReadRoute } from './read-framing.js';
-import { authedCall, orgInput, toTRPCError } from './trpc.js';
+import { type ReadRoute, readRoute } from './read-framing.js';
+import { authedCall, orgInput } from './trpc.js';
 
 const PREFIX = 'authz.';
 
@@ -35,31 +35,15 @@ function parse<S extends z.ZodType>(schema: S, raw: unknown): z.output<S> {
 
 /** Makes the route from the API handler's context and error hook. */
 export function createDirectReads(callbacks: ApiCallbacks): ReadRoute {
-  return {
-    serves(req, calls) {
-      return isPlainQuery(req) && calls.paths.every((p) => readOf(p) !== undefined);
+  return readRoute(
+    callbacks,
+    (path) => readOf(path) !== undefined,
+    ({ path, ctx, input }) => {
+      const call = authedCall(ctx, path);
+      const raw = input();
+      const { orgId } = parse(orgInput, raw);
+      const read = readOf(path)!;
+      return read.run(inOrg(call, orgId), read.fastParse?.(raw) ?? parse(read.input, raw));
     },
-    async serve(req, res, calls) {
-      const inputs = inputsOf(req, calls);
-      const ctx = await callbacks.createContext({ req });
-      const answers = new ReadAnswers(callbacks, req, ctx);
-      await Promise.all(
-        calls.paths.map(async (path, index) => {
-          let input: unknown;
-          try {
-            const call = authedCall(ctx, path);
-            input = inputs()[index];
-            const { orgId } = parse(orgInput, input);
-            const read = readOf(path)!;
-            const parsed = read.fastParse?.(input) ?? parse(read.input, input);
-            const data = await read.run(inOrg(call, orgId), parsed);
-            answers.ok(index, data);
-          } catch (e) {
-            answers.fail(index, path, e instanceof DomainError ? toTRPCError(e) : e, input);
-          }
-        }),
-      );
-      answers.send(res, calls);
-    },
-  };
+  );
 }

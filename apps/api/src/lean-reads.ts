@@ -10,7 +10,7 @@
 import type { AnyTRPCProcedure } from '@trpc/server';
 import { callProcedure } from '@trpc/server/unstable-core-do-not-import';
 import type { ApiCallbacks } from './api-context.js';
-import { inputsOf, isPlainQuery, ReadAnswers, type ReadRoute } from './read-framing.js';
+import { type ReadRoute, readRoute } from './read-framing.js';
 import { appRouter } from './root.js';
 
 /** The procedures this route serves: every query of the `authz` router. */
@@ -22,37 +22,18 @@ export const LEAN_READ_PROCEDURES: ReadonlySet<string> = new Set(
 
 /** Makes the route from the API handler's context and error hook. */
 export function createLeanReads(callbacks: ApiCallbacks): ReadRoute {
-  return {
-    serves(req, calls) {
-      return isPlainQuery(req) && calls.paths.every((p) => LEAN_READ_PROCEDURES.has(p));
-    },
-    async serve(req, res, calls) {
-      const inputs = inputsOf(req, calls);
-      const ctx = await callbacks.createContext({ req });
-      const answers = new ReadAnswers(callbacks, req, ctx);
-      await Promise.all(
-        calls.paths.map(async (path, batchIndex) => {
-          let input: unknown;
-          try {
-            const data: unknown = await callProcedure({
-              router: appRouter,
-              path,
-              ctx,
-              type: 'query',
-              getRawInput: async () => {
-                input = inputs()[batchIndex];
-                return input;
-              },
-              signal: undefined,
-              batchIndex,
-            });
-            answers.ok(batchIndex, data);
-          } catch (e) {
-            answers.fail(batchIndex, path, e, input);
-          }
-        }),
-      );
-      answers.send(res, calls);
-    },
-  };
+  return readRoute(
+    callbacks,
+    (path) => LEAN_READ_PROCEDURES.has(path),
+    ({ path, index, ctx, input }) =>
+      callProcedure({
+        router: appRouter,
+        path,
+        ctx,
+        type: 'query',
+        getRawInput: async () => input(),
+        signal: undefined,
+        batchIndex: index,
+      }),
+  );
 }

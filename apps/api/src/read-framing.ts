@@ -4,6 +4,7 @@
  * response as tRPC's adapter writes it (status from the answers, `vary`, `Retry-After`).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { DomainError } from '@gatehouse/domain';
 import { TRPCError } from '@trpc/server';
 import {
   getErrorShape,
@@ -13,7 +14,7 @@ import {
 import type { ApiCallbacks } from './api-context.js';
 import { retryAfterHeaders } from './retry-after.js';
 import { appRouter } from './root.js';
-import type { ApiContext } from './trpc.js';
+import { type ApiContext, toTRPCError } from './trpc.js';
 import { type EdgeRequest, edgeInputOf } from './trpc-edge.js';
 import type { TrpcCalls } from './trpc-edge-errors.js';
 
@@ -58,8 +59,53 @@ export function inputsOf(req: EdgeRequest, calls: TrpcCalls): () => unknown[] {
   }
 }
 
+/** What a read route does for one call: its data, or it throws (a domain error or tRPC's). */
+export type AnswerCall = (call: {
+  readonly path: string;
+  readonly index: number;
+  readonly ctx: ApiContext;
+  /** The call's raw input, read at the point the procedure would read it. */
+  readonly input: () => unknown;
+}) => Promise<unknown>;
+
+/**
+ * A read route that takes plain queries whose every path `takes`, and answers each call of a
+ * request with `answer`, in tRPC's wire format (one body for a batch).
+ */
+export function readRoute(
+  callbacks: ApiCallbacks,
+  takes: (path: string) => boolean,
+  answer: AnswerCall,
+): ReadRoute {
+  return {
+    serves(req, calls) {
+      return isPlainQuery(req) && calls.paths.every(takes);
+    },
+    async serve(req, res, calls) {
+      const inputs = inputsOf(req, calls);
+      const ctx = await callbacks.createContext({ req });
+      const answers = new ReadAnswers(callbacks, req, ctx);
+      await Promise.all(
+        calls.paths.map(async (path, index) => {
+          let input: unknown;
+          const read = () => {
+            input = inputs()[index];
+            return input;
+          };
+          try {
+            answers.ok(index, await answer({ path, index, ctx, input: read }));
+          } catch (e) {
+            answers.fail(index, path, e, input);
+          }
+        }),
+      );
+      answers.send(res, calls);
+    },
+  };
+}
+
 /** The answers of one request, and the errors of the calls that failed (by batch index). */
-export class ReadAnswers {
+class ReadAnswers {
   readonly answers: ReadAnswer[] = [];
   readonly errors: (TRPCError | undefined)[] = [];
 
@@ -74,9 +120,14 @@ export class ReadAnswers {
     this.answers[index] = { result: { data } };
   }
 
-  /** Records call `index`'s failure: reported to the error hook, answered in tRPC's shape. */
+  /**
+   * Records call `index`'s failure: a domain error mapped as the procedures map it, reported
+   * to the error hook, answered in tRPC's shape.
+   */
   fail(index: number, path: string, cause: unknown, input: unknown): void {
-    const error = getTRPCErrorFromUnknown(cause);
+    const error = getTRPCErrorFromUnknown(
+      cause instanceof DomainError ? toTRPCError(cause) : cause,
+    );
     this.errors[index] = error;
     this.callbacks.onError({ error, path, req: this.req });
     this.answers[index] = {

@@ -5,7 +5,7 @@
  * on close).
  */
 import { randomBytes } from 'node:crypto';
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type KyselyPlugin, type RootOperationNode, sql } from 'kysely';
 import { Migrator } from 'kysely/migration';
 import pg from 'pg';
 import { createDb, type Gatedb } from './create-db.js';
@@ -109,4 +109,26 @@ export async function openAtMigration(
 export async function journalEntries(db: Kysely<unknown>): Promise<number> {
   const { rows } = await sql<{ n: number }>`select count(*) as n from snapshot_changes`.execute(db);
   return Number(rows[0]!.n);
+}
+
+/**
+ * Counts the statements a Kysely instance executes (`db.withPlugin(counter)`), keeping their
+ * kinds for failure messages; each is one round trip (BEGIN and COMMIT are not seen).
+ */
+export class QueryCounter implements KyselyPlugin {
+  kinds: string[] = [];
+
+  /** Statements counted so far. */
+  get n(): number {
+    return this.kinds.length;
+  }
+
+  transformQuery(args: { node: RootOperationNode }): RootOperationNode {
+    this.kinds.push(args.node.kind);
+    return args.node;
+  }
+
+  async transformResult<R>(args: { result: R }): Promise<R> {
+    return args.result;
+  }
 }

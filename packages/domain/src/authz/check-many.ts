@@ -1,8 +1,19 @@
 /** C2: many checks in one call, against one revision. */
 
-import type { CheckRequest, Decision } from '@gatehouse/core';
+import type { CheckRequest, Decision, Engine } from '@gatehouse/core';
 import type { OrgCall } from '../call.js';
 import { type AtRevision, assertMayAsk, engineFor } from './shared.js';
+
+/** The org's engine, once the caller may ask every one of `requests`. */
+async function engineToAsk(
+  call: OrgCall,
+  requests: readonly CheckRequest[],
+  minRevision: number | undefined,
+): Promise<Engine> {
+  const engine = await engineFor(call, minRevision);
+  for (const req of requests) assertMayAsk(call.caller, engine, req.subject, req.scope);
+  return engine;
+}
 
 /** C2: decisions in request order. */
 export async function checkMany(
@@ -10,9 +21,7 @@ export async function checkMany(
   requests: readonly CheckRequest[],
   minRevision?: number,
 ): Promise<AtRevision<Decision[]>> {
-  const { caller } = call;
-  const engine = await engineFor(call, minRevision);
-  for (const req of requests) assertMayAsk(caller, engine, req.subject, req.scope);
+  const engine = await engineToAsk(call, requests, minRevision);
   return { revision: engine.revision, result: engine.checkMany(requests) };
 }
 
@@ -26,8 +35,6 @@ export async function canMany(
   requests: readonly CheckRequest[],
   minRevision?: number,
 ): Promise<AtRevision<boolean[]>> {
-  const { caller } = call;
-  const engine = await engineFor(call, minRevision);
-  for (const req of requests) assertMayAsk(caller, engine, req.subject, req.scope);
+  const engine = await engineToAsk(call, requests, minRevision);
   return { revision: engine.revision, result: engine.canMany(requests) };
 }

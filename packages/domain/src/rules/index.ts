@@ -18,3 +18,4 @@ export * from './personal-org.js';
 export * from './presets.js';
 export * from './secret-box.js';
 export * from './secrets.js';
+export * from './verify-credential.js';

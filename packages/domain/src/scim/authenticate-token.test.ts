@@ -4,8 +4,8 @@
  * refused at once, a wrong secret never matches a cached token, and each token keeps resolving
  * to its own org.
  */
-import type { Gatedb, KyselyPlugin, RootOperationNode } from '@gatehouse/db';
-import { testBackends } from '@gatehouse/db/testing';
+import type { Gatedb } from '@gatehouse/db';
+import { QueryCounter, testBackends } from '@gatehouse/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiClient } from '../api-clients/index.js';
 import type { Caller } from '../context.js';
@@ -21,22 +21,10 @@ import {
 
 const admin: Caller = { principal: { kind: 'instance_admin' }, source: 'api' };
 
-/** Counts the statements Kysely executes. */
-class CountQueries implements KyselyPlugin {
-  n = 0;
-  transformQuery(args: { node: RootOperationNode }): RootOperationNode {
-    this.n++;
-    return args.node;
-  }
-  async transformResult<R>(args: { result: R }): Promise<R> {
-    return args.result;
-  }
-}
-
 describe.each(testBackends())('S4 SCIM token authentication, cached, on $name', (backend) => {
   let g: Gatedb;
   let s: Services;
-  const counter = new CountQueries();
+  const counter = new QueryCounter();
   const orgs: string[] = [];
 
   beforeAll(async () => {

@@ -4,8 +4,8 @@
  * statement is one round trip). The bounds are today's counts: a change that adds round trips to
  * these paths fails here.
  */
-import type { Gatedb, KyselyPlugin, RootOperationNode } from '@gatehouse/db';
-import { testBackends } from '@gatehouse/db/testing';
+import type { Gatedb } from '@gatehouse/db';
+import { QueryCounter, testBackends } from '@gatehouse/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inOrg } from '../call.js';
 import type { Caller } from '../context.js';
@@ -25,22 +25,10 @@ import type { AttrDef, ResourceSchema } from './schema.js';
 
 const admin: Caller = { principal: { kind: 'instance_admin' }, source: 'api' };
 
-/** Counts the queries Kysely executes (and keeps their kinds for the failure message). */
-class CountQueries implements KyselyPlugin {
-  kinds: string[] = [];
-  transformQuery(args: { node: RootOperationNode }): RootOperationNode {
-    this.kinds.push(args.node.kind);
-    return args.node;
-  }
-  async transformResult<R>(args: { result: R }): Promise<R> {
-    return args.result;
-  }
-}
-
 describe.each(testBackends())('statements per SCIM write on $name (issue 15)', (backend) => {
   let g: Gatedb;
   let s: Services;
-  const counter = new CountQueries();
+  const counter = new QueryCounter();
   let scim: Caller;
   let orgId: string;
   beforeAll(async () => {
