@@ -4,7 +4,7 @@
  * on node-casbin's incrementally writable formulation (`domain-fn+g-only`). Shared with
  * bench.test.ts, which checks on the small org that both sides answer alike after each write.
  */
-import type { Assignment, OrgSnapshot, SubjectInfo } from '@gatehouse/core';
+import type { Assignment, OrgSnapshot, SnapshotPatch, SubjectInfo } from '@gatehouse/core';
 import type { Enforcer } from 'casbin';
 import type { Rng } from './prng.js';
 
@@ -13,6 +13,8 @@ export interface Write {
   readonly name: string;
   readonly snapshot: OrgSnapshot;
   readonly affected: ReadonlySet<string>;
+  /** The same write as the journal catch-up tells it (`patchSnapshot`): changed keys and rows. */
+  readonly patch: SnapshotPatch;
   /** The subject whose answers the write changes (compared with casbin after it). */
   readonly subject: string;
   readonly scope: string;
@@ -36,24 +38,34 @@ export function writes(s: OrgSnapshot, rng: Rng, n: number): Write[] {
   const scope = s.scopes[1 + rng.int(s.scopes.length - 1)]!.id;
   const group = groups[rng.int(groups.length)]!.id;
   const revision = s.revision + 1;
+  const assigned: Assignment = {
+    id: `as_new_${n}`,
+    subjectId: user.id,
+    roleKey: 'workflows_write',
+    scopeId: scope,
+    environment: null,
+  };
+  const deactivated: SubjectInfo = { ...off, active: false };
+  const joined = { groupId: group, memberId: joiner.id };
+  const invited: SubjectInfo = { id: `usr_new_${n}`, type: 'user', active: true };
+  const invitedRole: Assignment = {
+    id: `as_inv_${n}`,
+    subjectId: `usr_new_${n}`,
+    roleKey: 'member',
+    scopeId: scope,
+    environment: null,
+  };
+  const rows = <T>(keys: string[], list: T[]) => ({ keys, rows: list });
   const out: Write[] = [
     {
       name: 'assign a role',
       snapshot: {
         ...s,
         revision,
-        assignments: [
-          ...s.assignments,
-          {
-            id: `as_new_${n}`,
-            subjectId: user.id,
-            roleKey: 'workflows_write',
-            scopeId: scope,
-            environment: null,
-          },
-        ],
+        assignments: [...s.assignments, assigned],
       },
       affected: new Set([user.id]),
+      patch: { revision, assignments: rows([assigned.id], [assigned]) },
       subject: user.id,
       scope,
       casbin: (e) => e.addGroupingPolicy(user.id, 'workflows_write', scope),
@@ -63,9 +75,10 @@ export function writes(s: OrgSnapshot, rng: Rng, n: number): Write[] {
       snapshot: {
         ...s,
         revision,
-        subjects: [...s.subjects.filter((x) => x !== off), { ...off, active: false }],
+        subjects: [...s.subjects.filter((x) => x !== off), deactivated],
       },
       affected: new Set([off.id]),
+      patch: { revision, subjects: rows([off.id], [deactivated]) },
       subject: off.id,
       scope,
       // casbin has no inactive subjects: deactivating removes every line of the subject.
@@ -76,11 +89,12 @@ export function writes(s: OrgSnapshot, rng: Rng, n: number): Write[] {
       snapshot: {
         ...s,
         revision,
-        memberships: [...s.memberships, { groupId: group, memberId: joiner.id }],
+        memberships: [...s.memberships, joined],
       },
       // Both sides of a membership; the group's grants did not change, so its other members
       // are not rebuilt.
       affected: new Set([joiner.id, group]),
+      patch: { revision, memberships: { keys: [joined], rows: [joined] } },
       subject: joiner.id,
       scope,
       casbin: (e, root) => e.addGroupingPolicy(joiner.id, group, root),
@@ -91,19 +105,15 @@ export function writes(s: OrgSnapshot, rng: Rng, n: number): Write[] {
       snapshot: {
         ...s,
         revision,
-        subjects: [...s.subjects, { id: `usr_new_${n}`, type: 'user', active: true }],
-        assignments: [
-          ...s.assignments,
-          {
-            id: `as_inv_${n}`,
-            subjectId: `usr_new_${n}`,
-            roleKey: 'member',
-            scopeId: scope,
-            environment: null,
-          },
-        ],
+        subjects: [...s.subjects, invited],
+        assignments: [...s.assignments, invitedRole],
       },
       affected: new Set([`usr_new_${n}`]),
+      patch: {
+        revision,
+        subjects: rows([invited.id], [invited]),
+        assignments: rows([invitedRole.id], [invitedRole]),
+      },
       subject: `usr_new_${n}`,
       scope,
       casbin: (e) => e.addGroupingPolicy(`usr_new_${n}`, 'member', scope),
@@ -119,6 +129,7 @@ export function writes(s: OrgSnapshot, rng: Rng, n: number): Write[] {
         assignments: [...s.assignments.filter((a) => a !== mine), edited],
       },
       affected: new Set([changer.id]),
+      patch: { revision, assignments: rows([mine.id], [edited]) },
       subject: changer.id,
       scope: mine.scopeId,
       casbin: async (e) => {

@@ -27,7 +27,7 @@ import {
   type SubjectAccess,
   SubjectList,
 } from './listing.js';
-import type { Assignment, Environment, OrgSnapshot, RoleDef } from './snapshot.js';
+import type { Assignment, Environment, OrgSnapshot, RoleDef, SubjectInfo } from './snapshot.js';
 
 const SUBJECT_LIST_CACHE = 64;
 
@@ -94,9 +94,18 @@ export class Engine {
    * heap): 300–360 bytes per item from 100 to 1M users. Engine caches budget memory by it.
    */
   get estimatedBytes(): number {
-    const s = this.index.snapshot;
-    const items = s.subjects.length + s.assignments.length + s.memberships.length + s.scopes.length;
+    const i = this.index;
+    const items = i.subjectCount + i.assignmentCount + i.membershipCount + i.tree.nodes.length;
     return ENGINE_FIXED_BYTES + ENGINE_BYTES_PER_ITEM * items;
+  }
+
+  /**
+   * How this engine was made: `build` (from scratch), or derived from the previous one by reading
+   * the write's patch (`patch`, the cost of what changed; see `patchSnapshot`) or by scanning the
+   * new snapshot (`scan`). A diagnostic for caches and benchmarks; answers are the same.
+   */
+  get madeBy(): 'build' | 'patch' | 'scan' {
+    return this.index.readBy;
   }
 
   /** Bytes of live grant masks (benchmark figure; the same for a derived engine as a built one). */
@@ -266,6 +275,35 @@ export class Engine {
   /** True when the subject id exists in this org (any type, active or not). */
   hasSubject(subject: string): boolean {
     return this.index.subjects.has(subject);
+  }
+
+  /** The subject's row (the last one, should the snapshot repeat an id), or undefined. */
+  subject(subject: string): SubjectInfo | undefined {
+    return this.index.subjects.get(subject)?.info;
+  }
+
+  /**
+   * M7: active users holding `roleKey` at the root, directly or through an active group placed
+   * there, sorted — what `requiredRoleHolders(engine.snapshot, roleKey)` answers, read from the
+   * index at the cost of the root's assignments and those groups' members rather than a pass
+   * over the org (a write checks its invariants with it).
+   */
+  requiredRoleHolders(roleKey: string): string[] {
+    const index = this.index;
+    const holders = new Set<string>();
+    // Only assignments that take effect are indexed: a skipped one holds nothing up.
+    for (const a of index.assignmentsAt.get(index.tree.root) ?? []) {
+      if (a.roleKey !== roleKey || a.environment !== null) continue;
+      const s = index.subjects.get(a.subjectId);
+      if (!s?.active) continue;
+      if (s.type === 'user') holders.add(a.subjectId);
+      if (s.type !== 'group') continue;
+      for (const m of index.membersOf.get(a.subjectId) ?? []) {
+        const member = index.subjects.get(m);
+        if (member?.active && member.type === 'user') holders.add(m);
+      }
+    }
+    return [...holders].sort();
   }
 
   /** The scope and every scope below it (ids); empty for an unknown scope. */

@@ -41,6 +41,7 @@ export {
 } from './listing.js';
 export { type ModelIssue, modelIssues } from './model-issues.js';
 export { holdsRoleAtRoot, type OwnershipChange, ownershipChange } from './ownership.js';
+export { type ChangedRows, patchSnapshot, type SnapshotPatch } from './patched-snapshot.js';
 export {
   type AdminPermission,
   adminModules,

@@ -564,7 +564,7 @@ export function actingSubjects(caller: Caller, engine: Engine): string[] {
   }
   if (caller.principal.kind === 'client') out.push(caller.principal.clientId);
   if (caller.onBehalfOf) {
-    if (!engine.snapshot.subjects.some((s) => s.id === caller.onBehalfOf && s.type === 'user')) {
+    if (engine.subject(caller.onBehalfOf)?.type !== 'user') {
       throw forbidden(`user ${caller.onBehalfOf} is not a member of this organization`);
     }
     out.push(caller.onBehalfOf);

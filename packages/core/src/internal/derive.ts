@@ -12,6 +12,7 @@
  * caller builds from scratch, which compacts.
  */
 import { sameInheritance } from '../inheritance.js';
+import { type PatchStep, patchStepOf } from '../patched-snapshot.js';
 import type { Assignment, GroupMembership, OrgSnapshot, SubjectInfo } from '../snapshot.js';
 import {
   countsAsMembership,
@@ -62,7 +63,11 @@ export function deriveIndex(
   if (prev.garbageShare > limits.maxGarbageShare) return null;
   const budget = limits.maxChangedShare * prev.subjectCount;
   if (affected.size > budget) return null;
-  const delta = readDelta(prev, snapshot, affected);
+  // A patched snapshot says what changed: read that instead of scanning the org.
+  const step = patchStepOf(snapshot);
+  const delta =
+    (step?.from === old ? readPatch(prev, step, affected) : null) ??
+    readDelta(prev, snapshot, affected);
   if (delta === null || delta.changed.size > budget) return null;
   return applyDelta(prev, snapshot, delta);
 }
@@ -87,6 +92,11 @@ interface Delta {
    * are not affected themselves (their group lists are rebuilt); else null (they keep theirs).
    */
   readonly regrouped: GroupMembership[] | null;
+  /** How the delta was read: from a patch (cost of the change) or by scanning the snapshot. */
+  readonly by: 'patch' | 'scan';
+  /** Assignments and memberships in the new snapshot. */
+  readonly assignmentCount: number;
+  readonly membershipCount: number;
 }
 
 function readDelta(
@@ -136,7 +146,41 @@ function readDelta(
     if (affected.has(m.groupId) || affected.has(m.memberId)) memberships.push(m);
   }
 
-  // A group's members fold its grants in: when what they fold changes, they change too.
+  const { changed, regroup } = spread(prev, affected, rows, own, memberships);
+  let regrouped: GroupMembership[] | null = null;
+  if (regroup && changed.size > affected.size) {
+    regrouped = [];
+    for (const m of snapshot.memberships) {
+      if (!affected.has(m.memberId) && changed.has(m.memberId)) regrouped.push(m);
+    }
+  }
+  return {
+    affected,
+    rows,
+    changed,
+    own,
+    ownAt,
+    skipped,
+    memberships,
+    regrouped,
+    by: 'scan',
+    assignmentCount: snapshot.assignments.length,
+    membershipCount: snapshot.memberships.length,
+  };
+}
+
+/**
+ * The records to rebuild: the affected subjects, and the members of affected groups whose grants
+ * for members changed (a group's members fold its grants in). `regroup`: some id became or
+ * stopped being a group.
+ */
+function spread(
+  prev: EngineIndex,
+  affected: ReadonlySet<string>,
+  rows: ReadonlyMap<string, SubjectInfo>,
+  own: ReadonlyMap<string, Assignment[]>,
+  memberships: readonly GroupMembership[],
+): { changed: Set<string>; regroup: boolean } {
   const changed = new Set(affected);
   const regranted = new Set<string>();
   let regroup = false;
@@ -156,14 +200,130 @@ function readDelta(
       }
     }
   }
-  let regrouped: GroupMembership[] | null = null;
-  if (regroup && changed.size > affected.size) {
-    regrouped = [];
-    for (const m of snapshot.memberships) {
-      if (!affected.has(m.memberId) && changed.has(m.memberId)) regrouped.push(m);
+  return { changed, regroup };
+}
+
+/**
+ * The delta read from the patch that made `snapshot` from `prev.snapshot` (./patched-snapshot.ts)
+ * at the cost of what changed: the affected subjects' rows, assignments and memberships come
+ * from `prev`'s tables and the patch, never from a pass over the org (skipped assignments and
+ * memberships that do not count, rare outside tests, are walked whole). Null (scan instead) in
+ * the rare cases only a pass could order exactly as a full build: an affected subject's kept
+ * assignment starts or stops taking effect, a kept membership that did not count counts now, or
+ * an id became or stopped being a group with members to regroup.
+ */
+function readPatch(
+  prev: EngineIndex,
+  step: PatchStep,
+  affected: ReadonlySet<string>,
+): Delta | null {
+  const assignmentIds = step.assignmentIds;
+  const rows = new Map<string, SubjectInfo>();
+  for (const id of affected) {
+    const row = step.subjects.has(id) ? step.subjects.get(id) : prev.subjects.get(id)?.info;
+    if (row) rows.set(id, row);
+  }
+  // Skipped assignments keep their places: changed ones leave, an affected subject's are asked
+  // again (one that now takes effect would join its list in snapshot order: scan instead).
+  let assignmentCount = prev.assignmentCount;
+  let skipped = prev.skipped;
+  if (prev.skipped.length > 0) {
+    skipped = [];
+    for (const s of prev.skipped) {
+      const a = s.assignment;
+      if (assignmentIds.has(a.id)) {
+        assignmentCount--;
+        continue;
+      }
+      if (!affected.has(a.subjectId)) {
+        skipped.push(s);
+        continue;
+      }
+      const problem = prev.problemFor(a, rows.get(a.subjectId));
+      if (problem === null) return null;
+      skipped.push(problem === s.problem ? s : { assignment: a, problem });
     }
   }
-  return { affected, rows, changed, own, ownAt, skipped, memberships, regrouped };
+  // Changed assignments come last in the new snapshot, in the patch's order.
+  const fresh = new Map<string, Assignment[]>();
+  const added: SkippedAssignment[] = [];
+  for (const a of step.assignments) {
+    // The caller names every subject a write touched; else only a pass can tell.
+    if (!affected.has(a.subjectId)) return null;
+    const problem = prev.problemFor(a, rows.get(a.subjectId));
+    if (problem !== null) added.push({ assignment: a, problem });
+    else push(fresh, a.subjectId, a);
+  }
+  const own = new Map<string, Assignment[]>();
+  const ownAt = new Map<number, Assignment[]>();
+  for (const id of affected) {
+    const row = rows.get(id);
+    const list: Assignment[] = [];
+    for (const a of prev.assignmentsOf.get(id) ?? []) {
+      assignmentCount--;
+      if (assignmentIds.has(a.id)) continue;
+      // A kept assignment that stops taking effect goes to the skipped list in snapshot order.
+      if (prev.problemFor(a, row) !== null) return null;
+      list.push(a);
+    }
+    for (const a of fresh.get(id) ?? []) list.push(a);
+    assignmentCount += list.length;
+    if (list.length === 0) continue;
+    own.set(id, list);
+    for (const a of list) push(ownAt, prev.tree.indexOf(a.scopeId)!, a);
+  }
+  assignmentCount += added.length;
+
+  // Memberships naming an affected subject, in snapshot order: each member's groups (kept, in
+  // order), the other members of affected groups, then the changed pairs that exist.
+  const dropped = (group: string, member: string) =>
+    step.membershipKeys.get(group)?.has(member) === true;
+  const memberships: GroupMembership[] = [];
+  let membershipCount = prev.membershipCount;
+  for (const id of affected) {
+    for (const g of prev.groupsOf.get(id) ?? []) {
+      membershipCount--;
+      if (!dropped(g, id)) memberships.push({ groupId: g, memberId: id });
+    }
+  }
+  for (const id of affected) {
+    for (const m of prev.membersOf.get(id) ?? []) {
+      if (affected.has(m)) continue;
+      membershipCount--;
+      if (!dropped(id, m)) memberships.push({ groupId: id, memberId: m });
+    }
+  }
+  // Those that did not count stay out of every list unless they count now (then they would
+  // join a member's groups in snapshot order: scan instead). Ones that stop counting just leave.
+  const rowOf = (id: string) => (affected.has(id) ? rows.get(id) : prev.subjects.get(id)?.info);
+  for (const m of prev.strayMemberships) {
+    if (!affected.has(m.groupId) && !affected.has(m.memberId)) continue;
+    membershipCount--;
+    if (dropped(m.groupId, m.memberId)) continue;
+    if (countsAsMembership(rowOf(m.memberId), rowOf(m.groupId))) return null;
+    memberships.push(m);
+  }
+  for (const m of step.memberships) {
+    if (!affected.has(m.groupId) || !affected.has(m.memberId)) return null;
+    memberships.push(m);
+  }
+  membershipCount += memberships.length;
+
+  const { changed, regroup } = spread(prev, affected, rows, own, memberships);
+  if (regroup && changed.size > affected.size) return null;
+  return {
+    affected,
+    rows,
+    changed,
+    own,
+    ownAt,
+    skipped: added.length === 0 ? skipped : skipped.concat(added),
+    memberships,
+    regrouped: null,
+    by: 'patch',
+    assignmentCount,
+    membershipCount,
+  };
 }
 
 /**
@@ -243,6 +403,9 @@ function applyDelta(prev: EngineIndex, snapshot: OrgSnapshot, d: Delta): EngineI
   updateMemberships(prev, next, d);
   updateAssignments(prev, next, d);
   next.skipped = d.skipped;
+  next.assignmentCount = d.assignmentCount;
+  next.membershipCount = d.membershipCount;
+  next.readBy = d.by;
 
   // Fold each record's own grants and its active groups' (as `EngineIndex.apply` does), and
   // resolve those an override slot reaches (as the full build does).
@@ -303,6 +466,13 @@ function updateMemberships(prev: EngineIndex, next: EngineIndex, d: Delta): void
   for (const g of d.affected) membersOf.put(g, memberRows.get(g));
   next.groupsOf = groupsOf.done();
   next.membersOf = membersOf.done();
+  // Whether a membership counts depends on its two rows only: the affected ones' are re-read.
+  const strays = prev.strayMemberships.filter(
+    (m) => !d.affected.has(m.groupId) && !d.affected.has(m.memberId),
+  );
+  for (const m of d.memberships) if (!counts(m)) strays.push(m);
+  next.strayMemberships =
+    strays.length === 0 && prev.strayMemberships.length === 0 ? prev.strayMemberships : strays;
 }
 
 /** The affected subjects' effective assignments, by subject and at the scopes they touch. */

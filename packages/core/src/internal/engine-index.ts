@@ -10,6 +10,7 @@ import { ScopeTree } from '../scope-tree.js';
 import type {
   Assignment,
   Environment,
+  GroupMembership,
   OrgSnapshot,
   RoleDef,
   SubjectInfo,
@@ -110,6 +111,13 @@ export class EngineIndex {
   assignmentsAt: Map<number, Assignment[]>;
   /** In snapshot order. */
   skipped: SkippedAssignment[];
+  /** Memberships that do not count (./derive.ts reads around them); order not significant. */
+  strayMemberships: GroupMembership[];
+  /** Assignments and memberships in the snapshot (sizes, read without touching its arrays). */
+  assignmentCount: number;
+  membershipCount: number;
+  /** How this index was made: a full build, or derived by scanning the snapshot or its patch. */
+  readBy: 'build' | 'scan' | 'patch' = 'build';
   /** Unknown permissions named by roles (kept for tools; they grant nothing). */
   readonly unknownRolePermissions: ReadonlyArray<{ roleKey: string; permission: string }>;
   masks: Uint32Array;
@@ -173,6 +181,9 @@ export class EngineIndex {
       this.assignmentsOf = base.assignmentsOf;
       this.assignmentsAt = base.assignmentsAt;
       this.skipped = base.skipped;
+      this.strayMemberships = base.strayMemberships;
+      this.assignmentCount = base.assignmentCount;
+      this.membershipCount = base.membershipCount;
       this.masks = base.masks;
       this.ownsMasks = false;
       this.used = base.used;
@@ -230,11 +241,15 @@ export class EngineIndex {
     this.assignmentsOf = new SubjectTable(slotOf, new Array(records.length));
     this.assignmentsAt = new Map();
     this.skipped = [];
+    this.strayMemberships = [];
+    this.assignmentCount = snapshot.assignments.length;
+    this.membershipCount = snapshot.memberships.length;
     this.codes = new Float64Array(records.length);
     this.walkers = [];
     this.entries = new Uint32Array(0);
     for (const m of snapshot.memberships) {
       if (!countsAsMembership(this.subjects.get(m.memberId), this.subjects.get(m.groupId))) {
+        this.strayMemberships.push(m);
         continue;
       }
       pushAt(this.groupsOf.values, slotOf.get(m.memberId)!, m.groupId);

@@ -45,6 +45,11 @@ export class EngineCache {
    * the write touched are rebuilt, unless the write changed roles, scopes or many subjects).
    */
   derived = 0;
+  /**
+   * Of the derived ones, read from the catch-up's patch (issue 15: the cost of what changed, no
+   * pass over the org); the others scanned the snapshot or were built in full.
+   */
+  patched = 0;
   /** Revisions this process has seen orgs move by (writes here and NOTIFY): a write counter. */
   revisionsSeen = 0;
   /** Moves when notices may have been missed: caches keyed on revisions must start over. */
@@ -282,8 +287,11 @@ export class EngineCache {
       timed = await loadTimed(trx, orgId, this.presets);
       this.fullLoads++;
     }
+    // A catch-up labels its (lazily patched) snapshot already; spreading it would copy the org.
     const snapshot =
-      asRevision === undefined ? timed.snapshot : { ...timed.snapshot, revision: asRevision };
+      asRevision === undefined || timed.snapshot.revision === asRevision
+        ? timed.snapshot
+        : { ...timed.snapshot, revision: asRevision };
     // The caught-up snapshot keeps every unchanged row of `cached.snapshot` (the very objects)
     // and the same scope and role arrays when those did not change, as deriveEngine needs.
     const engine =
@@ -291,6 +299,7 @@ export class EngineCache {
         ? deriveEngine(cached, snapshot, timed.affected)
         : createEngine(snapshot);
     if (cached && timed.affected) this.derived++;
+    if (engine.madeBy === 'patch') this.patched++;
     this.builds++;
     this.asOf.set(engine, timed.at);
     return { engine, affected: timed.affected ?? null };

@@ -4,13 +4,7 @@
  * into the snapshot. A write on a 10k-member org then reads a handful of rows instead of the
  * whole org. Falls back to a full load (returns null) when the journal may not cover the gap.
  */
-import type {
-  Assignment,
-  GroupMembership,
-  OrgSnapshot,
-  ScopeNode,
-  SubjectInfo,
-} from '@gatehouse/core';
+import { type GroupMembership, type OrgSnapshot, patchSnapshot } from '@gatehouse/core';
 import { type Database, type DB, sql, type Transaction } from '@gatehouse/db';
 import type { PresetStore } from '../rules/index.js';
 import { type ChangedKey, journalRows } from './journal-rows.js';
@@ -126,85 +120,53 @@ export async function catchUp(
   ]);
   const snap = base.snapshot;
   const changed = (kind: string) => new Set(keys.get(kind) ?? []);
-  const subjectKinds: Record<SubjectInfo['type'], Set<string>> = {
-    user: changed('member'),
-    group: changed('group'),
-    client: changed('client'),
-  };
-  const membershipKeys = membersByGroup(keys.get('membership'));
   const scopeKeys = changed('scope');
-  const assignmentKeys = changed('assignment');
   const roleKeys = changed('role');
-  // Every subject whose row, assignments or memberships changed (before or after).
-  const affected = new Set<string>();
-  for (const kind of ['member', 'group', 'client'])
-    for (const k of keys.get(kind) ?? []) affected.add(k);
-  const touchAssignment = (a: Assignment) => affected.add(a.subjectId);
-  const touchMembership = (m: GroupMembership) => {
+  const subjectKeys = [
+    ...(keys.get('member') ?? []),
+    ...(keys.get('group') ?? []),
+    ...(keys.get('client') ?? []),
+  ];
+  const subjectRows = [...(members ?? []), ...(groups ?? []), ...(clients ?? [])];
+  const membershipKeys = (keys.get('membership') ?? []).map(pairOf);
+  // Every subject whose row, assignments or memberships changed (before or after): named by
+  // the journal itself (an assignment's old subject is journaled as `assignee`, migration
+  // 0024), so nothing of the org is walked.
+  const affected = new Set<string>(subjectKeys);
+  for (const id of keys.get('assignee') ?? []) affected.add(id);
+  for (const a of assignments ?? []) affected.add(a.subjectId);
+  for (const m of membershipKeys) {
     affected.add(m.groupId);
     affected.add(m.memberId);
-  };
-  const snapshot: OrgSnapshot = {
-    ...snap,
+  }
+  // Only the changed rows are handed over: the patched snapshot copies the org's arrays only if
+  // something reads them, and deriveEngine reads the patch.
+  const snapshot = patchSnapshot(snap, {
     revision: org.revision,
-    scopes: replace<ScopeNode>(snap.scopes, scopes, (s) => scopeKeys.has(s.id)),
-    subjects: replace<SubjectInfo>(
-      snap.subjects,
-      [...(members ?? []), ...(groups ?? []), ...(clients ?? [])],
-      (s) => subjectKinds[s.type].has(s.id),
-      undefined,
-      members || groups || clients ? true : undefined,
-    ),
-    memberships: replace<GroupMembership>(
-      snap.memberships,
-      memberships,
-      // Looked up without building a key string: this runs for every membership of the org.
-      (m) => membershipKeys.get(m.groupId)?.has(m.memberId) === true,
-      touchMembership,
-    ),
-    assignments: replace(
-      snap.assignments,
-      assignments,
-      (a) => assignmentKeys.has(a.id),
-      touchAssignment,
-    ),
-    roles: replace(snap.roles, roles, (r) => !r.builtIn && roleKeys.has(r.key)),
-  };
+    subjects: { keys: subjectKeys, rows: subjectRows },
+    assignments: { keys: keys.get('assignment') ?? [], rows: assignments ?? [] },
+    memberships: { keys: membershipKeys, rows: memberships ?? [] },
+    ...(scopes ? { scopes: replace(snap.scopes, scopes, (s) => scopeKeys.has(s.id)) } : {}),
+    ...(roles
+      ? { roles: replace(snap.roles, roles, (r) => !r.builtIn && roleKeys.has(r.key)) }
+      : {}),
+  });
   return { snapshot, at: org.ms, affected };
 }
 
-/** Journal keys of memberships (`"<groupId> <memberId>"`) as member ids by group id. */
-function membersByGroup(keys: readonly string[] | undefined): Map<string, Set<string>> {
-  const out = new Map<string, Set<string>>();
-  for (const key of keys ?? []) {
-    const space = key.indexOf(' ');
-    const groupId = key.slice(0, space);
-    const members = out.get(groupId) ?? new Set<string>();
-    if (members.size === 0) out.set(groupId, members);
-    members.add(key.slice(space + 1));
-  }
-  return out;
+/** A journal key of a membership (`"<groupId> <memberId>"`) as the pair. */
+function pairOf(key: string): GroupMembership {
+  const space = key.indexOf(' ');
+  return { groupId: key.slice(0, space), memberId: key.slice(space + 1) };
 }
 
-/** `list` without the changed items, plus their current rows; `list` itself when untouched. */
+/** `list` without the changed items, plus their current rows (scopes and custom roles). */
 function replace<T>(
   list: readonly T[],
-  fresh: readonly T[] | undefined,
+  fresh: readonly T[],
   isChanged: (item: T) => boolean,
-  touch?: (item: T) => void,
-  touched: true | undefined = fresh ? true : undefined,
 ): readonly T[] {
-  if (!touched) return list;
-  const out: T[] = [];
-  for (const x of list) {
-    if (!isChanged(x)) out.push(x);
-    else touch?.(x);
-  }
-  for (const x of fresh ?? []) {
-    out.push(x);
-    touch?.(x);
-  }
-  return out;
+  return [...list.filter((x) => !isChanged(x)), ...fresh];
 }
 
 /** Deletes an org's journal entries older than JOURNAL_KEEP_MS. */

@@ -21,7 +21,6 @@ import {
   lostGrants,
   missingPermissions,
   rankGap,
-  requiredRoleHolders,
   withGroupMembers,
 } from '@gatehouse/core';
 import { forbidden, invariant } from '../errors.js';
@@ -94,9 +93,10 @@ export function assertOutranks(engine: Engine, actors: readonly string[], subjec
  */
 export function assertInvariants(before: Engine, after: Engine): void {
   for (const inv of after.snapshot.invariants) {
-    const now = requiredRoleHolders(after.snapshot, inv.roleKey).length;
+    // Counted from the engines' indexes: the root's assignments and those groups' members.
+    const now = after.requiredRoleHolders(inv.roleKey).length;
     if (now >= inv.min) continue;
-    const was = requiredRoleHolders(before.snapshot, inv.roleKey).length;
+    const was = before.requiredRoleHolders(inv.roleKey).length;
     if (now < was) {
       throw invariant(
         `the organization must keep at least ${inv.min} active ${inv.roleKey}; this change would leave ${now}`,
