@@ -16,7 +16,7 @@ import { testBackends } from '@gatehouse/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAuditChain } from './audit/index.js';
 import type { Caller } from './context.js';
-import { journalRows } from './engine/journal-rows.js';
+import { journalRows } from './engine/index.js';
 import { groupCommitStats } from './group-commit.js';
 import { addMember, createOrg, removeMember, setMemberRoles } from './index.js';
 import { createScimToken, provisionDirectoryUser } from './scim/index.js';
