@@ -253,7 +253,7 @@ export interface WriteStep<T> extends RunWrite<T> {
   /** The engine the write leaves (not yet the cache's). */
   readonly after: Engine;
   /**
-   * The highest journal `seq` its catch-up read (migration 0024): the batch's next write reads
+   * The highest journal `seq` its catch-up read (migration 0025): the batch's next write reads
    * only the entries after it (undefined: read the revision's entries in full).
    */
   readonly journalMark: number | undefined;

@@ -32,7 +32,7 @@ export interface ChangedRows {
 export interface JournalRows {
   readonly changes: ChangedKey[];
   readonly rows: ChangedRows;
-  /** The highest journal `seq` read (migration 0024); undefined when no entry matched. */
+  /** The highest journal `seq` read (migration 0025); undefined when no entry matched. */
   readonly mark: number | undefined;
 }
 

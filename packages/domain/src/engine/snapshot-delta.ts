@@ -36,7 +36,7 @@ export interface TimedSnapshot {
    */
   readonly affected?: ReadonlySet<string>;
   /**
-   * Set on a write's catch-up: the highest journal `seq` it read (migration 0024), for the next
+   * Set on a write's catch-up: the highest journal `seq` it read (migration 0025), for the next
    * write of the same batch (`CatchUpOptions.after`).
    */
   readonly mark?: number;
