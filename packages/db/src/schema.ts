@@ -235,6 +235,8 @@ export interface SnapshotChangesTable {
   /** The row's id (memberships: `groupId memberId`). */
   key: string;
   created_at: Generated<Date>;
+  /** Increasing with every entry (migration 0024): splits one transaction's entries by write. */
+  seq: ColumnType<string, never, never>;
 }
 
 /** The email outbox: written with the change that sends it, delivered by the server's worker. */

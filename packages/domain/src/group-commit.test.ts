@@ -11,11 +11,12 @@ import type {
   ScopeNode,
   SubjectInfo,
 } from '@gatehouse/core';
-import type { Gatedb } from '@gatehouse/db';
+import { type Gatedb, sql } from '@gatehouse/db';
 import { testBackends } from '@gatehouse/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAuditChain } from './audit/index.js';
 import type { Caller } from './context.js';
+import { journalRows } from './engine/index.js';
 import { groupCommitStats } from './group-commit.js';
 import { addMember, createOrg, removeMember, setMemberRoles } from './index.js';
 import { createScimToken, provisionDirectoryUser } from './scim/index.js';
@@ -229,6 +230,48 @@ describe.each(testBackends())('issue 15 group commit on $name', (backend) => {
     expect(mine.snapshot.subjects.filter((x) => x.type === 'user')).toHaveLength(
       seen.snapshot.subjects.filter((x) => x.type === 'user').length,
     );
+  });
+
+  it("a later write of a batch catches up its own journal entries, not the earlier writes' again", async () => {
+    const t = await setup('gc-mark');
+    const scimCall = { services: s, caller: t.scim, orgId: t.orgId };
+    await provisionDirectoryUser(scimCall, doc('gc-mark', 0));
+    const written = await Promise.all(
+      [1, 2, 3].map((n) => provisionDirectoryUser(scimCall, doc('gc-mark', n))),
+    );
+    const revision = written[0]!.revision;
+    for (const w of written) expect(w.revision).toBe(revision);
+    const ids = written.map((w) => w.result.userId);
+    // The batch journaled its writes in order: each write's entries after the one before's.
+    const { rows } = await sql<{ key: string; seq: string }>`
+      select key, seq from snapshot_changes
+       where org_id = ${t.orgId} and revision = ${revision} and entity = 'member'
+       order by seq`.execute(g.db);
+    const lastSeq = (id: string) =>
+      Math.max(...rows.filter((r) => r.key === id).map((r) => Number(r.seq)));
+    const firstSeq = (id: string) =>
+      Math.min(...rows.filter((r) => r.key === id).map((r) => Number(r.seq)));
+    expect(lastSeq(ids[0]!)).toBeLessThan(firstSeq(ids[1]!));
+    expect(lastSeq(ids[1]!)).toBeLessThan(firstSeq(ids[2]!));
+    const members = (j: { changes: { entity: string; key: string }[] }) =>
+      j.changes
+        .filter((c) => c.entity === 'member')
+        .map((c) => c.key)
+        .sort();
+    // Without a mark: every write of the revision; after the first write's mark: the others';
+    // the mark returned is the last entry read.
+    const all = await journalRows(g.db, t.orgId, revision, 1000);
+    expect(members(all)).toEqual([...ids].sort());
+    const rest = await journalRows(g.db, t.orgId, revision, 1000, lastSeq(ids[0]!));
+    expect(members(rest)).toEqual([ids[1]!, ids[2]!].sort());
+    expect(rest.rows.member?.map((m) => m.id).sort()).toEqual([ids[1]!, ids[2]!].sort());
+    expect(rest.mark).toBe(all.mark);
+    const none = await journalRows(g.db, t.orgId, revision, 1000, all.mark);
+    expect(none).toMatchObject({ changes: [], mark: undefined });
+    // The engine the batch left, derived write after write from those marks, equals a full load.
+    const mine = await s.engines.get(t.orgId, revision);
+    const full = await createServices(g.db).engines.get(t.orgId, revision);
+    expect(canonical(mine.snapshot)).toEqual(canonical(full.snapshot));
   });
 
   it('with groupCommit off, the same writes take one revision each', async () => {

@@ -139,6 +139,7 @@ async function runBatch(services: Services, orgId: string, q: OrgQueue): Promise
       taken[0]!.personal = await givePersonalOrgs(services, trx, first.call.caller, step);
       taken[0]!.ok = step;
       engine = step.after;
+      let journalMark = step.journalMark;
       for (let i = 1; q.pending.length > 0 && taken.length < GROUP_COMMIT_MAX; i++) {
         const p = q.pending.shift()!;
         const t: Taken = { p };
@@ -155,10 +156,12 @@ async function runBatch(services: Services, orgId: string, q: OrgQueue): Promise
             preset,
             fn: p.fn,
             sameRevision: true,
+            journalAfter: journalMark,
           });
           t.personal = await givePersonalOrgs(services, trx, p.call.caller, step);
           t.ok = step;
           engine = step.after;
+          journalMark = step.journalMark;
         } catch (e) {
           t.error = e;
           t.ok = undefined;

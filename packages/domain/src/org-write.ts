@@ -252,6 +252,11 @@ export interface WriteStep<T> extends RunWrite<T> {
   readonly draft: WriteDraft;
   /** The engine the write leaves (not yet the cache's). */
   readonly after: Engine;
+  /**
+   * The highest journal `seq` its catch-up read (migration 0025): the batch's next write reads
+   * only the entries after it (undefined: read the revision's entries in full).
+   */
+  readonly journalMark: number | undefined;
 }
 
 /**
@@ -272,13 +277,22 @@ export async function writeStep<T>(
     readonly fn: (w: OrgWrite) => Promise<T>;
     readonly modelMove?: boolean;
     readonly sameRevision?: boolean;
+    /** With `sameRevision`: the `journalMark` of the write that left `engine`. */
+    readonly journalAfter?: number | undefined;
   },
 ): Promise<WriteStep<T>> {
   const { head, orgId, engine, preset } = q;
   const revision = head.revision;
   const draft = new WriteDraft(trx, head, orgId, engine, preset, q.caller);
   const result = await q.fn(draft);
-  const after = await services.engines.draft(trx, engine, revision, head.ms, q.sameRevision);
+  const after = await services.engines.draft(
+    trx,
+    engine,
+    revision,
+    head.ms,
+    q.sameRevision,
+    q.journalAfter,
+  );
   assertAccessRules({
     before: engine,
     after: after.engine,
@@ -306,6 +320,7 @@ export async function writeStep<T>(
     changesCredentials: draft.changesCredentials,
     draft,
     after: after.engine,
+    journalMark: after.mark,
   };
 }
 

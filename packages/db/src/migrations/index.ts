@@ -23,6 +23,7 @@ import * as m0020SamlMetadataUrl from './0020_saml_metadata_url.js';
 import * as m0021OrgAuditHead from './0021_org_audit_head.js';
 import * as m0023JournalRows from './0023_journal_rows.js';
 import * as m0024JournalAssignees from './0024_journal_assignees.js';
+import * as m0025JournalSeq from './0025_journal_seq.js';
 
 /** Every migration by name, in order. */
 export const migrations: Record<string, Migration> = {
@@ -49,4 +50,5 @@ export const migrations: Record<string, Migration> = {
   '0021_org_audit_head': m0021OrgAuditHead,
   '0023_journal_rows': m0023JournalRows,
   '0024_journal_assignees': m0024JournalAssignees,
+  '0025_journal_seq': m0025JournalSeq,
 };

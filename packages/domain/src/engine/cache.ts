@@ -250,10 +250,18 @@ export class EngineCache {
      * `asRevision`: catch up through the journal at that revision all the same.
      */
     sameRevision = false,
-  ): Promise<{ engine: Engine; affected: ReadonlySet<string> | null; keep(): void }> {
+    /** With `sameRevision`: the `mark` of `base`'s draft (only later journal entries are read). */
+    after?: number,
+  ): Promise<{
+    engine: Engine;
+    affected: ReadonlySet<string> | null;
+    /** The highest journal `seq` this catch-up read, for the batch's next write. */
+    mark: number | undefined;
+    keep(): void;
+  }> {
     const epoch = this.epoch;
     const head = nowMs === undefined ? undefined : { revision: asRevision, ms: nowMs };
-    const built = await this.compute(trx, base.orgId, base, asRevision, head, sameRevision);
+    const built = await this.compute(trx, base.orgId, base, asRevision, head, sameRevision, after);
     return {
       ...built,
       keep: () => {
@@ -269,7 +277,8 @@ export class EngineCache {
     asRevision?: number,
     head?: JournalHead,
     sameRevision = false,
-  ): Promise<{ engine: Engine; affected: ReadonlySet<string> | null }> {
+    after?: number,
+  ): Promise<{ engine: Engine; affected: ReadonlySet<string> | null; mark: number | undefined }> {
     const at = cached && this.asOf.get(cached);
     let timed =
       cached && at !== undefined
@@ -277,11 +286,11 @@ export class EngineCache {
             trx,
             orgId,
             { snapshot: cached.snapshot, at },
-            { asRevision, head, sameRevision },
+            { asRevision, head, sameRevision, after },
           )
         : null;
     if (timed && cached && timed.snapshot === cached.snapshot) {
-      return { engine: cached, affected: new Set() };
+      return { engine: cached, affected: new Set(), mark: timed.mark };
     }
     if (!timed) {
       timed = await loadTimed(trx, orgId, this.presets);
@@ -302,7 +311,7 @@ export class EngineCache {
     if (engine.madeBy === 'patch') this.patched++;
     this.builds++;
     this.asOf.set(engine, timed.at);
-    return { engine, affected: timed.affected ?? null };
+    return { engine, affected: timed.affected ?? null, mark: timed.mark };
   }
 
   private load(orgId: string): Promise<Engine> {

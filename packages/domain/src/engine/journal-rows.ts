@@ -32,21 +32,25 @@ export interface ChangedRows {
 export interface JournalRows {
   readonly changes: ChangedKey[];
   readonly rows: ChangedRows;
+  /** The highest journal `seq` read (migration 0025); undefined when no entry matched. */
+  readonly mark: number | undefined;
 }
 
 /**
  * The distinct keys journaled for `orgId` at revision `since` or later (at most `limit` + 1)
  * and, when there are at most `limit` of them and none is an `org` key, the current rows behind
  * them: one statement. Run it in the write's transaction (the rows are read in its snapshot).
+ * `after` (an earlier write's `mark` in the same transaction) skips the entries up to it.
  */
 export async function journalRows(
   db: Q,
   orgId: string,
   since: number,
   limit: number,
+  after?: number,
 ): Promise<JournalRows> {
   const { rows } = await sql<Record<string, unknown>>`
-    select * from journal_rows(${orgId}, ${since}, ${limit})`.execute(db);
+    select * from journal_rows(${orgId}, ${since}, ${limit}, ${after ?? null}::bigint)`.execute(db);
   const row = rows[0] ?? {};
   const json = <T>(v: unknown): T[] | undefined =>
     v === null || v === undefined
@@ -59,6 +63,7 @@ export async function journalRows(
     kinds.has(kind) ? (json<R>(row[kind]) ?? []).map(map) : undefined;
   return {
     changes,
+    mark: row.mark === null || row.mark === undefined ? undefined : Number(row.mark),
     rows: {
       scope: of('scope', rowMaps.scope),
       member: of('member', rowMaps.member),

@@ -29,6 +29,11 @@ export interface TimedSnapshot {
    * memberships (either side) changed, for `deriveEngine`.
    */
   readonly affected?: ReadonlySet<string>;
+  /**
+   * Set on a write's catch-up: the highest journal `seq` it read (migration 0025), for the next
+   * write of the same batch (`CatchUpOptions.after`).
+   */
+  readonly mark?: number;
 }
 
 /** The database clock, in ms since the epoch, at the start of the current transaction. */
@@ -72,6 +77,11 @@ export interface CatchUpOptions {
    * earlier write of the same batch left it); read the journal at that revision anyway.
    */
   readonly sameRevision?: boolean | undefined;
+  /**
+   * With `sameRevision`: the `mark` of the catch-up that made `base` in this transaction. Only
+   * the journal entries after it are read (the write's own), not the whole batch's again.
+   */
+  readonly after?: number | undefined;
 }
 
 /**
@@ -94,7 +104,13 @@ export async function catchUp(
   // A write (head given) reads the keys and their rows in one statement (issue 15).
   const joined = read
     ? undefined
-    : await journalRows(db, orgId, base.snapshot.revision, MAX_DELTA_KEYS);
+    : await journalRows(
+        db,
+        orgId,
+        base.snapshot.revision,
+        MAX_DELTA_KEYS,
+        options.sameRevision ? options.after : undefined,
+      );
   const changes = read ? read.changes : joined!.changes;
   if (changes.length > MAX_DELTA_KEYS) return null;
   const keys = new Map<string, string[]>();
@@ -151,7 +167,7 @@ export async function catchUp(
       ? { roles: replace(snap.roles, roles, (r) => !r.builtIn && roleKeys.has(r.key)) }
       : {}),
   });
-  return { snapshot, at: org.ms, affected };
+  return { snapshot, at: org.ms, affected, mark: joined?.mark ?? options.after };
 }
 
 /** A journal key of a membership (`"<groupId> <memberId>"`) as the pair. */
