@@ -67,7 +67,11 @@ describe.each(testBackends())('OIDC issuer checked at creation on $name', (backe
 
   beforeAll(async () => {
     g = await backend.open();
-    s = createServices(g.db, { ssoAllowHttp: true, ssoFetchTimeoutMs: 1000 });
+    s = createServices(g.db, {
+      ssoAllowHttp: true,
+      ssoAllowPrivateNetwork: true,
+      ssoFetchTimeoutMs: 1000,
+    });
     strict = createServices(g.db);
     idp = await startDiscoveryServer();
     const closed = createServer();

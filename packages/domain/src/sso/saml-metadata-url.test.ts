@@ -102,6 +102,7 @@ describe.each(testBackends())('SAML metadata by URL on $name', (backend) => {
     s = createServices(g.db, {
       publicUrl: 'https://gatehouse.test',
       ssoAllowHttp: true,
+      ssoAllowPrivateNetwork: true,
       ssoFetchTimeoutMs: 500,
     });
     strict = createServices(g.db, { publicUrl: 'https://gatehouse.test' });
