@@ -51,6 +51,7 @@ describe.skipIf(!chromiumAvailable())('issue 14 pages in Chromium', () => {
       smtpUrl: inbox.url,
       passwords: true,
       ssoAllowHttp: true,
+      ssoAllowPrivateNetwork: true,
       dnsServers: [dns.address],
       dnsTimeoutMs: 300,
       emailDelivery: { pollMs: 50 },

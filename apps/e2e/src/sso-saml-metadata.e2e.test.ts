@@ -37,7 +37,11 @@ describe('I1 SAML metadata by URL: rotation picked up by the background refresh'
   let seq = 0;
 
   beforeAll(async () => {
-    t = await startTestServer(pglite, { ssoAllowHttp: true, samlMetadataRefreshMs: 1000 });
+    t = await startTestServer(pglite, {
+      ssoAllowHttp: true,
+      ssoAllowPrivateNetwork: true,
+      samlMetadataRefreshMs: 1000,
+    });
     idp = await startSamlIdp();
     const { result: org } = await t.admin.api.orgs.create.mutate({
       name: 'Acme Metadata',

@@ -49,7 +49,7 @@ describe('I1 I2 SAML single sign-on against a signing test IdP', () => {
   let seq = 0;
 
   beforeAll(async () => {
-    t = await startTestServer(pglite, { ssoAllowHttp: true });
+    t = await startTestServer(pglite, { ssoAllowHttp: true, ssoAllowPrivateNetwork: true });
     idp = await startSamlIdp();
     const { result: org } = await t.admin.api.orgs.create.mutate({
       name: 'Acme SAML',

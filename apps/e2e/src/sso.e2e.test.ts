@@ -38,6 +38,7 @@ describe('I1 I2 OIDC single sign-on against a real oidc-provider', () => {
     dns = await startTestDnsServer();
     t = await startTestServer(pglite, {
       ssoAllowHttp: true,
+      ssoAllowPrivateNetwork: true,
       dnsServers: [dns.address],
       dnsTimeoutMs: 300,
     });

@@ -124,6 +124,13 @@ export interface ServerConfig {
    */
   readonly ssoAllowHttp?: boolean | undefined;
   /**
+   * Allow SSO connections to IdPs on private networks (`GATEHOUSE_SSO_ALLOW_PRIVATE_NETWORK=1`):
+   * loopback, RFC 1918, link-local, unique local… Tests and local development only (the dev IdP
+   * implies it). Off by default: Gatehouse connects to IdPs on public addresses only, so that an
+   * org admin cannot make the server reach its own network (SSRF).
+   */
+  readonly ssoAllowPrivateNetwork?: boolean | undefined;
+  /**
    * Time between two fetches of a SAML connection's IdP metadata URL by the background refresh
    * (`GATEHOUSE_SAML_METADATA_REFRESH_SECONDS`); unset or 0: no background refresh.
    */
@@ -154,7 +161,7 @@ export interface ServerConfig {
  * `GATEHOUSE_AUTH_MAX_FAILURES_PER_KEY`, `GATEHOUSE_AUTH_FAILURE_WINDOW_SECONDS`,
  * `GATEHOUSE_PRESETS`, `GATEHOUSE_DNS_SERVERS`, `GATEHOUSE_DNS_TIMEOUT_SECONDS`,
  * `GATEHOUSE_DOMAIN_RECHECK_SECONDS`, `GATEHOUSE_DOMAIN_RECHECK_MAX_FAILURES`,
- * `GATEHOUSE_SSO_ALLOW_HTTP`, `GATEHOUSE_SSO_REDIRECT_URIS`,
+ * `GATEHOUSE_SSO_ALLOW_HTTP`, `GATEHOUSE_SSO_ALLOW_PRIVATE_NETWORK`, `GATEHOUSE_SSO_REDIRECT_URIS`,
  * `GATEHOUSE_SAML_METADATA_REFRESH_SECONDS`, `GATEHOUSE_DEV_IDP`, `GATEHOUSE_DEV_IDP_PORT`, `GATEHOUSE_ENGINE_CACHE_MB`, `GATEHOUSE_GROUP_COMMIT`,
  * `GATEHOUSE_WORKERS`.
  */
@@ -211,6 +218,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     domainRecheckIntervalMs: msFromEnv(env, 'GATEHOUSE_DOMAIN_RECHECK_SECONDS', 1000, 0),
     domainRecheckMaxFailures: intFromEnv(env, 'GATEHOUSE_DOMAIN_RECHECK_MAX_FAILURES', 1),
     ssoAllowHttp: /^(1|true|yes)$/i.test(env.GATEHOUSE_SSO_ALLOW_HTTP ?? ''),
+    ssoAllowPrivateNetwork: /^(1|true|yes)$/i.test(env.GATEHOUSE_SSO_ALLOW_PRIVATE_NETWORK ?? ''),
     samlMetadataRefreshMs: msFromEnv(env, 'GATEHOUSE_SAML_METADATA_REFRESH_SECONDS', 1000, 0),
     ssoRedirectUris: (env.GATEHOUSE_SSO_REDIRECT_URIS ?? '')
       .split(',')

@@ -113,6 +113,7 @@ export async function startServer(
     domainRecheckMaxFailures: config.domainRecheckMaxFailures,
     // The dev IdP (GATEHOUSE_DEV_IDP=1) runs on plain http on loopback.
     ssoAllowHttp: (config.ssoAllowHttp ?? false) || (config.devIdp ?? false),
+    ssoAllowPrivateNetwork: (config.ssoAllowPrivateNetwork ?? false) || (config.devIdp ?? false),
   });
   const unlisten = await gatedb.listen(REVISION_CHANNEL, (p) => services.engines.onNotify(p));
   // PGlite has no autovacuum: without fresh statistics the planner can pick nested scans as

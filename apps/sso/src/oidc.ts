@@ -6,7 +6,9 @@
  * it), and claims completed from userinfo when the ID token lacks the email or the groups.
  *
  * Plain-http issuers are refused unless the server allows them (`GATEHOUSE_SSO_ALLOW_HTTP=1`,
- * for tests and local development only).
+ * for tests and local development only). Every request to the IdP (discovery, token, JWKS,
+ * userinfo) goes through `settings.fetch`: the server gives the services' `idpFetchOf`, which
+ * connects to public addresses only unless `GATEHOUSE_SSO_ALLOW_PRIVATE_NETWORK=1`.
  */
 import type { OidcProvider, SsoAttempt, SsoProvider, SsoRedirect } from '@gatehouse/domain';
 import * as client from 'openid-client';
@@ -19,6 +21,11 @@ export interface OidcSettings {
   readonly callbackUrl: () => string;
   /** Per request to the IdP; default 10 s. */
   readonly timeoutMs?: number | undefined;
+  /**
+   * How requests reach the IdP: `idpFetchOf(services)` (public addresses only unless the
+   * deployment allows private networks); default the global `fetch`.
+   */
+  readonly fetch?: typeof fetch | undefined;
 }
 
 /** Discovery documents are read again after this long. */
@@ -37,6 +44,10 @@ export class OidcClient {
   private async config(any: SsoProvider): Promise<client.Configuration> {
     const p = oidcOf(any);
     const execute = this.settings.allowHttp ? [client.allowInsecureRequests] : [];
+    const own = this.settings.fetch;
+    const customFetch: client.CustomFetch | undefined = own
+      ? (url, options) => own(url, options as RequestInit)
+      : undefined;
     const timeout = Math.ceil((this.settings.timeoutMs ?? 10_000) / 1000);
     const cached = this.metadata.get(p.issuer);
     let config: client.Configuration;
@@ -48,13 +59,14 @@ export class OidcClient {
         client.ClientSecretBasic(p.clientSecret),
       );
       for (const f of execute) f(config);
+      if (customFetch) config[client.customFetch] = customFetch;
     } else {
       config = await client.discovery(
         new URL(p.issuer),
         p.clientId,
         undefined,
         client.ClientSecretBasic(p.clientSecret),
-        { execute, timeout },
+        { execute, timeout, ...(customFetch ? { [client.customFetch]: customFetch } : {}) },
       );
       this.metadata.set(p.issuer, { at: Date.now(), doc: config.serverMetadata() });
     }

@@ -24,6 +24,7 @@ import {
   completeSsoSignIn,
   consumeSamlAssertion,
   DomainError,
+  idpFetchOf,
   recordSsoRefusal,
   type Services,
   type SsoAttempt,
@@ -79,6 +80,8 @@ export function createSsoHandler(options: SsoOptions): express.Router {
   const oidc = new OidcClient({
     allowHttp: options.allowHttp ?? false,
     callbackUrl: () => `${base()}/sso/callback`,
+    // Public addresses only, unless the deployment allows private networks.
+    fetch: idpFetchOf(s),
   });
   const secure = () => base().startsWith('https:');
   const setStateCookie = (res: Response, state: string) =>

@@ -91,8 +91,16 @@ export interface ServiceOptions {
    */
   readonly ssoAllowHttp?: boolean | undefined;
   /**
+   * Allow IdP URLs on private networks (`GATEHOUSE_SSO_ALLOW_PRIVATE_NETWORK=1`): loopback,
+   * RFC 1918, link-local, unique local… Default off: Gatehouse connects to public addresses only
+   * when it fetches an IdP document or calls an IdP (./sso/public-network-fetch.ts), so an org
+   * admin cannot make the server reach its own network. Tests and development (the dev IdP).
+   */
+  readonly ssoAllowPrivateNetwork?: boolean | undefined;
+  /**
    * How Gatehouse fetches IdP documents (OIDC discovery at connection creation, SAML metadata
-   * URLs); default the global `fetch`. Tests without a network give one that refuses.
+   * URLs); default a `fetch` that connects to public addresses only (the global `fetch` with
+   * `ssoAllowPrivateNetwork`). Tests without a network give one that refuses.
    */
   readonly ssoFetch?: typeof fetch | undefined;
   /** How long one such fetch may take; default 10 s. */

@@ -1,10 +1,13 @@
 /**
  * Fetching what an identity provider publishes (a SAML metadata document): https only unless the
- * deployment allows http (`ssoAllowHttp`), a timeout, a size limit, and a clear INVALID error
- * saying what went wrong, never a 500. The body of a failed answer is never echoed.
+ * deployment allows http (`ssoAllowHttp`), public addresses only unless it allows private
+ * networks (`ssoAllowPrivateNetwork`, ./public-network-fetch.ts), a timeout, a size limit, and a
+ * clear INVALID error saying what went wrong, never a 500. The body of a failed answer is never
+ * echoed.
  */
 import { invalid } from '../errors.js';
 import type { Services } from '../services.js';
+import { nonPublicAddressIn, publicNetworkFetch } from './public-network-fetch.js';
 
 /** Default time one fetch may take. */
 export const IDP_FETCH_TIMEOUT_MS = 10_000;
@@ -34,8 +37,13 @@ export function checkIdpDocumentUrl(s: Services, url: string, what: string): str
   return u.href;
 }
 
-/** The fetch the services use for IdP documents. */
-export const idpFetchOf = (s: Services): typeof fetch => s.options?.ssoFetch ?? fetch;
+/**
+ * The fetch the services use for everything they ask an IdP (discovery, JWKS, token, userinfo,
+ * SAML metadata): the test's own (`ssoFetch`), else one that connects to public addresses only,
+ * else, when the deployment allows private networks (`ssoAllowPrivateNetwork`), the global one.
+ */
+export const idpFetchOf = (s: Services): typeof fetch =>
+  s.options?.ssoFetch ?? (s.options?.ssoAllowPrivateNetwork === true ? fetch : publicNetworkFetch);
 
 /**
  * GETs `url` (checked by `checkIdpDocumentUrl`) and returns its body as text. INVALID when it
@@ -86,6 +94,8 @@ export async function fetchIdpDocument(
 
 /** Why a fetch failed, in words (the network's error code when there is one). */
 export function fetchFailure(e: unknown, timeoutMs: number): string {
+  const refused = nonPublicAddressIn(e);
+  if (refused) return refused.message;
   const err = e as { name?: string; message?: string; cause?: { code?: string; message?: string } };
   if (err?.name === 'TimeoutError' || err?.name === 'AbortError') {
     return `no answer within ${Math.round(timeoutMs / 100) / 10} s`;

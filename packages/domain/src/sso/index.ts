@@ -6,9 +6,16 @@ export * from './create-saml-connection.js';
 export * from './delete-connection.js';
 export * from './exchange.js';
 export * from './group-mappings.js';
+export { idpFetchOf } from './idp-fetch.js';
 export * from './list-connections.js';
 export { oidcIssuerProblem } from './oidc-issuer.js';
 export type { SsoPlan, SsoProfile, SsoRefusal } from './plan.js';
+export { isPublicAddress } from './public-address.js';
+export {
+  NonPublicAddressError,
+  nonPublicAddressIn,
+  publicNetworkFetch,
+} from './public-network-fetch.js';
 export { redirectAllowed, setSsoRedirectUris } from './redirect-uris.js';
 export * from './refresh-saml-metadata.js';
 export * from './refusals.js';

@@ -67,7 +67,11 @@ describe.each(testBackends())('OIDC issuer checked at creation on $name', (backe
 
   beforeAll(async () => {
     g = await backend.open();
-    s = createServices(g.db, { ssoAllowHttp: true, ssoFetchTimeoutMs: 1000 });
+    s = createServices(g.db, {
+      ssoAllowHttp: true,
+      ssoAllowPrivateNetwork: true,
+      ssoFetchTimeoutMs: 1000,
+    });
     strict = createServices(g.db);
     idp = await startDiscoveryServer();
     const closed = createServer();
@@ -97,6 +101,32 @@ describe.each(testBackends())('OIDC issuer checked at creation on $name', (backe
     clientId: 'gatehouse',
     clientSecret: 'idp-secret-1234567890',
     ...(ignoreIssuerErrors === undefined ? {} : { ignoreIssuerErrors }),
+  });
+
+  it('SSRF an issuer on loopback is refused unless private networks are allowed, even with ignoreIssuerErrors; nothing is requested or saved', async () => {
+    const noPrivate = createServices(g.db, { ssoAllowHttp: true, ssoFetchTimeoutMs: 1000 });
+    const o = await org(noPrivate);
+    const before = idp.hits.length;
+    const port = new URL(idp.base).port;
+    for (const issuer of [`${idp.base}/good`, `http://localhost:${port}/good`]) {
+      for (const ignore of [undefined, true]) {
+        await expect(
+          createSsoConnection(o.admin, conn(issuer, ignore)),
+          issuer,
+        ).rejects.toMatchObject({
+          code: 'INVALID',
+          message: expect.stringMatching(
+            /127\.0\.0\.1.* is not a public address; set GATEHOUSE_SSO_ALLOW_PRIVATE_NETWORK=1/,
+          ),
+        });
+      }
+    }
+    expect(idp.hits.length).toBe(before);
+    expect(await listSsoConnections(o.admin)).toEqual([]);
+    // The same issuer with the allowance (s) is saved.
+    const allowed = await org();
+    const made = await createSsoConnection(allowed.admin, conn(`${idp.base}/good`));
+    expect(made.warnings).toEqual([]);
   });
 
   it('I1 a reachable issuer whose discovery document names it is saved without warnings', async () => {

@@ -4,7 +4,9 @@
  * name the same issuer; Gatehouse also requires the endpoints a sign-in uses. An issuer that
  * cannot be reached or answers wrong is a clear INVALID, unless the caller asks to go on anyway
  * (`ignoreIssuerErrors`: an IdP not reachable from here yet), and then the answer carries the
- * problem as a warning.
+ * problem as a warning. An issuer on an address that is not public (loopback, private networks,
+ * link-local…) is refused at connect time (./public-network-fetch.ts) and always INVALID, unless
+ * the deployment allows private networks (`GATEHOUSE_SSO_ALLOW_PRIVATE_NETWORK=1`).
  */
 import * as client from 'openid-client';
 import type { OrgCall } from '../call.js';
@@ -12,6 +14,14 @@ import { DomainError } from '../errors.js';
 import { authorizeRead } from '../org-read.js';
 import type { Services } from '../services.js';
 import { fetchFailure, IDP_FETCH_TIMEOUT_MS, idpFetchOf } from './idp-fetch.js';
+import { nonPublicAddressIn } from './public-network-fetch.js';
+
+/** What the issuer check found wrong, and whether it is the issuer's address. */
+interface IssuerProblem {
+  readonly problem: string;
+  /** The issuer (or a host it sent us to) is not on a public address (./public-address.ts). */
+  readonly notPublic: boolean;
+}
 
 /**
  * What is wrong with `issuer` as an OpenID Provider for this deployment, or null when its
@@ -21,10 +31,21 @@ export async function oidcIssuerProblem(
   s: Services,
   input: { issuer: string; clientId: string },
 ): Promise<string | null> {
+  return (await issuerProblem(s, input))?.problem ?? null;
+}
+
+async function issuerProblem(
+  s: Services,
+  input: { issuer: string; clientId: string },
+): Promise<IssuerProblem | null> {
   const url = new URL(input.issuer);
   const allowHttp = s.options?.ssoAllowHttp === true;
   if (url.protocol !== 'https:' && !allowHttp) {
-    return 'the issuer is not https (GATEHOUSE_SSO_ALLOW_HTTP=1 allows http, for tests and development only)';
+    return {
+      problem:
+        'the issuer is not https (GATEHOUSE_SSO_ALLOW_HTTP=1 allows http, for tests and development only)',
+      notPublic: false,
+    };
   }
   const timeoutMs = s.options?.ssoFetchTimeoutMs ?? IDP_FETCH_TIMEOUT_MS;
   const fetchIdp = idpFetchOf(s);
@@ -39,10 +60,17 @@ export async function oidcIssuerProblem(
     const missing = (['authorization_endpoint', 'token_endpoint', 'jwks_uri'] as const).filter(
       (k) => typeof m[k] !== 'string',
     );
-    if (missing.length > 0) return `its discovery document has no ${missing.join(', ')}`;
+    if (missing.length > 0) {
+      return { problem: `its discovery document has no ${missing.join(', ')}`, notPublic: false };
+    }
     return null;
   } catch (e) {
-    return `its discovery document could not be read: ${discoveryFailure(e, timeoutMs)}`;
+    const refused = nonPublicAddressIn(e);
+    if (refused) return { problem: refused.message, notPublic: true };
+    return {
+      problem: `its discovery document could not be read: ${discoveryFailure(e, timeoutMs)}`,
+      notPublic: false,
+    };
   }
 }
 
@@ -63,16 +91,20 @@ function discoveryFailure(e: unknown, timeoutMs: number): string {
 /**
  * The issuer check of a connection write: fetched after checking that the caller may manage
  * connections at all (so nobody else makes the server fetch a URL); INVALID with the problem,
- * or, with `ignore`, the problem as a warning.
+ * or, with `ignore`, the problem as a warning. An issuer on an address that is not public is
+ * INVALID even with `ignore`: this deployment would never connect to it.
  */
 export async function checkIssuerOrWarn(
   call: OrgCall,
   input: { issuer: string; clientId: string; ignore: boolean },
 ): Promise<string[]> {
   await authorizeRead(call, 'sso.manage', call.orgId);
-  const problem = await oidcIssuerProblem(call.services, input);
-  if (!problem) return [];
-  const message = `issuer ${input.issuer}: ${problem}`;
+  const found = await issuerProblem(call.services, input);
+  if (!found) return [];
+  const message = `issuer ${input.issuer}: ${found.problem}`;
+  if (found.notPublic) {
+    throw new DomainError('INVALID', message, { details: { reason: 'issuer_not_public' } });
+  }
   if (input.ignore) return [message];
   throw new DomainError(
     'INVALID',

@@ -102,6 +102,7 @@ describe.each(testBackends())('SAML metadata by URL on $name', (backend) => {
     s = createServices(g.db, {
       publicUrl: 'https://gatehouse.test',
       ssoAllowHttp: true,
+      ssoAllowPrivateNetwork: true,
       ssoFetchTimeoutMs: 500,
     });
     strict = createServices(g.db, { publicUrl: 'https://gatehouse.test' });
@@ -176,6 +177,30 @@ describe.each(testBackends())('SAML metadata by URL on $name', (backend) => {
         metadataUrl,
       ).rejects.toMatchObject({ code: 'INVALID', message: expect.stringMatching(why) });
     }
+    expect(await listSsoConnections(o.admin)).toEqual([]);
+  });
+
+  it('SSRF a metadata URL on loopback is refused unless private networks are allowed; nothing is requested or created', async () => {
+    const noPrivate = createServices(g.db, {
+      publicUrl: 'https://gatehouse.test',
+      ssoAllowHttp: true,
+      ssoFetchTimeoutMs: 500,
+    });
+    const o = await org(noPrivate);
+    const before = idp.hits.get('/metadata') ?? 0;
+    const port = new URL(idp.url).port;
+    for (const url of [`${idp.url}/metadata`, `http://localhost:${port}/metadata`]) {
+      await expect(
+        createSamlConnection(o.admin, { name: 'Private', metadataUrl: url }),
+        url,
+      ).rejects.toMatchObject({
+        code: 'INVALID',
+        message: expect.stringMatching(
+          /127\.0\.0\.1.* is not a public address; set GATEHOUSE_SSO_ALLOW_PRIVATE_NETWORK=1/,
+        ),
+      });
+    }
+    expect(idp.hits.get('/metadata') ?? 0).toBe(before);
     expect(await listSsoConnections(o.admin)).toEqual([]);
   });
 
