@@ -21,6 +21,7 @@ import {
   envSlot,
   newRecord,
   push,
+  ScopeLists,
   type SkippedAssignment,
   type SubjectRecord,
 } from './engine-index.js';
@@ -483,29 +484,15 @@ function updateAssignments(prev: EngineIndex, next: EngineIndex, d: Delta): void
     for (const a of prev.assignmentsOf.get(id) ?? []) scopes.add(prev.tree.indexOf(a.scopeId)!);
     of.put(id, d.own.get(id));
   }
-  const at = new MapDraft(prev.assignmentsAt);
+  let at = prev.assignmentsAt.values;
   for (const s of scopes) {
     const kept = (prev.assignmentsAt.get(s) ?? []).filter((a) => !d.affected.has(a.subjectId));
-    at.put(s, kept.concat(d.ownAt.get(s) ?? []));
+    const list = kept.concat(d.ownAt.get(s) ?? []);
+    if (list.length === 0 && at[s] === undefined) continue;
+    // Copied once, on the first real change (as a full build, an empty list is no entry).
+    if (at === prev.assignmentsAt.values) at = at.slice();
+    at[s] = list.length === 0 ? undefined : list;
   }
   next.assignmentsOf = of.done();
-  next.assignmentsAt = at.map;
-}
-
-/** A Map shared with the previous index until the first real change, then copied once. */
-class MapDraft<K, V> {
-  private copied = false;
-  constructor(public map: Map<K, V[]>) {}
-
-  /** Sets `key` to `list`, or removes it when the list is missing or empty (as a full build). */
-  put(key: K, list: V[] | undefined): void {
-    const empty = list === undefined || list.length === 0;
-    if (empty && !this.map.has(key)) return;
-    if (!this.copied) {
-      this.map = new Map(this.map);
-      this.copied = true;
-    }
-    if (empty) this.map.delete(key);
-    else this.map.set(key, list);
-  }
+  next.assignmentsAt = at === prev.assignmentsAt.values ? prev.assignmentsAt : new ScopeLists(at);
 }

@@ -108,7 +108,7 @@ export class EngineIndex {
   /** subjectId → its own assignments that take effect, in snapshot order. */
   assignmentsOf: SubjectTable<Assignment[]>;
   /** scope index → assignments placed there that take effect (order not significant). */
-  assignmentsAt: Map<number, Assignment[]>;
+  assignmentsAt: ScopeLists<Assignment>;
   /** In snapshot order. */
   skipped: SkippedAssignment[];
   /** Memberships that do not count (./derive.ts reads around them); order not significant. */
@@ -145,6 +145,16 @@ export class EngineIndex {
   used = 0;
   /** False while `masks` is still the base index's array (see `reserveMasks`). */
   private ownsMasks = true;
+  /**
+   * How far the indexes sharing `masks` have written (one object per array). A derived index
+   * may write past its base's `used` in the same array only while no other index has (its
+   * base's records never read there); a second derive from the same base copies instead.
+   */
+  private masksTail: { end: number } = { end: 0 };
+  /** Packed entries in use in `entries` (the array may have room for more). */
+  entryCount = 0;
+  /** As `masksTail`, for `entries`. */
+  private entriesTail: { end: number } = { end: 0 };
   /** 0 for a full build; one more than the base's for a derived index. */
   readonly generation: number;
   /** Mask words in `masks` that no record uses any more (left behind by derives). */
@@ -186,8 +196,11 @@ export class EngineIndex {
       this.membershipCount = base.membershipCount;
       this.masks = base.masks;
       this.ownsMasks = false;
+      this.masksTail = base.masksTail;
       this.used = base.used;
       this.entries = base.entries;
+      this.entryCount = base.entryCount;
+      this.entriesTail = base.entriesTail;
       this.deadMasks = base.deadMasks;
       this.deadEntries = base.deadEntries;
       return;
@@ -239,7 +252,7 @@ export class EngineIndex {
     this.groupsOf = new SubjectTable(slotOf, new Array(records.length));
     this.membersOf = new SubjectTable(slotOf, new Array(records.length));
     this.assignmentsOf = new SubjectTable(slotOf, new Array(records.length));
-    this.assignmentsAt = new Map();
+    this.assignmentsAt = new ScopeLists(new Array(this.tree.nodes.length));
     this.skipped = [];
     this.strayMemberships = [];
     this.assignmentCount = snapshot.assignments.length;
@@ -275,6 +288,9 @@ export class EngineIndex {
     let total = 0;
     for (const rec of records) if (rec.grants.size <= SCAN_LIMIT) total += rec.grants.size;
     this.entries = new Uint32Array(total * this.stride);
+    this.entryCount = total;
+    this.entriesTail = { end: total };
+    this.masksTail = { end: this.used };
     this.packInto(records, 0);
     records.forEach((rec, slot) => {
       this.setCode(slot, rec);
@@ -314,10 +330,18 @@ export class EngineIndex {
   appendEntries(records: readonly SubjectRecord[]): void {
     let total = 0;
     for (const rec of records) if (rec.grants.size <= SCAN_LIMIT) total += rec.grants.size;
-    const at = this.entries.length / this.stride;
-    const entries = new Uint32Array(this.entries.length + total * this.stride);
-    entries.set(this.entries);
-    this.entries = entries;
+    const at = this.entryCount;
+    const need = (at + total) * this.stride;
+    // In place when nothing was appended past this index's entries and there is room; else a
+    // copy with room for later derives to append in place.
+    if (this.entriesTail.end !== at || need > this.entries.length) {
+      const entries = new Uint32Array(need + headroom(at) * this.stride);
+      entries.set(this.entries.subarray(0, at * this.stride));
+      this.entries = entries;
+      this.entriesTail = { end: at };
+    }
+    this.entryCount = at + total;
+    this.entriesTail.end = this.entryCount;
     this.packInto(records, at);
   }
 
@@ -380,7 +404,7 @@ export class EngineIndex {
     }
     const scope = this.tree.indexOf(a.scopeId)!;
     pushAt(this.assignmentsOf.values, this.slotOf.get(a.subjectId)!, a);
-    push(this.assignmentsAt, scope, a);
+    pushAt(this.assignmentsAt.values, scope, a);
     const mask = this.roleMasks.get(a.roleKey)!;
     const slot = envSlot(a.environment);
     const subject = this.subjects.get(a.subjectId)!;
@@ -421,10 +445,17 @@ export class EngineIndex {
    * base's masks before its first write, so the base never sees a change.
    */
   reserveMasks(words: number): void {
-    if (this.ownsMasks && this.used + words <= this.masks.length) return;
-    const masks = new Uint32Array(this.used + words);
+    const need = this.used + words;
+    if (this.ownsMasks && need <= this.masks.length) return;
+    // A derived index appends in place past its base's words when no other index has.
+    if (!this.ownsMasks && this.masksTail.end === this.used && need <= this.masks.length) {
+      this.ownsMasks = true;
+      return;
+    }
+    const masks = new Uint32Array(need + (this.ownsMasks ? 0 : headroom(this.used)));
     masks.set(this.masks.subarray(0, this.used));
     this.masks = masks;
+    this.masksTail = { end: this.used };
     this.ownsMasks = true;
   }
 
@@ -435,6 +466,7 @@ export class EngineIndex {
     }
     const offset = this.used;
     this.used += size;
+    this.masksTail.end = this.used;
     return offset;
   }
 
@@ -443,7 +475,7 @@ export class EngineIndex {
    * limit, deriving gives way to a full build, which compacts.
    */
   get garbageShare(): number {
-    const entries = this.entries.length / this.stride;
+    const entries = this.entryCount;
     return Math.max(
       entries === 0 ? 0 : this.deadEntries / entries,
       this.used === 0 ? 0 : this.deadMasks / this.used,
@@ -469,4 +501,25 @@ export function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);
   if (list) list.push(value);
   else map.set(key, [value]);
+}
+
+/** Spare room a derive's copy leaves (an eighth), so the next derives append in place. */
+function headroom(used: number): number {
+  return used >>> 3;
+}
+
+/**
+ * Lists by scope index (dense, so an array rather than a Map: a derive copies pointers, not map
+ * entries), read like a Map.
+ */
+export class ScopeLists<V> {
+  constructor(
+    /** Values by scope index; written only while the owning index is built or derived. */
+    readonly values: Array<V[] | undefined>,
+  ) {}
+
+  /** The list at scope index `s`, or undefined. */
+  get(s: number): V[] | undefined {
+    return this.values[s];
+  }
 }
