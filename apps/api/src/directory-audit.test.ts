@@ -412,9 +412,7 @@ describe.each(testBackends())('directory and audit API on $name', (backend) => {
       let lines = 0;
       let chunks = 0;
       const started = performance.now();
-      const res = await fetch(exportUrl({ orgId: o.orgId, format }), {
-        headers: { authorization: `Bearer ${o.key}` },
-      });
+      const res = await getOnce(exportUrl({ orgId: o.orgId, format }), o.key);
       expect(res.status).toBe(200);
       for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
         for (const b of chunk) if (b === 10) lines++;
@@ -441,3 +439,18 @@ describe.each(testBackends())('directory and audit API on $name', (backend) => {
     );
   }, 300_000);
 });
+
+/**
+ * GET with the key, retried once when a reused keep-alive socket was reset under it (the
+ * server closed it idle as the request went out: the race every HTTP client retries idempotent
+ * requests on; seen in CI after the long in-thread seeding, even with the wait above).
+ */
+async function getOnce(url: string, key: string): Promise<Response> {
+  const go = () => fetch(url, { headers: { authorization: `Bearer ${key}` } });
+  try {
+    return await go();
+  } catch (e) {
+    if ((e as { cause?: { code?: string } }).cause?.code !== 'ECONNRESET') throw e;
+    return go();
+  }
+}
