@@ -32,10 +32,10 @@ function changedRows<T, K>(
   for (const x of before) if (!kept.has(x)) keys.add(keyOf(x));
   for (const x of after) if (!was.has(x)) keys.add(keyOf(x));
   // One row per key, the last (the database holds one; the journal re-reads it).
-  const rows = new Map<unknown, T>();
+  const rows = new Map<K, T>();
   for (const x of after) {
     const k = keyOf(x);
-    if (keys.has(k)) rows.set(typeof k === 'object' ? pairKey(k as GroupMembership) : k, x);
+    if (keys.has(k)) rows.set(k, x);
   }
   return { keys, rows: [...rows.values()] };
 }

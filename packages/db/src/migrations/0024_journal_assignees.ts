@@ -13,31 +13,24 @@ import { type Kysely, sql } from 'kysely';
 
 /** Replaces the assignments journal function with one that also journals the old subject. */
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await sql`
-    create or replace function gatehouse_journal_assignments() returns trigger
-    language plpgsql as $$
-    begin
-      if tg_op in ('UPDATE', 'DELETE') then
-        insert into snapshot_changes (org_id, revision, entity, key)
-        select old.org_id, o.revision, 'assignment', old.id
-          from orgs o where o.id = old.org_id;
-        if tg_op = 'DELETE' or old.subject_id is distinct from new.subject_id then
-          insert into snapshot_changes (org_id, revision, entity, key)
-          select old.org_id, o.revision, 'assignee', old.subject_id
-            from orgs o where o.id = old.org_id;
-        end if;
-      end if;
-      if tg_op in ('INSERT', 'UPDATE') then
-        insert into snapshot_changes (org_id, revision, entity, key)
-        select new.org_id, o.revision, 'assignment', new.id
-          from orgs o where o.id = new.org_id;
-      end if;
-      return null;
-    end $$`.execute(db);
+  await journalFunction(db, true);
 }
 
 /** Restores the function of migration 0005. */
 export async function down(db: Kysely<unknown>): Promise<void> {
+  await journalFunction(db, false);
+}
+
+/** `gatehouse_journal_assignments`, journaling the subject an assignment leaves or not. */
+async function journalFunction(db: Kysely<unknown>, assignee: boolean): Promise<void> {
+  const leaves = assignee
+    ? sql`
+        if tg_op = 'DELETE' or old.subject_id is distinct from new.subject_id then
+          insert into snapshot_changes (org_id, revision, entity, key)
+          select old.org_id, o.revision, 'assignee', old.subject_id
+            from orgs o where o.id = old.org_id;
+        end if;`
+    : sql``;
   await sql`
     create or replace function gatehouse_journal_assignments() returns trigger
     language plpgsql as $$
@@ -46,6 +39,7 @@ export async function down(db: Kysely<unknown>): Promise<void> {
         insert into snapshot_changes (org_id, revision, entity, key)
         select old.org_id, o.revision, 'assignment', old.id
           from orgs o where o.id = old.org_id;
+        ${leaves}
       end if;
       if tg_op in ('INSERT', 'UPDATE') then
         insert into snapshot_changes (org_id, revision, entity, key)
