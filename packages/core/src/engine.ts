@@ -285,15 +285,17 @@ export class Engine {
   /**
    * M7: active users holding `roleKey` at the root, directly or through an active group placed
    * there, sorted — what `requiredRoleHolders(engine.snapshot, roleKey)` answers, read from the
-   * index at the cost of the root's assignments and those groups' members rather than a pass
+   * index at the cost of the root's assignments of that role and those groups' members rather than a pass
    * over the org (a write checks its invariants with it).
    */
   requiredRoleHolders(roleKey: string): string[] {
     const index = this.index;
     const holders = new Set<string>();
+    const role = index.roleIndex.get(roleKey);
+    if (role === undefined) return [];
     // Only assignments that take effect are indexed: a skipped one holds nothing up.
-    for (const a of index.assignmentsAt.get(index.tree.root) ?? []) {
-      if (a.roleKey !== roleKey || a.environment !== null) continue;
+    for (const a of index.rootByRole.live(role, index.assignmentsOf)) {
+      if (a.environment !== null) continue;
       const s = index.subjects.get(a.subjectId);
       if (!s?.active) continue;
       if (s.type === 'user') holders.add(a.subjectId);

@@ -111,7 +111,7 @@ export class SubjectList {
       if (index.subjects.get(id)?.active) found.add(id);
     };
     for (const s of index.tree.ancestorsOf(scope)) {
-      for (const a of index.assignmentsAt.get(s) ?? []) {
+      for (const a of index.assignmentsAt.live(s, index.assignmentsOf)) {
         if (!envCovers(a.environment, environment)) continue;
         if (!hasBit(index.roleMasks.get(a.roleKey)!, bit)) continue;
         add(a.subjectId);

@@ -43,8 +43,6 @@ export interface ChangedRows<K, R> {
 
 /** One patch step as `deriveEngine` reads it (internal). */
 export interface PatchStep {
-  /** The snapshot this one was patched from. */
-  readonly from: OrgSnapshot;
   /** Changed subject ids → the current row, or null when removed. */
   readonly subjects: ReadonlyMap<string, SubjectInfo | null>;
   /** Changed assignment ids. */
@@ -60,21 +58,32 @@ export interface PatchStep {
 /** Overlays may hold this many changed rows (plus a sixteenth of the base) before folding. */
 const OVERLAY_ROWS = 4096;
 
-/** The base arrays a chain of patches shares, and every row changed since (in change order). */
+/**
+ * The base arrays a chain of patches shares, and the steps applied since, in order. The log is
+ * shared along a chain: a patch of the newest snapshot appends in place (the cost of its step,
+ * not of the chain); a patch of an older one copies the log up to its own length first.
+ */
 interface Overlay {
   readonly base: Readonly<Pick<OrgSnapshot, 'subjects' | 'assignments' | 'memberships'>>;
-  readonly subjects: Map<string, SubjectInfo | null>;
-  readonly assignments: Map<string, Assignment | null>;
-  /** Keyed by group id, then member id. */
-  readonly memberships: Map<string, GroupMembership | null>;
+  readonly log: PatchStep[];
+  /** How many steps of `log` are this snapshot's. */
+  readonly length: number;
+  /** The rows those steps changed, counted once per step. */
+  readonly rows: number;
 }
 
 const overlays = new WeakMap<OrgSnapshot, Overlay>();
-const steps = new WeakMap<OrgSnapshot, PatchStep>();
+/**
+ * Each patched snapshot's step and the snapshot it was patched from. `from` is held weakly:
+ * a strong reference would keep every snapshot of a chain (and whatever each materialized)
+ * alive for as long as the newest one is.
+ */
+const steps = new WeakMap<OrgSnapshot, { step: PatchStep; from: WeakRef<OrgSnapshot> }>();
 
-/** The patch step `snapshot` was made by, if it came from `patchSnapshot` (internal). */
-export function patchStepOf(snapshot: OrgSnapshot): PatchStep | undefined {
-  return steps.get(snapshot);
+/** The patch step `snapshot` was made by, if `patchSnapshot` made it from `from` (internal). */
+export function patchStepOf(snapshot: OrgSnapshot, from: OrgSnapshot): PatchStep | undefined {
+  const made = steps.get(snapshot);
+  return made && made.from.deref() === from ? made.step : undefined;
 }
 
 /**
@@ -90,7 +99,7 @@ export function patchStepOf(snapshot: OrgSnapshot): PatchStep | undefined {
  * deriveEngine(engine, next, new Set(['usr_1']));
  */
 export function patchSnapshot(base: OrgSnapshot, patch: SnapshotPatch): OrgSnapshot {
-  const step = normalize(base, patch);
+  const step = normalize(patch);
   const overlay = nextOverlay(base, step);
   const out = {} as Record<string, unknown>;
   let built: Pick<OrgSnapshot, 'subjects' | 'assignments' | 'memberships'> | undefined;
@@ -111,11 +120,11 @@ export function patchSnapshot(base: OrgSnapshot, patch: SnapshotPatch): OrgSnaps
   if (patch.roles) out.roles = patch.roles;
   const snapshot = out as unknown as OrgSnapshot;
   overlays.set(snapshot, overlay);
-  steps.set(snapshot, step);
+  steps.set(snapshot, { step, from: new WeakRef(base) });
   return snapshot;
 }
 
-function normalize(from: OrgSnapshot, patch: SnapshotPatch): PatchStep {
+function normalize(patch: SnapshotPatch): PatchStep {
   const subjects = new Map<string, SubjectInfo | null>();
   // Rows first, in their order (the order they take at the end of the snapshot).
   for (const row of patch.subjects?.rows ?? []) subjects.set(row.id, row);
@@ -135,7 +144,6 @@ function normalize(from: OrgSnapshot, patch: SnapshotPatch): PatchStep {
     pairs.set(`${m.groupId}\u0000${m.memberId}`, m);
   }
   return {
-    from,
     subjects,
     assignmentIds,
     assignments: [...byId.values()],
@@ -147,67 +155,83 @@ function normalize(from: OrgSnapshot, patch: SnapshotPatch): PatchStep {
 /** The overlay of the patched snapshot: the previous one's (or a new one) plus this step. */
 function nextOverlay(from: OrgSnapshot, step: PatchStep): Overlay {
   const prev = overlays.get(from);
-  const size = (o: Overlay) => o.subjects.size + o.assignments.size + o.memberships.size;
+  const rows = stepRows(step);
   const baseSize = (o: Overlay) =>
     o.base.subjects.length + o.base.assignments.length + o.base.memberships.length;
   // A snapshot that is not a patch, or whose overlay is large: fold into new base arrays.
-  const overlay: Overlay =
-    prev && size(prev) <= OVERLAY_ROWS + baseSize(prev) / 16
-      ? {
-          base: prev.base,
-          subjects: new Map(prev.subjects),
-          assignments: new Map(prev.assignments),
-          memberships: new Map(prev.memberships),
-        }
-      : {
-          base: {
-            subjects: from.subjects,
-            assignments: from.assignments,
-            memberships: from.memberships,
-          },
-          subjects: new Map(),
-          assignments: new Map(),
-          memberships: new Map(),
-        };
-  // Deleted first, then set: a changed row moves to the end of the overlay's order.
-  for (const [id, row] of step.subjects) {
-    overlay.subjects.delete(id);
-    overlay.subjects.set(id, row);
+  if (!prev || prev.rows > OVERLAY_ROWS + baseSize(prev) / 16) {
+    return {
+      base: {
+        subjects: from.subjects,
+        assignments: from.assignments,
+        memberships: from.memberships,
+      },
+      log: [step],
+      length: 1,
+      rows,
+    };
   }
-  for (const id of step.assignmentIds) overlay.assignments.delete(id);
-  for (const id of step.assignmentIds) overlay.assignments.set(id, null);
-  for (const a of step.assignments) {
-    overlay.assignments.delete(a.id);
-    overlay.assignments.set(a.id, a);
-  }
-  for (const [group, members] of step.membershipKeys) {
-    for (const member of members) {
-      const key = `${group}\u0000${member}`;
-      overlay.memberships.delete(key);
-      overlay.memberships.set(key, null);
+  const log = prev.log.length === prev.length ? prev.log : prev.log.slice(0, prev.length);
+  log.push(step);
+  return { base: prev.base, log, length: log.length, rows: prev.rows + rows };
+}
+
+function stepRows(step: PatchStep): number {
+  let n = step.subjects.size + step.assignmentIds.size + step.memberships.length;
+  for (const members of step.membershipKeys.values()) n += members.size;
+  return n;
+}
+
+/** Every row changed by the overlay's steps, most recently changed last (null: removed). */
+function changedRows(o: Overlay) {
+  const subjects = new Map<string, SubjectInfo | null>();
+  const assignments = new Map<string, Assignment | null>();
+  const memberships = new Map<string, GroupMembership | null>();
+  // Deleted first, then set: a changed row moves to the end of the order.
+  for (let i = 0; i < o.length; i++) {
+    const step = o.log[i]!;
+    for (const [id, row] of step.subjects) {
+      subjects.delete(id);
+      subjects.set(id, row);
+    }
+    for (const id of step.assignmentIds) assignments.delete(id);
+    for (const id of step.assignmentIds) assignments.set(id, null);
+    for (const a of step.assignments) {
+      assignments.delete(a.id);
+      assignments.set(a.id, a);
+    }
+    for (const [group, members] of step.membershipKeys) {
+      for (const member of members) {
+        const key = `${group}\u0000${member}`;
+        memberships.delete(key);
+        memberships.set(key, null);
+      }
+    }
+    for (const m of step.memberships) {
+      const key = `${m.groupId}\u0000${m.memberId}`;
+      memberships.delete(key);
+      memberships.set(key, m);
     }
   }
-  for (const m of step.memberships) {
-    const key = `${m.groupId}\u0000${m.memberId}`;
-    overlay.memberships.delete(key);
-    overlay.memberships.set(key, m);
-  }
-  return overlay;
+  return { subjects, assignments, memberships };
 }
 
 /** The overlay's arrays: the base's rows not changed since, then the changed rows that exist. */
 function fold(o: Overlay): Pick<OrgSnapshot, 'subjects' | 'assignments' | 'memberships'> {
+  const changed = changedRows(o);
   const changedPairs = new Map<string, Set<string>>();
-  for (const key of o.memberships.keys()) {
+  for (const key of changed.memberships.keys()) {
     const cut = key.indexOf('\u0000');
     addPair(changedPairs, key.slice(0, cut), key.slice(cut + 1));
   }
   return {
-    subjects: merge(o.base.subjects, o.subjects, (s) => o.subjects.has(s.id)),
-    assignments: merge(o.base.assignments, o.assignments, (a) => o.assignments.has(a.id)),
+    subjects: merge(o.base.subjects, changed.subjects, (s) => changed.subjects.has(s.id)),
+    assignments: merge(o.base.assignments, changed.assignments, (a) =>
+      changed.assignments.has(a.id),
+    ),
     memberships: merge(
       o.base.memberships,
-      o.memberships,
+      changed.memberships,
       (m) => changedPairs.get(m.groupId)?.has(m.memberId) === true,
     ),
   };

@@ -14,6 +14,7 @@
 import { sameInheritance } from '../inheritance.js';
 import { type PatchStep, patchStepOf } from '../patched-snapshot.js';
 import type { Assignment, GroupMembership, OrgSnapshot, SubjectInfo } from '../snapshot.js';
+import type { AssignmentLogs } from './assignment-logs.js';
 import {
   countsAsMembership,
   ENV_SLOTS,
@@ -21,7 +22,6 @@ import {
   envSlot,
   newRecord,
   push,
-  ScopeLists,
   type SkippedAssignment,
   type SubjectRecord,
 } from './engine-index.js';
@@ -65,10 +65,9 @@ export function deriveIndex(
   const budget = limits.maxChangedShare * prev.subjectCount;
   if (affected.size > budget) return null;
   // A patched snapshot says what changed: read that instead of scanning the org.
-  const step = patchStepOf(snapshot);
+  const step = patchStepOf(snapshot, old);
   const delta =
-    (step?.from === old ? readPatch(prev, step, affected) : null) ??
-    readDelta(prev, snapshot, affected);
+    (step ? readPatch(prev, step, affected) : null) ?? readDelta(prev, snapshot, affected);
   if (delta === null || delta.changed.size > budget) return null;
   return applyDelta(prev, snapshot, delta);
 }
@@ -476,23 +475,57 @@ function updateMemberships(prev: EngineIndex, next: EngineIndex, d: Delta): void
     strays.length === 0 && prev.strayMemberships.length === 0 ? prev.strayMemberships : strays;
 }
 
-/** The affected subjects' effective assignments, by subject and at the scopes they touch. */
+/**
+ * The affected subjects' effective assignments, by subject, and under their scopes and (at the
+ * root) roles in the shared logs: the cost of the affected subjects' assignments, whatever the
+ * size of the lists they sit in.
+ */
 function updateAssignments(prev: EngineIndex, next: EngineIndex, d: Delta): void {
   const of = new TableDraft(next.slotOf, prev.assignmentsOf);
-  const scopes = new Set<number>(d.ownAt.keys());
+  // Per log key, the assignments that join and how many of the previous index's leave.
+  const atScope = new Map<number, LogChange>();
+  const atRoot = new Map<number, LogChange>();
+  const root = prev.tree.root;
+  const note = (a: Assignment, join: boolean) => {
+    const scope = prev.tree.indexOf(a.scopeId)!;
+    noteChange(atScope, scope, a, join);
+    if (scope === root) noteChange(atRoot, prev.roleIndex.get(a.roleKey)!, a, join);
+  };
   for (const id of d.affected) {
-    for (const a of prev.assignmentsOf.get(id) ?? []) scopes.add(prev.tree.indexOf(a.scopeId)!);
+    const was = prev.assignmentsOf.get(id) ?? [];
+    const now = d.own.get(id) ?? [];
+    for (const a of was) if (!now.includes(a)) note(a, false);
+    for (const a of now) if (!was.includes(a)) note(a, true);
     of.put(id, d.own.get(id));
   }
-  let at = prev.assignmentsAt.values;
-  for (const s of scopes) {
-    const kept = (prev.assignmentsAt.get(s) ?? []).filter((a) => !d.affected.has(a.subjectId));
-    const list = kept.concat(d.ownAt.get(s) ?? []);
-    if (list.length === 0 && at[s] === undefined) continue;
-    // Copied once, on the first real change (as a full build, an empty list is no entry).
-    if (at === prev.assignmentsAt.values) at = at.slice();
-    at[s] = list.length === 0 ? undefined : list;
-  }
   next.assignmentsOf = of.done();
-  next.assignmentsAt = at === prev.assignmentsAt.values ? prev.assignmentsAt : new ScopeLists(at);
+  next.assignmentsAt = applyChanges(prev.assignmentsAt, atScope, next);
+  next.rootByRole = applyChanges(prev.rootByRole, atRoot, next);
+}
+
+/** What a derive does to one log key. */
+interface LogChange {
+  readonly added: Assignment[];
+  removed: number;
+}
+
+function noteChange(changes: Map<number, LogChange>, key: number, a: Assignment, join: boolean) {
+  let c = changes.get(key);
+  if (!c) {
+    c = { added: [], removed: 0 };
+    changes.set(key, c);
+  }
+  if (join) c.added.push(a);
+  else c.removed++;
+}
+
+function applyChanges(
+  logs: AssignmentLogs,
+  changes: ReadonlyMap<number, LogChange>,
+  next: EngineIndex,
+): AssignmentLogs {
+  if (changes.size === 0) return logs;
+  const draft = logs.draft();
+  for (const [key, c] of changes) draft.change(key, c.added, c.removed, next.assignmentsOf);
+  return draft.done();
 }

@@ -16,6 +16,7 @@ import type {
   SubjectInfo,
   SubjectType,
 } from '../snapshot.js';
+import { AssignmentLogs } from './assignment-logs.js';
 import { overrideNests, resolveGrants } from './override.js';
 import { pushAt, SubjectTable } from './subject-table.js';
 
@@ -84,6 +85,8 @@ export class EngineIndex {
   readonly words: number;
   readonly roles: Map<string, RoleDef>;
   readonly roleMasks: Map<string, Uint32Array>;
+  /** Role key → a small number, in the snapshot's order (the keys of `rootByRole`). */
+  readonly roleIndex: Map<string, number>;
   /**
    * Role key → its slot's number (0, 1, …), for the roles whose slot is `override`
    * (`OrgSnapshot.inheritance`); roles of one slot share a number.
@@ -107,8 +110,10 @@ export class EngineIndex {
   membersOf: SubjectTable<string[]>;
   /** subjectId → its own assignments that take effect, in snapshot order. */
   assignmentsOf: SubjectTable<Assignment[]>;
-  /** scope index → assignments placed there that take effect (order not significant). */
-  assignmentsAt: ScopeLists<Assignment>;
+  /** scope index → assignments placed there that take effect (./assignment-logs.ts). */
+  assignmentsAt: AssignmentLogs;
+  /** role index (`roleIndex`) → the assignments of `assignmentsAt` at the root with that role. */
+  rootByRole: AssignmentLogs;
   /** In snapshot order. */
   skipped: SkippedAssignment[];
   /** Memberships that do not count (./derive.ts reads around them); order not significant. */
@@ -176,6 +181,7 @@ export class EngineIndex {
       this.words = base.words;
       this.roles = base.roles;
       this.roleMasks = base.roleMasks;
+      this.roleIndex = base.roleIndex;
       this.overrideSlotOf = base.overrideSlotOf;
       this.overrideSlots = base.overrideSlots;
       this.unknownRolePermissions = base.unknownRolePermissions;
@@ -190,6 +196,7 @@ export class EngineIndex {
       this.membersOf = base.membersOf;
       this.assignmentsOf = base.assignmentsOf;
       this.assignmentsAt = base.assignmentsAt;
+      this.rootByRole = base.rootByRole;
       this.skipped = base.skipped;
       this.strayMemberships = base.strayMemberships;
       this.assignmentCount = base.assignmentCount;
@@ -214,6 +221,7 @@ export class EngineIndex {
     this.words = Math.max(1, Math.ceil(this.permNames.length / 32));
     this.roles = new Map();
     this.roleMasks = new Map();
+    this.roleIndex = new Map();
     const unknownPermissions: Array<{ roleKey: string; permission: string }> = [];
     for (const role of snapshot.roles) {
       this.roles.set(role.key, role);
@@ -225,6 +233,7 @@ export class EngineIndex {
         mask[bit >>> 5]! |= 1 << (bit & 31);
       }
       this.roleMasks.set(role.key, mask);
+      if (!this.roleIndex.has(role.key)) this.roleIndex.set(role.key, this.roleIndex.size);
     }
     this.unknownRolePermissions = unknownPermissions;
     const slotNumbers = new Map<string, number>();
@@ -252,7 +261,8 @@ export class EngineIndex {
     this.groupsOf = new SubjectTable(slotOf, new Array(records.length));
     this.membersOf = new SubjectTable(slotOf, new Array(records.length));
     this.assignmentsOf = new SubjectTable(slotOf, new Array(records.length));
-    this.assignmentsAt = new ScopeLists(new Array(this.tree.nodes.length));
+    this.assignmentsAt = AssignmentLogs.empty(this.tree.nodes.length);
+    this.rootByRole = AssignmentLogs.empty(this.roleIndex.size);
     this.skipped = [];
     this.strayMemberships = [];
     this.assignmentCount = snapshot.assignments.length;
@@ -404,7 +414,8 @@ export class EngineIndex {
     }
     const scope = this.tree.indexOf(a.scopeId)!;
     pushAt(this.assignmentsOf.values, this.slotOf.get(a.subjectId)!, a);
-    pushAt(this.assignmentsAt.values, scope, a);
+    this.assignmentsAt.buildPush(scope, a);
+    if (scope === this.tree.root) this.rootByRole.buildPush(this.roleIndex.get(a.roleKey)!, a);
     const mask = this.roleMasks.get(a.roleKey)!;
     const slot = envSlot(a.environment);
     const subject = this.subjects.get(a.subjectId)!;
@@ -506,20 +517,4 @@ export function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
 /** Spare room a derive's copy leaves (an eighth), so the next derives append in place. */
 function headroom(used: number): number {
   return used >>> 3;
-}
-
-/**
- * Lists by scope index (dense, so an array rather than a Map: a derive copies pointers, not map
- * entries), read like a Map.
- */
-export class ScopeLists<V> {
-  constructor(
-    /** Values by scope index; written only while the owning index is built or derived. */
-    readonly values: Array<V[] | undefined>,
-  ) {}
-
-  /** The list at scope index `s`, or undefined. */
-  get(s: number): V[] | undefined {
-    return this.values[s];
-  }
 }
