@@ -163,7 +163,7 @@ describe('engine agrees with the reference evaluator (properties)', {
     expect(samples.filter((s) => !overriding(s)).length).toBeGreaterThan(50);
     // Override slots that replace something (resolved records) and ones that do not.
     const resolved = (s: OrgSnapshot) =>
-      engineIndex(createEngine(s)).subjects.values.filter((r) => r?.resolved).length;
+      [...engineIndex(createEngine(s)).subjects.slots.values()].filter((r) => r.resolved).length;
     expect(samples.filter((s) => resolved(s) > 0).length).toBeGreaterThan(20);
     expect(samples.filter((s) => overriding(s) && resolved(s) === 0).length).toBeGreaterThan(5);
   });

@@ -122,7 +122,7 @@ export class Engine {
     const slot = index.slotOf.get(subject);
     if (slot === undefined) return false;
     // Undefined: an id another engine derived from the same build appended to the shared map.
-    const code = index.codes[slot];
+    const code = index.codes.get(slot);
     if (code === undefined || code === -1) return false;
     const bit = index.permBit.get(permission);
     if (bit === undefined) return false;
@@ -155,7 +155,7 @@ export class Engine {
   check(req: CheckRequest): Decision {
     const index = this.index;
     const slot = index.slotOf.get(req.subject);
-    const code = slot === undefined ? undefined : index.codes[slot];
+    const code = slot === undefined ? undefined : index.codes.get(slot);
     const bit = index.permBit.get(req.permission);
     const s = index.tree.indexOf(req.scope);
     if (code === undefined || code === -1 || bit === undefined || s === undefined) {

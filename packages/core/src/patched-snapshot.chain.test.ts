@@ -217,4 +217,68 @@ describe('patchSnapshot along long and branching chains (issue 15)', () => {
     });
     expect(patches).toBeGreaterThan(writes.length / 2);
   });
+
+  it('engines derived across several 4,096-slot chunks, from the newest and from older engines, answer as fresh builds', () => {
+    const roles = [
+      { key: 'owner', name: 'Owner', permissions: ['org.update'] },
+      { key: 'member', name: 'Member', permissions: [] },
+    ] as unknown as OrgSnapshot['roles'];
+    const first: OrgSnapshot = {
+      ...baseOrg(8_150),
+      permissions: [{ name: 'org.update' }] as unknown as OrgSnapshot['permissions'],
+      roles,
+    };
+    const writes = fc.sample(
+      fc.record({ user: fc.nat(8_400), owner: fc.boolean(), from: fc.nat(), sibling: fc.nat(3) }),
+      { numRuns: 120, seed: 33 },
+    );
+    let engine = createEngine(first);
+    const engines: Engine[] = [engine];
+    const holdersThen = [engine.requiredRoleHolders('owner')];
+    const u8300Then = [engine.can('u8300', 'org.update', 'root')];
+    writes.forEach((w, i) => {
+      const base = w.sibling === 0 ? engines[w.from % engines.length]! : engine;
+      // Users past 8,150 are new: their slots cross into the third chunk.
+      const user = `u${w.user}`;
+      const id = `a${w.user}`;
+      const patch: SnapshotPatch = {
+        revision: base.snapshot.revision + 1,
+        subjects: { keys: [user], rows: [{ id: user, type: 'user', active: true }] },
+        assignments: {
+          keys: [id],
+          rows: [
+            {
+              id,
+              subjectId: user,
+              roleKey: w.owner ? 'owner' : 'member',
+              scopeId: 'root',
+              environment: null,
+            },
+          ],
+        },
+      };
+      const next = deriveEngine(base, patchSnapshot(base.snapshot, patch), new Set([user]));
+      if (w.sibling !== 0) engine = next;
+      engines.push(next);
+      holdersThen.push(next.requiredRoleHolders('owner'));
+      u8300Then.push(next.can('u8300', 'org.update', 'root'));
+      if (i % 10 === 0 || w.sibling === 0) {
+        const fresh = createEngine(JSON.parse(JSON.stringify(next.snapshot)));
+        for (const probe of [user, 'u0', 'u4095', 'u4096', 'u8191', 'u8192', 'u8300', 'nobody']) {
+          expect(next.can(probe, 'org.update', 'root')).toBe(
+            fresh.can(probe, 'org.update', 'root'),
+          );
+          expect(next.check({ subject: probe, permission: 'org.update', scope: 'root' })).toEqual(
+            fresh.check({ subject: probe, permission: 'org.update', scope: 'root' }),
+          );
+        }
+        expect(next.requiredRoleHolders('owner')).toEqual(fresh.requiredRoleHolders('owner'));
+      }
+    });
+    // Earlier engines still answer as they did when they were derived.
+    engines.forEach((e, i) => {
+      expect(e.requiredRoleHolders('owner')).toEqual(holdersThen[i]);
+      expect(e.can('u8300', 'org.update', 'root')).toBe(u8300Then[i]);
+    });
+  });
 });

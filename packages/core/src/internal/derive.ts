@@ -367,11 +367,9 @@ function applyDelta(prev: EngineIndex, snapshot: OrgSnapshot, d: Delta): EngineI
   for (const id of d.changed) {
     if (!slotOf.has(id) && exists(id)) slotOf.set(id, slotOf.size);
   }
-  const records = prev.subjects.values.slice();
-  const codes = new Float64Array(slotOf.size);
-  codes.set(prev.codes);
-  // Slots other derives appended (and this one's new ones, until set below): no subject here.
-  codes.fill(-1, prev.codes.length);
+  // Shared chunks, copied as written; slots other derives appended read as no subject here.
+  const records = prev.subjects.slots.fork();
+  const codes = prev.codes.fork();
   let count = prev.subjectCount;
   // Fresh records for the changed subjects that exist after; the old ones' data becomes garbage.
   const rebuilt: Array<[string, number, SubjectRecord]> = [];
@@ -386,12 +384,12 @@ function applyDelta(prev: EngineIndex, snapshot: OrgSnapshot, d: Delta): EngineI
     const info = d.affected.has(id) ? d.rows.get(id) : old?.info;
     if (slot === undefined) continue;
     if (!info) {
-      records[slot] = undefined;
-      codes[slot] = -1;
+      records.set(slot, undefined);
+      codes.set(slot, -1);
       continue;
     }
     const rec = newRecord(info);
-    records[slot] = rec;
+    records.set(slot, rec);
     count++;
     rebuilt.push([id, slot, rec]);
   }
@@ -425,7 +423,7 @@ function applyDelta(prev: EngineIndex, snapshot: OrgSnapshot, d: Delta): EngineI
   });
   next.appendEntries(rebuilt.map(([, , rec]) => rec));
   for (const [, slot, rec] of rebuilt) {
-    const code = slot < prev.codes.length ? prev.codes[slot]! : -1;
+    const code = prev.codes.get(slot) ?? -1;
     next.setCode(slot, rec, code <= -2 ? -2 - code : undefined);
   }
   return next;

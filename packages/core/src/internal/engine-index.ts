@@ -18,7 +18,8 @@ import type {
 } from '../snapshot.js';
 import { AssignmentLogs } from './assignment-logs.js';
 import { overrideNests, resolveGrants } from './override.js';
-import { pushAt, SubjectTable } from './subject-table.js';
+import { CodeChunks, SlotChunks } from './slot-chunks.js';
+import { SubjectTable } from './subject-table.js';
 
 /** Grant masks are stored per environment selector: 0 both, 1 live, 2 sandbox. */
 export const ENV_SLOTS = 3;
@@ -137,7 +138,7 @@ export class EngineIndex {
    * `>= 0`: packed additive, `start * 16 + count`; `-1`: inactive or removed; `<= -2`: checked
    * through its record, `walkers[-code - 2]`.
    */
-  codes: Float64Array;
+  codes: CodeChunks;
   /**
    * Subjects checked through their record: more than SCAN_LIMIT grant scopes (they walk the
    * ancestors), or resolved override grants (read deepest first, packed or walking); so the
@@ -256,18 +257,18 @@ export class EngineIndex {
       } else records[slot] = rec; // a repeated id: the last row wins
     }
     this.slotOf = slotOf;
-    this.subjects = new SubjectTable(slotOf, records);
+    this.subjects = new SubjectTable(slotOf, SlotChunks.of(records));
     this.subjectCount = records.length;
-    this.groupsOf = new SubjectTable(slotOf, new Array(records.length));
-    this.membersOf = new SubjectTable(slotOf, new Array(records.length));
-    this.assignmentsOf = new SubjectTable(slotOf, new Array(records.length));
+    this.groupsOf = new SubjectTable(slotOf, SlotChunks.sized<string[]>(records.length));
+    this.membersOf = new SubjectTable(slotOf, SlotChunks.sized<string[]>(records.length));
+    this.assignmentsOf = new SubjectTable(slotOf, SlotChunks.sized<Assignment[]>(records.length));
     this.assignmentsAt = AssignmentLogs.empty(this.tree.nodes.length);
     this.rootByRole = AssignmentLogs.empty(this.roleIndex.size);
     this.skipped = [];
     this.strayMemberships = [];
     this.assignmentCount = snapshot.assignments.length;
     this.membershipCount = snapshot.memberships.length;
-    this.codes = new Float64Array(records.length);
+    this.codes = CodeChunks.empty(records.length);
     this.walkers = [];
     this.entries = new Uint32Array(0);
     for (const m of snapshot.memberships) {
@@ -275,8 +276,8 @@ export class EngineIndex {
         this.strayMemberships.push(m);
         continue;
       }
-      pushAt(this.groupsOf.values, slotOf.get(m.memberId)!, m.groupId);
-      pushAt(this.membersOf.values, slotOf.get(m.groupId)!, m.memberId);
+      this.groupsOf.pushAt(slotOf.get(m.memberId)!, m.groupId);
+      this.membersOf.pushAt(slotOf.get(m.groupId)!, m.memberId);
     }
     this.masks = new Uint32Array(
       Math.max(16, snapshot.assignments.length * ENV_SLOTS * this.words),
@@ -290,11 +291,11 @@ export class EngineIndex {
       if (overrideNests(this, lists)) resolveGrants(this, rec, lists);
     }
     this.stride = 2 + ENV_SLOTS * this.words;
-    this.pack();
+    this.pack(records);
   }
 
-  private pack(): void {
-    const records = this.subjects.values as SubjectRecord[];
+  /** Packs the built records (`records[slot]`, as the build made them). */
+  private pack(records: readonly SubjectRecord[]): void {
     let total = 0;
     for (const rec of records) if (rec.grants.size <= SCAN_LIMIT) total += rec.grants.size;
     this.entries = new Uint32Array(total * this.stride);
@@ -360,13 +361,13 @@ export class EngineIndex {
    * when given (a derived index reusing its previous record's), else a new one.
    */
   setCode(slot: number, rec: SubjectRecord, walker?: number): void {
-    if (!rec.active) this.codes[slot] = -1;
+    if (!rec.active) this.codes.set(slot, -1);
     else if (rec.start >= 0 && !rec.resolved)
-      this.codes[slot] = rec.start * 16 + (rec.end - rec.start);
+      this.codes.set(slot, rec.start * 16 + (rec.end - rec.start));
     else if (walker !== undefined) {
       this.walkers[walker] = rec;
-      this.codes[slot] = -2 - walker;
-    } else this.codes[slot] = -2 - (this.walkers.push(rec) - 1);
+      this.codes.set(slot, -2 - walker);
+    } else this.codes.set(slot, -2 - (this.walkers.push(rec) - 1));
   }
 
   /** Why an assignment would take no effect, or null when it is sound. */
@@ -413,7 +414,7 @@ export class EngineIndex {
       return;
     }
     const scope = this.tree.indexOf(a.scopeId)!;
-    pushAt(this.assignmentsOf.values, this.slotOf.get(a.subjectId)!, a);
+    this.assignmentsOf.pushAt(this.slotOf.get(a.subjectId)!, a);
     this.assignmentsAt.buildPush(scope, a);
     if (scope === this.tree.root) this.rootByRole.buildPush(this.roleIndex.get(a.roleKey)!, a);
     const mask = this.roleMasks.get(a.roleKey)!;
