@@ -300,7 +300,7 @@ export class Engine {
       if (!s?.active) continue;
       if (s.type === 'user') holders.add(a.subjectId);
       if (s.type !== 'group') continue;
-      for (const m of index.membersOf.get(a.subjectId) ?? []) {
+      for (const m of index.members(a.subjectId)) {
         const member = index.subjects.get(m);
         if (member?.active && member.type === 'user') holders.add(m);
       }

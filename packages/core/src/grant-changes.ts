@@ -181,7 +181,7 @@ export function withGroupMembers(engine: Engine, subjects: Iterable<string>): Se
   for (const id of subjects) {
     out.add(id);
     if (index.subjects.get(id)?.type !== 'group') continue;
-    for (const m of index.membersOf.get(id) ?? []) out.add(m);
+    for (const m of index.members(id)) out.add(m);
   }
   return out;
 }

@@ -117,7 +117,7 @@ export class SubjectList {
         add(a.subjectId);
         const holder = index.subjects.get(a.subjectId)!;
         if (holder.type === 'group' && holder.active) {
-          for (const m of index.membersOf.get(a.subjectId) ?? []) add(m);
+          for (const m of index.members(a.subjectId)) add(m);
         }
       }
     }

@@ -66,7 +66,7 @@ export function ownershipChange(
       const rec = index.subjects.get(id);
       if (rec?.type === 'user') candidates.add(id);
       if (rec?.type !== 'group') continue;
-      for (const m of index.membersOf.get(id) ?? []) candidates.add(m);
+      for (const m of index.members(id)) candidates.add(m);
     }
   };
   for (const engine of [before, after]) {

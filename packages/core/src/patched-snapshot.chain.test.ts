@@ -281,4 +281,59 @@ describe('patchSnapshot along long and branching chains (issue 15)', () => {
       expect(e.can('u8300', 'org.update', 'root')).toBe(u8300Then[i]);
     });
   });
+
+  it('a group whose members join and leave (its row unchanged) keeps exactly its members, from the newest and from older engines', () => {
+    const roles = [
+      { key: 'owner', name: 'Owner', permissions: ['org.update'] },
+      { key: 'member', name: 'Member', permissions: [] },
+    ] as unknown as OrgSnapshot['roles'];
+    const base = baseOrg(300);
+    const first: OrgSnapshot = {
+      ...base,
+      permissions: [{ name: 'org.update' }] as unknown as OrgSnapshot['permissions'],
+      roles,
+      // The group holds Owner at the root: M7 counts its members.
+      assignments: [
+        ...base.assignments,
+        { id: 'ag', subjectId: 'g0', roleKey: 'owner', scopeId: 'root', environment: null },
+      ],
+      memberships: Array.from({ length: 120 }, (_, i) => ({ groupId: 'g0', memberId: `u${i}` })),
+    };
+    const writes = fc.sample(
+      fc.record({
+        members: fc.array(fc.tuple(fc.nat(299), fc.boolean()), { minLength: 1, maxLength: 4 }),
+        from: fc.nat(),
+        sibling: fc.nat(4),
+      }),
+      { numRuns: 1_500, seed: 44 },
+    );
+    let engine = createEngine(first);
+    const engines: Engine[] = [engine];
+    const membersThen = [[...engineIndex(engine).members('g0')].sort()];
+    let patches = 0;
+    writes.forEach((w) => {
+      const base = w.sibling === 0 ? engines[w.from % engines.length]! : engine;
+      const pairs = new Map(w.members.map(([u, join]) => [`u${u}`, join]));
+      const keys = [...pairs.keys()].map((memberId) => ({ groupId: 'g0', memberId }));
+      const patch: SnapshotPatch = {
+        revision: base.snapshot.revision + 1,
+        memberships: { keys, rows: keys.filter((k) => pairs.get(k.memberId)) },
+      };
+      const affected = new Set(['g0', ...pairs.keys()]);
+      const next = deriveEngine(base, patchSnapshot(base.snapshot, patch), affected);
+      if (engineIndex(next).readBy === 'patch') patches++;
+      if (w.sibling !== 0) engine = next;
+      engines.push(next);
+      const members = [...engineIndex(next).members('g0')].sort();
+      membersThen.push(members);
+      const fresh = createEngine(JSON.parse(JSON.stringify(next.snapshot)));
+      // Exactly the fresh build's members: none left over, none twice.
+      expect(members).toEqual([...engineIndex(fresh).members('g0')].sort());
+      expect(next.requiredRoleHolders('owner')).toEqual(fresh.requiredRoleHolders('owner'));
+    });
+    engines.forEach((e, i) => {
+      expect([...engineIndex(e).members('g0')].sort()).toEqual(membersThen[i]);
+    });
+    expect(patches).toBeGreaterThan(writes.length / 2);
+  });
 });

@@ -25,8 +25,9 @@ import {
   type SkippedAssignment,
   type SubjectRecord,
 } from './engine-index.js';
+import { memberLogOf, nextMemberLog } from './member-logs.js';
 import { overrideNests, resolveGrants } from './override.js';
-import { SubjectTable, TableDraft } from './subject-table.js';
+import { SubjectTable, TableDraft, ValueDraft } from './subject-table.js';
 
 /** When deriving gives way to a full build. */
 export interface DeriveLimits {
@@ -85,8 +86,16 @@ interface Delta {
   readonly ownAt: Map<number, Assignment[]>;
   /** Every skipped assignment of the new snapshot, in snapshot order. */
   readonly skipped: SkippedAssignment[];
-  /** Memberships naming an affected group or member, in snapshot order. */
+  /**
+   * Memberships naming an affected member, or a group of `walked`, in snapshot order (and the
+   * changed pairs that exist).
+   */
   readonly memberships: GroupMembership[];
+  /**
+   * The affected groups whose memberships were all read (their member logs are rebuilt); the
+   * others' logs take the members that joined or left. Null: every affected subject.
+   */
+  readonly walked: ReadonlySet<string> | null;
   /**
    * When some id became or stopped being a group, the memberships of the changed subjects that
    * are not affected themselves (their group lists are rebuilt); else null (they keep theirs).
@@ -162,6 +171,7 @@ function readDelta(
     ownAt,
     skipped,
     memberships,
+    walked: null,
     regrouped,
     by: 'scan',
     assignmentCount: snapshot.assignments.length,
@@ -190,7 +200,7 @@ function spread(
     if ((before?.type === 'group') !== (after?.type === 'group')) regroup = true;
     if (sameForMembers(before, after, prev.assignmentsOf.get(id), own.get(id))) continue;
     regranted.add(id);
-    for (const m of prev.membersOf.get(id) ?? []) changed.add(m);
+    for (const m of prev.members(id)) changed.add(m);
   }
   if (regranted.size > 0) {
     const rowOf = (id: string) => (affected.has(id) ? rows.get(id) : prev.subjects.get(id)?.info);
@@ -275,7 +285,9 @@ function readPatch(
   assignmentCount += added.length;
 
   // Memberships naming an affected subject, in snapshot order: each member's groups (kept, in
-  // order), the other members of affected groups, then the changed pairs that exist.
+  // order), the other members of affected groups whose row changed (only then may their
+  // memberships count otherwise: the others' member logs just take who joined or left), then
+  // the changed pairs that exist.
   const dropped = (group: string, member: string) =>
     step.membershipKeys.get(group)?.has(member) === true;
   const memberships: GroupMembership[] = [];
@@ -286,8 +298,10 @@ function readPatch(
       if (!dropped(g, id)) memberships.push({ groupId: g, memberId: id });
     }
   }
-  for (const id of affected) {
-    for (const m of prev.membersOf.get(id) ?? []) {
+  const walked = new Set<string>();
+  for (const id of affected) if (step.subjects.has(id)) walked.add(id);
+  for (const id of walked) {
+    for (const m of prev.members(id)) {
       if (affected.has(m)) continue;
       membershipCount--;
       if (!dropped(id, m)) memberships.push({ groupId: id, memberId: m });
@@ -319,6 +333,7 @@ function readPatch(
     ownAt,
     skipped: added.length === 0 ? skipped : skipped.concat(added),
     memberships,
+    walked,
     regrouped: null,
     by: 'patch',
     assignmentCount,
@@ -431,38 +446,50 @@ function applyDelta(prev: EngineIndex, snapshot: OrgSnapshot, d: Delta): EngineI
 
 /**
  * Group lists of the affected members (and of all changed ones when an id became or stopped
- * being a group), member lists of the affected groups and of the groups affected members joined
- * or left. The tables are copied on the first change.
+ * being a group); member logs of the walked groups rebuilt, and of the groups affected members
+ * joined or left, extended (./member-logs.ts: the cost of who joined or left, not of the group).
  */
 function updateMemberships(prev: EngineIndex, next: EngineIndex, d: Delta): void {
   const counts = (m: GroupMembership) =>
     countsAsMembership(next.subjects.get(m.memberId), next.subjects.get(m.groupId));
+  const walked = d.walked ?? d.affected;
   const groupRows = new Map<string, string[]>();
   const memberRows = new Map<string, string[]>();
   for (const m of d.memberships) {
     if (!counts(m)) continue;
     if (d.affected.has(m.memberId)) push(groupRows, m.memberId, m.groupId);
-    push(memberRows, m.groupId, m.memberId);
+    if (walked.has(m.groupId)) push(memberRows, m.groupId, m.memberId);
   }
   for (const m of d.regrouped ?? []) if (counts(m)) push(groupRows, m.memberId, m.groupId);
 
   const groupsOf = new TableDraft(next.slotOf, prev.groupsOf);
-  const membersOf = new TableDraft(next.slotOf, prev.membersOf);
-  // Unaffected groups an affected member left or joined: their other members stay.
-  const touched = new Set<string>();
+  // Groups not walked: who joined them and how many left.
+  const joins = new Map<string, { added: string[]; removed: number }>();
+  const join = (g: string) => {
+    let j = joins.get(g);
+    if (!j) {
+      j = { added: [], removed: 0 };
+      joins.set(g, j);
+    }
+    return j;
+  };
   for (const id of d.regrouped ? d.changed : d.affected) {
-    if (d.affected.has(id)) for (const g of prev.groupsOf.get(id) ?? []) touched.add(g);
-    groupsOf.put(id, groupRows.get(id));
+    const before = prev.groupsOf.get(id) ?? [];
+    const after = groupRows.get(id) ?? [];
+    groupsOf.put(id, after);
+    for (const g of before) if (!walked.has(g) && !after.includes(g)) join(g).removed++;
+    for (const g of after) if (!walked.has(g) && !before.includes(g)) join(g).added.push(id);
   }
-  for (const g of memberRows.keys()) touched.add(g);
-  for (const g of touched) {
-    if (d.affected.has(g)) continue;
-    const kept = (prev.membersOf.get(g) ?? []).filter((m) => !d.affected.has(m));
-    membersOf.put(g, kept.concat(memberRows.get(g) ?? []));
-  }
-  // An affected group's memberships were all read: rebuilt from them.
-  for (const g of d.affected) membersOf.put(g, memberRows.get(g));
   next.groupsOf = groupsOf.done();
+  const membersOf = new ValueDraft(next.slotOf, prev.membersOf);
+  for (const [g, j] of joins) {
+    membersOf.put(g, nextMemberLog(prev.membersOf.get(g), g, j.added, j.removed, next.groupsOf));
+  }
+  // A walked group's memberships were all read: its log is rebuilt from them.
+  for (const g of walked) {
+    const rows = memberRows.get(g);
+    membersOf.put(g, rows ? memberLogOf(rows) : undefined);
+  }
   next.membersOf = membersOf.done();
   // Whether a membership counts depends on its two rows only: the affected ones' are re-read.
   const strays = prev.strayMemberships.filter(

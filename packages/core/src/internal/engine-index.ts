@@ -17,9 +17,12 @@ import type {
   SubjectType,
 } from '../snapshot.js';
 import { AssignmentLogs } from './assignment-logs.js';
+import { liveMembers, type MemberLog, memberLogOf } from './member-logs.js';
 import { overrideNests, resolveGrants } from './override.js';
 import { CodeChunks, SlotChunks } from './slot-chunks.js';
 import { SubjectTable } from './subject-table.js';
+
+const NO_MEMBERS: readonly string[] = Object.freeze([]);
 
 /** Grant masks are stored per environment selector: 0 both, 1 live, 2 sandbox. */
 export const ENV_SLOTS = 3;
@@ -107,8 +110,11 @@ export class EngineIndex {
   subjectCount: number;
   /** memberId → groups it belongs to, in snapshot order. */
   groupsOf: SubjectTable<string[]>;
-  /** groupId → its members (order not significant: readers fold or sort). */
-  membersOf: SubjectTable<string[]>;
+  /**
+   * groupId → its member log (./member-logs.ts); read the members with `members(groupId)`
+   * (order not significant: readers fold, sort or collect into sets).
+   */
+  membersOf: SubjectTable<MemberLog>;
   /** subjectId → its own assignments that take effect, in snapshot order. */
   assignmentsOf: SubjectTable<Assignment[]>;
   /** scope index → assignments placed there that take effect (./assignment-logs.ts). */
@@ -260,7 +266,7 @@ export class EngineIndex {
     this.subjects = new SubjectTable(slotOf, SlotChunks.of(records));
     this.subjectCount = records.length;
     this.groupsOf = new SubjectTable(slotOf, SlotChunks.sized<string[]>(records.length));
-    this.membersOf = new SubjectTable(slotOf, SlotChunks.sized<string[]>(records.length));
+    const memberLists = SlotChunks.sized<string[]>(records.length);
     this.assignmentsOf = new SubjectTable(slotOf, SlotChunks.sized<Assignment[]>(records.length));
     this.assignmentsAt = AssignmentLogs.empty(this.tree.nodes.length);
     this.rootByRole = AssignmentLogs.empty(this.roleIndex.size);
@@ -277,8 +283,17 @@ export class EngineIndex {
         continue;
       }
       this.groupsOf.pushAt(slotOf.get(m.memberId)!, m.groupId);
-      this.membersOf.pushAt(slotOf.get(m.groupId)!, m.memberId);
+      const g = slotOf.get(m.groupId)!;
+      const list = memberLists.get(g);
+      if (list) list.push(m.memberId);
+      else memberLists.set(g, [m.memberId]);
     }
+    const memberLogs = SlotChunks.sized<MemberLog>(records.length);
+    for (let slot = 0; slot < records.length; slot++) {
+      const list = memberLists.get(slot);
+      if (list) memberLogs.set(slot, memberLogOf(list));
+    }
+    this.membersOf = new SubjectTable(slotOf, memberLogs);
     this.masks = new Uint32Array(
       Math.max(16, snapshot.assignments.length * ENV_SLOTS * this.words),
     );
@@ -392,6 +407,12 @@ export class EngineIndex {
     return null;
   }
 
+  /** The members of a group (its member log's live entries); empty for anything else. */
+  members(groupId: string): readonly string[] {
+    const list = this.membersOf.get(groupId);
+    return list === undefined ? NO_MEMBERS : liveMembers(list, groupId, this.groupsOf);
+  }
+
   /** True when a group's scope limits (seed 003 tenant groups) include the scope. */
   groupMayHoldAt(group: SubjectInfo, scope: number): boolean {
     if (!group.limitedTo) return true;
@@ -424,7 +445,7 @@ export class EngineIndex {
     this.foldInto(subject, scope, slot, mask);
     if (overrides) reached.set(subject, (reached.get(subject) ?? 0) + 1);
     if (subject.type === 'group' && subject.active) {
-      for (const memberId of this.membersOf.get(subject.info.id) ?? []) {
+      for (const memberId of this.members(subject.info.id)) {
         const member = this.subjects.get(memberId)!;
         this.foldInto(member, scope, slot, mask);
         if (overrides) reached.set(member, (reached.get(member) ?? 0) + 1);

@@ -39,26 +39,33 @@ export class SubjectTable<V> {
  * A table being derived: it shares the previous table's chunks and copies those it changes.
  * `slotOf` is the derived index's (a superset of the previous one's).
  */
-export class TableDraft<V> {
-  private slots: SlotChunks<V[]> | undefined;
+export class ValueDraft<V> {
+  private slots: SlotChunks<V> | undefined;
 
   constructor(
     private readonly slotOf: ReadonlyMap<string, number>,
-    private readonly previous: SubjectTable<V[]>,
+    private readonly previous: SubjectTable<V>,
   ) {}
 
-  /** Sets a subject's list, or clears it when missing or empty (as a full build has no entry). */
-  put(id: string, list: V[] | undefined): void {
+  /** Sets a subject's value, or clears it when undefined. */
+  put(id: string, value: V | undefined): void {
     const slot = this.slotOf.get(id);
-    const empty = list === undefined || list.length === 0;
     const slots = this.slots ?? this.previous.slots;
-    if (slot === undefined || (empty && slots.get(slot) === undefined)) return;
+    if (slot === undefined || (value === undefined && slots.get(slot) === undefined)) return;
     this.slots ??= this.previous.slots.fork();
-    this.slots.set(slot, empty ? undefined : list);
+    this.slots.set(slot, value);
   }
 
   /** The derived table. */
-  done(): SubjectTable<V[]> {
+  done(): SubjectTable<V> {
     return this.slots ? new SubjectTable(this.slotOf, this.slots) : this.previous;
+  }
+}
+
+/** A table of lists being derived: an empty list is no entry (as in a full build). */
+export class TableDraft<V> extends ValueDraft<V[]> {
+  /** Sets a subject's list, or clears it when missing or empty. */
+  override put(id: string, list: V[] | undefined): void {
+    super.put(id, list === undefined || list.length === 0 ? undefined : list);
   }
 }
