@@ -140,7 +140,7 @@ const renderedUser = fc
     fc.array(groupRef, { maxLength: 3 }),
     fc.oneof(
       { weight: 10, arbitrary: fc.constant(null) },
-      fc.constantFrom('noMeta', 'badCreated', 'schemas', 'groupType', 'id'),
+      fc.constantFrom('noMeta', 'badCreated', 'schemas', 'groupType', 'id', 'location'),
     ),
   )
   .map(([u, groups, alter]) => {
@@ -151,6 +151,7 @@ const renderedUser = fc
     if (alter === 'groupType' && Array.isArray(r.groups) && r.groups[0])
       r.groups[0].type = 'Direct';
     if (alter === 'id') r.id = '';
+    if (alter === 'location') (r.meta as Record<string, unknown>).location = 'https://elsewhere/x';
     return r;
   });
 
