@@ -45,7 +45,10 @@ function metaShape(meta: unknown): meta is Record<string, unknown> {
 
 /** A timestamp SCIMMY's dateTime coercion leaves unchanged. */
 function isIsoTimestamp(v: unknown): v is string {
-  return typeof v === 'string' && ISO.test(v) && new Date(v).toISOString() === v;
+  if (typeof v !== 'string' || !ISO.test(v)) return false;
+  // "2020-13-45T…" has the shape but no date (toISOString would throw); "2020-02-30T…" moves.
+  const t = Date.parse(v);
+  return !Number.isNaN(t) && new Date(t).toISOString() === v;
 }
 
 /**

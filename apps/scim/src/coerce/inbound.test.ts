@@ -342,6 +342,12 @@ describe('inbound coercion fast path', () => {
       externalId: 'e1',
       members: [{ value: 'u1' }, { value: 'u2', display: 'Ada' }],
     };
+    // An own "__proto__" key (as JSON.parse makes it) is not an attribute: SCIMMY decides.
+    const proto = JSON.parse('{"userName":"a","__proto__":{"x":1}}');
+    expect(fastCoerce('User', proto, { way: 'in' })).toBeUndefined();
+    expect(outcome(() => inboundBody('User', proto))).toBe(
+      outcome(() => scimmyInbound('User', proto)),
+    );
     for (const [type, body] of [
       ['User', entra],
       ['User', okta],

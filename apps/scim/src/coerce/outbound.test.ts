@@ -142,11 +142,18 @@ const renderedUser = fc
       { weight: 10, arbitrary: fc.constant(null) },
       fc.constantFrom('noMeta', 'badCreated', 'schemas', 'groupType', 'id', 'location'),
     ),
+    fc.constantFrom(
+      '2020-01-01',
+      '2020-13-45T99:99:99.999Z',
+      '2020-02-30T00:00:00.000Z',
+      '2020-01-01T00:00:00Z',
+      '2020-01-01T00:00:00.000+00:00',
+    ),
   )
-  .map(([u, groups, alter]) => {
+  .map(([u, groups, alter, badDate]) => {
     const r = renderUser(u as unknown as DirectoryUser, groups as never, BASE);
     if (alter === 'noMeta') delete r.meta;
-    if (alter === 'badCreated') (r.meta as Record<string, unknown>).created = '2020-01-01';
+    if (alter === 'badCreated') (r.meta as Record<string, unknown>).created = badDate;
     if (alter === 'schemas') r.schemas = [ENTERPRISE_URN];
     if (alter === 'groupType' && Array.isArray(r.groups) && r.groups[0])
       r.groups[0].type = 'Direct';

@@ -14,7 +14,10 @@ export const UNSURE: unique symbol = Symbol('unsure');
 /** A checked value, or `UNSURE`. */
 export type Checked<T> = T | typeof UNSURE;
 
-/** A JSON object as a parsed body or a stored document holds it: no class, no array. */
+/**
+ * A JSON object as a parsed body or a stored document holds it: no class, no array. (A null
+ * prototype is taken too: fast-check makes such records, so the property tests cover it.)
+ */
 export function isPlainObject(v: unknown): v is Record<string, unknown> {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
   const proto = Object.getPrototypeOf(v);
