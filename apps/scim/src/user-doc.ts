@@ -11,6 +11,7 @@ import type {
   DirectoryUserInput,
 } from '@gatehouse/domain';
 import SCIMMY from 'scimmy';
+import { fastCoerce } from './coerce/resource.js';
 import { scimError } from './errors.js';
 import { ENTERPRISE_URN, plain, schemas, USER_URN } from './schema.js';
 
@@ -96,11 +97,16 @@ export function normalizeUserBody(body: unknown): unknown {
   return out;
 }
 
-/** Validates a User body with SCIMMY's schema; type errors are 400 `invalidValue`. */
+/**
+ * Validates a User body with SCIMMY's schema; type errors are 400 `invalidValue`. A common body
+ * takes the fast path (`./coerce/resource.ts`): SCIMMY's result without running SCIMMY.
+ */
 export function coerceUser(body: unknown): Record<string, unknown> {
   if (!body || typeof body !== 'object' || Array.isArray(body)) {
     throw scimError(400, 'invalidSyntax', 'the request body must be a JSON object');
   }
+  const fast = fastCoerce('User', body, { way: 'in' });
+  if (fast) return fast;
   try {
     return plain(new SCIMMY.Schemas.User(body as Record<string, unknown>, 'in'));
   } catch (e) {

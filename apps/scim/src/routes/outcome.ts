@@ -6,6 +6,7 @@
  */
 import type { Response } from 'express';
 import SCIMMY from 'scimmy';
+import { fastCoerce } from '../coerce/resource.js';
 import { queryProjection, type ScimContext } from '../context.js';
 import { scimError, writeJson } from '../errors.js';
 import { project } from '../projection.js';
@@ -53,15 +54,22 @@ export function coerced<T>(id: string | undefined, run: () => T): T {
   }
 }
 
-/** A rendered resource coerced outbound by its SCIMMY schema (`meta.location` under `ctx.base`). */
+/**
+ * A rendered resource coerced outbound by its SCIMMY schema (`meta.location` under `ctx.base`).
+ * What our renderers produce takes the fast path (`../coerce/resource.ts`): SCIMMY's result
+ * without running SCIMMY; anything it is not sure of goes through SCIMMY.
+ */
 export function outbound(
   ctx: ScimContext,
   type: ResourceName,
   rendered: Record<string, unknown>,
 ): Record<string, unknown> {
+  const basepath = `${ctx.base}/${type}s`;
+  const fast = fastCoerce(type, rendered, { way: 'out', basepath });
+  if (fast) return fast;
   const Schema = SCHEMA[type];
   const id = typeof rendered.id === 'string' ? rendered.id : undefined;
-  return plain(coerced(id, () => new Schema(rendered, 'out', `${ctx.base}/${type}s`)));
+  return plain(coerced(id, () => new Schema(rendered, 'out', basepath)));
 }
 
 /** The `meta.version` and `meta.location` of a resource body. */

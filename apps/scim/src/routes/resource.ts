@@ -6,6 +6,7 @@
  */
 import type { Request, Response } from 'express';
 import SCIMMY from 'scimmy';
+import { fastCoerce } from '../coerce/resource.js';
 import { queryProjection, type ScimContext } from '../context.js';
 import { scimError, writeJson } from '../errors.js';
 import { project } from '../projection.js';
@@ -28,9 +29,12 @@ export function pathId(req: Request): string {
   return checkId(String(req.params.id));
 }
 
+const INBOUND = { way: 'in' } as const;
+
 /**
  * The body of a POST (no id) or PUT, checked present and an object, validated and coerced by
- * the resource's SCIMMY schema (RFC 7643 §4), as plain JSON.
+ * the resource's SCIMMY schema (RFC 7643 §4), as plain JSON. Common bodies take the fast path
+ * (`../coerce/resource.ts`), which gives SCIMMY's result without running it.
  */
 export function inboundBody(
   type: ResourceName,
@@ -48,6 +52,8 @@ export function inboundBody(
       `Operation ${verb} expected request body payload to be single complex value`,
     );
   }
+  const fast = fastCoerce(type, body, INBOUND);
+  if (fast) return fast;
   const Schema = type === 'User' ? SCIMMY.Schemas.User : SCIMMY.Schemas.Group;
   return plain(coerced(id, () => new Schema(body as Record<string, unknown>, 'in')));
 }
