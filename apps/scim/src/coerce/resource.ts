@@ -5,7 +5,7 @@
  * basepath))` returns, same keys, values and key order, without running SCIMMY; for anything
  * it is not sure of (an unknown or differently cased attribute, a wrong type, a `null`, an
  * attribute it does not handle) it returns undefined and the caller runs SCIMMY, so errors
- * stay SCIMMY's word for word. `coerce.test.ts` holds it to SCIMMY on generated bodies.
+ * stay SCIMMY's word for word. `inbound.test.ts` and `outbound.test.ts` hold it to SCIMMY on generated bodies.
  */
 import { ENTERPRISE_URN, GROUP_URN, USER_URN } from '../schema.js';
 import {
