@@ -16,10 +16,14 @@
  *
  *   node dist/scim.js [--users 10000] [--groups 200] [--members 50] [--total 100000]
  *     [--lookups 300] [--concurrency 4] [--profile lookups.cpuprofile] [--peer 0]
+ *     [--client-process]
  *
  * `--profile FILE` writes a CPU profile (Chrome DevTools format) of the lookups phase alone;
- * `--peer 0` skips SCIMMY's in-memory peer.
+ * `--peer 0` skips SCIMMY's in-memory peer. `--client-process` runs the ingest's client in a child
+ * process (`./scim-client.ts`), as an identity provider is another machine: the server's process
+ * then pays only for the server (by default they share one event loop).
  */
+import { fork } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import os from 'node:os';
@@ -28,14 +32,9 @@ import { parseArgs } from 'node:util';
 import { sql } from '@gatehouse/db';
 import { freshPostgresDatabase } from '@gatehouse/db/testing';
 import { groupCommitStats } from '@gatehouse/domain';
-import {
-  createGatehouse,
-  createScimClient,
-  ScimError,
-  type ScimUser,
-  scimFilter,
-} from '@gatehouse/sdk';
+import { createGatehouse, createScimClient, scimFilter } from '@gatehouse/sdk';
 import { configFromEnv, startServer } from '@gatehouse/server';
+import { type IngestPlan, type IngestResult, pool, prng, runIngest, user } from './scim-ingest.js';
 import { scimmyFilterLookups } from './scimmy-peer.js';
 
 const { values } = parseArgs({
@@ -55,6 +54,8 @@ const { values } = parseArgs({
     profile: { type: 'string' },
     /** 0 skips SCIMMY's in-memory peer. */
     peer: { type: 'string', default: '1' },
+    /** Runs the ingest's client in a child process (as an IdP is another machine). */
+    'client-process': { type: 'boolean', default: false },
   },
 });
 const USERS = Number(values.users);
@@ -79,18 +80,6 @@ const DEPARTMENTS = [
   'Ops',
 ];
 
-/** Deterministic PRNG (mulberry32): the same run picks the same users. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const quantile = (sorted: number[], q: number) =>
   sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]! : Number.NaN;
 const fmt = (n: number, d = 1) =>
@@ -98,42 +87,18 @@ const fmt = (n: number, d = 1) =>
     ? n.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d })
     : '—';
 
-/** Runs `task(i)` for i in [0, n) with `limit` in flight; returns each task's latency in ms. */
-async function pool(
-  n: number,
-  limit: number,
-  task: (i: number) => Promise<void>,
-): Promise<number[]> {
-  const latencies = new Array<number>(n);
-  let next = 0;
-  const worker = async () => {
-    for (;;) {
-      const i = next++;
-      if (i >= n) return;
-      const t = performance.now();
-      await task(i);
-      latencies[i] = performance.now() - t;
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, n) }, worker));
-  return latencies.sort((x, y) => x - y);
-}
-
-function user(i: number): ScimUser {
-  const name = `user${i}@bench.example`;
-  return {
-    schemas: ['urn:ietf:params:scim:schemas:core:2.0:User', ENTERPRISE],
-    userName: name,
-    externalId: `ext-${i}`,
-    displayName: `User ${i}`,
-    name: { givenName: `Given${i}`, familyName: `Family${i % 1000}` },
-    active: true,
-    emails: [{ value: name, type: 'work', primary: true }],
-    [ENTERPRISE]: {
-      employeeNumber: String(100000 + i),
-      department: DEPARTMENTS[i % DEPARTMENTS.length],
-    },
-  };
+/** The ingest phase run by `./scim-client.ts` in a child process. */
+function ingestInChild(plan: IngestPlan): Promise<IngestResult> {
+  const child = fork(fileURLToPath(new URL('./scim-client.js', import.meta.url)), [
+    JSON.stringify(plan),
+  ]);
+  return new Promise((resolve, reject) => {
+    child.once('message', (m) => resolve(m as IngestResult));
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      if (code !== 0) reject(new Error(`the ingest client exited with ${code}`));
+    });
+  });
 }
 
 async function main(): Promise<void> {
@@ -184,69 +149,20 @@ async function main(): Promise<void> {
       `SCIM bench on ${backend}: ${USERS} users, ${GROUPS} groups × ${MEMBERS} members, lookups at ${TOTAL} users`,
     );
 
-    // 1. Ingest over HTTP.
-    const ids: string[] = new Array(USERS);
-    /**
-     * As an IdP does: a request whose connection dropped is retried, and a 409 on the retry
-     * means the first attempt went through (found again by userName). Server and client share
-     * this process's event loop, so a long pause can race the keep-alive timeouts.
-     */
-    const create = async (i: number): Promise<string> => {
-      for (let attempt = 0; ; attempt++) {
-        try {
-          return (await scim.users.create(user(i))).id!;
-        } catch (e) {
-          if (e instanceof ScimError && e.status === 409 && attempt > 0) {
-            const found = await scim.users.list({
-              filter: scimFilter.eq('userName', user(i).userName),
-            });
-            return found.Resources[0]!.id!;
-          }
-          if (e instanceof ScimError || attempt >= 3) throw e;
-          retries++;
-        }
-      }
+    // 1. Ingest over HTTP, in this process or (`--client-process`) in a child of its own.
+    const plan: IngestPlan = {
+      url: server.url,
+      token: issued.token,
+      users: USERS,
+      groups: GROUPS,
+      members: MEMBERS,
+      patches: PATCHES,
+      patchMembers: PATCH_MEMBERS,
+      concurrency: CONCURRENCY,
     };
-    let t0 = performance.now();
-    const userLat = await pool(USERS, CONCURRENCY, async (i) => {
-      ids[i] = await create(i);
-      if ((i + 1) % 1000 === 0) process.stdout.write(`  ${i + 1} users\r`);
-    });
-    const usersSec = (performance.now() - t0) / 1000;
-    const rand = prng(42);
-    t0 = performance.now();
-    const groupIds: string[] = [];
-    const groupLat = await pool(GROUPS, CONCURRENCY, async (g) => {
-      const members = new Set<string>();
-      while (members.size < Math.min(MEMBERS, USERS)) members.add(ids[Math.floor(rand() * USERS)]!);
-      const group = {
-        displayName: `Group ${g}`,
-        externalId: `grp-${g}`,
-        members: [...members].map((value) => ({ value })),
-      };
-      for (let attempt = 0; ; attempt++) {
-        try {
-          groupIds.push((await scim.groups.create(group)).id!);
-          return;
-        } catch (e) {
-          if (e instanceof ScimError && e.status === 409 && attempt > 0) return; // it went through
-          if (e instanceof ScimError || attempt >= 3) throw e;
-          retries++;
-        }
-      }
-    });
-    const groupsSec = (performance.now() - t0) / 1000;
-    // Group PATCHes, each adding PATCH_MEMBERS users (mostly not yet members) to one group.
-    const patchCount = groupIds.length ? PATCHES : 0;
-    t0 = performance.now();
-    const patchLat = await pool(patchCount, CONCURRENCY, async (p) => {
-      const add = new Set<string>();
-      while (add.size < Math.min(PATCH_MEMBERS, USERS)) add.add(ids[Math.floor(rand() * USERS)]!);
-      await scim.groups.patch(groupIds[p % groupIds.length]!, [
-        { op: 'add', path: 'members', value: [...add].map((value) => ({ value })) },
-      ]);
-    });
-    const patchSec = (performance.now() - t0) / 1000;
+    const ran = values['client-process'] ? await ingestInChild(plan) : await runIngest(plan);
+    const { ids, userLat, usersSec, groupLat, groupsSec, patchLat, patchSec, patchCount } = ran;
+    retries += ran.retries;
     const ingest = {
       users: USERS,
       usersSeconds: usersSec,
@@ -284,7 +200,7 @@ async function main(): Promise<void> {
 
     // 2. Grow the directory to TOTAL users in SQL, the same document shape as `user(i)`.
     const db = server.gatedb.db;
-    t0 = performance.now();
+    const t0 = performance.now();
     for (let from = USERS; from < TOTAL; from += 20_000) {
       const to = Math.min(TOTAL, from + 20_000) - 1;
       await sql`insert into users (id, email, email_lower, name, updated_at)
