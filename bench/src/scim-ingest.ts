@@ -31,8 +31,10 @@ export interface IngestResult {
   readonly retries: number;
 }
 
-const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
-const DEPARTMENTS = [
+/** The enterprise extension's URN. */
+export const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
+/** The departments users are spread over (a filter of the lookups phase). */
+export const DEPARTMENTS = [
   'Engineering',
   'Sales',
   'Marketing',

@@ -34,7 +34,16 @@ import { freshPostgresDatabase } from '@gatehouse/db/testing';
 import { groupCommitStats } from '@gatehouse/domain';
 import { createGatehouse, createScimClient, scimFilter } from '@gatehouse/sdk';
 import { configFromEnv, startServer } from '@gatehouse/server';
-import { type IngestPlan, type IngestResult, pool, prng, runIngest, user } from './scim-ingest.js';
+import {
+  DEPARTMENTS,
+  ENTERPRISE,
+  type IngestPlan,
+  type IngestResult,
+  pool,
+  prng,
+  runIngest,
+  user,
+} from './scim-ingest.js';
 import { scimmyFilterLookups } from './scimmy-peer.js';
 
 const { values } = parseArgs({
@@ -67,18 +76,7 @@ const CONCURRENCY = Number(values.concurrency);
 const BULK = Number(values.bulk);
 const PATCHES = Number(values.patches);
 const PATCH_MEMBERS = Number(values['patch-members']);
-const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 const ADMIN_KEY = 'bench-scim-admin-key-0123456789abcdef0123';
-const DEPARTMENTS = [
-  'Engineering',
-  'Sales',
-  'Marketing',
-  'Support',
-  'Finance',
-  'Legal',
-  'HR',
-  'Ops',
-];
 
 const quantile = (sorted: number[], q: number) =>
   sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]! : Number.NaN;
