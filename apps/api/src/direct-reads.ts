@@ -9,15 +9,24 @@
  * error formatter. `lean-reads.test.ts` holds this route, the lean one and tRPC's adapter to the
  * same answers.
  */
+import type { Decision } from '@gatehouse/core';
 import { inOrg } from '@gatehouse/domain';
 import { TRPCError } from '@trpc/server';
 import type { z } from 'zod';
 import type { ApiCallbacks } from './api-context.js';
 import { type AuthzRead, type AuthzReadName, authzReads } from './authz-reads.js';
+import { decisionsJson, RawJson } from './decisions-json.js';
 import { type ReadRoute, readRoute } from './read-framing.js';
 import { authedCall, orgInput } from './trpc.js';
 
 const PREFIX = 'authz.';
+const CHECK_MANY = 'authz.checkMany';
+
+/** `checkMany`'s answer with its decisions written as JSON already (decisions-json.ts). */
+function withDecisionsJson(answer: unknown): unknown {
+  const at = answer as { result: Decision[] };
+  return { ...at, result: new RawJson(decisionsJson(at.result)) };
+}
 
 function readOf(path: string): AuthzRead | undefined {
   const name = path.slice(PREFIX.length);
@@ -43,7 +52,8 @@ export function createDirectReads(callbacks: ApiCallbacks): ReadRoute {
       const raw = input();
       const { orgId } = parse(orgInput, raw);
       const read = readOf(path)!;
-      return read.run(inOrg(call, orgId), read.fastParse?.(raw) ?? parse(read.input, raw));
+      const answer = read.run(inOrg(call, orgId), read.fastParse?.(raw) ?? parse(read.input, raw));
+      return path === CHECK_MANY ? answer.then(withDecisionsJson) : answer;
     },
   );
 }

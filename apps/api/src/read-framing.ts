@@ -12,6 +12,7 @@ import {
   getTRPCErrorFromUnknown,
 } from '@trpc/server/unstable-core-do-not-import';
 import type { ApiCallbacks } from './api-context.js';
+import { answerJson } from './decisions-json.js';
 import { retryAfterHeaders } from './retry-after.js';
 import { appRouter } from './root.js';
 import { type ApiContext, toTRPCError } from './trpc.js';
@@ -146,7 +147,9 @@ class ReadAnswers {
   send(res: ServerResponse, calls: TrpcCalls): void {
     const json = calls.isBatch ? this.answers : this.answers[0]!;
     const failed = this.errors.filter((e): e is TRPCError => e !== undefined);
-    const body = JSON.stringify(json);
+    const body = calls.isBatch
+      ? `[${this.answers.map(answerJson).join(',')}]`
+      : answerJson(this.answers[0]!);
     res.writeHead(getHTTPStatusCode(json as never, this.errors as TRPCError[]), {
       vary: 'trpc-accept, accept',
       'content-type': 'application/json',

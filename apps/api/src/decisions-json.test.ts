@@ -1,0 +1,61 @@
+/**
+ * Issue 15: `authz.checkMany`'s answer written by decisions-json.ts is byte for byte what
+ * `JSON.stringify` writes, for any decisions (shared grants, denials with any reason text) and
+ * inside any tRPC answer envelope; an answer without `RawJson` is stringified as it is.
+ */
+import { type Decision, deny, GRANTED } from '@gatehouse/core';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { answerJson, decisionsJson, RawJson } from './decisions-json.js';
+
+const decision: fc.Arbitrary<Decision> = fc.oneof(
+  fc.constant(GRANTED),
+  fc
+    .tuple(
+      fc.constantFrom('no_grant', 'unknown_subject', 'inactive_subject', 'unknown_scope' as const),
+      // Any text, lone surrogates, quotes, NULs and the splice mark's look-alikes included.
+      fc.oneof(fc.string({ unit: 'binary' }), fc.constant('\u0000raw-json-x\u0000'), fc.string()),
+    )
+    .map(([code, reason]) => deny(code, reason)),
+  fc.record({ allowed: fc.boolean(), code: fc.constant('granted' as const), reason: fc.string() }),
+);
+
+describe('checkMany answers written ahead (issue 15)', () => {
+  it('decisionsJson is JSON.stringify, byte for byte', () => {
+    fc.assert(
+      fc.property(fc.array(decision, { maxLength: 60 }), (list) => {
+        expect(decisionsJson(list)).toBe(JSON.stringify(list));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('answerJson splices the decisions into any answer envelope exactly where they were', () => {
+    fc.assert(
+      fc.property(
+        fc.array(decision, { maxLength: 20 }),
+        fc.nat(),
+        fc.dictionary(fc.string(), fc.jsonValue(), { maxKeys: 3 }),
+        (list, revision, extra) => {
+          const data = { revision, ...extra, result: list };
+          const plain = { result: { type: 'data', data } };
+          const raw = {
+            result: { type: 'data', data: { ...data, result: new RawJson(decisionsJson(list)) } },
+          };
+          expect(answerJson(raw)).toBe(JSON.stringify(plain));
+          expect(answerJson(plain)).toBe(JSON.stringify(plain));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('answers without a RawJson (errors, other reads) are stringified as they are', () => {
+    const error = { error: { json: { message: 'no', code: -32600 } } };
+    expect(answerJson(error)).toBe(JSON.stringify(error));
+    expect(answerJson({ result: { data: null } })).toBe('{"result":{"data":null}}');
+    expect(answerJson({ result: { data: { result: [GRANTED] } } })).toBe(
+      JSON.stringify({ result: { data: { result: [GRANTED] } } }),
+    );
+  });
+});
