@@ -115,7 +115,10 @@ function assertVersion(cur: DirectoryUser, ifVersion: string | undefined): void 
   }
 }
 
-/** Unique violations that slip past the checks (two requests at once) become CONFLICTs. */
+/**
+ * Unique violations become CONFLICTs: a new member's taken userName or externalId (its insert is
+ * the check), and those that slip past `assertUnique` (two requests at once).
+ */
 async function mapUnique<T>(run: () => Promise<T>, input: DirectoryUserInput): Promise<T> {
   try {
     return await run();
@@ -186,12 +189,18 @@ export async function provisionDirectoryUser(
     () =>
       orgWrite(call, async (w) => {
         w.authorize('members.invite', orgId);
-        await assertUnique(w, input);
         const user = await ensureUser(w, input.email, input.name);
-        // Issue 15: a new member row is inserted with its directory columns (one statement).
+        // Issue 15: a new member row is inserted with its directory columns (one statement). A
+        // userName or externalId another member has fails that insert on the same unique
+        // indexes, and mapUnique makes it the same CONFLICT as assertUnique (the write, the
+        // user it created included, is rolled back). A member row that existed is adopted: its
+        // checks run as before.
         const joined = await joinAsDirectoryUser(w, user, input);
         const addedToOrg = joined !== undefined;
-        if (!addedToOrg) await assertNotProvisioned(w, user);
+        if (!addedToOrg) {
+          await assertUnique(w, input);
+          await assertNotProvisioned(w, user);
+        }
         if (addedToOrg) await grantDefaultRole(w, user.id);
         // A member this write added is active: only a deactivation has anything to change.
         if (addedToOrg && input.active) w.authorize('members.update', orgId);

@@ -1,8 +1,8 @@
 /**
  * Issue 15: SCIM provisioning inserts a new member row with its directory columns in one
- * statement (`joinAsDirectoryUser`). What a provisioning stores, audits and journals stays what
- * it was: checked on both backends, for a new member (active or not), an adopted one, and a
- * taken userName.
+ * statement (`joinAsDirectoryUser`), whose unique indexes are also its uniqueness check. What a
+ * provisioning stores, audits and journals stays what it was: checked on both backends, for a new
+ * member (active or not), an adopted one, a taken userName or externalId, and an IdP retry.
  */
 import type { Gatedb } from '@gatehouse/db';
 import { testBackends } from '@gatehouse/db/testing';
@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inOrg } from '../call.js';
 import type { Caller } from '../context.js';
 import { DomainError } from '../errors.js';
+import { groupCommitStats } from '../group-commit.js';
 import { addMember } from '../members/index.js';
 import { createOrg } from '../orgs/index.js';
 import { createServices, type Services } from '../services.js';
@@ -127,12 +128,65 @@ describe.each(testBackends())('SCIM provisioning of a member on $name (issue 15)
       userName: 'j1@JOIN.example',
     }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DomainError);
-    expect(err).toMatchObject({ code: 'CONFLICT', details: { reason: 'uniqueness' } });
+    expect(err).toMatchObject({
+      code: 'CONFLICT',
+      details: { reason: 'uniqueness', field: 'userName' },
+    });
     const after = await g.db
       .selectFrom('members')
       .select((eb) => eb.fn.countAll<string>().as('n'))
       .where('org_id', '=', orgId)
       .executeTakeFirstOrThrow();
     expect(Number(after.n)).toBe(Number(before.n));
+    // The user the failed write created is rolled back with it.
+    const users = await g.db
+      .selectFrom('users')
+      .select('id')
+      .where('email_lower', '=', 'j4@join.example')
+      .execute();
+    expect(users).toEqual([]);
+  });
+
+  it('a taken externalId is a uniqueness CONFLICT on externalId', async () => {
+    const err = await provisionDirectoryUser(inOrg({ services: s, caller: scim }, orgId), {
+      ...input(5),
+      externalId: 'ext-1',
+    }).catch((e: unknown) => e);
+    expect(err).toMatchObject({
+      code: 'CONFLICT',
+      details: { reason: 'uniqueness', field: 'externalId' },
+    });
+  });
+
+  it('in one batch, a write whose insert fails on a taken userName fails alone', async () => {
+    const batches = groupCommitStats.batches;
+    const runs = await Promise.allSettled(
+      [6, 7, 8, 9].map((n) =>
+        provisionDirectoryUser(inOrg({ services: s, caller: scim }, orgId), {
+          ...input(n),
+          // Write 8 takes write 7's userName (another email: a new user and member).
+          userName: n === 8 ? 'J7@join.example' : `J${n}@join.example`,
+        }),
+      ),
+    );
+    expect(groupCommitStats.batches - batches).toBe(1);
+    expect(runs.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+    expect((runs[2] as PromiseRejectedResult).reason).toMatchObject({
+      code: 'CONFLICT',
+      details: { reason: 'uniqueness', field: 'userName' },
+    });
+    for (const r of runs) {
+      if (r.status !== 'fulfilled') continue;
+      const stored = await loadDirectoryUser(g.db, orgId, r.value.result.userId);
+      expect(stored?.version).toBe(r.value.result.version);
+    }
+  });
+
+  it('the same user provisioned again (an IdP retry) is a uniqueness CONFLICT on userName', async () => {
+    const err = await provision(1).catch((e: unknown) => e);
+    expect(err).toMatchObject({
+      code: 'CONFLICT',
+      details: { reason: 'uniqueness', field: 'userName' },
+    });
   });
 });
