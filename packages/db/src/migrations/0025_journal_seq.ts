@@ -18,6 +18,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     db,
   );
   await sql`drop function journal_rows(text, bigint, int)`.execute(db);
+  await createJournalRows(db);
+}
+
+/** Creates this migration's `journal_rows(p_org, p_since, p_limit, p_after)` (also 0026's down). */
+export async function createJournalRows(db: Kysely<unknown>): Promise<void> {
   await sql`
     create function journal_rows(p_org text, p_since bigint, p_limit int, p_after bigint)
     returns table(mark bigint, changes json, scope json, member json, "group" json, client json,

@@ -2,8 +2,9 @@
  * Issue 15: the journal catch-up of a write in ONE statement. The keys changed since a
  * revision and the current rows behind them (scopes, members, groups, clients, memberships,
  * assignments, custom roles) come back together as JSON from the `journal_rows` function
- * (migration 0023, plan cached per connection), instead of one statement for the keys and one
- * per kind of row. Rows are mapped by the same `rowMaps` the per-kind readers use.
+ * (migration 0023, plans cached per connection; since migration 0026 it reads only the kinds of
+ * rows that have keys), instead of one statement for the keys and one per kind of row. Rows are
+ * mapped by the same `rowMaps` the per-kind readers use.
  */
 import type { Assignment, GroupMembership, RoleDef, ScopeNode, SubjectInfo } from '@gatehouse/core';
 import { type Database, type DB, type RoleRow, sql, type Transaction } from '@gatehouse/db';

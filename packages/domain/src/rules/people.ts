@@ -33,6 +33,24 @@ export async function ensureMember(
   rawEmail: string,
   name?: string | null,
 ): Promise<EnsuredUser> {
+  const user = await ensureUser(w, rawEmail, name);
+  const addedToOrg = await joinOrg(w, user);
+  return { ...user, addedToOrg };
+}
+
+/** A user as stored, with whether this write created them (`ensureUser`). */
+export type FoundUser = Omit<EnsuredUser, 'addedToOrg'>;
+
+/**
+ * Finds the user by email (case-insensitive) or creates them (audited), without touching the
+ * org's members: `ensureMember` without `joinOrg`, for a caller that inserts the member row its
+ * own way (SCIM provisioning writes its directory columns in the same insert, issue 15).
+ */
+export async function ensureUser(
+  w: OrgWrite,
+  rawEmail: string,
+  name?: string | null,
+): Promise<FoundUser> {
   const { email, lower } = normalizeEmail(rawEmail);
   const id = newId('user');
   // Issue 15: one statement finds the user or creates them. ON CONFLICT keeps two concurrent
@@ -64,8 +82,7 @@ export async function ensureMember(
       after: { email, name: name ?? null },
     });
   }
-  const addedToOrg = await joinOrg(w, user);
-  return { id: user.id, email: user.email, createdUser, addedToOrg };
+  return { id: user.id, email: user.email, createdUser };
 }
 
 /**
@@ -88,17 +105,23 @@ export async function joinOrg(
     .onConflict((oc) => oc.columns(['org_id', 'user_id']).doNothing())
     .returning('user_id')
     .executeTakeFirst();
-  if (inserted) {
-    w.audit({
-      action: 'MemberAdded',
-      entityType: 'member',
-      entityId: user.id,
-      scopeId: w.orgId,
-      after: { email: user.email },
-    });
-    w.emit('member.added', { userId: user.id, email: user.email });
-  }
+  if (inserted) noteMemberAdded(w, user);
   return Boolean(inserted);
+}
+
+/** Audits and announces a member row this write inserted (`joinOrg`, SCIM provisioning). */
+export function noteMemberAdded(
+  w: OrgWrite,
+  user: { readonly id: string; readonly email: string },
+): void {
+  w.audit({
+    action: 'MemberAdded',
+    entityType: 'member',
+    entityId: user.id,
+    scopeId: w.orgId,
+    after: { email: user.email },
+  });
+  w.emit('member.added', { userId: user.id, email: user.email });
 }
 
 /**

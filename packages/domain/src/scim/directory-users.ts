@@ -10,7 +10,8 @@ import type { OrgCall } from '../call.js';
 import { conflict, isUniqueViolation, notFound } from '../errors.js';
 import { applyMemberStatus, removeMemberIn } from '../members/index.js';
 import { type OrgWrite, orgWrite, type WriteResult } from '../org-write.js';
-import { ensureMember, grantDefaultRole, updateProfileWhereSoleOrg } from '../rules/index.js';
+import { ensureUser, grantDefaultRole, updateProfileWhereSoleOrg } from '../rules/index.js';
+import { joinAsDirectoryUser } from './join-directory-user.js';
 import { DIRECTORY_USER_COLUMNS, toDirectoryUser } from './rows.js';
 import type { DirectoryGroupRef } from './user-reads.js';
 import { versionColumn } from './version.js';
@@ -114,7 +115,10 @@ function assertVersion(cur: DirectoryUser, ifVersion: string | undefined): void 
   }
 }
 
-/** Unique violations that slip past the checks (two requests at once) become CONFLICTs. */
+/**
+ * Unique violations become CONFLICTs: a new member's taken userName or externalId (its insert is
+ * the check), and those that slip past `assertUnique` (two requests at once).
+ */
 async function mapUnique<T>(run: () => Promise<T>, input: DirectoryUserInput): Promise<T> {
   try {
     return await run();
@@ -185,16 +189,27 @@ export async function provisionDirectoryUser(
     () =>
       orgWrite(call, async (w) => {
         w.authorize('members.invite', orgId);
-        await assertUnique(w, input);
-        const user = await ensureMember(w, input.email, input.name);
-        if (!user.addedToOrg) await assertNotProvisioned(w, user);
-        if (user.addedToOrg) await grantDefaultRole(w, user.id);
+        const user = await ensureUser(w, input.email, input.name);
+        // Issue 15: a new member row is inserted with its directory columns (one statement). A
+        // userName or externalId another member has fails that insert on the same unique
+        // indexes, and mapUnique makes it the same CONFLICT as assertUnique (the write, the
+        // user it created included, is rolled back). A member row that existed is adopted: its
+        // checks run as before.
+        const joined = await joinAsDirectoryUser(w, user, input);
+        const addedToOrg = joined !== undefined;
+        if (!addedToOrg) {
+          await assertUnique(w, input);
+          await assertNotProvisioned(w, user);
+        }
+        if (addedToOrg) await grantDefaultRole(w, user.id);
         // A member this write added is active: only a deactivation has anything to change.
-        if (user.addedToOrg && input.active) w.authorize('members.update', orgId);
+        if (addedToOrg && input.active) w.authorize('members.update', orgId);
         else await applyMemberStatus(w, user.id, input.active ? 'active' : 'deactivated');
-        const provisioned = await writeScimColumns(w, user.id, input);
+        // The columns are written by the insert unless the row existed or its status changed.
+        const provisioned =
+          joined && input.active ? joined : await writeScimColumns(w, user.id, input);
         w.audit({
-          action: user.addedToOrg ? 'Provisioned' : 'Adopted',
+          action: addedToOrg ? 'Provisioned' : 'Adopted',
           entityType: 'member',
           entityId: user.id,
           scopeId: orgId,
@@ -203,7 +218,7 @@ export async function provisionDirectoryUser(
         w.emit('scim.user.provisioned', { userId: user.id, ...summary(input) });
         // Issue 15: a member this write added is in no group (group rows are only added for
         // members, and removing a member deletes its group rows), so its response needs no read.
-        return user.addedToOrg ? { ...provisioned, groups: [] } : provisioned;
+        return addedToOrg ? { ...provisioned, groups: [] } : provisioned;
       }),
     input,
   );
