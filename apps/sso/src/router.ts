@@ -25,6 +25,7 @@ import {
   consumeSamlAssertion,
   DomainError,
   idpFetchOf,
+  nonPublicAddressIn,
   recordSsoRefusal,
   type Services,
   type SsoAttempt,
@@ -97,11 +98,16 @@ export function createSsoHandler(options: SsoOptions): express.Router {
     options.onInternalError?.(err, id);
     errorPage(res, 500, `Something went wrong (error id ${id}).`);
   };
-  /** The IdP could not be reached, or its discovery document was refused: 502, logged. */
+  /**
+   * The IdP could not be reached, or its discovery document was refused: 502, logged. An IdP
+   * address the SSRF guard refused (not public, and private networks not allowed) is named.
+   */
   const upstream = (res: Response, err: unknown) => {
     const id = `err_${randomBytes(6).toString('hex')}`;
     options.onInternalError?.(err, id);
-    errorPage(res, 502, `The identity provider could not be reached (error id ${id}).`);
+    const refused = nonPublicAddressIn(err);
+    const why = refused ? `: ${refused.message}` : '';
+    errorPage(res, 502, `The identity provider could not be reached${why} (error id ${id}).`);
   };
   /** Audits a refused answer (never fails the response: a failure to audit is logged). */
   const audit = (input: SsoRefusalInput) =>
@@ -219,12 +225,15 @@ export function createSsoHandler(options: SsoOptions): express.Router {
       res.set({ 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' });
       res.redirect(302, to.href);
     } catch (e) {
+      const refused = nonPublicAddressIn(e);
       const message =
         e instanceof DomainError
           ? e.message
           : e instanceof SamlRefusedError
             ? `the identity provider's answer was refused: ${e.message}`
-            : protocolMessage(e);
+            : refused
+              ? `the identity provider could not be reached: ${refused.message}`
+              : protocolMessage(e);
       if (!(e instanceof DomainError || e instanceof SamlRefusedError) && !isProtocolError(e)) {
         options.onInternalError?.(e, 'sso-callback');
       }
@@ -330,6 +339,7 @@ function refusalCode(e: unknown): string {
       : e.code.toLowerCase();
   }
   if (e instanceof SamlRefusedError) return 'saml_refused';
+  if (nonPublicAddressIn(e)) return 'idp_address_not_public';
   return isProtocolError(e) ? 'oidc_refused' : 'error';
 }
 

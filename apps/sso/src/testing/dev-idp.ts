@@ -47,6 +47,8 @@ export interface DevIdp {
   readonly issuer: string;
   readonly clientId: string;
   readonly clientSecret: string;
+  /** The path of every request it received, in order (discovery, token, JWKS, userinfo…). */
+  readonly requests: readonly string[];
   /** Adds or replaces an account (by `sub`). */
   upsert(account: DevIdpAccount): void;
   /** The account the next interaction signs in; null: the user cancels (access_denied). */
@@ -143,7 +145,9 @@ export async function startDevIdp(options: DevIdpOptions): Promise<DevIdp> {
       .sign(signingKey);
   });
   const callback = provider.callback();
+  const requests: string[] = [];
   server.on('request', async (req, res) => {
+    requests.push(new URL(req.url ?? '/', issuer).pathname);
     if (!req.url?.startsWith('/interaction/')) return callback(req, res);
     try {
       const details = await provider.interactionDetails(req, res);
@@ -181,6 +185,7 @@ export async function startDevIdp(options: DevIdpOptions): Promise<DevIdp> {
     issuer,
     clientId,
     clientSecret,
+    requests,
     upsert: (a) => void accounts.set(a.sub, a),
     signInAs: (sub) => {
       next = sub;
