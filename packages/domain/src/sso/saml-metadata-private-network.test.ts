@@ -98,7 +98,7 @@ describe.each(testBackends())(
 
     let n = 0;
     /** A SAML connection saved (with the allowance) from the internal service's metadata. */
-    async function savedConnection() {
+    async function savedConnection(host = '127.0.0.1') {
       const tag = `${++n}-${Math.random().toString(36).slice(2, 8)}`;
       const o = await orgWithClients(open, {
         name: `Inside ${tag}`,
@@ -108,7 +108,7 @@ describe.each(testBackends())(
       internal.cert = certA;
       const { result } = await createSamlConnection(admin, {
         name: 'Internal metadata',
-        metadataUrl: `${internal.url}/metadata`,
+        metadataUrl: `${internal.url.replace('127.0.0.1', host)}/metadata`,
       });
       const strictAdmin = { ...admin, services: strict };
       const view = async () => saml(await getSsoConnection(admin, { connectionId: result.id }));
@@ -131,25 +131,30 @@ describe.each(testBackends())(
       idpCertificates: v.idpCertificates,
     });
 
-    it("an admin's refresh is INVALID naming the setting; no request, nothing changed or audited", async () => {
-      const c = await savedConnection();
-      internal.cert = certB; // what a refresh would pick up, if it reached the service
-      const before = internal.requests;
-      await expect(
-        refreshSamlMetadata(c.strictAdmin, { connectionId: c.id }),
-      ).rejects.toMatchObject({ code: 'INVALID', message: expect.stringMatching(REFUSED) });
-      expect(internal.requests).toBe(before);
-      const after = await c.view();
-      expect(idpSide(after)).toEqual(idpSide(c.saved));
-      expect(after.idpMetadata).toEqual(c.saved.idpMetadata);
-      expect(await c.actions()).toEqual(['Created']);
+    // By IP literal (refused before any connection) and by a name resolving to loopback (refused
+    // on the resolved address, as a name whose DNS later points inside would be).
+    it.each(['127.0.0.1', 'localhost'])(
+      "an admin's refresh of a URL on %s is INVALID naming the setting; no request, nothing changed or audited",
+      async (host) => {
+        const c = await savedConnection(host);
+        internal.cert = certB; // what a refresh would pick up, if it reached the service
+        const before = internal.requests;
+        await expect(
+          refreshSamlMetadata(c.strictAdmin, { connectionId: c.id }),
+        ).rejects.toMatchObject({ code: 'INVALID', message: expect.stringMatching(REFUSED) });
+        expect(internal.requests).toBe(before);
+        const after = await c.view();
+        expect(idpSide(after)).toEqual(idpSide(c.saved));
+        expect(after.idpMetadata).toEqual(c.saved.idpMetadata);
+        expect(await c.actions()).toEqual(['Created']);
 
-      // With the allowance the same refresh reaches the service and picks up the new certificate.
-      const { result } = await refreshSamlMetadata(c.admin, { connectionId: c.id });
-      expect(internal.requests).toBe(before + 1);
-      expect(result.changed).toEqual(['idpCertificates']);
-      expect(await c.actions()).toEqual(['MetadataRefreshed', 'Created']);
-    });
+        // With the allowance the same refresh reaches the service and picks up the new certificate.
+        const { result } = await refreshSamlMetadata(c.admin, { connectionId: c.id });
+        expect(internal.requests).toBe(before + 1);
+        expect(result.changed).toEqual(['idpCertificates']);
+        expect(await c.actions()).toEqual(['MetadataRefreshed', 'Created']);
+      },
+    );
 
     it('the background pass records the refusal as the metadata error and keeps the certificates; no request', async () => {
       const c = await savedConnection();
