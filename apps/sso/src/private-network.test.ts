@@ -117,9 +117,11 @@ describe.each(testBackends())(
           return fetch(input, init);
         },
       });
-      [openServer, strictServer, tracedServer] = await Promise.all(
-        [open, strict, tracing].map(startSsoServer),
-      );
+      [openServer, strictServer, tracedServer] = await Promise.all([
+        startSsoServer(open),
+        startSsoServer(strict),
+        startSsoServer(tracing),
+      ]);
       idp = await startDevIdp({
         redirectUris: [openServer, strictServer, tracedServer].map((x) => `${x.url}/sso/callback`),
         accounts: [{ sub: 'ana', email: 'ana@inside.test', email_verified: true, name: 'Ana' }],
