@@ -3,9 +3,9 @@
  * `GATEHOUSE_SSO_ALLOW_PRIVATE_NETWORK` (a SAML metadata URL and an OIDC issuer, both real IdPs on
  * loopback) are then served by a server on the same storage started without it. Its API's
  * metadata refresh is a BAD_REQUEST naming the setting, its background refresh records the
- * refusal on the connection and keeps the certificates, its `/sso/authorize` answers a page
- * naming the refusal: the IdPs receive no request and nothing 500s. On PGlite (a data folder) and
- * PostgreSQL.
+ * refusal on the connection and keeps the certificates, its `/sso/authorize` (and an admin's
+ * `/sso/test` dry run) answers a page naming the refusal: the IdPs receive no request and
+ * nothing 500s. On PGlite (a data folder) and PostgreSQL.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -126,6 +126,16 @@ describe.each(backends)(
         );
         expect(page.status).toBe(502);
         expect(await page.text()).toMatch(/GATEHOUSE_SSO_ALLOW_PRIVATE_NETWORK/);
+        // The admin's dry run (sso.testConnection) starts the same way.
+        const { ticket } = await admin.api.sso.testConnection.mutate({
+          orgId,
+          connectionId: oidcId,
+        });
+        const dry = await fetch(`${t.url}/sso/test?ticket=${encodeURIComponent(ticket)}`, {
+          redirect: 'manual',
+        });
+        expect(dry.status).toBe(502);
+        expect(await dry.text()).toMatch(/GATEHOUSE_SSO_ALLOW_PRIVATE_NETWORK/);
 
         expect(saml.metadataFetches).toBe(fetchesBefore);
         expect(oidc.requests.length).toBe(requestsBefore);
