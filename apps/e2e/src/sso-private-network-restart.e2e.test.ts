@@ -125,8 +125,11 @@ describe.each(backends)(
           { redirect: 'manual' },
         );
         expect(page.status).toBe(502);
-        expect(await page.text()).toMatch(/GATEHOUSE_SSO_ALLOW_PRIVATE_NETWORK/);
-        // The admin's dry run (sso.testConnection) starts the same way.
+        // People signing in are told the address is not allowed, not which address or setting.
+        const told = await page.text();
+        expect(told).toMatch(/its address is not one this server may connect to/);
+        expect(told).not.toMatch(/GATEHOUSE_SSO_ALLOW_PRIVATE_NETWORK|127\.0\.0\.1/);
+        // The admin's dry run (sso.testConnection) starts the same way, and names the setting.
         const { ticket } = await admin.api.sso.testConnection.mutate({
           orgId,
           connectionId: oidcId,

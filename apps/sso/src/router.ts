@@ -74,6 +74,9 @@ function cookieOf(req: Request, name: string): string | undefined {
   return undefined;
 }
 
+/** What people signing in are told of an IdP address the SSRF guard refused. */
+const NOT_ALLOWED = 'its address is not one this server may connect to';
+
 /** The `/sso` router; mount it at `/sso`. */
 export function createSsoHandler(options: SsoOptions): express.Router {
   const s = options.services;
@@ -100,13 +103,15 @@ export function createSsoHandler(options: SsoOptions): express.Router {
   };
   /**
    * The IdP could not be reached, or its discovery document was refused: 502, logged. An IdP
-   * address the SSRF guard refused (not public, and private networks not allowed) is named.
+   * address the SSRF guard refused (not public, and private networks not allowed) is said so;
+   * the address and the setting are named only to an admin's dry run (`detailed`), never to the
+   * people signing in (the log, under the error id, has them).
    */
-  const upstream = (res: Response, err: unknown) => {
+  const upstream = (res: Response, err: unknown, detailed: boolean) => {
     const id = `err_${randomBytes(6).toString('hex')}`;
     options.onInternalError?.(err, id);
     const refused = nonPublicAddressIn(err);
-    const why = refused ? `: ${refused.message}` : '';
+    const why = refused ? `: ${detailed ? refused.message : NOT_ALLOWED}` : '';
     errorPage(res, 502, `The identity provider could not be reached${why} (error id ${id}).`);
   };
   /** Audits a refused answer (never fails the response: a failure to audit is logged). */
@@ -120,8 +125,11 @@ export function createSsoHandler(options: SsoOptions): express.Router {
     const status = { NOT_FOUND: 404, FORBIDDEN: 403, UNAUTHENTICATED: 401 }[e.code as string];
     errorPage(res, status ?? 400, e.message);
   };
-  /** Starts an attempt (domain errors: a page) and sends the browser to the IdP (else 502). */
-  const toIdp = async (res: Response, start: () => Promise<SsoRedirect>) => {
+  /**
+   * Starts an attempt (domain errors: a page) and sends the browser to the IdP (else 502,
+   * `detailed` for an admin's dry run).
+   */
+  const toIdp = async (res: Response, start: () => Promise<SsoRedirect>, detailed = false) => {
     let r: SsoRedirect;
     try {
       r = await start();
@@ -138,7 +146,7 @@ export function createSsoHandler(options: SsoOptions): express.Router {
       if (r.provider.protocol === 'oidc') setStateCookie(res, r.state);
       res.set('Cache-Control', 'no-store').redirect(302, url.href);
     } catch (e) {
-      upstream(res, e);
+      upstream(res, e, detailed);
     }
   };
 
@@ -173,7 +181,7 @@ export function createSsoHandler(options: SsoOptions): express.Router {
   router.get('/test', async (req, res) => {
     const ticket = one(req.query.ticket);
     if (!ticket) return errorPage(res, 400, 'ticket is required.');
-    await toIdp(res, () => ssoTestRedirect(s, ticket));
+    await toIdp(res, () => ssoTestRedirect(s, ticket), true);
   });
 
   router.get('/callback', async (req, res) => {
@@ -226,14 +234,17 @@ export function createSsoHandler(options: SsoOptions): express.Router {
       res.redirect(302, to.href);
     } catch (e) {
       const refused = nonPublicAddressIn(e);
+      // The audit and an admin's dry run name a refused address; the adopter's redirect does not.
+      const unreachable = (why: string) => `the identity provider could not be reached: ${why}`;
       const message =
         e instanceof DomainError
           ? e.message
           : e instanceof SamlRefusedError
             ? `the identity provider's answer was refused: ${e.message}`
             : refused
-              ? `the identity provider could not be reached: ${refused.message}`
+              ? unreachable(refused.message)
               : protocolMessage(e);
+      const told = refused ? unreachable(NOT_ALLOWED) : message;
       if (!(e instanceof DomainError || e instanceof SamlRefusedError) && !isProtocolError(e)) {
         options.onInternalError?.(e, 'sso-callback');
       }
@@ -254,7 +265,7 @@ export function createSsoHandler(options: SsoOptions): express.Router {
       // The redirect_uri was allowlisted when the attempt started: the adopter hears of it.
       const to = new URL(attempt.redirectUri);
       to.searchParams.set('error', 'access_denied');
-      to.searchParams.set('error_description', message.slice(0, 300));
+      to.searchParams.set('error_description', told.slice(0, 300));
       if (attempt.clientState !== null) to.searchParams.set('state', attempt.clientState);
       res.set('Cache-Control', 'no-store').redirect(302, to.href);
     }
