@@ -109,6 +109,8 @@ describe.each(testBackends())('issue 15 group commit on $name', (backend) => {
     ]);
     expect(groupCommitStats.batches - before.batches).toBe(1);
     expect(groupCommitStats.writes - before.writes).toBe(7);
+    // The optimistic pass (no savepoints) met the duplicate and ran again with savepoints.
+    expect(groupCommitStats.replays - before.replays).toBe(1);
     const [u1, dup, demote1, demote2, remove2, u2, u3] = settled;
     expect(dup).toMatchObject({ status: 'rejected', reason: { code: 'CONFLICT' } });
     expect(demote2).toMatchObject({ status: 'rejected', reason: { code: 'INVARIANT' } });

@@ -3,11 +3,13 @@
  * first becomes the leader. It opens ONE transaction, locks the org and bumps its revision ONCE,
  * then runs the queued writes (up to GROUP_COMMIT_MAX, counting those that arrive meanwhile) one
  * after another, each on the engine the previous successful write left, checked exactly as a
- * write alone is (access rules, invariants, seed 004). The first write runs as a write alone does
- * (no savepoint: a single write costs no extra round trip); if it fails the transaction is rolled
- * back and the leader starts again with the others. Each later write runs inside its own
- * SAVEPOINT: one that throws is rolled back to it alone and its caller gets its own error (its
- * rows, journal entries, audits and events are gone), the others go on. At the end one statement
+ * write alone is (access rules, invariants, seed 004). The first pass is optimistic: no
+ * savepoints (they were one round trip per write). If the first write fails the transaction is
+ * rolled back, its caller gets its error and the leader starts again with the others; if a later
+ * one fails, the whole pass is rolled back and the batch runs again with each later write inside
+ * its own SAVEPOINT: one that throws is rolled back to it alone and its caller gets its own error
+ * (its rows, journal entries, audits and events are gone), the others go on. A write's code may
+ * so run twice; nothing of the first run outlives its rolled-back transaction. At the end one statement
  * writes the audit rows of every successful write in order, the outbox events and the NOTIFY;
  * then COMMIT, and each successful caller gets its result with the batch's revision. If COMMIT
  * or anything outside a savepoint fails, every caller of the batch gets that error and nothing
@@ -51,8 +53,11 @@ interface OrgQueue {
 /** Queues per services object (one per process, more in tests), per org. */
 const queues = new WeakMap<Services, Map<string, OrgQueue>>();
 
-/** Counters for tests and the benchmark: batches committed and the writes they carried. */
-export const groupCommitStats = { batches: 0, writes: 0, largest: 0 };
+/**
+ * Counters for tests and the benchmark: batches committed, the writes they carried, and the
+ * batches run again with savepoints after a write failed in the optimistic pass.
+ */
+export const groupCommitStats = { batches: 0, writes: 0, largest: 0, replays: 0 };
 
 /** `orgWrite` through the org's queue: resolves once the batch that carried it has committed. */
 export function groupCommitWrite<T>(
@@ -120,62 +125,31 @@ async function runBatch(services: Services, orgId: string, q: OrgQueue): Promise
   const taken: Taken[] = [];
   let revision = 0;
   try {
-    await services.db.transaction().execute(async (trx) => {
-      const first = q.pending.shift()!;
-      taken.push({ p: first });
-      const opened = await openOrgWrite(services, trx, first.call.caller, orgId);
-      const { head, preset } = opened;
-      revision = head.revision;
-      let engine: Engine = opened.engine;
-      // The first write needs no savepoint: if it fails, it was alone in the transaction.
-      const step = await writeStep(services, trx, {
-        caller: first.call.caller,
-        head,
-        orgId,
-        engine,
-        preset,
-        fn: first.fn,
-      });
-      taken[0]!.personal = await givePersonalOrgs(services, trx, first.call.caller, step);
-      taken[0]!.ok = step;
-      engine = step.after;
-      let journalMark = step.journalMark;
-      for (let i = 1; q.pending.length > 0 && taken.length < GROUP_COMMIT_MAX; i++) {
-        const p = q.pending.shift()!;
-        const t: Taken = { p };
-        taken.push(t);
-        const savepoint = sql.raw(`group_write_${i}`);
-        await sql`savepoint ${savepoint}`.execute(trx);
-        try {
-          const own = await headFor(trx, head, first.call, p.call);
-          const step = await writeStep(services, trx, {
-            caller: p.call.caller,
-            head: own,
-            orgId,
-            engine,
-            preset,
-            fn: p.fn,
-            sameRevision: true,
-            journalAfter: journalMark,
-          });
-          t.personal = await givePersonalOrgs(services, trx, p.call.caller, step);
-          t.ok = step;
-          engine = step.after;
-          journalMark = step.journalMark;
-        } catch (e) {
-          t.error = e;
-          t.ok = undefined;
-          t.personal = undefined;
-          await sql`rollback to savepoint ${savepoint}`.execute(trx);
-        }
+    try {
+      // Optimistic: no savepoints. A later write that fails rolls the whole batch back, and the
+      // batch runs again, each later write in its own savepoint.
+      revision = await attempt(services, orgId, q, taken, false);
+    } catch (e) {
+      if (!(e instanceof ReplayWithSavepoints)) throw e;
+      for (const t of taken) {
+        t.ok = undefined;
+        t.personal = undefined;
+        t.error = undefined;
       }
-      await pruneNow(trx, orgId, revision);
-      const drafts = taken.flatMap((t) => (t.ok ? [t.ok.draft] : []));
-      await finishWrites(trx, head, drafts, { notify: true });
-    });
+      groupCommitStats.replays++;
+      revision = await attempt(services, orgId, q, taken, true);
+    }
   } catch (e) {
+    // The first write failed (in a replay, the others had not run yet): it alone gets its
+    // error, the others go back to the head of the queue for the next batch.
+    const first = taken[0];
+    if (first?.error !== undefined && first.ok === undefined) {
+      first.p.reject(first.error);
+      q.pending.unshift(...taken.slice(1).map((t) => t.p));
+      return;
+    }
     // Nothing of the batch is kept: every caller gets the error (a write that failed on its
-    // own gets its own). A failed first write was alone in the transaction.
+    // own gets its own).
     for (const t of taken) t.p.reject(t.error ?? e);
     // The transaction did not even start (no connection): the first queued caller gets why,
     // so a queue cannot spin on a database that is down.
@@ -207,6 +181,89 @@ async function runBatch(services: Services, orgId: string, q: OrgQueue): Promise
       else t.p.reject(t.error);
     }
   }
+}
+
+/** Thrown out of an optimistic pass when a later write failed: the batch runs again. */
+class ReplayWithSavepoints extends Error {}
+
+/**
+ * One pass of a batch in one transaction: the writes of `taken` (a replay), then the queued ones
+ * as they are taken (those arriving meanwhile included). `savepoints`:
+ * each write after the first runs in its own savepoint and a failure is rolled back to it alone;
+ * without, a failure of any but the first throws `ReplayWithSavepoints`. Returns the revision.
+ */
+async function attempt(
+  services: Services,
+  orgId: string,
+  q: OrgQueue,
+  taken: Taken[],
+  savepoints: boolean,
+): Promise<number> {
+  let revision = 0;
+  const replay = taken.length > 0;
+  await services.db.transaction().execute(async (trx) => {
+    if (!replay) taken.push({ p: q.pending.shift()! });
+    const first = taken[0]!.p;
+    const opened = await openOrgWrite(services, trx, first.call.caller, orgId);
+    const { head, preset } = opened;
+    revision = head.revision;
+    let engine: Engine = opened.engine;
+    // The first write needs no savepoint: if it fails, nothing else ran in the transaction.
+    const step = await writeStep(services, trx, {
+      caller: first.call.caller,
+      head,
+      orgId,
+      engine,
+      preset,
+      fn: first.fn,
+    }).catch((e: unknown) => {
+      taken[0]!.error = e;
+      throw e;
+    });
+    taken[0]!.personal = await givePersonalOrgs(services, trx, first.call.caller, step);
+    taken[0]!.ok = step;
+    engine = step.after;
+    let journalMark = step.journalMark;
+    // A replay runs the writes taken so far again, then goes on taking queued ones.
+    const next = (i: number): Taken | undefined => {
+      if (i < taken.length) return taken[i];
+      if (q.pending.length === 0 || taken.length >= GROUP_COMMIT_MAX) return undefined;
+      const t: Taken = { p: q.pending.shift()! };
+      taken.push(t);
+      return t;
+    };
+    for (let i = 1, t = next(i); t; t = next(++i)) {
+      const savepoint = sql.raw(`group_write_${i}`);
+      if (savepoints) await sql`savepoint ${savepoint}`.execute(trx);
+      try {
+        const own = await headFor(trx, head, first.call, t.p.call);
+        const step = await writeStep(services, trx, {
+          caller: t.p.call.caller,
+          head: own,
+          orgId,
+          engine,
+          preset,
+          fn: t.p.fn,
+          sameRevision: true,
+          journalAfter: journalMark,
+        });
+        t.personal = await givePersonalOrgs(services, trx, t.p.call.caller, step);
+        t.ok = step;
+        engine = step.after;
+        journalMark = step.journalMark;
+      } catch (e) {
+        t.error = e;
+        t.ok = undefined;
+        t.personal = undefined;
+        if (!savepoints) throw new ReplayWithSavepoints();
+        await sql`rollback to savepoint ${savepoint}`.execute(trx);
+      }
+    }
+    await pruneNow(trx, orgId, revision);
+    const drafts = taken.flatMap((t) => (t.ok ? [t.ok.draft] : []));
+    await finishWrites(trx, head, drafts, { notify: true });
+  });
+  return revision;
 }
 
 /**
