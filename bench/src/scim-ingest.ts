@@ -95,6 +95,28 @@ export function user(i: number): ScimUser {
   };
 }
 
+/**
+ * A `fetch` that retries an idempotent GET once when its connection dropped, and how many it
+ * retried. PGlite runs in the server's thread: a long statement (bulk seeding, a snapshot load)
+ * stalls the event loop, and the keep-alive timers of client and server can then fire in either
+ * order. Creates are retried by their callers, the way an IdP does.
+ */
+export function retryingFetch(): { fetch: typeof fetch; retries(): number } {
+  let retries = 0;
+  return {
+    fetch: async (input, init) => {
+      try {
+        return await fetch(input, init);
+      } catch (e) {
+        if ((init?.method ?? 'GET') !== 'GET') throw e;
+        retries++;
+        return fetch(input, init);
+      }
+    },
+    retries: () => retries,
+  };
+}
+
 /** Runs the ingest phase against the server at `plan.url`. */
 export async function runIngest(plan: IngestPlan): Promise<IngestResult> {
   const USERS = plan.users;
@@ -103,21 +125,9 @@ export async function runIngest(plan: IngestPlan): Promise<IngestResult> {
   const PATCHES = plan.patches;
   const PATCH_MEMBERS = plan.patchMembers;
   const CONCURRENCY = plan.concurrency;
-  // PGlite runs in this process's thread: a long statement (bulk seeding, a snapshot load)
-  // stalls the event loop, and the keep-alive timers of client and server can then fire in
-  // either order. An idempotent GET whose connection dropped is retried once; creates are
-  // retried below the way an IdP does.
+  const retrying = retryingFetch();
   let retries = 0;
-  const retryingFetch: typeof fetch = async (input, init) => {
-    try {
-      return await fetch(input, init);
-    } catch (e) {
-      if ((init?.method ?? 'GET') !== 'GET') throw e;
-      retries++;
-      return fetch(input, init);
-    }
-  };
-  const scim = createScimClient({ url: plan.url, token: plan.token, fetch: retryingFetch });
+  const scim = createScimClient({ url: plan.url, token: plan.token, fetch: retrying.fetch });
   // 1. Ingest over HTTP.
   const ids: string[] = new Array(USERS);
   /**
@@ -181,5 +191,6 @@ export async function runIngest(plan: IngestPlan): Promise<IngestResult> {
     ]);
   });
   const patchSec = (performance.now() - t0) / 1000;
+  retries += retrying.retries();
   return { ids, userLat, usersSec, groupLat, groupsSec, patchLat, patchSec, patchCount, retries };
 }

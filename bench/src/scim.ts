@@ -41,6 +41,7 @@ import {
   type IngestResult,
   pool,
   prng,
+  retryingFetch,
   runIngest,
   user,
 } from './scim-ingest.js';
@@ -128,21 +129,8 @@ async function main(): Promise<void> {
       orgId: org.id,
       name: 'bench',
     });
-    // PGlite runs in this process's thread: a long statement (bulk seeding, a snapshot load)
-    // stalls the event loop, and the keep-alive timers of client and server can then fire in
-    // either order. An idempotent GET whose connection dropped is retried once; creates are
-    // retried below the way an IdP does.
-    let retries = 0;
-    const retryingFetch: typeof fetch = async (input, init) => {
-      try {
-        return await fetch(input, init);
-      } catch (e) {
-        if ((init?.method ?? 'GET') !== 'GET') throw e;
-        retries++;
-        return fetch(input, init);
-      }
-    };
-    const scim = createScimClient({ url: server.url, token: issued.token, fetch: retryingFetch });
+    const retrying = retryingFetch();
+    const scim = createScimClient({ url: server.url, token: issued.token, fetch: retrying.fetch });
     console.log(
       `SCIM bench on ${backend}: ${USERS} users, ${GROUPS} groups × ${MEMBERS} members, lookups at ${TOTAL} users`,
     );
@@ -160,7 +148,7 @@ async function main(): Promise<void> {
     };
     const ran = values['client-process'] ? await ingestInChild(plan) : await runIngest(plan);
     const { ids, userLat, usersSec, groupLat, groupsSec, patchLat, patchSec, patchCount } = ran;
-    retries += ran.retries;
+    const retries = ran.retries;
     const ingest = {
       users: USERS,
       usersSeconds: usersSec,
@@ -399,7 +387,7 @@ async function main(): Promise<void> {
       /** SCIMMY's in-memory filter over the same documents (p99Ratio: its p99 / Gatehouse's). */
       peer,
       /** All requests retried after a dropped connection, ingest and lookups. */
-      retries,
+      retries: retries + retrying.retries(),
     };
     const dir = fileURLToPath(new URL('../results/', import.meta.url));
     mkdirSync(dir, { recursive: true });
