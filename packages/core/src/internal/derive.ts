@@ -14,7 +14,6 @@
 import { sameInheritance } from '../inheritance.js';
 import { type PatchStep, patchStepOf } from '../patched-snapshot.js';
 import type { Assignment, GroupMembership, OrgSnapshot, SubjectInfo } from '../snapshot.js';
-import type { AssignmentLogs } from './assignment-logs.js';
 import {
   countsAsMembership,
   ENV_SLOTS,
@@ -25,8 +24,8 @@ import {
   type SkippedAssignment,
   type SubjectRecord,
 } from './engine-index.js';
-import { memberLogOf, nextMemberLog } from './member-logs.js';
 import { overrideNests, resolveGrants } from './override.js';
+import { logOf, nextLog } from './shared-log.js';
 import { SubjectTable, TableDraft, ValueDraft } from './subject-table.js';
 
 /** When deriving gives way to a full build. */
@@ -447,7 +446,7 @@ function applyDelta(prev: EngineIndex, snapshot: OrgSnapshot, d: Delta): EngineI
 /**
  * Group lists of the affected members (and of all changed ones when an id became or stopped
  * being a group); member logs of the walked groups rebuilt, and of the groups affected members
- * joined or left, extended (./member-logs.ts: the cost of who joined or left, not of the group).
+ * joined or left, extended (./shared-log.ts: the cost of who joined or left, not of the group).
  */
 function updateMemberships(prev: EngineIndex, next: EngineIndex, d: Delta): void {
   const counts = (m: GroupMembership) =>
@@ -464,31 +463,26 @@ function updateMemberships(prev: EngineIndex, next: EngineIndex, d: Delta): void
 
   const groupsOf = new TableDraft(next.slotOf, prev.groupsOf);
   // Groups not walked: who joined them and how many left.
-  const joins = new Map<string, { added: string[]; removed: number }>();
-  const join = (g: string) => {
-    let j = joins.get(g);
-    if (!j) {
-      j = { added: [], removed: 0 };
-      joins.set(g, j);
-    }
-    return j;
-  };
+  const joins = new Map<string, LogChange<string>>();
   for (const id of d.regrouped ? d.changed : d.affected) {
     const before = prev.groupsOf.get(id) ?? [];
     const after = groupRows.get(id) ?? [];
     groupsOf.put(id, after);
-    for (const g of before) if (!walked.has(g) && !after.includes(g)) join(g).removed++;
-    for (const g of after) if (!walked.has(g) && !before.includes(g)) join(g).added.push(id);
+    for (const g of before)
+      if (!walked.has(g) && !after.includes(g)) noteChange(joins, g, id, false);
+    for (const g of after)
+      if (!walked.has(g) && !before.includes(g)) noteChange(joins, g, id, true);
   }
   next.groupsOf = groupsOf.done();
   const membersOf = new ValueDraft(next.slotOf, prev.membersOf);
   for (const [g, j] of joins) {
-    membersOf.put(g, nextMemberLog(prev.membersOf.get(g), g, j.added, j.removed, next.groupsOf));
+    const isLive = (m: string) => next.groupsOf.get(m)?.includes(g) === true;
+    membersOf.put(g, nextLog(prev.membersOf.get(g), j.added, j.removed, isLive, true));
   }
   // A walked group's memberships were all read: its log is rebuilt from them.
   for (const g of walked) {
     const rows = memberRows.get(g);
-    membersOf.put(g, rows ? memberLogOf(rows) : undefined);
+    membersOf.put(g, rows ? logOf(rows) : undefined);
   }
   next.membersOf = membersOf.done();
   // Whether a membership counts depends on its two rows only: the affected ones' are re-read.
@@ -508,8 +502,8 @@ function updateMemberships(prev: EngineIndex, next: EngineIndex, d: Delta): void
 function updateAssignments(prev: EngineIndex, next: EngineIndex, d: Delta): void {
   const of = new TableDraft(next.slotOf, prev.assignmentsOf);
   // Per log key, the assignments that join and how many of the previous index's leave.
-  const atScope = new Map<number, LogChange>();
-  const atRoot = new Map<number, LogChange>();
+  const atScope = new Map<number, LogChange<Assignment>>();
+  const atRoot = new Map<number, LogChange<Assignment>>();
   const root = prev.tree.root;
   const note = (a: Assignment, join: boolean) => {
     const scope = prev.tree.indexOf(a.scopeId)!;
@@ -524,33 +518,22 @@ function updateAssignments(prev: EngineIndex, next: EngineIndex, d: Delta): void
     of.put(id, d.own.get(id));
   }
   next.assignmentsOf = of.done();
-  next.assignmentsAt = applyChanges(prev.assignmentsAt, atScope, next);
-  next.rootByRole = applyChanges(prev.rootByRole, atRoot, next);
+  next.assignmentsAt = prev.assignmentsAt.derive(atScope, next.assignmentsOf);
+  next.rootByRole = prev.rootByRole.derive(atRoot, next.assignmentsOf);
 }
 
-/** What a derive does to one log key. */
-interface LogChange {
-  readonly added: Assignment[];
+/** What a derive does to one shared log: the entries that join it and how many leave. */
+interface LogChange<T> {
+  readonly added: T[];
   removed: number;
 }
 
-function noteChange(changes: Map<number, LogChange>, key: number, a: Assignment, join: boolean) {
+function noteChange<K, T>(changes: Map<K, LogChange<T>>, key: K, entry: T, join: boolean): void {
   let c = changes.get(key);
   if (!c) {
     c = { added: [], removed: 0 };
     changes.set(key, c);
   }
-  if (join) c.added.push(a);
+  if (join) c.added.push(entry);
   else c.removed++;
-}
-
-function applyChanges(
-  logs: AssignmentLogs,
-  changes: ReadonlyMap<number, LogChange>,
-  next: EngineIndex,
-): AssignmentLogs {
-  if (changes.size === 0) return logs;
-  const draft = logs.draft();
-  for (const [key, c] of changes) draft.change(key, c.added, c.removed, next.assignmentsOf);
-  return draft.done();
 }

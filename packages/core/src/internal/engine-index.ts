@@ -17,8 +17,8 @@ import type {
   SubjectType,
 } from '../snapshot.js';
 import { AssignmentLogs } from './assignment-logs.js';
-import { liveMembers, type MemberLog, memberLogOf } from './member-logs.js';
 import { overrideNests, resolveGrants } from './override.js';
+import { liveEntries, logOf, type SharedLog } from './shared-log.js';
 import { CodeChunks, SlotChunks } from './slot-chunks.js';
 import { SubjectTable } from './subject-table.js';
 
@@ -111,10 +111,10 @@ export class EngineIndex {
   /** memberId → groups it belongs to, in snapshot order. */
   groupsOf: SubjectTable<string[]>;
   /**
-   * groupId → its member log (./member-logs.ts); read the members with `members(groupId)`
+   * groupId → its member log (./shared-log.ts); read the members with `members(groupId)`
    * (order not significant: readers fold, sort or collect into sets).
    */
-  membersOf: SubjectTable<MemberLog>;
+  membersOf: SubjectTable<SharedLog<string>>;
   /** subjectId → its own assignments that take effect, in snapshot order. */
   assignmentsOf: SubjectTable<Assignment[]>;
   /** scope index → assignments placed there that take effect (./assignment-logs.ts). */
@@ -288,10 +288,10 @@ export class EngineIndex {
       if (list) list.push(m.memberId);
       else memberLists.set(g, [m.memberId]);
     }
-    const memberLogs = SlotChunks.sized<MemberLog>(records.length);
+    const memberLogs = SlotChunks.sized<SharedLog<string>>(records.length);
     for (let slot = 0; slot < records.length; slot++) {
       const list = memberLists.get(slot);
-      if (list) memberLogs.set(slot, memberLogOf(list));
+      if (list) memberLogs.set(slot, logOf(list));
     }
     this.membersOf = new SubjectTable(slotOf, memberLogs);
     this.masks = new Uint32Array(
@@ -410,7 +410,8 @@ export class EngineIndex {
   /** The members of a group (its member log's live entries); empty for anything else. */
   members(groupId: string): readonly string[] {
     const list = this.membersOf.get(groupId);
-    return list === undefined ? NO_MEMBERS : liveMembers(list, groupId, this.groupsOf);
+    if (list === undefined) return NO_MEMBERS;
+    return liveEntries(list, (m) => this.groupsOf.get(m)?.includes(groupId) === true);
   }
 
   /** True when a group's scope limits (seed 003 tenant groups) include the scope. */
