@@ -11,20 +11,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { coerced } from '../routes/outcome.js';
 import { inboundBody } from '../routes/resource.js';
 import { ENTERPRISE_URN, GROUP_URN, plain, schemas, USER_URN } from '../schema.js';
+import { outcome } from '../testing/coercion-outcome.js';
 import { coerceUser } from '../user-doc.js';
 import { fastCoerce } from './resource.js';
-
-/** What a call gave: its JSON text (key order included), or its error's words. */
-function outcome(run: () => unknown): string {
-  try {
-    return JSON.stringify({ ok: run() });
-  } catch (e) {
-    if (e instanceof SCIMMY.Types.Error) {
-      return JSON.stringify({ status: e.status, scimType: e.scimType, detail: e.message });
-    }
-    return JSON.stringify({ thrown: (e as Error).constructor.name, message: (e as Error).message });
-  }
-}
 
 /** `inboundBody` as it was before the fast path: SCIMMY alone. */
 function scimmyInbound(type: 'User' | 'Group', body: unknown, id?: string) {

@@ -13,22 +13,12 @@ import type { ScimContext } from '../context.js';
 import { renderGroup } from '../groups.js';
 import { coerced, outbound } from '../routes/outcome.js';
 import { ENTERPRISE_URN, GROUP_URN, plain, schemas, USER_URN } from '../schema.js';
+import { outcome } from '../testing/coercion-outcome.js';
 import { renderUser } from '../user-doc.js';
 import { fastCoerce } from './resource.js';
 
 const BASE = 'https://gatehouse.test/scim/v2';
 const ctx = { base: BASE } as ScimContext;
-
-function outcome(run: () => unknown): string {
-  try {
-    return JSON.stringify({ ok: run() });
-  } catch (e) {
-    if (e instanceof SCIMMY.Types.Error) {
-      return JSON.stringify({ status: e.status, scimType: e.scimType, detail: e.message });
-    }
-    return JSON.stringify({ thrown: (e as Error).constructor.name, message: (e as Error).message });
-  }
-}
 
 /** `outbound` as it was before the fast path: SCIMMY alone. */
 function scimmyOutbound(type: 'User' | 'Group', rendered: Record<string, unknown>) {
