@@ -1,6 +1,7 @@
 /**
- * For the fast path's property tests (`../coerce/inbound.test.ts`, `../coerce/outbound.test.ts`): what a coercion
- * gave, as text to compare with SCIMMY's: its JSON (key order included), or its error's words.
+ * For the fast path's property tests (`../coerce/inbound.test.ts`, `../coerce/outbound.test.ts`):
+ * what a coercion gave, as text to compare with SCIMMY's: its JSON (key order included), or its
+ * error's words.
  */
 import SCIMMY from 'scimmy';
 
