@@ -17,14 +17,31 @@
  * `p_limit` + 1), and the current rows behind them per kind unless there are more than `p_limit`
  * keys or an `org` key. Runs the same on PGlite and PostgreSQL 15.
  */
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type RawBuilder, sql } from 'kysely';
 import { createJournalRows } from './0025_journal_seq.js';
 
 /** Replaces `journal_rows` with the form that reads only the kinds of rows that changed. */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`drop function journal_rows(text, bigint, int, bigint)`.execute(db);
+  await createJournalRowsByKind(db, BY_ORG);
+}
+
+/** The conditions a changed member and scope row are found by: here, by org and key. */
+export const BY_ORG = {
+  member: sql`m.org_id = p_org and m.user_id = k.key`,
+  scope: sql`s.org_id = p_org and s.id = k.key`,
+};
+
+/**
+ * Creates this migration's `journal_rows`; `match` holds the conditions a member and a scope row
+ * of key `k.key` are found by (migration 0027 changes only them).
+ */
+export async function createJournalRowsByKind(
+  db: Kysely<unknown>,
+  match: { readonly member: RawBuilder<unknown>; readonly scope: RawBuilder<unknown> },
+): Promise<void> {
   await sql`
-    create function journal_rows(p_org text, p_since bigint, p_limit int, p_after bigint)
+    create or replace function journal_rows(p_org text, p_since bigint, p_limit int, p_after bigint)
     returns table(mark bigint, changes json, scope json, member json, "group" json, client json,
       membership json, assignment json, role json)
     language plpgsql stable
@@ -74,7 +91,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
                  'name', s.name))
           into scope
           from unnest(v_scope) k(key),
-               lateral (select * from scopes s where s.org_id = p_org and s.id = k.key offset 0) s;
+               lateral (select * from scopes s where ${match.scope} offset 0) s;
       end if;
       if v_member is not null then
         select json_agg(json_build_object('user_id', m.user_id, 'status', m.status,
@@ -83,7 +100,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
           from unnest(v_member) k(key),
                lateral (select m.user_id, m.status, u.email
                           from members m join users u on u.id = m.user_id
-                         where m.org_id = p_org and m.user_id = k.key offset 0) m;
+                         where ${match.member} offset 0) m;
       end if;
       if v_group is not null then
         select json_agg(json_build_object('id', g.id, 'name', g.name, 'limited_to', g.limited_to))

@@ -25,6 +25,7 @@ import * as m0023JournalRows from './0023_journal_rows.js';
 import * as m0024JournalAssignees from './0024_journal_assignees.js';
 import * as m0025JournalSeq from './0025_journal_seq.js';
 import * as m0026JournalRowsByKind from './0026_journal_rows_by_kind.js';
+import * as m0027JournalKeyLookups from './0027_journal_key_lookups.js';
 
 /** Every migration by name, in order. */
 export const migrations: Record<string, Migration> = {
@@ -53,4 +54,5 @@ export const migrations: Record<string, Migration> = {
   '0024_journal_assignees': m0024JournalAssignees,
   '0025_journal_seq': m0025JournalSeq,
   '0026_journal_rows_by_kind': m0026JournalRowsByKind,
+  '0027_journal_key_lookups': m0027JournalKeyLookups,
 };

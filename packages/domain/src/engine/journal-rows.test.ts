@@ -119,7 +119,7 @@ describe.each(testBackends())('journal_rows of migration 0026 on $name (issue 15
     try {
       expect(await results()).toEqual(now);
     } finally {
-      await migrateTo(db, '0026_journal_rows_by_kind');
+      await migrateTo(db, '0027_journal_key_lookups');
     }
   });
 
@@ -134,7 +134,7 @@ describe.each(testBackends())('journal_rows of migration 0026 on $name (issue 15
     try {
       expect(await results()).toEqual(now);
     } finally {
-      await migrateTo(db, '0026_journal_rows_by_kind');
+      await migrateTo(db, '0027_journal_key_lookups');
     }
   });
 });
