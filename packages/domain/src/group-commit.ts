@@ -29,9 +29,11 @@ import {
   type RunWrite,
   type WriteResult,
   type WriteStep,
+  writeBatchStep,
   writeStep,
 } from './org-write.js';
 import type { Services } from './services.js';
+import type { WriteBatch } from './write-batch.js';
 
 /** The most writes one batch takes (PostgreSQL keeps 64 subtransactions per backend cheaply). */
 export const GROUP_COMMIT_MAX = 64;
@@ -40,6 +42,8 @@ export const GROUP_COMMIT_MAX = 64;
 interface Pending {
   readonly call: OrgCall;
   readonly fn: (w: OrgWrite) => Promise<unknown>;
+  /** How it may run set-based with like writes (./write-batch.ts). */
+  readonly batch: WriteBatch<unknown, unknown> | undefined;
   resolve(r: WriteResult<unknown>): void;
   reject(e: unknown): void;
 }
@@ -57,12 +61,20 @@ const queues = new WeakMap<Services, Map<string, OrgQueue>>();
  * Counters for tests and the benchmark: batches committed, the writes they carried, and the
  * batches run again with savepoints after a write failed in the optimistic pass.
  */
-export const groupCommitStats = { batches: 0, writes: 0, largest: 0, replays: 0 };
+export const groupCommitStats = {
+  batches: 0,
+  writes: 0,
+  largest: 0,
+  replays: 0,
+  /** Writes that committed as part of a set-based run (./write-batch.ts). */
+  batched: 0,
+};
 
 /** `orgWrite` through the org's queue: resolves once the batch that carried it has committed. */
 export function groupCommitWrite<T>(
   call: OrgCall,
   fn: (w: OrgWrite) => Promise<T>,
+  batch?: WriteBatch<unknown, T>,
 ): Promise<WriteResult<T>> {
   assertOrgAccess(call.caller, call.orgId);
   let byOrg = queues.get(call.services);
@@ -80,6 +92,7 @@ export function groupCommitWrite<T>(
     queue.pending.push({
       call,
       fn,
+      batch: batch as WriteBatch<unknown, unknown> | undefined,
       resolve: resolve as (r: WriteResult<unknown>) => void,
       reject,
     });
@@ -190,7 +203,9 @@ class ReplayWithSavepoints extends Error {}
  * One pass of a batch in one transaction: the writes of `taken` (a replay), then the queued ones
  * as they are taken (those arriving meanwhile included). `savepoints`:
  * each write after the first runs in its own savepoint and a failure is rolled back to it alone;
- * without, a failure of any but the first throws `ReplayWithSavepoints`. Returns the revision.
+ * without, a failure of any but the first throws `ReplayWithSavepoints`. Only a pass without
+ * savepoints runs like writes set-based (./write-batch.ts); if such a run fails, whichever its
+ * place, the batch runs again with savepoints and every write on its own. Returns the revision.
  */
 async function attempt(
   services: Services,
@@ -203,27 +218,15 @@ async function attempt(
   const replay = taken.length > 0;
   await services.db.transaction().execute(async (trx) => {
     if (!replay) taken.push({ p: q.pending.shift()! });
-    const first = taken[0]!.p;
-    const opened = await openOrgWrite(services, trx, first.call.caller, orgId);
+    const leader = taken[0]!.p.call;
+    const opened = await openOrgWrite(services, trx, leader.caller, orgId);
     const { head, preset } = opened;
     revision = head.revision;
     let engine: Engine = opened.engine;
-    // The first write needs no savepoint: if it fails, nothing else ran in the transaction.
-    const step = await writeStep(services, trx, {
-      caller: first.call.caller,
-      head,
-      orgId,
-      engine,
-      preset,
-      fn: first.fn,
-    }).catch((e: unknown) => {
-      taken[0]!.error = e;
-      throw e;
-    });
-    taken[0]!.personal = await givePersonalOrgs(services, trx, first.call.caller, step);
-    taken[0]!.ok = step;
-    engine = step.after;
-    let journalMark = step.journalMark;
+    // After the first step: the engine is the batch's own, and the next step catches up only
+    // the journal entries after the previous one's.
+    let sameRevision = false;
+    let journalMark: number | undefined;
     // A replay runs the writes taken so far again, then goes on taking queued ones.
     const next = (i: number): Taken | undefined => {
       if (i < taken.length) return taken[i];
@@ -232,21 +235,38 @@ async function attempt(
       taken.push(t);
       return t;
     };
-    for (let i = 1, t = next(i); t; t = next(++i)) {
+    for (let i = 0, t = next(0); t; t = next(i)) {
+      const own = await headFor(trx, head, leader, t.p.call);
+      const at = { head: own, orgId, engine, preset, sameRevision, journalAfter: journalMark };
+      const run = savepoints ? [] : likeWrites(q, taken, i);
+      if (run.length > 1) {
+        // Set-based: one step for the whole run; if it fails, everything runs again one by one.
+        try {
+          const steps = await writeBatchStep(services, trx, {
+            ...at,
+            items: run.map((r) => ({ caller: r.p.call.caller, input: r.p.batch!.input })),
+            run: t.p.batch!.run,
+          });
+          const last = steps.at(-1)!;
+          run[0]!.personal = await givePersonalOrgs(services, trx, t.p.call.caller, last);
+          steps.forEach((step, k) => {
+            run[k]!.ok = step;
+          });
+          engine = last.after;
+          journalMark = last.journalMark;
+        } catch {
+          throw new ReplayWithSavepoints();
+        }
+        groupCommitStats.batched += run.length;
+        sameRevision = true;
+        i += run.length;
+        continue;
+      }
+      // The first write needs no savepoint: if it fails, nothing else ran in the transaction.
       const savepoint = sql.raw(`group_write_${i}`);
-      if (savepoints) await sql`savepoint ${savepoint}`.execute(trx);
+      if (savepoints && i > 0) await sql`savepoint ${savepoint}`.execute(trx);
       try {
-        const own = await headFor(trx, head, first.call, t.p.call);
-        const step = await writeStep(services, trx, {
-          caller: t.p.call.caller,
-          head: own,
-          orgId,
-          engine,
-          preset,
-          fn: t.p.fn,
-          sameRevision: true,
-          journalAfter: journalMark,
-        });
+        const step = await writeStep(services, trx, { ...at, caller: t.p.call.caller, fn: t.p.fn });
         t.personal = await givePersonalOrgs(services, trx, t.p.call.caller, step);
         t.ok = step;
         engine = step.after;
@@ -255,15 +275,39 @@ async function attempt(
         t.error = e;
         t.ok = undefined;
         t.personal = undefined;
+        if (i === 0) throw e;
         if (!savepoints) throw new ReplayWithSavepoints();
         await sql`rollback to savepoint ${savepoint}`.execute(trx);
       }
+      sameRevision = true;
+      i++;
     }
     await pruneNow(trx, orgId, revision);
     const drafts = taken.flatMap((t) => (t.ok ? [t.ok.draft] : []));
     await finishWrites(trx, head, drafts, { notify: true });
   });
   return revision;
+}
+
+/**
+ * The run of like writes starting at `taken[i]` (./write-batch.ts): it and the queued writes
+ * right behind it with the same batch key and the same caller, taken into the batch. Fewer than
+ * two: none to run set-based.
+ */
+function likeWrites(q: OrgQueue, taken: Taken[], i: number): Taken[] {
+  const first = taken[i]!;
+  const key = first.p.batch?.key;
+  if (key === undefined) return [];
+  const like = (p: Pending) => p.batch?.key === key && sameCaller(first.p.call, p.call);
+  let end = i + 1;
+  while (end < taken.length && like(taken[end]!.p)) end++;
+  if (end === taken.length) {
+    while (taken.length < GROUP_COMMIT_MAX && q.pending[0] && like(q.pending[0])) {
+      taken.push({ p: q.pending.shift()! });
+    }
+    end = taken.length;
+  }
+  return taken.slice(i, end);
 }
 
 /**
@@ -284,4 +328,13 @@ async function headFor(
 /** Whether two calls act with the same credential (so audit entries name them alike). */
 function samePrincipal(a: OrgCall, b: OrgCall): boolean {
   return JSON.stringify(a.caller.principal) === JSON.stringify(b.caller.principal);
+}
+
+/** Whether two calls act alike: the same credential, for the same user, from the same source. */
+function sameCaller(a: OrgCall, b: OrgCall): boolean {
+  return (
+    samePrincipal(a, b) &&
+    (a.caller.onBehalfOf ?? null) === (b.caller.onBehalfOf ?? null) &&
+    a.caller.source === b.caller.source
+  );
 }

@@ -8,7 +8,8 @@
  * none, each as its own write in the same transaction. Any error rolls back everything; on
  * commit the derived engines are the cache's. With group commit (issue 15, ./group-commit.ts, on
  * unless `groupCommit: false`) concurrent `orgWrite`s on one org share the transaction, the lock
- * and the revision, and a failing write is rolled back to its own savepoint.
+ * and the revision, and a failing write is rolled back to its own savepoint; like writes that
+ * say how (`batch`, ./write-batch.ts) run as one set-based step.
  */
 
 import { type Engine, type Environment, missingPermissions, type Preset } from '@gatehouse/core';
@@ -28,6 +29,7 @@ import {
   preparePersonalOrg,
 } from './rules/index.js';
 import type { Services } from './services.js';
+import type { BatchItem, WriteBatch } from './write-batch.js';
 
 /** Every this many revisions, a write prunes its org's old snapshot-journal entries. */
 const JOURNAL_PRUNE_EVERY = 250;
@@ -103,13 +105,17 @@ const MODEL_CODES = new Set([
  * or alone in its own transaction with `groupCommit: false` or `prepare`. `prepare` runs first in
  * the same transaction (org creation).
  */
-export async function orgWrite<T>(
+export async function orgWrite<T, I = never>(
   call: OrgCall,
   fn: (w: OrgWrite) => Promise<T>,
-  options: { prepare?: (trx: Transaction<Database>) => Promise<void> } = {},
+  options: {
+    prepare?: (trx: Transaction<Database>) => Promise<void>;
+    /** How this write may run set-based with like writes queued behind it (./write-batch.ts). */
+    batch?: WriteBatch<I, T>;
+  } = {},
 ): Promise<WriteResult<T>> {
   if (!options.prepare && call.services.options?.groupCommit !== false) {
-    return groupCommitWrite(call, fn);
+    return groupCommitWrite(call, fn, options.batch as WriteBatch<unknown, T> | undefined);
   }
   const written = await call.services.db.transaction().execute(async (trx) => {
     await options.prepare?.(trx);
@@ -259,6 +265,22 @@ export interface WriteStep<T> extends RunWrite<T> {
   readonly journalMark: number | undefined;
 }
 
+/** Where a step runs: the org locked (`head`) whose state is `engine`. */
+interface StepAt {
+  readonly head: OrgHead;
+  readonly orgId: string;
+  readonly engine: Engine;
+  readonly preset: Preset;
+  readonly modelMove?: boolean;
+  /** `engine` is an earlier write's of the same batch (issue 15 group commit). */
+  readonly sameRevision?: boolean;
+  /** With `sameRevision`: the `journalMark` of the write that left `engine`. */
+  readonly journalAfter?: number | undefined;
+}
+
+/** What a checked step leaves, whatever it wrote. */
+type Checked = Omit<WriteStep<unknown>, 'result' | 'draft'>;
+
 /**
  * One write on an org already locked (`head`) whose state is `engine`: the use case, the engine
  * it leaves, the two access rules, the invariants and seed 004's ownership rule. Writes nothing
@@ -268,23 +290,52 @@ export interface WriteStep<T> extends RunWrite<T> {
 export async function writeStep<T>(
   services: Services,
   trx: Transaction<Database>,
-  q: {
-    readonly caller: Caller;
-    readonly head: OrgHead;
-    readonly orgId: string;
-    readonly engine: Engine;
-    readonly preset: Preset;
-    readonly fn: (w: OrgWrite) => Promise<T>;
-    readonly modelMove?: boolean;
-    readonly sameRevision?: boolean;
-    /** With `sameRevision`: the `journalMark` of the write that left `engine`. */
-    readonly journalAfter?: number | undefined;
-  },
+  q: StepAt & { readonly caller: Caller; readonly fn: (w: OrgWrite) => Promise<T> },
 ): Promise<WriteStep<T>> {
+  const draft = new WriteDraft(trx, q.head, q.orgId, q.engine, q.preset, q.caller);
+  const result = await q.fn(draft);
+  const checked = await checkStep(services, trx, q, [draft]);
+  return { ...checked, result, draft };
+}
+
+/**
+ * Like writes run as ONE step (./write-batch.ts): each caller gets its own draft on the same
+ * engine, `batch.run` writes them all, and what they leave together is caught up and checked
+ * once. Returns each write's step, in order; they share the engine left and its checks.
+ */
+export async function writeBatchStep<I, T>(
+  services: Services,
+  trx: Transaction<Database>,
+  q: StepAt & {
+    readonly items: readonly { readonly caller: Caller; readonly input: I }[];
+    readonly run: WriteBatch<I, T>['run'];
+  },
+): Promise<WriteStep<T>[]> {
+  const items: BatchItem<I>[] = q.items.map((i) => ({
+    w: new WriteDraft(trx, q.head, q.orgId, q.engine, q.preset, i.caller),
+    input: i.input,
+  }));
+  const drafts = items.map((i) => i.w as WriteDraft);
+  const results = await q.run(items);
+  if (results.length !== items.length) throw new Error('a batch run answered the wrong count');
+  const checked = await checkStep(services, trx, q, drafts);
+  return drafts.map((draft, k) => ({
+    ...checked,
+    changesCredentials: draft.changesCredentials,
+    result: results[k] as T,
+    draft,
+  }));
+}
+
+/** The engine `drafts` leave, caught up from the journal, and every rule checked on it. */
+async function checkStep(
+  services: Services,
+  trx: Transaction<Database>,
+  q: StepAt,
+  drafts: readonly WriteDraft[],
+): Promise<Checked> {
   const { head, orgId, engine, preset } = q;
   const revision = head.revision;
-  const draft = new WriteDraft(trx, head, orgId, engine, preset, q.caller);
-  const result = await q.fn(draft);
   const after = await services.engines.draft(
     trx,
     engine,
@@ -293,12 +344,9 @@ export async function writeStep<T>(
     q.sameRevision,
     q.journalAfter,
   );
-  assertAccessRules({
-    before: engine,
-    after: after.engine,
-    affected: after.affected,
-    actors: draft.actors,
-  });
+  const actors =
+    drafts.length === 1 ? drafts[0]!.actors : [...new Set(drafts.flatMap((d) => d.actors))];
+  assertAccessRules({ before: engine, after: after.engine, affected: after.affected, actors });
   assertInvariants(engine, after.engine);
   const unowned = q.modelMove
     ? []
@@ -311,14 +359,12 @@ export async function writeStep<T>(
         affected: after.affected,
       });
   return {
-    result,
     revision,
     orgId,
     preset,
     unowned,
     keep: after.keep,
-    changesCredentials: draft.changesCredentials,
-    draft,
+    changesCredentials: drafts.some((d) => d.changesCredentials),
     after: after.engine,
     journalMark: after.mark,
   };

@@ -5,6 +5,7 @@
  * cannot be resolved, failOnErrors, limits (413 tooMany, body size), bad syntax (400, nothing
  * written), another org's ids (S4: 404), and what ServiceProviderConfig advertises.
  */
+import { groupCommitStats } from '@gatehouse/domain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   backends,
@@ -192,6 +193,26 @@ describe.each(backends)('RFC 7644 §3.7 Bulk on $name', (backend) => {
       `/Groups?filter=${encodeURIComponent('displayName eq "Refs" or displayName eq "Later"')}`,
     );
     expect(groups.body.totalResults).toBe(0);
+  });
+
+  // A userName two creations of one run share goes to the first: the S6 test above.
+  it('S1 RFC 7644 §3.7 consecutive user creations run together (issue 15), answered in order', async () => {
+    const names = Array.from({ length: 30 }, (_, i) => `run${i}@bulk.test`);
+    const ops = names.map((n, i) => postUser(`r${i}`, n));
+    const before = { ...groupCommitStats };
+    const a = await org.raw('POST', '/Bulk', bulk(ops));
+    expect(a.status).toBe(200);
+    const results = a.body.Operations as Op[];
+    expect(results.map((o) => o.bulkId)).toEqual(ops.map((o) => o.bulkId));
+    expect(results.map((o) => o.status)).toEqual(names.map(() => '201'));
+    // Each location is the user its operation named.
+    for (const [i, name] of names.entries()) {
+      const found = await userNamed(org, name);
+      expect(results[i]!.location).toBe(found.meta.location);
+    }
+    // The server's group commit wrote them set-based, in batches, not one by one.
+    expect(groupCommitStats.batched - before.batched).toBeGreaterThanOrEqual(names.length - 1);
+    expect(groupCommitStats.batches - before.batches).toBeLessThan(names.length / 2);
   });
 
   it('RFC 7644 §3.7 failOnErrors stops after that many errors', async () => {

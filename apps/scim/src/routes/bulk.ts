@@ -2,8 +2,9 @@
  * `POST /Bulk` (RFC 7644 §3.7): up to `MAX_BULK_OPERATIONS` POST, PUT, PATCH and DELETE
  * operations on `/Users` and `/Groups`, each run by the same `Operation` as its single route
  * (`./users.ts`, `./groups.ts`, `./patch.ts`), so it answers with the same statuses and errors.
- * Each operation is its own domain write (its own transaction, audit entry and outbox event): a
- * failing one changes nothing and the ones after it still run, until `failOnErrors` errors.
+ * Each operation is its own domain write (its own audit entries and outbox events; consecutive
+ * user creations may share a group-commit transaction, as concurrent requests do): a failing
+ * one changes nothing and the ones after it still run, until `failOnErrors` errors.
  *
  * Operations run in the order sent. `bulkId:<id>` in an operation's path or anywhere in its
  * data (e.g. a Group's `members[].value`) becomes the id created by an earlier POST with that
@@ -191,17 +192,46 @@ async function runOne(
   }
 }
 
-/** Runs a BulkRequest's operations in order, stopping after `failOnErrors` errors. */
+/** Whether `value` holds a `bulkId:<id>` reference anywhere (it then waits for earlier operations). */
+function refers(value: unknown): boolean {
+  if (typeof value === 'string') return REF.test(value);
+  if (Array.isArray(value)) return value.some(refers);
+  if (isObject(value)) return Object.values(value).some(refers);
+  return false;
+}
+
+/** A user creation that names no other operation: it may run together with its neighbours. */
+const independentCreate = (op: BulkOperation) =>
+  op.method === 'POST' && op.type === 'User' && !refers(op.data);
+
+/**
+ * Runs a BulkRequest's operations in order, stopping after `failOnErrors` errors. Issue 15:
+ * consecutive user creations that name no other operation are sent together, as concurrent
+ * requests are, so the domain's group commit writes them set-based; they are queued in the
+ * order sent (a userName two of them share goes to the first), their results are listed in
+ * that order, and never more of them than `failOnErrors` could still allow.
+ */
 export async function runBulk(ctx: ScimContext, body: unknown): Promise<Record<string, unknown>> {
   const { operations, failOnErrors } = readBulkRequest(body);
   const created = new Map<string, string>();
   const results: BulkResult[] = [];
   let errors = 0;
-  for (const op of operations) {
-    const result = await runOne(ctx, op, created);
-    results.push(result);
-    if (Number(result.status) >= 400 && failOnErrors !== undefined && ++errors >= failOnErrors) {
-      break;
+  for (let i = 0; i < operations.length; ) {
+    // How many may run at once: every one may fail, and none may run after the last allowed.
+    const room = failOnErrors === undefined ? operations.length : failOnErrors - errors - 1;
+    let end = i + 1;
+    if (independentCreate(operations[i]!)) {
+      while (end < operations.length && end - i < room && independentCreate(operations[end]!)) {
+        end++;
+      }
+    }
+    const ran = await Promise.all(operations.slice(i, end).map((op) => runOne(ctx, op, created)));
+    i = end;
+    for (const result of ran) {
+      results.push(result);
+      if (Number(result.status) >= 400 && failOnErrors !== undefined && ++errors >= failOnErrors) {
+        return { schemas: [BULK_RESPONSE_URN], Operations: results };
+      }
     }
   }
   return { schemas: [BULK_RESPONSE_URN], Operations: results };

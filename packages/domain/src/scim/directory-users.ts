@@ -12,7 +12,8 @@ import { applyMemberStatus, removeMemberIn } from '../members/index.js';
 import { type OrgWrite, orgWrite, type WriteResult } from '../org-write.js';
 import { ensureUser, grantDefaultRole, updateProfileWhereSoleOrg } from '../rules/index.js';
 import { joinAsDirectoryUser } from './join-directory-user.js';
-import { DIRECTORY_USER_COLUMNS, toDirectoryUser } from './rows.js';
+import { provisionBatch } from './provision-together.js';
+import { DIRECTORY_USER_COLUMNS, summary, toDirectoryUser } from './rows.js';
 import type { DirectoryGroupRef } from './user-reads.js';
 import { versionColumn } from './version.js';
 
@@ -169,12 +170,6 @@ async function assertNotProvisioned(w: OrgWrite, user: { id: string; email: stri
   }
 }
 
-const summary = (u: Pick<DirectoryUserInput, 'userName' | 'externalId' | 'active'>) => ({
-  userName: u.userName,
-  externalId: u.externalId,
-  active: u.active,
-});
-
 /**
  * S1: provisions a user: finds or creates the Gatehouse user by email, makes them a member with
  * the preset's default role at the root (M1), or adopts an existing member with that email
@@ -187,39 +182,43 @@ export async function provisionDirectoryUser(
   const { orgId } = call;
   return mapUnique(
     () =>
-      orgWrite(call, async (w) => {
-        w.authorize('members.invite', orgId);
-        const user = await ensureUser(w, input.email, input.name);
-        // Issue 15: a new member row is inserted with its directory columns (one statement). A
-        // userName or externalId another member has fails that insert on the same unique
-        // indexes, and mapUnique makes it the same CONFLICT as assertUnique (the write, the
-        // user it created included, is rolled back). A member row that existed is adopted: its
-        // checks run as before.
-        const joined = await joinAsDirectoryUser(w, user, input);
-        const addedToOrg = joined !== undefined;
-        if (!addedToOrg) {
-          await assertUnique(w, input);
-          await assertNotProvisioned(w, user);
-        }
-        if (addedToOrg) await grantDefaultRole(w, user.id);
-        // A member this write added is active: only a deactivation has anything to change.
-        if (addedToOrg && input.active) w.authorize('members.update', orgId);
-        else await applyMemberStatus(w, user.id, input.active ? 'active' : 'deactivated');
-        // The columns are written by the insert unless the row existed or its status changed.
-        const provisioned =
-          joined && input.active ? joined : await writeScimColumns(w, user.id, input);
-        w.audit({
-          action: addedToOrg ? 'Provisioned' : 'Adopted',
-          entityType: 'member',
-          entityId: user.id,
-          scopeId: orgId,
-          after: { ...summary(input), doc: input.doc },
-        });
-        w.emit('scim.user.provisioned', { userId: user.id, ...summary(input) });
-        // Issue 15: a member this write added is in no group (group rows are only added for
-        // members, and removing a member deletes its group rows), so its response needs no read.
-        return addedToOrg ? { ...provisioned, groups: [] } : provisioned;
-      }),
+      orgWrite(
+        call,
+        async (w) => {
+          w.authorize('members.invite', orgId);
+          const user = await ensureUser(w, input.email, input.name);
+          // Issue 15: a new member row is inserted with its directory columns (one statement). A
+          // userName or externalId another member has fails that insert on the same unique
+          // indexes, and mapUnique makes it the same CONFLICT as assertUnique (the write, the
+          // user it created included, is rolled back). A member row that existed is adopted: its
+          // checks run as before.
+          const joined = await joinAsDirectoryUser(w, user, input);
+          const addedToOrg = joined !== undefined;
+          if (!addedToOrg) {
+            await assertUnique(w, input);
+            await assertNotProvisioned(w, user);
+          }
+          if (addedToOrg) await grantDefaultRole(w, user.id);
+          // A member this write added is active: only a deactivation has anything to change.
+          if (addedToOrg && input.active) w.authorize('members.update', orgId);
+          else await applyMemberStatus(w, user.id, input.active ? 'active' : 'deactivated');
+          // The columns are written by the insert unless the row existed or its status changed.
+          const provisioned =
+            joined && input.active ? joined : await writeScimColumns(w, user.id, input);
+          w.audit({
+            action: addedToOrg ? 'Provisioned' : 'Adopted',
+            entityType: 'member',
+            entityId: user.id,
+            scopeId: orgId,
+            after: { ...summary(input), doc: input.doc },
+          });
+          w.emit('scim.user.provisioned', { userId: user.id, ...summary(input) });
+          // Issue 15: a member this write added is in no group (group rows are only added for
+          // members, and removing a member deletes its group rows), so its response needs no read.
+          return addedToOrg ? { ...provisioned, groups: [] } : provisioned;
+        },
+        { batch: provisionBatch(input) },
+      ),
     input,
   );
 }

@@ -43,6 +43,11 @@ export function toDirectoryUser(r: DirectoryUserRow): DirectoryUser {
   };
 }
 
+/** What audit entries and events say of a directory user (its document aside). */
+export function summary(u: Pick<DirectoryUser, 'userName' | 'externalId' | 'active'>) {
+  return { userName: u.userName, externalId: u.externalId, active: u.active };
+}
+
 /** A `groups` row of a directory group, with its `versionColumn()` as `micros`. */
 export interface DirectoryGroupRow {
   readonly id: string;
