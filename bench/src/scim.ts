@@ -146,7 +146,9 @@ async function main(): Promise<void> {
       patchMembers: PATCH_MEMBERS,
       concurrency: CONCURRENCY,
     };
+    const cpu0 = process.cpuUsage();
     const ran = values['client-process'] ? await ingestInChild(plan) : await runIngest(plan);
+    const cpu = process.cpuUsage(cpu0);
     const { ids, userLat, usersSec, groupLat, groupsSec, patchLat, patchSec, patchCount } = ran;
     const retries = ran.retries;
     const ingest = {
@@ -177,6 +179,14 @@ async function main(): Promise<void> {
     if (patchCount) {
       console.log(
         `group PATCH adding ${PATCH_MEMBERS} members: ${fmt(ingest.patchesPerSecond)}/s (p50 ${fmt(ingest.patchP50ms)} ms, p99 ${fmt(ingest.patchP99ms)} ms)`,
+      );
+    }
+    if (values['client-process']) {
+      // The server's own CPU for the whole ingest phase (the client runs in its child).
+      const ms = (cpu.user + cpu.system) / 1000;
+      const writes = USERS + GROUPS + patchCount;
+      console.log(
+        `server CPU during ingest: ${fmt(ms, 0)} ms, ${fmt(ms / writes, 2)} ms per write`,
       );
     }
     // Issue 15: how the writes were batched (0 batches: group commit off).
