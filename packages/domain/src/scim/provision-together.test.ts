@@ -130,7 +130,7 @@ describe.each(testBackends())(
         .orderBy('id')
         .execute()
         // The revision moved differently (one per write, or one for all): taken out.
-        .then((rows) => rows.map((e) => ({ ...e, payload: { ...e.payload, revision: 0 } })));
+        .then((rows) => rows.map((e) => ({ ...e, payload: { ...(e.payload as Record<string, unknown>), revision: 0 } })));
       const members = await g.db
         .selectFrom('members')
         .select(['user_id', 'status', 'scim_user_name', 'external_id', 'scim_doc'])
@@ -200,7 +200,7 @@ describe.each(testBackends())(
         // Two of the users were found, the others created.
         const created = (r: unknown[]) =>
           (r as { action: string }[]).filter((x) => x.action === 'Created').length;
-        expect(created((b as { audits: unknown[] }).audits)).toBe(8);
+        expect(created((b as unknown as { audits: unknown[] }).audits)).toBe(8);
         const chain = await verifyAuditChain({ services: s, caller: admin, orgId: together.orgId });
         expect(chain.ok).toBe(true);
         if (preset === 'identity-platform') {
