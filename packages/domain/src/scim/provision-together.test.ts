@@ -130,7 +130,12 @@ describe.each(testBackends())(
         .orderBy('id')
         .execute()
         // The revision moved differently (one per write, or one for all): taken out.
-        .then((rows) => rows.map((e) => ({ ...e, payload: { ...(e.payload as Record<string, unknown>), revision: 0 } })));
+        .then((rows) =>
+          rows.map((e) => ({
+            ...e,
+            payload: { ...(e.payload as Record<string, unknown>), revision: 0 },
+          })),
+        );
       const members = await g.db
         .selectFrom('members')
         .select(['user_id', 'status', 'scim_user_name', 'external_id', 'scim_doc'])
