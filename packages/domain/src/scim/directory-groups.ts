@@ -10,7 +10,9 @@ import type { OrgCall } from '../call.js';
 import { conflict, invalid, isUniqueViolation, notFound } from '../errors.js';
 import { deleteGroupIn } from '../groups/index.js';
 import { type OrgWrite, orgWrite, type WriteResult } from '../org-write.js';
+import { addMembersBatch } from './add-members-together.js';
 import type { DirectoryConflict } from './directory-users.js';
+import { listed } from './listed-ids.js';
 import { DIRECTORY_GROUP_COLUMNS, toDirectoryGroup } from './rows.js';
 import { versionColumn } from './version.js';
 
@@ -106,12 +108,6 @@ function notUsers(missing: readonly string[]) {
     `not users of this organization: ${shown}${missing.length > 5 ? ` and ${missing.length - 5} more` : ''}`,
   );
 }
-
-const MAX_LISTED = 1000;
-const listed = (ids: readonly string[]) =>
-  ids.length > MAX_LISTED
-    ? { count: ids.length, memberIds: ids.slice(0, MAX_LISTED) }
-    : { memberIds: ids };
 
 /**
  * Adds org members to a group, set-based (members already in it are left alone); audited as one
@@ -284,16 +280,26 @@ export async function changeDirectoryGroup(
 ): Promise<WriteResult<DirectoryGroup>> {
   const { orgId } = call;
   const ext = q.changes.find((c) => c.kind === 'externalId');
+  const only = q.changes.length === 1 ? q.changes[0] : undefined;
+  // Issue 15: PATCHes that only add members run set-based when queued together.
+  const batch =
+    only?.kind === 'addMembers'
+      ? addMembersBatch({ groupId: q.groupId, userIds: only.userIds, ifVersion: q.ifVersion })
+      : undefined;
   return mapUnique(
     () =>
-      orgWrite(call, async (w) => {
-        w.authorize('groups.manage', orgId);
-        const cur = await loadDirectoryGroup(w.trx, orgId, q.groupId);
-        if (!cur) throw notFound(`group ${q.groupId}`);
-        assertVersion(cur, q.ifVersion);
-        for (const c of q.changes) await applyChange(w, q.groupId, c);
-        return touch(w, q.groupId);
-      }),
+      orgWrite(
+        call,
+        async (w) => {
+          w.authorize('groups.manage', orgId);
+          const cur = await loadDirectoryGroup(w.trx, orgId, q.groupId);
+          if (!cur) throw notFound(`group ${q.groupId}`);
+          assertVersion(cur, q.ifVersion);
+          for (const c of q.changes) await applyChange(w, q.groupId, c);
+          return touch(w, q.groupId);
+        },
+        { batch },
+      ),
     ext?.kind === 'externalId' ? ext.externalId : null,
   );
 }
