@@ -189,9 +189,10 @@ async function main(): Promise<void> {
         `server CPU during ingest: ${fmt(ms, 0)} ms, ${fmt(ms / writes, 2)} ms per write`,
       );
     }
-    // Issue 15: how the writes were batched (0 batches: group commit off).
+    // Issue 15: how the writes were batched (0 batches: group commit off), how many of them ran
+    // in a set-based run, and how many batches were replayed one write at a time.
     console.log(
-      `group commit: ${groupCommitStats.writes} writes in ${groupCommitStats.batches} batches (largest ${groupCommitStats.largest})`,
+      `group commit: ${groupCommitStats.writes} writes in ${groupCommitStats.batches} batches (largest ${groupCommitStats.largest}); ${groupCommitStats.batched} set-based, ${groupCommitStats.replays} replays`,
     );
 
     // 2. Grow the directory to TOTAL users in SQL, the same document shape as `user(i)`.
