@@ -188,4 +188,12 @@ describe('ids', () => {
     expect(a < b).toBe(true);
     expect(a).toMatch(/^usr_[0-9a-z]{26}$/);
   });
+
+  it('never repeat a random tail across many pool refills, and use every tail character', () => {
+    // 3,000 ids in one millisecond-ish span: the pool (256 ids) is refilled about 12 times.
+    const tails = Array.from({ length: 3000 }, () => newId('audit').slice(-16));
+    expect(new Set(tails).size).toBe(tails.length);
+    const seen = new Set(tails.join(''));
+    expect(seen.size).toBe(32);
+  });
 });
