@@ -6,7 +6,14 @@
 import { type Decision, deny, GRANTED } from '@gatehouse/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { answerJson, decisionsJson, RawJson } from './decisions-json.js';
+import {
+  answerJson,
+  batchJson,
+  CHUNK_CHARS,
+  decisionsJson,
+  packChunks,
+  RawJson,
+} from './decisions-json.js';
 
 const decision: fc.Arbitrary<Decision> = fc.oneof(
   fc.constant(GRANTED),
@@ -24,7 +31,7 @@ describe('checkMany answers written ahead (issue 15)', () => {
   it('decisionsJson is JSON.stringify, byte for byte', () => {
     fc.assert(
       fc.property(fc.array(decision, { maxLength: 60 }), (list) => {
-        expect(decisionsJson(list)).toBe(JSON.stringify(list));
+        expect(decisionsJson(list).join('')).toBe(JSON.stringify(list));
       }),
       { numRuns: 500 },
     );
@@ -42,8 +49,9 @@ describe('checkMany answers written ahead (issue 15)', () => {
           const raw = {
             result: { type: 'data', data: { ...data, result: new RawJson(decisionsJson(list)) } },
           };
-          expect(answerJson(raw)).toBe(JSON.stringify(plain));
-          expect(answerJson(plain)).toBe(JSON.stringify(plain));
+          expect(answerJson(raw).join('')).toBe(JSON.stringify(plain));
+          expect(answerJson(plain)).toEqual([JSON.stringify(plain)]);
+          expect(batchJson([raw, plain]).join('')).toBe(JSON.stringify([plain, plain]));
         },
       ),
       { numRuns: 300 },
@@ -52,10 +60,39 @@ describe('checkMany answers written ahead (issue 15)', () => {
 
   it('answers without a RawJson (errors, other reads) are stringified as they are', () => {
     const error = { error: { json: { message: 'no', code: -32600 } } };
-    expect(answerJson(error)).toBe(JSON.stringify(error));
-    expect(answerJson({ result: { data: null } })).toBe('{"result":{"data":null}}');
-    expect(answerJson({ result: { data: { result: [GRANTED] } } })).toBe(
+    expect(answerJson(error)).toEqual([JSON.stringify(error)]);
+    expect(answerJson({ result: { data: null } })).toEqual(['{"result":{"data":null}}']);
+    expect(answerJson({ result: { data: { result: [GRANTED] } } })).toEqual([
       JSON.stringify({ result: { data: { result: [GRANTED] } } }),
+    ]);
+  });
+
+  it('a long answer stays in pieces under the size V8 gives pages of their own', () => {
+    const denials = Array.from({ length: 5_000 }, (_, i) =>
+      deny('no_grant', `usr_${i} has no role granting workflows.write on scp_${i} or above`),
+    );
+    const answer = {
+      result: { data: { revision: 7, result: new RawJson(decisionsJson(denials)) } },
+    };
+    const pieces = packChunks(batchJson([answer]));
+    const text = JSON.stringify([{ result: { data: { revision: 7, result: denials } } }]);
+    expect(pieces.join('')).toBe(text);
+    expect(pieces.length).toBeGreaterThanOrEqual(Math.ceil(text.length / CHUNK_CHARS));
+    const longestDecision = Math.max(...denials.map((d) => JSON.stringify(d).length));
+    for (const piece of pieces) expect(piece.length).toBeLessThan(CHUNK_CHARS + longestDecision);
+  });
+
+  it('packs a small answer into one string, and pieces in order', () => {
+    fc.assert(
+      fc.property(fc.array(fc.string({ maxLength: 20_000 }), { maxLength: 12 }), (chunks) => {
+        const packed = packChunks(chunks);
+        expect(packed.join('')).toBe(chunks.join(''));
+        if (chunks.join('').length <= CHUNK_CHARS) expect(packed.length).toBeLessThanOrEqual(1);
+        for (const piece of packed) {
+          if (piece.length > CHUNK_CHARS) expect(chunks).toContain(piece);
+        }
+      }),
+      { numRuns: 200 },
     );
   });
 });

@@ -12,7 +12,7 @@ import {
   getTRPCErrorFromUnknown,
 } from '@trpc/server/unstable-core-do-not-import';
 import type { ApiCallbacks } from './api-context.js';
-import { answerJson } from './decisions-json.js';
+import { answerJson, batchJson, packChunks } from './decisions-json.js';
 import { retryAfterHeaders } from './retry-after.js';
 import { appRouter } from './root.js';
 import { type ApiContext, toTRPCError } from './trpc.js';
@@ -147,15 +147,22 @@ class ReadAnswers {
   send(res: ServerResponse, calls: TrpcCalls): void {
     const json = calls.isBatch ? this.answers : this.answers[0]!;
     const failed = this.errors.filter((e): e is TRPCError => e !== undefined);
-    const body = calls.isBatch
-      ? `[${this.answers.map(answerJson).join(',')}]`
-      : answerJson(this.answers[0]!);
+    const body = packChunks(calls.isBatch ? batchJson(this.answers) : answerJson(json));
+    let length = 0;
+    for (const chunk of body) length += Buffer.byteLength(chunk);
     res.writeHead(getHTTPStatusCode(json as never, this.errors as TRPCError[]), {
       vary: 'trpc-accept, accept',
       'content-type': 'application/json',
-      'content-length': Buffer.byteLength(body),
+      'content-length': length,
       ...retryAfterHeaders(failed),
     });
-    res.end(body);
+    if (body.length === 1) {
+      res.end(body[0]);
+      return;
+    }
+    // Corked, the pieces leave in one writev (end uncorks).
+    res.cork();
+    for (const chunk of body) res.write(chunk);
+    res.end();
   }
 }
