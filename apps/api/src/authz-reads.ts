@@ -6,7 +6,7 @@
  */
 import { authz, type OrgCall } from '@gatehouse/domain';
 import { z } from 'zod';
-import { fastCheckManyInput } from './check-many-input.js';
+import { fastCheckInput, fastCheckManyInput } from './check-input.js';
 import { anyId, checkRequest, cursor, environment, minRevision, permission } from './schemas.js';
 
 /** One permission read: the input it takes and the use case answering it. */
@@ -34,8 +34,10 @@ const pageLimit = z.number().int().min(1).max(10_000).optional();
 
 /** Every permission read, by procedure name (`authz.<name>`). */
 export const authzReads = {
-  check: read(checkRequest.extend({ minRevision }), (call, { minRevision: min, ...req }) =>
-    authz.check(call, req, min),
+  check: read(
+    checkRequest.extend({ minRevision }),
+    (call, { minRevision: min, ...req }) => authz.check(call, req, min),
+    fastCheckInput,
   ),
   checkMany: read(
     z.object({ minRevision, checks: z.array(checkRequest).min(1).max(10_000) }),

@@ -4,7 +4,8 @@
  * object spread, measured as the largest cost left in the lean route). The steps are the
  * procedures' own, in their order: authenticate and authorize the call (`authedCall`), validate
  * `orgId` then the read's input with the same zod schemas (a failure is the same BAD_REQUEST;
- * `authz.checkMany` tries a hand-written parse of plain input first, check-many-input.ts),
+ * `orgId`, `authz.check` and `authz.checkMany` try a hand-written parse of plain input first,
+ * check-input.ts),
  * run the same use case, map a domain error the same way; errors get the same shape from tRPC's
  * error formatter. `lean-reads.test.ts` holds this route, the lean one and tRPC's adapter to the
  * same answers.
@@ -15,6 +16,7 @@ import { TRPCError } from '@trpc/server';
 import type { z } from 'zod';
 import type { ApiCallbacks } from './api-context.js';
 import { type AuthzRead, type AuthzReadName, authzReads } from './authz-reads.js';
+import { fastOrgId } from './check-input.js';
 import { decisionsJson, RawJson } from './decisions-json.js';
 import { type ReadRoute, readRoute } from './read-framing.js';
 import { authedCall, orgInput } from './trpc.js';
@@ -50,7 +52,7 @@ export function createDirectReads(callbacks: ApiCallbacks): ReadRoute {
     ({ path, ctx, input }) => {
       const call = authedCall(ctx, path);
       const raw = input();
-      const { orgId } = parse(orgInput, raw);
+      const orgId = fastOrgId(raw) ?? parse(orgInput, raw).orgId;
       const read = readOf(path)!;
       const answer = read.run(inOrg(call, orgId), read.fastParse?.(raw) ?? parse(read.input, raw));
       return path === CHECK_MANY ? answer.then(withDecisionsJson) : answer;

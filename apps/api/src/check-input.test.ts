@@ -1,11 +1,13 @@
 /**
- * Issue 15: the hand-written parse of `authz.checkMany`'s input never accepts what the zod
- * schema refuses, and gives exactly what the schema gives when it accepts (C1).
+ * Issue 15: the hand-written parses of `authz.checkMany`'s and `authz.check`'s input and of a
+ * read's `orgId` never accept what the zod schema refuses, and give exactly what the schema gives
+ * when it accepts (C1).
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { authzReads } from './authz-reads.js';
-import { fastCheckManyInput } from './check-many-input.js';
+import { fastCheckInput, fastCheckManyInput, fastOrgId } from './check-input.js';
+import { orgInput } from './trpc.js';
 
 const schema = authzReads.checkMany.input;
 
@@ -110,5 +112,63 @@ describe('authz.checkMany input, parsed by hand', () => {
     expect(fastCheckManyInput({ checks: [{ ...checks[0], subject: 'a\ud83d\ude00' }] })).toBe(
       undefined,
     );
+  });
+});
+
+describe('authz.check input and orgId, parsed by hand', () => {
+  const minRevision = fc.oneof(
+    fc.integer({ min: -2, max: 10 }),
+    fc.constantFrom(undefined, 2 ** 60, '3', 1.5, Number.NaN),
+  );
+  const single = fc.oneof(
+    fc.tuple(validCheck, fc.record({ minRevision }, { requiredKeys: [] })).map(([c, m]) => ({
+      ...c,
+      ...m,
+      orgId: 'org_abc',
+    })),
+    check,
+    fc.constantFrom(undefined, null, 'x'),
+  );
+  const orgIds = fc.oneof(
+    fc.stringMatching(/^org_[0-9a-z]{1,64}$/),
+    fc.constantFrom('org_', 'org_ABC', `org_${'a'.repeat(65)}`, 'usr_abc', 'org_a\n', 7, null),
+    fc.string({ maxLength: 12 }),
+  );
+
+  it('C1 a check: accepts only what the schema accepts, and gives exactly its output', () => {
+    let accepted = 0;
+    fc.assert(
+      fc.property(single, (raw) => {
+        const fast = fastCheckInput(raw);
+        if (fast === undefined) return;
+        accepted++;
+        const zod = authzReads.check.input.safeParse(raw);
+        expect(zod.success).toBe(true);
+        expect(fast).toStrictEqual(zod.data);
+      }),
+      { numRuns: 3000 },
+    );
+    expect(accepted).toBeGreaterThan(100);
+  });
+
+  it('C1 orgId: accepts only what orgInput accepts, and gives its orgId', () => {
+    let accepted = 0;
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          orgIds.map((orgId) => ({ orgId, x: 1 })),
+          fc.constant([]),
+        ),
+        (raw) => {
+          const fast = fastOrgId(raw);
+          if (fast === undefined) return;
+          accepted++;
+          expect(orgInput.parse(raw).orgId).toBe(fast);
+        },
+      ),
+      { numRuns: 2000 },
+    );
+    expect(accepted).toBeGreaterThan(100);
+    expect(fastOrgId({ orgId: 'org_abc' })).toBe('org_abc');
   });
 });
