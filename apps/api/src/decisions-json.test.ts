@@ -25,6 +25,21 @@ const decision: fc.Arbitrary<Decision> = fc.oneof(
     )
     .map(([code, reason]) => deny(code, reason)),
   fc.record({ allowed: fc.boolean(), code: fc.constant('granted' as const), reason: fc.string() }),
+  // Denials that only look like `deny`'s: other key orders, extra keys, codes needing escapes,
+  // other value types, a prototype with `toJSON`, no prototype.
+  fc
+    .tuple(fc.string({ unit: 'binary' }), fc.string(), fc.anything())
+    .chain(([code, reason, extra]) =>
+      fc.constantFrom(
+        { code, allowed: false, reason },
+        { allowed: false, code, reason, extra },
+        { allowed: false, code, reason: extra },
+        { allowed: false, code: extra, reason },
+        Object.assign(Object.create({ toJSON: () => reason }), { allowed: false, code, reason }),
+        Object.assign(Object.create(null), { allowed: false, code, reason }),
+      ),
+    )
+    .map((d) => d as unknown as Decision),
 );
 
 describe('checkMany answers written ahead (issue 15)', () => {
