@@ -33,12 +33,14 @@ describe('I1 OIDC client settings', () => {
 
   it('I1 an http issuer is refused by default', async () => {
     await expect(
-      new OidcClient({ allowHttp: false, callbackUrl }).authorizationUrl(redirect()),
+      new OidcClient({ allowHttp: false, callbackUrl, fetch }).authorizationUrl(redirect()),
     ).rejects.toThrow(/https|insecure|HTTP/i);
   });
 
   it('I1 with allowHttp the authorization URL carries PKCE S256, state and nonce', async () => {
-    const url = await new OidcClient({ allowHttp: true, callbackUrl }).authorizationUrl(redirect());
+    const url = await new OidcClient({ allowHttp: true, callbackUrl, fetch }).authorizationUrl(
+      redirect(),
+    );
     expect(url.origin).toBe(idp.issuer);
     expect(Object.fromEntries(url.searchParams)).toMatchObject({
       client_id: idp.clientId,

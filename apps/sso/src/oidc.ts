@@ -22,10 +22,11 @@ export interface OidcSettings {
   /** Per request to the IdP; default 10 s. */
   readonly timeoutMs?: number | undefined;
   /**
-   * How requests reach the IdP: `idpFetchOf(services)` (public addresses only unless the
-   * deployment allows private networks); default the global `fetch`.
+   * How requests reach the IdP: the server gives `idpFetchOf(services)` (public addresses only
+   * unless the deployment allows private networks). It has no default, so a client cannot reach
+   * IdPs unguarded by leaving it out.
    */
-  readonly fetch?: typeof fetch | undefined;
+  readonly fetch: typeof fetch;
 }
 
 /** Discovery documents are read again after this long. */
@@ -45,9 +46,7 @@ export class OidcClient {
     const p = oidcOf(any);
     const execute = this.settings.allowHttp ? [client.allowInsecureRequests] : [];
     const own = this.settings.fetch;
-    const customFetch: client.CustomFetch | undefined = own
-      ? (url, options) => own(url, options as RequestInit)
-      : undefined;
+    const customFetch: client.CustomFetch = (url, options) => own(url, options as RequestInit);
     const timeout = Math.ceil((this.settings.timeoutMs ?? 10_000) / 1000);
     const cached = this.metadata.get(p.issuer);
     let config: client.Configuration;
@@ -59,14 +58,14 @@ export class OidcClient {
         client.ClientSecretBasic(p.clientSecret),
       );
       for (const f of execute) f(config);
-      if (customFetch) config[client.customFetch] = customFetch;
+      config[client.customFetch] = customFetch;
     } else {
       config = await client.discovery(
         new URL(p.issuer),
         p.clientId,
         undefined,
         client.ClientSecretBasic(p.clientSecret),
-        { execute, timeout, ...(customFetch ? { [client.customFetch]: customFetch } : {}) },
+        { execute, timeout, [client.customFetch]: customFetch },
       );
       this.metadata.set(p.issuer, { at: Date.now(), doc: config.serverMetadata() });
     }
