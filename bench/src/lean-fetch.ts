@@ -40,30 +40,29 @@ export function leanFetch(sockets: number): typeof fetch {
   const agent = new http.Agent({ keepAlive: true, maxSockets: sockets });
   return ((input: string | URL, init: RequestInit = {}) =>
     new Promise<Response>((resolve, reject) => {
+      const body = typeof init.body === 'string' ? init.body : undefined;
+      const headers = { ...(init.headers as Record<string, string>) };
+      if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
       const req = http.request(
         String(input),
-        {
-          agent,
-          method: init.method ?? 'GET',
-          headers: init.headers as Record<string, string>,
-        },
+        { agent, method: init.method ?? 'GET', headers },
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
           res.on('error', reject);
           res.on('end', () => {
-            const body = Buffer.concat(chunks).toString('utf8');
+            const text = Buffer.concat(chunks).toString('utf8');
             const answer = new LeanResponse(
               res.statusCode ?? 0,
               res.statusMessage ?? '',
               res.headers,
-              body,
+              text,
             );
             resolve(answer as unknown as Response);
           });
         },
       );
       req.on('error', reject);
-      req.end(typeof init.body === 'string' ? init.body : undefined);
+      req.end(body);
     })) as typeof fetch;
 }
