@@ -207,7 +207,15 @@ export async function runIngest(plan: IngestPlan): Promise<IngestResult> {
   const cpu = process.cpuUsage(cpu0);
   const cpuMs = (cpu.user + cpu.system) / 1000;
   return {
-    ...{ ids, userLat, usersSec, groupLat, groupsSec, patchLat, patchSec, patchCount },
-    ...{ retries, cpuMs },
+    ids,
+    userLat,
+    usersSec,
+    groupLat,
+    groupsSec,
+    patchLat,
+    patchSec,
+    patchCount,
+    retries,
+    cpuMs,
   };
 }

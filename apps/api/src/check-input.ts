@@ -6,18 +6,17 @@
  * only plain, common input the zod schema accepts, and returns what zod would; anything else
  * (bad input, but also a surrogate pair in an id or an explicit `undefined`) returns undefined,
  * and the caller runs the zod schema, which answers or refuses as always. So errors are zod's,
- * word for word. `check-many-input.test.ts` holds it to the schema on generated inputs.
+ * word for word. `check-input.test.ts` holds each to its schema on generated inputs.
  */
 import type { CheckRequest } from '@gatehouse/core';
+import { idPattern, PERMISSION_PATTERN as PERMISSION } from './schemas.js';
 
-/** A permission as `permission` in schemas.ts requires it. */
-const PERMISSION = /^[a-zA-Z][a-zA-Z0-9]*\.[a-zA-Z][a-zA-Z0-9_]*$/;
 /** What could make text unstorable (a NUL, any surrogate): such input goes to zod. */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is exactly what it looks for.
 const UNUSUAL = /[\u0000\ud800-\udfff]/;
 const MAX_CHECKS = 10_000;
-/** An organization's id, as `idOf('org')` in schemas.ts requires it. */
-const ORG_ID = /^org_[0-9a-z]{1,64}$/;
+/** An organization's id, as `orgId` in schemas.ts requires it. */
+const ORG_ID = idPattern('org');
 
 /** The parsed input, as `authzReads.checkMany.input` parses it. */
 export interface CheckManyInput {

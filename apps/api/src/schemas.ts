@@ -4,11 +4,12 @@ import { storable, text } from './text.js';
 
 export { jsonValue, storable, text } from './text.js';
 
+/** The pattern of an id with a known prefix (also read by check-input.ts's hand parse). */
+export const idPattern = (prefix: string) => new RegExp(`^${prefix}_[0-9a-z]{1,64}$`);
+
 /** An id with a known prefix (`org_…`). */
 export const idOf = (prefix: string) =>
-  z
-    .string()
-    .regex(new RegExp(`^${prefix}_[0-9a-z]{1,64}$`), `must be an id starting with "${prefix}_"`);
+  z.string().regex(idPattern(prefix), `must be an id starting with "${prefix}_"`);
 
 /** Any Gatehouse id (org, scope, user, group, client ...). */
 export const anyId = text({ min: 1, max: 100 });
@@ -17,9 +18,9 @@ export const environment = z.enum(['live', 'sandbox']);
 export const minRevision = z.number().int().positive().optional();
 export const cursor = text({ max: 200 }).nullish();
 export const limit = z.number().int().min(1).max(1000).optional();
-export const permission = z
-  .string()
-  .regex(/^[a-zA-Z][a-zA-Z0-9]*\.[a-zA-Z][a-zA-Z0-9_]*$/, 'must look like "module.action"');
+/** The pattern of a permission, `module.action` (also read by check-input.ts's hand parse). */
+export const PERMISSION_PATTERN = /^[a-zA-Z][a-zA-Z0-9]*\.[a-zA-Z][a-zA-Z0-9_]*$/;
+export const permission = z.string().regex(PERMISSION_PATTERN, 'must look like "module.action"');
 /** An http(s) URL to an image. */
 export const avatarUrl = storable(z.string().url().max(2000));
 
